@@ -1,0 +1,51 @@
+//! Command-line parsing (clap derive) and dispatch. Arguments are validated into the
+//! library's option structs; the library computes, this module prints.
+//!
+//! Exit status: 0 success, 1 analysis error, 2 bad input or usage. A closed pipe
+//! (`survkit km ... | head`) is not an error.
+
+mod args;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+
+/// Exit status for bad input or usage.
+const EXIT_INPUT: u8 = 2;
+/// Exit status for an analysis that cannot be done on valid input.
+const EXIT_ANALYSIS: u8 = 1;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.error);
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
+/// An error with the exit status it deserves.
+pub struct Failure {
+    pub error: anyhow::Error,
+    pub status: u8,
+}
+
+impl Failure {
+    pub fn input(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            error: error.into(),
+            status: EXIT_INPUT,
+        }
+    }
+    pub fn analysis(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            error: error.into(),
+            status: EXIT_ANALYSIS,
+        }
+    }
+}

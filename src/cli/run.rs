@@ -1,0 +1,101 @@
+//! Running a parsed command: load, compute, render, write.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::anyhow;
+use survkit::{Columns, KaplanMeier, KmOptions, LogRank, LogRankError, LogRankOptions, Render, SurvData};
+
+use super::Failure;
+use super::args::{Cli, Command, DataArgs, OutputArgs};
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Km(args) => {
+            let data = load(&args.data)?;
+            let options = KmOptions {
+                conf_type: args.conf_type,
+                conf_level: args.conf_level,
+                quantiles: args.quantiles,
+                at: args.at,
+                cumhaz: args.cumhaz,
+            };
+            let fit = KaplanMeier::fit(&data, &options).map_err(Failure::input)?;
+            report_to_stderr(&data, &fit.warnings);
+            let mut text = fit.render(args.output.format);
+            if args.steps && args.output.format == survkit::Format::Table {
+                text.push_str(&survkit::output::km_steps_table(&fit));
+            }
+            emit(&args.output, &text)
+        }
+        Command::Logrank(args) => {
+            let data = load(&args.data)?;
+            let options = LogRankOptions {
+                weights: args.weights,
+                trend: args.trend,
+            };
+            let test = LogRank::test(&data, &options).map_err(|e| match e {
+                LogRankError::NoEvents { .. } | LogRankError::Degenerate { .. } => Failure::analysis(e),
+                _ => Failure::input(e),
+            })?;
+            report_to_stderr(&data, &test.warnings);
+            emit(&args.output, &test.render(args.output.format))
+        }
+    }
+}
+
+/// Builds the column spec from the arguments and reads the file.
+fn load(args: &DataArgs) -> Result<SurvData, Failure> {
+    let mut columns = Columns::new(&args.time, &args.event).strict(args.strict);
+    columns.group.clone_from(&args.group);
+    columns.strata.clone_from(&args.strata);
+    columns.entry.clone_from(&args.entry);
+    columns.weight.clone_from(&args.weight);
+    columns.event_value.clone_from(&args.event_value);
+    for spec in &args.reference {
+        let (column, level) = spec
+            .split_once('=')
+            .ok_or_else(|| Failure::input(anyhow!("--reference expects COL=LEVEL, got '{spec}'")))?;
+        columns = columns.reference(column.trim(), level.trim());
+    }
+    SurvData::read_csv(&args.file, &columns).map_err(Failure::input)
+}
+
+/// Dropped rows and warnings always go to stderr too, whatever the format.
+fn report_to_stderr(data: &SurvData, warnings: &[String]) {
+    if data.dropped.count > 0 {
+        eprintln!("note: {}", data.dropped);
+    }
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// Writes the whole text to the output file (via a temporary file renamed into place) or to
+/// stdout. A closed stdout pipe is not an error.
+fn emit(output: &OutputArgs, text: &str) -> Result<(), Failure> {
+    match &output.output {
+        Some(path) => write_atomically(path, text).map_err(Failure::input),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::analysis(e)),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("{}: not a file name", path.display()))?
+        .to_string_lossy();
+    let tmp = dir.join(format!(".{name}.survkit-tmp"));
+    std::fs::write(&tmp, text).map_err(|e| anyhow!("{}: cannot write: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow!("{}: cannot write: {e}", path.display())
+    })
+}

@@ -1,0 +1,817 @@
+//! Participant-level survival data read from CSV.
+//!
+//! One row per participant: an exit time, an event indicator, and optionally an entry time
+//! (delayed entry / left truncation), a case weight, a group label, a stratum label and
+//! covariates. Rows with a missing value in any used column are dropped and reported; every
+//! other problem is an error naming the file, line, column and value.
+//!
+//! ```no_run
+//! use survkit::{Columns, SurvData};
+//! let data = SurvData::read_csv("datasets/lung.csv", &Columns::new("time", "status").group("sex"))?;
+//! # Ok::<(), survkit::DataError>(())
+//! ```
+//!
+//! # Conventions
+//! - Missing values: an empty field, `NA`, `NaN`, `N/A` or `.` (after trimming spaces).
+//! - Event coding, detected from the whole column: 0/1; TRUE/FALSE or T/F (any case); or R's
+//!   1/2 coding (1 = censored, 2 = event), used when every value is 1 or 2. With
+//!   [`Columns::event_value`], rows equal to that value are events and all others censored.
+//! - Labels (group, strata, categorical covariates) are text. Levels are ordered as R's
+//!   `factor()` orders them: numerically when every label is a number, otherwise by byte
+//!   order (R's C-locale sort). A reference level can be moved first with
+//!   [`Columns::reference`].
+//! - Times that differ only by floating-point noise are tied as R's `timefix` does
+//!   (see [`crate::timefix`]).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::timefix::timefix;
+
+/// How many dropped line numbers are listed in reports.
+pub const DROPPED_LINES_SHOWN: usize = 10;
+
+/// Which columns of the CSV to use, and how to read them.
+///
+/// Built with [`Columns::new`] and chained setters; every column is named as in the header.
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    pub time: String,
+    pub event: String,
+    pub entry: Option<String>,
+    pub weight: Option<String>,
+    pub group: Option<String>,
+    pub strata: Option<String>,
+    /// Covariates read as numbers, unless also listed in `factors`.
+    pub covariates: Vec<String>,
+    /// Covariates read as categorical labels.
+    pub factors: Vec<String>,
+    /// Rows whose event column equals this value are events; all others are censored.
+    pub event_value: Option<String>,
+    /// `(column, level)`: the level put first (the reference of every contrast).
+    pub references: Vec<(String, String)>,
+    /// Treat a missing value in a used column as an error instead of dropping the row.
+    pub strict: bool,
+}
+
+impl Columns {
+    pub fn new(time: impl Into<String>, event: impl Into<String>) -> Self {
+        Columns {
+            time: time.into(),
+            event: event.into(),
+            ..Default::default()
+        }
+    }
+    pub fn group(mut self, column: impl Into<String>) -> Self {
+        self.group = Some(column.into());
+        self
+    }
+    pub fn strata(mut self, column: impl Into<String>) -> Self {
+        self.strata = Some(column.into());
+        self
+    }
+    pub fn entry(mut self, column: impl Into<String>) -> Self {
+        self.entry = Some(column.into());
+        self
+    }
+    pub fn weight(mut self, column: impl Into<String>) -> Self {
+        self.weight = Some(column.into());
+        self
+    }
+    pub fn covariates<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.covariates.extend(columns.into_iter().map(Into::into));
+        self
+    }
+    pub fn factors<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.factors.extend(columns.into_iter().map(Into::into));
+        self
+    }
+    pub fn event_value(mut self, value: impl Into<String>) -> Self {
+        self.event_value = Some(value.into());
+        self
+    }
+    pub fn reference(mut self, column: impl Into<String>, level: impl Into<String>) -> Self {
+        self.references.push((column.into(), level.into()));
+        self
+    }
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+}
+
+/// A categorical column: ordered levels and one level code per row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Factor {
+    pub name: String,
+    pub levels: Vec<String>,
+    pub codes: Vec<u32>,
+}
+
+impl Factor {
+    pub fn n_levels(&self) -> usize {
+        self.levels.len()
+    }
+    pub fn label(&self, row: usize) -> &str {
+        &self.levels[self.codes[row] as usize]
+    }
+}
+
+/// A covariate column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Covariate {
+    Numeric { name: String, values: Vec<f64> },
+    Factor(Factor),
+}
+
+impl Covariate {
+    pub fn name(&self) -> &str {
+        match self {
+            Covariate::Numeric { name, .. } => name,
+            Covariate::Factor(f) => &f.name,
+        }
+    }
+}
+
+/// Rows left out because a used column was missing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DroppedRows {
+    /// Number of rows dropped.
+    pub count: usize,
+    /// The first few dropped rows, as line numbers of the file (the header is line 1).
+    pub lines: Vec<u64>,
+    /// For each used column, how many dropped rows were missing it.
+    pub by_column: Vec<ColumnCount>,
+}
+
+/// A count attached to a column name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnCount {
+    pub column: String,
+    pub count: usize,
+}
+
+impl DroppedRows {
+    fn record(&mut self, line: u64, columns: &[&str]) {
+        self.count += 1;
+        if self.lines.len() < DROPPED_LINES_SHOWN {
+            self.lines.push(line);
+        }
+        for column in columns {
+            match self.by_column.iter_mut().find(|c| c.column == *column) {
+                Some(c) => c.count += 1,
+                None => self.by_column.push(ColumnCount {
+                    column: column.to_string(),
+                    count: 1,
+                }),
+            }
+        }
+    }
+}
+
+impl fmt::Display for DroppedRows {
+    /// One sentence, e.g. "1 row dropped for missing values (ph.ecog: 1), line 15".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let noun = if self.count == 1 { "row" } else { "rows" };
+        let columns: Vec<String> = self
+            .by_column
+            .iter()
+            .map(|c| format!("{}: {}", c.column, c.count))
+            .collect();
+        let lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
+        let more = if self.count > self.lines.len() {
+            ", …"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "{} {noun} dropped for missing values ({}); line{} {}{more}",
+            self.count,
+            columns.join(", "),
+            if self.lines.len() == 1 { "" } else { "s" },
+            lines.join(", ")
+        )
+    }
+}
+
+/// Survival data ready for analysis: one entry per kept row in every vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurvData {
+    /// Where the data came from (the file path), for messages.
+    pub source: String,
+    pub time_column: String,
+    pub time: Vec<f64>,
+    pub event: Vec<bool>,
+    pub entry: Option<Vec<f64>>,
+    pub weight: Option<Vec<f64>>,
+    pub group: Option<Factor>,
+    pub strata: Option<Factor>,
+    pub covariates: Vec<Covariate>,
+    /// The file line number of each kept row (the header is line 1).
+    pub lines: Vec<u64>,
+    pub dropped: DroppedRows,
+    /// How many time values were moved onto a tied neighbour by the timefix rule.
+    pub times_tied_by_timefix: usize,
+}
+
+/// Why data could not be read. Every variant names the file; value errors also the line,
+/// column and offending value.
+#[derive(Debug, Error)]
+pub enum DataError {
+    #[error("{file}: cannot read file: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: the file is empty (expected a CSV header row naming the columns)")]
+    Empty { file: String },
+    #[error("{file}: the file has a header but no data rows")]
+    NoRows { file: String },
+    #[error("{file}, line {line}: the file is not valid UTF-8 text (is it a CSV file?)")]
+    NotUtf8 { file: String, line: u64 },
+    #[error("{file}, line {line}: not valid CSV: {message}")]
+    Malformed {
+        file: String,
+        line: u64,
+        message: String,
+    },
+    #[error("{file}: no column named '{column}'; the columns are: {}", available.join(", "))]
+    UnknownColumn {
+        file: String,
+        column: String,
+        available: Vec<String>,
+    },
+    #[error("{file}: the header names column '{column}' more than once")]
+    DuplicateColumn { file: String, column: String },
+    #[error("{file}, line {line}, column '{column}': value '{value}' {rule}")]
+    InvalidValue {
+        file: String,
+        line: u64,
+        column: String,
+        value: String,
+        rule: String,
+    },
+    #[error("{file}: column '{column}' has no level '{level}'; its levels are: {}", available.join(", "))]
+    UnknownLevel {
+        file: String,
+        column: String,
+        level: String,
+        available: Vec<String>,
+    },
+    #[error("{file}: {dropped} (--strict makes this an error)")]
+    Missing { file: String, dropped: DroppedRows },
+    #[error("{file}: every row has a missing value in a used column; nothing left to analyse ({dropped})")]
+    AllDropped { file: String, dropped: DroppedRows },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// A field's text: `None` when it is one of the missing-value spellings.
+fn present(field: &str) -> Option<&str> {
+    let t = field.trim();
+    match t {
+        "" | "NA" | "NaN" | "N/A" | "." => None,
+        _ => Some(t),
+    }
+}
+
+/// How one event value was written, before the column's coding is known.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EventToken {
+    Zero,
+    One,
+    Two,
+    False,
+    True,
+}
+
+fn event_token(text: &str) -> Option<EventToken> {
+    match text.to_ascii_uppercase().as_str() {
+        "TRUE" | "T" => return Some(EventToken::True),
+        "FALSE" | "F" => return Some(EventToken::False),
+        _ => {}
+    }
+    match text.parse::<f64>().ok()? {
+        0.0 => Some(EventToken::Zero),
+        1.0 => Some(EventToken::One),
+        2.0 => Some(EventToken::Two),
+        _ => None,
+    }
+}
+
+/// Whether `text` matches the user's `--event-value`: the same text, or the same number.
+fn matches_event_value(text: &str, wanted: &str) -> bool {
+    if text == wanted {
+        return true;
+    }
+    match (text.parse::<f64>(), wanted.parse::<f64>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Collects the labels of a categorical column as rows are read.
+#[derive(Default)]
+struct LabelCollector {
+    index: HashMap<String, u32>,
+    labels: Vec<String>,
+    codes: Vec<u32>,
+}
+
+impl LabelCollector {
+    fn push(&mut self, label: &str) {
+        let code = match self.index.get(label) {
+            Some(code) => *code,
+            None => {
+                let code = self.labels.len() as u32;
+                self.index.insert(label.to_string(), code);
+                self.labels.push(label.to_string());
+                code
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// Orders the levels as R's `factor()` does, merging labels that are the same number
+    /// ("1" and "1.0"), and moves `reference` first when given.
+    fn finish(self, name: &str, reference: Option<&str>, file: &str) -> Result<Factor, DataError> {
+        let numbers: Option<Vec<f64>> = self.labels.iter().map(|l| l.parse::<f64>().ok()).collect();
+        let mut order: Vec<usize> = (0..self.labels.len()).collect();
+        let mut same_level: Vec<bool> = vec![false; self.labels.len()];
+        match &numbers {
+            Some(values) => {
+                order.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+                for k in 1..order.len() {
+                    same_level[k] = values[order[k]] == values[order[k - 1]];
+                }
+            }
+            None => order.sort_by(|a, b| self.labels[*a].as_bytes().cmp(self.labels[*b].as_bytes())),
+        }
+        let mut levels: Vec<String> = Vec::new();
+        let mut remap = vec![0u32; self.labels.len()];
+        for (k, &old) in order.iter().enumerate() {
+            if !same_level[k] {
+                levels.push(self.labels[old].clone());
+            }
+            remap[old] = (levels.len() - 1) as u32;
+        }
+        if let Some(level) = reference {
+            let position = levels
+                .iter()
+                .position(|l| l == level)
+                .or_else(|| {
+                    let wanted = level.parse::<f64>().ok()?;
+                    levels.iter().position(|l| l.parse::<f64>().ok() == Some(wanted))
+                })
+                .ok_or_else(|| DataError::UnknownLevel {
+                    file: file.to_string(),
+                    column: name.to_string(),
+                    level: level.to_string(),
+                    available: levels.clone(),
+                })?;
+            let moved = levels.remove(position);
+            levels.insert(0, moved);
+            for code in remap.iter_mut() {
+                let c = *code as usize;
+                *code = if c == position {
+                    0
+                } else if c < position {
+                    *code + 1
+                } else {
+                    *code
+                };
+            }
+        }
+        let codes = self.codes.iter().map(|c| remap[*c as usize]).collect();
+        Ok(Factor {
+            name: name.to_string(),
+            levels,
+            codes,
+        })
+    }
+}
+
+/// What a used column holds, and where its values go.
+enum Sink {
+    Time(Vec<f64>),
+    Event(Vec<EventToken>, Vec<bool>),
+    Entry(Vec<f64>),
+    Weight(Vec<f64>),
+    Labels(LabelCollector),
+    Numeric(Vec<f64>),
+}
+
+/// The role of a used column, for its sink and its messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Time,
+    Event,
+    Entry,
+    Weight,
+    Group,
+    Strata,
+    Numeric,
+    Factor,
+}
+
+struct UsedColumn {
+    name: String,
+    index: usize,
+    role: Role,
+    sink: Sink,
+}
+
+impl SurvData {
+    /// Reads a CSV file with a header row.
+    pub fn read_csv(path: impl AsRef<Path>, columns: &Columns) -> Result<SurvData, DataError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        Self::from_csv_bytes(&file, &bytes, columns)
+    }
+
+    /// Reads CSV text already in memory; `source` names it in messages.
+    pub fn from_csv_bytes(source: &str, bytes: &[u8], columns: &Columns) -> Result<SurvData, DataError> {
+        let file = source.to_string();
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(DataError::Empty { file });
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+        let header = reader.headers().map_err(|e| csv_error(&file, e))?.clone();
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+        let mut used = resolve_columns(&file, &names, columns)?;
+
+        let mut dropped = DroppedRows::default();
+        let mut lines: Vec<u64> = Vec::new();
+        let mut record = csv::StringRecord::new();
+        let mut missing: Vec<usize> = Vec::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(&file, e)),
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            missing.clear();
+            for (c, column) in used.iter().enumerate() {
+                if present(&record[column.index]).is_none() {
+                    missing.push(c);
+                }
+            }
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|&c| used[c].name.as_str()).collect();
+                dropped.record(line, &names);
+                continue;
+            }
+            for column in used.iter_mut() {
+                let text = record[column.index].trim();
+                column.accept(text, line, &file, columns)?;
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() && dropped.count == 0 {
+            return Err(DataError::NoRows { file });
+        }
+        if columns.strict && dropped.count > 0 {
+            return Err(DataError::Missing { file, dropped });
+        }
+        if lines.is_empty() {
+            return Err(DataError::AllDropped { file, dropped });
+        }
+        assemble(file, columns, used, lines, dropped)
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.time.len()
+    }
+
+    /// The case weight of row `i` (1 when the data have no weight column).
+    pub fn weight_of(&self, i: usize) -> f64 {
+        self.weight.as_ref().map_or(1.0, |w| w[i])
+    }
+
+    /// The entry time of row `i` (−∞ when the data have no entry column).
+    pub fn entry_of(&self, i: usize) -> f64 {
+        self.entry.as_ref().map_or(f64::NEG_INFINITY, |e| e[i])
+    }
+
+    /// The covariate column called `name`.
+    pub fn covariate(&self, name: &str) -> Option<&Covariate> {
+        self.covariates.iter().find(|c| c.name() == name)
+    }
+
+    /// The rows (indices into the vectors) sorted by exit time; ties keep file order.
+    pub fn order_by_time(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.n_rows()).collect();
+        order.sort_by(|a, b| self.time[*a].total_cmp(&self.time[*b]));
+        order
+    }
+}
+
+fn csv_error(file: &str, e: csv::Error) -> DataError {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => DataError::NotUtf8 {
+            file: file.to_string(),
+            line,
+        },
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => DataError::Malformed {
+            file: file.to_string(),
+            line,
+            message: format!("this row has {len} fields but the header has {expected_len}"),
+        },
+        csv::ErrorKind::Io(err) => DataError::Malformed {
+            file: file.to_string(),
+            line,
+            message: err.to_string(),
+        },
+        _ => DataError::Malformed {
+            file: file.to_string(),
+            line,
+            message: e.to_string(),
+        },
+    }
+}
+
+fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Vec<UsedColumn>, DataError> {
+    let find = |name: &str| -> Result<usize, DataError> {
+        let mut hits = names.iter().enumerate().filter(|(_, n)| *n == name);
+        match (hits.next(), hits.next()) {
+            (Some((i, _)), None) => Ok(i),
+            (Some(_), Some(_)) => Err(DataError::DuplicateColumn {
+                file: file.to_string(),
+                column: name.to_string(),
+            }),
+            _ => Err(DataError::UnknownColumn {
+                file: file.to_string(),
+                column: name.to_string(),
+                available: names.to_vec(),
+            }),
+        }
+    };
+    let mut wanted: Vec<(String, Role)> = vec![
+        (columns.time.clone(), Role::Time),
+        (columns.event.clone(), Role::Event),
+    ];
+    let optional = [
+        (&columns.entry, Role::Entry),
+        (&columns.weight, Role::Weight),
+        (&columns.group, Role::Group),
+        (&columns.strata, Role::Strata),
+    ];
+    for (name, role) in optional {
+        if let Some(name) = name {
+            wanted.push((name.clone(), role));
+        }
+    }
+    for name in &columns.covariates {
+        let role = if columns.factors.contains(name) {
+            Role::Factor
+        } else {
+            Role::Numeric
+        };
+        wanted.push((name.clone(), role));
+    }
+    for name in &columns.factors {
+        if !columns.covariates.contains(name) {
+            wanted.push((name.clone(), Role::Factor));
+        }
+    }
+    for (column, _) in &columns.references {
+        let known = wanted
+            .iter()
+            .any(|(n, r)| n == column && matches!(r, Role::Group | Role::Strata | Role::Factor));
+        if !known {
+            return Err(DataError::Invalid {
+                file: file.to_string(),
+                message: format!(
+                    "--reference names column '{column}', which is not a group, strata or factor column of this analysis"
+                ),
+            });
+        }
+    }
+    wanted
+        .into_iter()
+        .map(|(name, role)| {
+            let index = find(&name)?;
+            let sink = match role {
+                Role::Time => Sink::Time(Vec::new()),
+                Role::Event => Sink::Event(Vec::new(), Vec::new()),
+                Role::Entry => Sink::Entry(Vec::new()),
+                Role::Weight => Sink::Weight(Vec::new()),
+                Role::Group | Role::Strata | Role::Factor => Sink::Labels(LabelCollector::default()),
+                Role::Numeric => Sink::Numeric(Vec::new()),
+            };
+            Ok(UsedColumn {
+                name,
+                index,
+                role,
+                sink,
+            })
+        })
+        .collect()
+}
+
+impl UsedColumn {
+    /// Parses one present value into the column's sink.
+    fn accept(&mut self, text: &str, line: u64, file: &str, columns: &Columns) -> Result<(), DataError> {
+        let invalid = |rule: &str| DataError::InvalidValue {
+            file: file.to_string(),
+            line,
+            column: self.name.clone(),
+            value: text.to_string(),
+            rule: rule.to_string(),
+        };
+        let number = || -> Result<f64, DataError> {
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(invalid("is not a finite number")),
+            }
+        };
+        match &mut self.sink {
+            Sink::Time(values) => {
+                let v = number()?;
+                if v < 0.0 {
+                    return Err(invalid("is negative: survival times must be ≥ 0"));
+                }
+                values.push(v);
+            }
+            Sink::Entry(values) => values.push(number()?),
+            Sink::Weight(values) => {
+                let v = number()?;
+                if v < 0.0 {
+                    return Err(invalid("is negative: case weights must be ≥ 0"));
+                }
+                values.push(v);
+            }
+            Sink::Numeric(values) => {
+                let v = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                    invalid("is not a number (a numeric covariate); list the column in --factors to treat it as categorical")
+                })?;
+                values.push(v);
+            }
+            Sink::Labels(collector) => collector.push(text),
+            Sink::Event(tokens, flags) => match &columns.event_value {
+                Some(wanted) => flags.push(matches_event_value(text, wanted)),
+                None => {
+                    let token = event_token(text).ok_or_else(|| {
+                        invalid("is not an event code: use 0/1, TRUE/FALSE or 1/2 (1 = censored, 2 = event), or pick the event value with --event-value")
+                    })?;
+                    if let Some(first) = tokens.first() {
+                        let logical = |t: EventToken| matches!(t, EventToken::True | EventToken::False);
+                        if logical(*first) != logical(token) {
+                            return Err(invalid("mixes TRUE/FALSE with numeric event codes in one column"));
+                        }
+                    }
+                    tokens.push(token);
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// Decides the event coding of a column read without `--event-value`.
+fn decode_events(tokens: &[EventToken], file: &str, column: &str, lines: &[u64]) -> Result<Vec<bool>, DataError> {
+    let has = |t: EventToken| tokens.contains(&t);
+    if has(EventToken::Two) {
+        if let Some(i) = tokens.iter().position(|t| *t == EventToken::Zero) {
+            return Err(DataError::InvalidValue {
+                file: file.to_string(),
+                line: lines[i],
+                column: column.to_string(),
+                value: "0".to_string(),
+                rule: "appears in a column that also holds 2: the coding must be 0/1 or 1/2 (1 = censored, 2 = event), not both; use --event-value to pick the event code".to_string(),
+            });
+        }
+        return Ok(tokens.iter().map(|t| *t == EventToken::Two).collect());
+    }
+    Ok(tokens
+        .iter()
+        .map(|t| matches!(t, EventToken::One | EventToken::True))
+        .collect())
+}
+
+fn assemble(
+    file: String,
+    columns: &Columns,
+    used: Vec<UsedColumn>,
+    lines: Vec<u64>,
+    dropped: DroppedRows,
+) -> Result<SurvData, DataError> {
+    let reference_for = |name: &str| {
+        columns
+            .references
+            .iter()
+            .find(|(c, _)| c == name)
+            .map(|(_, l)| l.as_str())
+    };
+    let mut data = SurvData {
+        source: file.clone(),
+        time_column: columns.time.clone(),
+        time: Vec::new(),
+        event: Vec::new(),
+        entry: None,
+        weight: None,
+        group: None,
+        strata: None,
+        covariates: Vec::new(),
+        lines,
+        dropped,
+        times_tied_by_timefix: 0,
+    };
+    let mut entry_column = String::new();
+    for column in used {
+        match (column.role, column.sink) {
+            (_, Sink::Time(values)) => data.time = values,
+            (_, Sink::Event(tokens, flags)) => {
+                data.event = if columns.event_value.is_some() {
+                    flags
+                } else {
+                    decode_events(&tokens, &file, &column.name, &data.lines)?
+                }
+            }
+            (_, Sink::Entry(values)) => {
+                entry_column = column.name.clone();
+                data.entry = Some(values)
+            }
+            (_, Sink::Weight(values)) => data.weight = Some(values),
+            (_, Sink::Numeric(values)) => data.covariates.push(Covariate::Numeric {
+                name: column.name,
+                values,
+            }),
+            (role, Sink::Labels(collector)) => {
+                let factor = collector.finish(&column.name, reference_for(&column.name), &file)?;
+                match role {
+                    Role::Group => data.group = Some(factor),
+                    Role::Strata => data.strata = Some(factor),
+                    _ => data.covariates.push(Covariate::Factor(factor)),
+                }
+            }
+        }
+    }
+    if let Some(entry) = &data.entry {
+        check_entry_before_exit(&file, &entry_column, &columns.time, entry, &data.time, &data.lines, "")?;
+    }
+    let changed = match data.entry.as_mut() {
+        Some(entry) => timefix(&mut [entry.as_mut_slice(), data.time.as_mut_slice()]),
+        None => timefix(&mut [data.time.as_mut_slice()]),
+    };
+    data.times_tied_by_timefix = changed;
+    if let Some(entry) = &data.entry {
+        check_entry_before_exit(
+            &file,
+            &entry_column,
+            &columns.time,
+            entry,
+            &data.time,
+            &data.lines,
+            " after times within 1.5e-8 (relative) were tied",
+        )?;
+    }
+    Ok(data)
+}
+
+fn check_entry_before_exit(
+    file: &str,
+    entry_column: &str,
+    time_column: &str,
+    entry: &[f64],
+    time: &[f64],
+    lines: &[u64],
+    when: &str,
+) -> Result<(), DataError> {
+    match entry.iter().zip(time).position(|(e, t)| e >= t) {
+        Some(i) => Err(DataError::InvalidValue {
+            file: file.to_string(),
+            line: lines[i],
+            column: entry_column.to_string(),
+            value: entry[i].to_string(),
+            rule: format!(
+                "is not before the exit time {} (column '{time_column}'){when}: entry must be < time",
+                time[i]
+            ),
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,341 @@
+//! The Kaplan–Meier (product-limit) estimator with Greenwood variance.
+//!
+//! # Formulas
+//! At each distinct time t_j with (weighted) n_j at risk and d_j events
+//! (Kaplan & Meier 1958; Greenwood 1926):
+//!
+//! - S(t) = Π_{t_j ≤ t} (1 − d_j / n_j)
+//! - Var log S(t) = Σ_{t_j ≤ t} d_j / (n_j (n_j − d_j)),  SE S(t) = S(t) √Var log S(t)
+//!
+//! Delayed entry counts a participant at risk only after their entry time (left
+//! truncation); case weights enter n_j and d_j. This is R survival's `survfit` with its
+//! defaults (`stype = 1`, `ctype = 1`), except for non-integer case weights, where R switches
+//! to an infinitesimal-jackknife variance by default and survkit keeps Greenwood's (R's
+//! `robust = FALSE`); a warning says so.
+//!
+//! Confidence limits: [`crate::conf_int`]; quantiles: [`crate::quantile`]; cumulative hazard:
+//! [`crate::nelson_aalen`].
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::conf_int::{ConfType, finite};
+use crate::data::{DroppedRows, SurvData};
+use crate::dist::z_for_level;
+use crate::nelson_aalen::nelson_aalen;
+use crate::output::count;
+use crate::quantile::find_quantile;
+use crate::risk_set::{RiskTable, split_by_code};
+
+/// Options for [`KaplanMeier::fit`]; start from `KmOptions::default()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmOptions {
+    pub conf_type: ConfType,
+    /// Confidence level of the pointwise limits and quantile limits, in (0, 1).
+    pub conf_level: f64,
+    /// Quantiles of the survival time to report besides the median, each in [0, 1].
+    pub quantiles: Vec<f64>,
+    /// Times at which to report S(t) with its limits and the number at risk.
+    pub at: Vec<f64>,
+    /// Add the Nelson–Aalen cumulative hazard and its standard error to each table row.
+    pub cumhaz: bool,
+}
+
+impl Default for KmOptions {
+    fn default() -> Self {
+        KmOptions {
+            conf_type: ConfType::Log,
+            conf_level: 0.95,
+            quantiles: Vec::new(),
+            at: Vec::new(),
+            cumhaz: false,
+        }
+    }
+}
+
+impl KmOptions {
+    /// Checks the options once, so the estimator need not.
+    pub fn check(&self) -> Result<(), KmError> {
+        check_conf_level(self.conf_level).map_err(KmError::Option)?;
+        if let Some(p) = self.quantiles.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+            return Err(KmError::Option(format!("quantile {p} is outside [0, 1]")));
+        }
+        if let Some(t) = self.at.iter().find(|t| !t.is_finite()) {
+            return Err(KmError::Option(format!("time {t} in --at is not a finite number")));
+        }
+        Ok(())
+    }
+}
+
+/// Checks that a confidence level lies strictly between 0 and 1.
+pub fn check_conf_level(level: f64) -> Result<(), String> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(format!("confidence level {level} must lie strictly between 0 and 1 (e.g. 0.95)"))
+    }
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum KmError {
+    #[error("invalid option: {0}")]
+    Option(String),
+}
+
+/// An estimate with confidence limits; `None` where a limit is not defined or not reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    pub estimate: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// A quantile of the survival time with its confidence limits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuantileEstimate {
+    pub p: f64,
+    pub estimate: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// One distinct time of a curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KmRow {
+    pub time: f64,
+    #[serde(serialize_with = "count")]
+    pub n_risk: f64,
+    #[serde(serialize_with = "count")]
+    pub n_event: f64,
+    #[serde(serialize_with = "count")]
+    pub n_censor: f64,
+    pub survival: f64,
+    /// Standard error of S(t) itself (not of log S).
+    pub std_err: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// Nelson–Aalen cumulative hazard (with `cumhaz`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cumhaz: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub std_cumhaz: Option<f64>,
+}
+
+/// S(t) at a requested time, as R's `summary(fit, times = t, extend = TRUE)` gives it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalAt {
+    pub time: f64,
+    /// Number at risk at `time` (those with exit time ≥ `time`).
+    #[serde(serialize_with = "count")]
+    pub n_risk: f64,
+    /// Events since the previous requested time.
+    #[serde(serialize_with = "count")]
+    pub n_event: f64,
+    pub survival: f64,
+    pub std_err: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// The Kaplan–Meier curve of one group (and stratum).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KmCurve {
+    /// The group's level; `None` for a single curve over all rows.
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stratum: Option<String>,
+    /// Rows in the curve.
+    pub n: usize,
+    #[serde(serialize_with = "count")]
+    pub events: f64,
+    pub median: Estimate,
+    pub quantiles: Vec<QuantileEstimate>,
+    pub at: Vec<SurvivalAt>,
+    pub table: Vec<KmRow>,
+}
+
+/// Kaplan–Meier curves for every group of a data set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KaplanMeier {
+    pub group_column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strata_column: Option<String>,
+    pub conf_type: ConfType,
+    pub conf_level: f64,
+    pub curves: Vec<KmCurve>,
+    pub dropped_rows: DroppedRows,
+    pub warnings: Vec<String>,
+}
+
+impl KaplanMeier {
+    /// One curve per group (per group × stratum when the data have strata).
+    pub fn fit(data: &SurvData, options: &KmOptions) -> Result<KaplanMeier, KmError> {
+        options.check()?;
+        let n_groups = data.group.as_ref().map_or(1, |g| g.n_levels());
+        let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
+        let code = |i: usize| {
+            let g = data.group.as_ref().map_or(0, |f| f.codes[i] as usize);
+            let s = data.strata.as_ref().map_or(0, |f| f.codes[i] as usize);
+            g * n_strata + s
+        };
+        let parts = split_by_code(&data.order_by_time(), n_groups * n_strata, code);
+        let z = z_for_level(options.conf_level);
+        let mut curves = Vec::new();
+        for (c, rows) in parts.iter().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let group = data.group.as_ref().map(|f| f.levels[c / n_strata].clone());
+            let stratum = data.strata.as_ref().map(|f| f.levels[c % n_strata].clone());
+            curves.push(curve(data, rows, group, stratum, options, z));
+        }
+        let mut warnings = Vec::new();
+        if data.times_tied_by_timefix > 0 {
+            warnings.push(format!(
+                "{} time values differed from a neighbour only by rounding noise (relative difference ≤ 1.5e-8) and were treated as tied, as R's timefix does",
+                data.times_tied_by_timefix
+            ));
+        }
+        if let Some(w) = &data.weight
+            && w.iter().any(|w| w.fract() != 0.0)
+        {
+            warnings.push("non-integer case weights: standard errors use Greenwood's formula with weighted counts (R's survfit uses a robust infinitesimal-jackknife variance here unless robust = FALSE)".to_string());
+        }
+        for c in &curves {
+            if c.events == 0.0 {
+                warnings.push(format!(
+                    "{}: no events, so the curve stays at 1 and no quantile is reached",
+                    curve_label(c)
+                ));
+            }
+        }
+        Ok(KaplanMeier {
+            group_column: data.group.as_ref().map(|f| f.name.clone()),
+            strata_column: data.strata.as_ref().map(|f| f.name.clone()),
+            conf_type: options.conf_type,
+            conf_level: options.conf_level,
+            curves,
+            dropped_rows: data.dropped.clone(),
+            warnings,
+        })
+    }
+}
+
+/// "sex=1", "sex=1, ph.ecog=0" or "all rows": how a curve is named in messages.
+pub fn curve_label(curve: &KmCurve) -> String {
+    match (&curve.group, &curve.stratum) {
+        (Some(g), Some(s)) => format!("group {g}, stratum {s}"),
+        (Some(g), None) => format!("group {g}"),
+        (None, Some(s)) => format!("stratum {s}"),
+        (None, None) => "all rows".to_string(),
+    }
+}
+
+fn curve(
+    data: &SurvData,
+    rows: &[usize],
+    group: Option<String>,
+    stratum: Option<String>,
+    options: &KmOptions,
+    z: f64,
+) -> KmCurve {
+    let counts = RiskTable::build(data, rows, 1, |_| 0);
+    let (cumhaz, std_cumhaz) = nelson_aalen(&counts.n_risk, &counts.n_event);
+    let mut survival = 1.0;
+    let mut greenwood = 0.0;
+    let mut table = Vec::with_capacity(counts.len());
+    for j in 0..counts.len() {
+        let (n, d) = (counts.n_risk[j], counts.n_event[j]);
+        if d > 0.0 {
+            survival *= (n - d) / n;
+            greenwood += d / (n * (n - d));
+        }
+        let se_log = greenwood.sqrt();
+        let (lower, upper) = options.conf_type.limits(survival, se_log, z);
+        table.push(KmRow {
+            time: counts.time[j],
+            n_risk: n,
+            n_event: d,
+            n_censor: counts.n_censor[j],
+            survival,
+            std_err: finite(survival * se_log),
+            lower,
+            upper,
+            cumhaz: options.cumhaz.then_some(cumhaz[j]),
+            std_cumhaz: options.cumhaz.then_some(std_cumhaz[j]),
+        });
+    }
+    let quantile = |p: f64| -> QuantileEstimate {
+        let times: Vec<f64> = table.iter().map(|r| r.time).collect();
+        let cdf = |f: &dyn Fn(&KmRow) -> Option<f64>| -> Vec<Option<f64>> {
+            table.iter().map(|r| f(r).map(|s| 1.0 - s)).collect()
+        };
+        QuantileEstimate {
+            p,
+            estimate: find_quantile(0.0, &times, &cdf(&|r| Some(r.survival)), p),
+            lower: find_quantile(0.0, &times, &cdf(&|r| r.lower), p),
+            upper: find_quantile(0.0, &times, &cdf(&|r| r.upper), p),
+        }
+    };
+    let median = quantile(0.5);
+    let events = counts.n_event.iter().sum();
+    KmCurve {
+        group,
+        stratum,
+        n: rows.len(),
+        events,
+        median: Estimate {
+            estimate: median.estimate,
+            lower: median.lower,
+            upper: median.upper,
+        },
+        quantiles: options.quantiles.iter().map(|p| quantile(*p)).collect(),
+        at: survival_at(&table, &options.at),
+        table,
+    }
+}
+
+/// S(t) at requested times: the last row at or before t supplies S and its limits (S = 1
+/// before the first row), the first row at or after t supplies the number at risk (0 past
+/// the end), and events are counted since the previous requested time.
+fn survival_at(table: &[KmRow], times: &[f64]) -> Vec<SurvivalAt> {
+    let mut events_before = 0.0;
+    let cumulative_events: Vec<f64> = table
+        .iter()
+        .scan(0.0, |acc, r| {
+            *acc += r.n_event;
+            Some(*acc)
+        })
+        .collect();
+    times
+        .iter()
+        .map(|&t| {
+            let upto = table.partition_point(|r| r.time <= t);
+            let from = table.partition_point(|r| r.time < t);
+            let n_risk = table.get(from).map_or(0.0, |r| r.n_risk);
+            let events_so_far = if upto == 0 { 0.0 } else { cumulative_events[upto - 1] };
+            let n_event = events_so_far - events_before;
+            events_before = events_so_far;
+            match upto.checked_sub(1).map(|k| &table[k]) {
+                Some(r) => SurvivalAt {
+                    time: t,
+                    n_risk,
+                    n_event,
+                    survival: r.survival,
+                    std_err: r.std_err,
+                    lower: r.lower,
+                    upper: r.upper,
+                },
+                None => SurvivalAt {
+                    time: t,
+                    n_risk,
+                    n_event,
+                    survival: 1.0,
+                    std_err: Some(0.0),
+                    lower: Some(1.0),
+                    upper: Some(1.0),
+                },
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,32 @@
+//! survkit: reanalyse survival data from clinical trials and see how fragile the results are.
+//!
+//! Load participant data from CSV, then fit:
+//!
+//! ```no_run
+//! use survkit::{Columns, KaplanMeier, KmOptions, LogRank, LogRankOptions, SurvData};
+//!
+//! let data = SurvData::read_csv("datasets/lung.csv", &Columns::new("time", "status").group("sex"))?;
+//! println!("{}", KaplanMeier::fit(&data, &KmOptions::default())?);
+//! println!("{}", LogRank::test(&data, &LogRankOptions::default())?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Every result derives `Serialize` (the JSON contract of the CLI) and displays as a table.
+//! The library never prints and never exits.
+
+pub mod conf_int;
+pub mod data;
+pub mod dist;
+pub mod km;
+pub mod logrank;
+pub mod nelson_aalen;
+pub mod output;
+pub mod quantile;
+pub mod risk_set;
+pub mod timefix;
+
+pub use conf_int::ConfType;
+pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};
+pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
+pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
+pub use output::{Format, Render};

@@ -1,0 +1,313 @@
+//! The weighted log-rank family of k-sample tests, stratified and trend versions.
+//!
+//! # Formulas
+//! At each distinct event time t_j of a stratum, with n_j at risk and d_j events in all, and
+//! n_gj at risk and d_gj events in group g, and a weight w_j:
+//!
+//! - U_g = Σ_j w_j (d_gj − d_j n_gj / n_j)  (weighted observed − expected)
+//! - V_gh = Σ_j w_j² d_j (n_j − d_j)/(n_j − 1) · (n_gj / n_j)(δ_gh − n_hj / n_j)
+//!   (hypergeometric covariance; the term is 0 when n_j = 1)
+//!
+//! summed over strata (Mantel 1966; Peto & Peto 1972; Harrington & Fleming 1982). The
+//! statistic is χ² = U' V⁻ U on the rank of V (k − 1) degrees of freedom, computed on the
+//! groups with a positive expected count as R's `survdiff` does. The trend test for ordered
+//! groups uses scores c_g = 1, …, k in level order: χ² = (c'U)² / c'Vc on 1 df.
+//!
+//! Weights, with S the left-continuous pooled Kaplan–Meier estimate S(t_j−) and
+//! S̃(t) = Π_{t_i ≤ t} (1 − d_i/(n_i + 1)):
+//! - `logrank`: 1 (Mantel–Haenszel; R `survdiff(rho = 0)`)
+//! - `gehan`: n_j (Gehan 1965, Breslow 1970)
+//! - `tarone-ware`: √n_j (Tarone & Ware 1977)
+//! - `peto`: S̃(t_j) (Peto & Peto 1972, as SAS `TEST=PETO`)
+//! - `modified-peto`: S̃(t_j) n_j/(n_j + 1) (Andersen et al. 1982, SAS `TEST=MODPETO`)
+//! - `fh:ρ,γ`: S^ρ (1 − S)^γ (Fleming & Harrington 1991; `fh:1,0` is R `survdiff(rho = 1)`)
+
+use std::fmt;
+use std::str::FromStr;
+
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::data::{DroppedRows, SurvData};
+use crate::dist::chisq_sf;
+use crate::output::count;
+use crate::risk_set::{RiskTable, split_by_code};
+
+/// The weight given to each event time.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Weights {
+    #[default]
+    LogRank,
+    Gehan,
+    TaroneWare,
+    Peto,
+    ModifiedPeto,
+    FlemingHarrington { rho: f64, gamma: f64 },
+}
+
+impl fmt::Display for Weights {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Weights::LogRank => f.write_str("logrank"),
+            Weights::Gehan => f.write_str("gehan"),
+            Weights::TaroneWare => f.write_str("tarone-ware"),
+            Weights::Peto => f.write_str("peto"),
+            Weights::ModifiedPeto => f.write_str("modified-peto"),
+            Weights::FlemingHarrington { rho, gamma } => write!(f, "fh:{rho},{gamma}"),
+        }
+    }
+}
+
+impl FromStr for Weights {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let unknown = || {
+            format!("unknown weights '{s}'; use logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA (e.g. fh:1,0)")
+        };
+        match s {
+            "logrank" | "log-rank" => Ok(Weights::LogRank),
+            "gehan" | "wilcoxon" | "gehan-breslow" => Ok(Weights::Gehan),
+            "tarone-ware" => Ok(Weights::TaroneWare),
+            "peto" | "peto-peto" => Ok(Weights::Peto),
+            "modified-peto" => Ok(Weights::ModifiedPeto),
+            _ => {
+                let params = s.strip_prefix("fh:").ok_or_else(unknown)?;
+                let (rho, gamma) = params.split_once(',').ok_or_else(unknown)?;
+                let parse = |v: &str| v.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
+                match (parse(rho), parse(gamma)) {
+                    (Some(rho), Some(gamma)) => Ok(Weights::FlemingHarrington { rho, gamma }),
+                    _ => Err(format!("fh:RHO,GAMMA needs two non-negative numbers, got '{params}'")),
+                }
+            }
+        }
+    }
+}
+
+impl Serialize for Weights {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+/// Options for [`LogRank::test`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LogRankOptions {
+    pub weights: Weights,
+    /// Test for a trend across the ordered group levels instead of any difference.
+    pub trend: bool,
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum LogRankError {
+    #[error("{file}: a group column is needed for the log-rank test (--group)")]
+    NoGroup { file: String },
+    #[error("{file}: group column '{column}' has one level ('{level}') among the rows used; the test compares at least two groups")]
+    OneLevel { file: String, column: String, level: String },
+    #[error("{file}: case weights are not supported by the log-rank test (R's survdiff has none either); drop --weight")]
+    Weighted { file: String },
+    #[error("{file}: no events, so there is nothing to compare")]
+    NoEvents { file: String },
+    #[error("{file}: fewer than two groups have anyone at risk at an event time; no test is possible")]
+    Degenerate { file: String },
+}
+
+/// One group's line of the test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupCounts {
+    pub group: String,
+    pub n: usize,
+    /// Events observed.
+    #[serde(serialize_with = "count")]
+    pub observed: f64,
+    /// Events expected under the null hypothesis, Σ_j d_j n_gj / n_j.
+    pub expected: f64,
+    /// Weighted observed − expected, U_g (equal to observed − expected for `logrank`).
+    pub weighted_o_minus_e: f64,
+    /// V_gg, the variance of U_g.
+    pub variance: f64,
+}
+
+/// The result of a log-rank-family test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogRank {
+    pub statistic: f64,
+    pub df: f64,
+    pub p_value: f64,
+    pub weights: Weights,
+    pub trend: bool,
+    pub group_column: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strata_column: Option<String>,
+    pub groups: Vec<GroupCounts>,
+    /// The covariance matrix V of U, in group order.
+    pub variance: Vec<Vec<f64>>,
+    pub dropped_rows: DroppedRows,
+    pub warnings: Vec<String>,
+}
+
+/// Per-group sums of one or more strata.
+struct Sums {
+    observed: Vec<f64>,
+    expected: Vec<f64>,
+    u: Vec<f64>,
+    v: DMatrix<f64>,
+}
+
+impl LogRank {
+    pub fn test(data: &SurvData, options: &LogRankOptions) -> Result<LogRank, LogRankError> {
+        let file = || data.source.clone();
+        let group = data.group.as_ref().ok_or_else(|| LogRankError::NoGroup { file: file() })?;
+        if data.weight.is_some() {
+            return Err(LogRankError::Weighted { file: file() });
+        }
+        let k = group.n_levels();
+        if k < 2 {
+            return Err(LogRankError::OneLevel {
+                file: file(),
+                column: group.name.clone(),
+                level: group.levels.first().cloned().unwrap_or_default(),
+            });
+        }
+        if !data.event.iter().any(|e| *e) {
+            return Err(LogRankError::NoEvents { file: file() });
+        }
+        let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
+        let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
+        let mut sums = Sums {
+            observed: vec![0.0; k],
+            expected: vec![0.0; k],
+            u: vec![0.0; k],
+            v: DMatrix::zeros(k, k),
+        };
+        for rows in split_by_code(&data.order_by_time(), n_strata, stratum_of) {
+            let table = RiskTable::build(data, &rows, k, |i| group.codes[i] as usize);
+            accumulate(&table, options.weights, &mut sums);
+        }
+        let (statistic, df) = if options.trend {
+            trend_statistic(&sums)
+        } else {
+            let kept: Vec<usize> = (0..k).filter(|g| sums.expected[*g] > 0.0).collect();
+            if kept.len() < 2 {
+                return Err(LogRankError::Degenerate { file: file() });
+            }
+            quadratic_form(&sums, &kept[1..])
+        };
+        let mut n = vec![0usize; k];
+        for c in &group.codes {
+            n[*c as usize] += 1;
+        }
+        let groups = (0..k)
+            .map(|g| GroupCounts {
+                group: group.levels[g].clone(),
+                n: n[g],
+                observed: sums.observed[g],
+                expected: sums.expected[g],
+                weighted_o_minus_e: sums.u[g],
+                variance: sums.v[(g, g)],
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        if let Some(g) = (0..k).find(|g| sums.expected[*g] == 0.0) {
+            warnings.push(format!(
+                "group {} has nobody at risk at any event time and is left out of the test",
+                group.levels[g]
+            ));
+        }
+        if data.times_tied_by_timefix > 0 {
+            warnings.push(format!(
+                "{} time values differed from a neighbour only by rounding noise and were treated as tied, as R's timefix does",
+                data.times_tied_by_timefix
+            ));
+        }
+        Ok(LogRank {
+            statistic,
+            df,
+            p_value: chisq_sf(statistic, df),
+            weights: options.weights,
+            trend: options.trend,
+            group_column: group.name.clone(),
+            strata_column: data.strata.as_ref().map(|s| s.name.clone()),
+            groups,
+            variance: (0..k).map(|g| (0..k).map(|h| sums.v[(g, h)]).collect()).collect(),
+            dropped_rows: data.dropped.clone(),
+            warnings,
+        })
+    }
+}
+
+/// Adds one stratum's contributions to U, V, observed and expected.
+fn accumulate(table: &RiskTable, weights: Weights, sums: &mut Sums) {
+    let k = table.n_groups;
+    let mut km_left: f64 = 1.0; // pooled S(t−)
+    let mut peto = 1.0; // S̃(t−)
+    for j in 0..table.len() {
+        let n = RiskTable::total(&table.n_risk, k, j);
+        let d = RiskTable::total(&table.n_event, k, j);
+        if d == 0.0 {
+            continue;
+        }
+        let peto_here = peto * (1.0 - d / (n + 1.0));
+        let w = match weights {
+            Weights::LogRank => 1.0,
+            Weights::Gehan => n,
+            Weights::TaroneWare => n.sqrt(),
+            Weights::Peto => peto_here,
+            Weights::ModifiedPeto => peto_here * n / (n + 1.0),
+            Weights::FlemingHarrington { rho, gamma } => km_left.powf(rho) * (1.0 - km_left).powf(gamma),
+        };
+        let risk = &table.n_risk[j * k..(j + 1) * k];
+        let events = &table.n_event[j * k..(j + 1) * k];
+        for g in 0..k {
+            let e = d * risk[g] / n;
+            sums.observed[g] += events[g];
+            sums.expected[g] += e;
+            sums.u[g] += w * (events[g] - e);
+        }
+        if n > 1.0 {
+            let factor = w * w * d * (n - d) / (n - 1.0);
+            for g in 0..k {
+                let pg = risk[g] / n;
+                for h in 0..k {
+                    let delta = if g == h { 1.0 } else { 0.0 };
+                    sums.v[(g, h)] += factor * pg * (delta - risk[h] / n);
+                }
+            }
+        }
+        km_left *= 1.0 - d / n;
+        peto = peto_here;
+    }
+}
+
+/// U'V⁻U over the groups `keep` (one kept group left out), with df = rank of V there.
+fn quadratic_form(sums: &Sums, keep: &[usize]) -> (f64, f64) {
+    let m = keep.len();
+    let u = DVector::from_iterator(m, keep.iter().map(|g| sums.u[*g]));
+    let v = DMatrix::from_fn(m, m, |a, b| sums.v[(keep[a], keep[b])]);
+    if let Some(chol) = v.clone().cholesky() {
+        let x = chol.solve(&u);
+        return (u.dot(&x), m as f64);
+    }
+    let svd = v.svd(true, true);
+    let max_sv = svd.singular_values.max();
+    let eps = max_sv * 1e-10;
+    let rank = svd.singular_values.iter().filter(|s| **s > eps).count();
+    match svd.pseudo_inverse(eps) {
+        Ok(pinv) => (u.dot(&(pinv * &u)), rank as f64),
+        Err(_) => (f64::NAN, rank as f64),
+    }
+}
+
+/// (c'U)²/(c'Vc) with scores c = 1..k.
+fn trend_statistic(sums: &Sums) -> (f64, f64) {
+    let k = sums.u.len();
+    let c: Vec<f64> = (1..=k).map(|s| s as f64).collect();
+    let cu: f64 = c.iter().zip(&sums.u).map(|(a, b)| a * b).sum();
+    let mut cvc = 0.0;
+    for g in 0..k {
+        for h in 0..k {
+            cvc += c[g] * sums.v[(g, h)] * c[h];
+        }
+    }
+    (cu * cu / cvc, 1.0)
+}
