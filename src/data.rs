@@ -191,11 +191,7 @@ impl fmt::Display for DroppedRows {
             .map(|c| format!("{}: {}", c.column, c.count))
             .collect();
         let lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
-        let more = if self.count > self.lines.len() {
-            ", …"
-        } else {
-            ""
-        };
+        let more = if self.count > self.lines.len() { ", …" } else { "" };
         write!(
             f,
             "{} {noun} dropped for missing values ({}); line{} {}{more}",
@@ -244,11 +240,7 @@ pub enum DataError {
     #[error("{file}, line {line}: the file is not valid UTF-8 text (is it a CSV file?)")]
     NotUtf8 { file: String, line: u64 },
     #[error("{file}, line {line}: not valid CSV: {message}")]
-    Malformed {
-        file: String,
-        line: u64,
-        message: String,
-    },
+    Malformed { file: String, line: u64, message: String },
     #[error("{file}: no column named '{column}'; the columns are: {}", available.join(", "))]
     UnknownColumn {
         file: String,
@@ -533,9 +525,7 @@ fn csv_error(file: &str, e: csv::Error) -> DataError {
             file: file.to_string(),
             line,
         },
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => DataError::Malformed {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => DataError::Malformed {
             file: file.to_string(),
             line,
             message: format!("this row has {len} fields but the header has {expected_len}"),
@@ -569,10 +559,8 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
             }),
         }
     };
-    let mut wanted: Vec<(String, Role)> = vec![
-        (columns.time.clone(), Role::Time),
-        (columns.event.clone(), Role::Event),
-    ];
+    let mut wanted: Vec<(String, Role)> =
+        vec![(columns.time.clone(), Role::Time), (columns.event.clone(), Role::Event)];
     let optional = [
         (&columns.entry, Role::Entry),
         (&columns.weight, Role::Weight),

@@ -72,7 +72,9 @@ pub fn check_conf_level(level: f64) -> Result<(), String> {
     if level > 0.0 && level < 1.0 {
         Ok(())
     } else {
-        Err(format!("confidence level {level} must lie strictly between 0 and 1 (e.g. 0.95)"))
+        Err(format!(
+            "confidence level {level} must lie strictly between 0 and 1 (e.g. 0.95)"
+        ))
     }
 }
 

@@ -43,7 +43,10 @@ pub enum Weights {
     TaroneWare,
     Peto,
     ModifiedPeto,
-    FlemingHarrington { rho: f64, gamma: f64 },
+    FlemingHarrington {
+        rho: f64,
+        gamma: f64,
+    },
 }
 
 impl fmt::Display for Weights {
@@ -63,7 +66,9 @@ impl FromStr for Weights {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let unknown = || {
-            format!("unknown weights '{s}'; use logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA (e.g. fh:1,0)")
+            format!(
+                "unknown weights '{s}'; use logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA (e.g. fh:1,0)"
+            )
         };
         match s {
             "logrank" | "log-rank" => Ok(Weights::LogRank),
@@ -102,9 +107,17 @@ pub struct LogRankOptions {
 pub enum LogRankError {
     #[error("{file}: a group column is needed for the log-rank test (--group)")]
     NoGroup { file: String },
-    #[error("{file}: group column '{column}' has one level ('{level}') among the rows used; the test compares at least two groups")]
-    OneLevel { file: String, column: String, level: String },
-    #[error("{file}: case weights are not supported by the log-rank test (R's survdiff has none either); drop --weight")]
+    #[error(
+        "{file}: group column '{column}' has one level ('{level}') among the rows used; the test compares at least two groups"
+    )]
+    OneLevel {
+        file: String,
+        column: String,
+        level: String,
+    },
+    #[error(
+        "{file}: case weights are not supported by the log-rank test (R's survdiff has none either); drop --weight"
+    )]
     Weighted { file: String },
     #[error("{file}: no events, so there is nothing to compare")]
     NoEvents { file: String },
@@ -122,6 +135,10 @@ pub struct GroupCounts {
     pub observed: f64,
     /// Events expected under the null hypothesis, Σ_j d_j n_gj / n_j.
     pub expected: f64,
+    /// Σ_j w_j d_gj: R `survdiff`'s "Observed" column for ρ ≠ 0.
+    pub weighted_observed: f64,
+    /// Σ_j w_j d_j n_gj / n_j: R `survdiff`'s "Expected" column for ρ ≠ 0.
+    pub weighted_expected: f64,
     /// Weighted observed − expected, U_g (equal to observed − expected for `logrank`).
     pub weighted_o_minus_e: f64,
     /// V_gg, the variance of U_g.
@@ -132,6 +149,7 @@ pub struct GroupCounts {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogRank {
     pub statistic: f64,
+    #[serde(serialize_with = "count")]
     pub df: f64,
     pub p_value: f64,
     pub weights: Weights,
@@ -150,6 +168,8 @@ pub struct LogRank {
 struct Sums {
     observed: Vec<f64>,
     expected: Vec<f64>,
+    weighted_observed: Vec<f64>,
+    weighted_expected: Vec<f64>,
     u: Vec<f64>,
     v: DMatrix<f64>,
 }
@@ -157,7 +177,10 @@ struct Sums {
 impl LogRank {
     pub fn test(data: &SurvData, options: &LogRankOptions) -> Result<LogRank, LogRankError> {
         let file = || data.source.clone();
-        let group = data.group.as_ref().ok_or_else(|| LogRankError::NoGroup { file: file() })?;
+        let group = data
+            .group
+            .as_ref()
+            .ok_or_else(|| LogRankError::NoGroup { file: file() })?;
         if data.weight.is_some() {
             return Err(LogRankError::Weighted { file: file() });
         }
@@ -177,6 +200,8 @@ impl LogRank {
         let mut sums = Sums {
             observed: vec![0.0; k],
             expected: vec![0.0; k],
+            weighted_observed: vec![0.0; k],
+            weighted_expected: vec![0.0; k],
             u: vec![0.0; k],
             v: DMatrix::zeros(k, k),
         };
@@ -203,6 +228,8 @@ impl LogRank {
                 n: n[g],
                 observed: sums.observed[g],
                 expected: sums.expected[g],
+                weighted_observed: sums.weighted_observed[g],
+                weighted_expected: sums.weighted_expected[g],
                 weighted_o_minus_e: sums.u[g],
                 variance: sums.v[(g, g)],
             })
@@ -262,15 +289,17 @@ fn accumulate(table: &RiskTable, weights: Weights, sums: &mut Sums) {
             let e = d * risk[g] / n;
             sums.observed[g] += events[g];
             sums.expected[g] += e;
+            sums.weighted_observed[g] += w * events[g];
+            sums.weighted_expected[g] += w * e;
             sums.u[g] += w * (events[g] - e);
         }
         if n > 1.0 {
             let factor = w * w * d * (n - d) / (n - 1.0);
             for g in 0..k {
                 let pg = risk[g] / n;
-                for h in 0..k {
+                for (h, risk_h) in risk.iter().enumerate() {
                     let delta = if g == h { 1.0 } else { 0.0 };
-                    sums.v[(g, h)] += factor * pg * (delta - risk[h] / n);
+                    sums.v[(g, h)] += factor * pg * (delta - risk_h / n);
                 }
             }
         }

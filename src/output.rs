@@ -226,7 +226,7 @@ impl Render for KaplanMeier {
                 for e in &c.quantiles {
                     q.row(vec![
                         group_name(c),
-                        num(e.p),
+                        e.p.to_string(),
                         opt(e.estimate),
                         opt(e.lower),
                         opt(e.upper),
@@ -237,7 +237,9 @@ impl Render for KaplanMeier {
             out.push_str(&q.render());
         }
         if self.curves.iter().any(|c| !c.at.is_empty()) {
-            let mut at = TextTable::new(["group", "time", "n.risk", "n.event", "survival", "std.err", "lower", "upper"]);
+            let mut at = TextTable::new([
+                "group", "time", "n.risk", "n.event", "survival", "std.err", "lower", "upper",
+            ]);
             for c in &self.curves {
                 for a in &c.at {
                     at.row(vec![
@@ -279,10 +281,12 @@ impl Render for KaplanMeier {
             );
         }
         let with_cumhaz = self.curves.iter().any(|c| c.table.iter().any(|r| r.cumhaz.is_some()));
-        let mut header: Vec<String> = ["group", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut header: Vec<String> = [
+            "group", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         if with_cumhaz {
             header.push("cumhaz".into());
             header.push("std_cumhaz".into());
@@ -326,18 +330,28 @@ impl Render for LogRank {
             "Log-rank family {kind}, weights: {}, groups: {}{strata}\n",
             self.weights, self.group_column
         );
-        let mut t = TextTable::new(["group", "n", "observed", "expected", "(O-E)^2/E", "weighted O-E", "(O-E)^2/V"]);
+        let weighted = self.weights != crate::logrank::Weights::LogRank;
+        let mut header = vec!["group", "n", "observed", "expected"];
+        if weighted {
+            header.extend(["weighted O", "weighted E"]);
+        }
+        header.extend(["(O-E)^2/E", "(O-E)^2/V"]);
+        let mut t = TextTable::new(header);
         for g in &self.groups {
-            let oe = g.observed - g.expected;
-            t.row(vec![
-                g.group.clone(),
-                g.n.to_string(),
-                num(g.observed),
-                num(g.expected),
-                num(oe * oe / g.expected),
-                num(g.weighted_o_minus_e),
+            let (o, e) = if weighted {
+                (g.weighted_observed, g.weighted_expected)
+            } else {
+                (g.observed, g.expected)
+            };
+            let mut row = vec![g.group.clone(), g.n.to_string(), num(g.observed), num(g.expected)];
+            if weighted {
+                row.extend([num(o), num(e)]);
+            }
+            row.extend([
+                num((o - e) * (o - e) / e),
                 num(g.weighted_o_minus_e * g.weighted_o_minus_e / g.variance),
             ]);
+            t.row(row);
         }
         out.push_str(&t.render());
         let _ = writeln!(
@@ -362,6 +376,8 @@ impl Render for LogRank {
             "n",
             "observed",
             "expected",
+            "weighted_observed",
+            "weighted_expected",
             "weighted_o_minus_e",
             "variance",
             "statistic",
@@ -377,6 +393,8 @@ impl Render for LogRank {
                 g.n.to_string(),
                 csv_num(Some(g.observed)),
                 csv_num(Some(g.expected)),
+                csv_num(Some(g.weighted_observed)),
+                csv_num(Some(g.weighted_expected)),
                 csv_num(Some(g.weighted_o_minus_e)),
                 csv_num(Some(g.variance)),
                 csv_num(Some(self.statistic)),
@@ -407,7 +425,9 @@ pub fn km_steps_table(fit: &KaplanMeier) -> String {
     let mut out = String::new();
     for c in &fit.curves {
         let _ = writeln!(out, "\n{}", curve_label(c));
-        let mut t = TextTable::new(["time", "n.risk", "n.event", "n.censor", "survival", "std.err", "lower", "upper"]);
+        let mut t = TextTable::new([
+            "time", "n.risk", "n.event", "n.censor", "survival", "std.err", "lower", "upper",
+        ]);
         for r in &c.table {
             t.row(vec![
                 num(r.time),
