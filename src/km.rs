@@ -203,6 +203,23 @@ impl KaplanMeier {
         {
             warnings.push("non-integer case weights: standard errors use Greenwood's formula with weighted counts (R's survfit uses a robust infinitesimal-jackknife variance here unless robust = FALSE)".to_string());
         }
+        if let Some(entry) = &data.entry {
+            for c in &curves {
+                let Some(zero) = c.table.iter().find(|r| r.survival == 0.0) else {
+                    continue;
+                };
+                let later = (0..data.n_rows())
+                    .filter(|&i| entry[i] >= zero.time && curve_matches(data, i, c))
+                    .count();
+                if later > 0 {
+                    warnings.push(format!(
+                        "{}: the curve falls to 0 at {} because everyone then at risk had the event, yet {later} participants enter later; with delayed entry a small early risk set can do this (consider starting the analysis at a later time)",
+                        curve_label(c),
+                        zero.time
+                    ));
+                }
+            }
+        }
         for c in &curves {
             if c.events == 0.0 {
                 warnings.push(format!(
@@ -221,6 +238,15 @@ impl KaplanMeier {
             warnings,
         })
     }
+}
+
+/// Whether row `i` belongs to `curve`.
+fn curve_matches(data: &SurvData, i: usize, curve: &KmCurve) -> bool {
+    let same = |factor: &Option<crate::data::Factor>, level: &Option<String>| match (factor, level) {
+        (Some(f), Some(l)) => f.label(i) == l,
+        _ => true,
+    };
+    same(&data.group, &curve.group) && same(&data.strata, &curve.stratum)
 }
 
 /// "sex=1", "sex=1, ph.ecog=0" or "all rows": how a curve is named in messages.

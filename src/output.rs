@@ -87,6 +87,16 @@ pub fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "NA".to_string(), num)
 }
 
+/// "p = 0.00131" or "p < 2e-16", for sentences.
+pub fn p_equals(p: f64) -> String {
+    let text = pvalue(p);
+    if text.starts_with('<') {
+        format!("p {text}")
+    } else {
+        format!("p = {text}")
+    }
+}
+
 /// A p-value for people, as R prints them: 3 significant digits, "< 2e-16" below that.
 pub fn pvalue(p: f64) -> String {
     if p.is_nan() {
@@ -356,10 +366,10 @@ impl Render for LogRank {
         out.push_str(&t.render());
         let _ = writeln!(
             out,
-            "\nChisq = {} on {} degrees of freedom, p = {}",
+            "\nChisq = {} on {} degrees of freedom, {}",
             num(self.statistic),
             num(self.df),
-            pvalue(self.p_value)
+            p_equals(self.p_value)
         );
         if !self.dropped_rows.lines.is_empty() || !self.warnings.is_empty() {
             out.push('\n');

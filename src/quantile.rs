@@ -8,6 +8,8 @@
 //! same rule applied to 1 − upper and 1 − lower pointwise limits of S. A quantile the curve
 //! never reaches is `None`.
 
+use std::collections::HashSet;
+
 use crate::timefix::TIME_TOLERANCE;
 
 /// The p-quantile of a step curve given at `time` with cumulative distribution values
@@ -23,13 +25,11 @@ pub fn find_quantile(start: f64, time: &[f64], cdf: &[Option<f64>], p: f64) -> O
     y.push(Some(0.0));
     let x_max = time.last().copied().unwrap_or(start);
     // keep the first occurrence of each y value (R's `duplicated`, NA included)
+    let key = |v: &Option<f64>| v.map(|v| if v == 0.0 { 0u64 } else { v.to_bits() });
+    let mut seen: HashSet<Option<u64>> = HashSet::with_capacity(time.len() + 1);
+    seen.insert(key(&Some(0.0)));
     for (t, v) in time.iter().zip(cdf) {
-        let seen = y.iter().any(|u| match (u, v) {
-            (Some(a), Some(b)) => a == b,
-            (None, None) => true,
-            _ => false,
-        });
-        if !seen {
+        if seen.insert(key(v)) {
             x.push(*t);
             y.push(*v);
         }

@@ -190,7 +190,7 @@ km_case <- function(name, file, time, event, entry = NULL, weight = NULL,
                     if (is.null(robust)) "" else sprintf(", robust = %s", robust),
                     conf_type, format(conf_level))
   fit <- eval(parse(text = r_call))
-  dd <- if (is.null(row_filter)) d else d[-dropped, , drop = FALSE]
+  dd <- if (length(dropped) == 0) d else d[-dropped, , drop = FALSE]
   if (is.null(at)) at <- auto_times(dd[[time]], event_values(dd, event))
   q <- quantile(fit, probs = PROBS, conf.int = TRUE)
   s <- summary(fit, times = at, extend = TRUE)
