@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use survkit::{ConfType, Format, Weights};
+use survkit::Format;
 
 /// Reanalyse survival data from clinical trials: Kaplan–Meier, log-rank family, and more.
 #[derive(Debug, Parser)]
@@ -17,10 +17,10 @@ pub struct Cli {
 pub enum Command {
     /// Kaplan–Meier curves with Greenwood standard errors, confidence limits, quantiles,
     /// and the Nelson–Aalen cumulative hazard.
-    Km(KmArgs),
+    Km(super::km::KmArgs),
     /// Log-rank family tests: k-sample, stratified, trend; logrank, Gehan, Tarone–Ware,
     /// Peto–Peto, modified Peto and Fleming–Harrington weights.
-    Logrank(LogrankArgs),
+    Logrank(super::logrank::LogrankArgs),
 }
 
 /// Where the data are and which columns to use.
@@ -68,54 +68,11 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
-pub struct KmArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Scale of the pointwise confidence limits: log, log-log, plain, logit or arcsin.
-    #[arg(long, default_value = "log", value_parser = parse_conf_type)]
-    pub conf_type: ConfType,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
-    /// Quantiles of survival time to report, e.g. 0.25,0.5,0.75.
-    #[arg(long, value_delimiter = ',', value_name = "P,...")]
-    pub quantiles: Vec<f64>,
-    /// Times at which to report survival, e.g. 180,365.
-    #[arg(long, value_delimiter = ',', value_name = "T,...")]
-    pub at: Vec<f64>,
-    /// Add the Nelson–Aalen cumulative hazard and its standard error.
-    #[arg(long)]
-    pub cumhaz: bool,
-    /// In table format, also print every step of every curve.
-    #[arg(long)]
-    pub steps: bool,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct LogrankArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Weights: logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA.
-    #[arg(long, default_value = "logrank", value_parser = parse_weights)]
-    pub weights: Weights,
-    /// Test for a trend across the ordered groups (scores 1, 2, ..., k in level order).
-    #[arg(long)]
-    pub trend: bool,
-    #[command(flatten)]
-    pub output: OutputArgs,
+/// Parses any `FromStr` option value (formats, CI types, weights) for clap.
+pub fn parse_with_from_str<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
+    s.parse()
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse()
-}
-
-fn parse_conf_type(s: &str) -> Result<ConfType, String> {
-    s.parse()
-}
-
-fn parse_weights(s: &str) -> Result<Weights, String> {
     s.parse()
 }

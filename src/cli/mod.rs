@@ -5,6 +5,8 @@
 //! (`survkit km ... | head`) is not an error.
 
 mod args;
+mod km;
+mod logrank;
 mod run;
 
 use std::process::ExitCode;

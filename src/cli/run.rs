@@ -4,48 +4,20 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::anyhow;
-use survkit::{Columns, KaplanMeier, KmOptions, LogRank, LogRankError, LogRankOptions, Render, SurvData};
+use survkit::{Columns, SurvData};
 
 use super::Failure;
 use super::args::{Cli, Command, DataArgs, OutputArgs};
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Km(args) => {
-            let data = load(&args.data)?;
-            let options = KmOptions {
-                conf_type: args.conf_type,
-                conf_level: args.conf_level,
-                quantiles: args.quantiles,
-                at: args.at,
-                cumhaz: args.cumhaz,
-            };
-            let fit = KaplanMeier::fit(&data, &options).map_err(Failure::input)?;
-            report_to_stderr(&data, &fit.warnings);
-            let mut text = fit.render(args.output.format);
-            if args.steps && args.output.format == survkit::Format::Table {
-                text.push_str(&survkit::output::km_steps_table(&fit));
-            }
-            emit(&args.output, &text)
-        }
-        Command::Logrank(args) => {
-            let data = load(&args.data)?;
-            let options = LogRankOptions {
-                weights: args.weights,
-                trend: args.trend,
-            };
-            let test = LogRank::test(&data, &options).map_err(|e| match e {
-                LogRankError::NoEvents { .. } | LogRankError::Degenerate { .. } => Failure::analysis(e),
-                _ => Failure::input(e),
-            })?;
-            report_to_stderr(&data, &test.warnings);
-            emit(&args.output, &test.render(args.output.format))
-        }
+        Command::Km(args) => super::km::run(args),
+        Command::Logrank(args) => super::logrank::run(args),
     }
 }
 
 /// Builds the column spec from the arguments and reads the file.
-fn load(args: &DataArgs) -> Result<SurvData, Failure> {
+pub fn load(args: &DataArgs) -> Result<SurvData, Failure> {
     let mut columns = Columns::new(&args.time, &args.event).strict(args.strict);
     columns.group.clone_from(&args.group);
     columns.strata.clone_from(&args.strata);
@@ -62,7 +34,7 @@ fn load(args: &DataArgs) -> Result<SurvData, Failure> {
 }
 
 /// Dropped rows and warnings always go to stderr too, whatever the format.
-fn report_to_stderr(data: &SurvData, warnings: &[String]) {
+pub fn report_to_stderr(data: &SurvData, warnings: &[String]) {
     if data.dropped.count > 0 {
         eprintln!("note: {}", data.dropped);
     }
@@ -73,7 +45,7 @@ fn report_to_stderr(data: &SurvData, warnings: &[String]) {
 
 /// Writes the whole text to the output file (via a temporary file renamed into place) or to
 /// stdout. A closed stdout pipe is not an error.
-fn emit(output: &OutputArgs, text: &str) -> Result<(), Failure> {
+pub fn emit(output: &OutputArgs, text: &str) -> Result<(), Failure> {
     match &output.output {
         Some(path) => write_atomically(path, text).map_err(Failure::input),
         None => {

@@ -1,0 +1,210 @@
+//! Rendering results as an aligned text table, JSON or CSV.
+//!
+//! One trait, [`Render`], with one implementation per result type; JSON comes from each
+//! result's `Serialize` derive. Every format carries the dropped-row report and warnings: in
+//! CSV they are `#` comment lines before the header (read with `comment = "#"` in pandas,
+//! `comment.char = "#"` in R).
+
+mod km;
+mod logrank;
+
+pub use km::km_steps_table;
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::data::DroppedRows;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!("unknown format '{s}'; use table, json or csv")),
+        }
+    }
+}
+
+/// A result that can be shown in every format.
+pub trait Render: Serialize {
+    /// Human-readable aligned text.
+    fn table(&self) -> String;
+    /// CSV with `#` comment lines for the report.
+    fn csv(&self) -> String;
+    /// Pretty-printed JSON, ending in a newline.
+    fn json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+    fn render(&self, format: Format) -> String {
+        match format {
+            Format::Table => self.table(),
+            Format::Json => self.json(),
+            Format::Csv => self.csv(),
+        }
+    }
+}
+
+/// Serializes a count stored as `f64` as an integer when it is whole (weighted counts keep
+/// their fraction).
+pub fn count<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
+    }
+}
+
+/// A number for people: whole numbers as integers, others to 4 significant digits.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return "NA".to_string();
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    if !(-4..6).contains(&magnitude) {
+        return format!("{x:.3e}");
+    }
+    let decimals = (3 - magnitude).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// An optional number for people: "NA" when absent.
+pub fn opt(x: Option<f64>) -> String {
+    x.map_or_else(|| "NA".to_string(), num)
+}
+
+/// "p = 0.00131" or "p < 2e-16", for sentences.
+pub fn p_equals(p: f64) -> String {
+    let text = pvalue(p);
+    if text.starts_with('<') {
+        format!("p {text}")
+    } else {
+        format!("p = {text}")
+    }
+}
+
+/// A p-value for people, as R prints them: 3 significant digits, "< 2e-16" below that.
+pub fn pvalue(p: f64) -> String {
+    if p.is_nan() {
+        "NA".to_string()
+    } else if p < 2.2e-16 {
+        "< 2e-16".to_string()
+    } else if p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        let decimals = (2 - p.log10().floor() as i32).max(0) as usize;
+        format!("{p:.decimals$}")
+    }
+}
+
+/// A number for CSV: full precision, empty when absent.
+pub fn csv_num(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite()).map_or_else(String::new, |v| v.to_string())
+}
+
+/// A simple aligned text table: first column left-aligned, others right-aligned.
+pub struct TextTable {
+    rows: Vec<Vec<String>>,
+}
+
+impl TextTable {
+    pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Self {
+        TextTable {
+            rows: vec![header.into_iter().map(Into::into).collect()],
+        }
+    }
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+    pub fn render(&self) -> String {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let width: Vec<usize> = (0..columns)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|s| s.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for row in &self.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    if c == 0 {
+                        format!("{cell:<w$}", w = width[c])
+                    } else {
+                        format!("{cell:>w$}", w = width[c])
+                    }
+                })
+                .collect();
+            out.push_str(cells.join("  ").trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The report lines shared by every format: dropped rows, then warnings.
+pub(crate) fn notes(dropped: &DroppedRows, warnings: &[String]) -> Vec<String> {
+    let mut lines = Vec::new();
+    if dropped.count > 0 {
+        lines.push(dropped.to_string());
+    }
+    lines.extend(warnings.iter().map(|w| format!("warning: {w}")));
+    lines
+}
+
+pub(crate) fn write_notes_text(out: &mut String, dropped: &DroppedRows, warnings: &[String]) {
+    for line in notes(dropped, warnings) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+pub(crate) fn write_notes_csv(out: &mut String, dropped: &DroppedRows, warnings: &[String]) {
+    for line in notes(dropped, warnings) {
+        let _ = writeln!(out, "# {}", line.replace('\n', " "));
+    }
+}
+
+pub(crate) fn csv_line(fields: &[String]) -> String {
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = writer.write_record(fields);
+    writer
+        .into_inner()
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Implements `Display` as the table format.
+#[macro_export]
+macro_rules! display_as_table {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&$crate::output::Render::table(self))
+            }
+        }
+    )*};
+}
