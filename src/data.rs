@@ -46,6 +46,8 @@ pub struct Columns {
     pub weight: Option<String>,
     pub group: Option<String>,
     pub strata: Option<String>,
+    /// Cluster labels (groups of correlated rows, for robust variance).
+    pub cluster: Option<String>,
     /// Covariates read as numbers, unless also listed in `factors`.
     pub covariates: Vec<String>,
     /// Covariates read as categorical labels.
@@ -72,6 +74,10 @@ impl Columns {
     }
     pub fn strata(mut self, column: impl Into<String>) -> Self {
         self.strata = Some(column.into());
+        self
+    }
+    pub fn cluster(mut self, column: impl Into<String>) -> Self {
+        self.cluster = Some(column.into());
         self
     }
     pub fn entry(mut self, column: impl Into<String>) -> Self {
@@ -215,6 +221,7 @@ pub struct SurvData {
     pub weight: Option<Vec<f64>>,
     pub group: Option<Factor>,
     pub strata: Option<Factor>,
+    pub cluster: Option<Factor>,
     pub covariates: Vec<Covariate>,
     /// The file line number of each kept row (the header is line 1).
     pub lines: Vec<u64>,
@@ -416,6 +423,7 @@ enum Role {
     Weight,
     Group,
     Strata,
+    Cluster,
     Numeric,
     Factor,
 }
@@ -566,6 +574,7 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
         (&columns.weight, Role::Weight),
         (&columns.group, Role::Group),
         (&columns.strata, Role::Strata),
+        (&columns.cluster, Role::Cluster),
     ];
     for (name, role) in optional {
         if let Some(name) = name {
@@ -607,7 +616,7 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
                 Role::Event => Sink::Event(Vec::new(), Vec::new()),
                 Role::Entry => Sink::Entry(Vec::new()),
                 Role::Weight => Sink::Weight(Vec::new()),
-                Role::Group | Role::Strata | Role::Factor => Sink::Labels(LabelCollector::default()),
+                Role::Group | Role::Strata | Role::Cluster | Role::Factor => Sink::Labels(LabelCollector::default()),
                 Role::Numeric => Sink::Numeric(Vec::new()),
             };
             Ok(UsedColumn {
@@ -723,6 +732,7 @@ fn assemble(
         weight: None,
         group: None,
         strata: None,
+        cluster: None,
         covariates: Vec::new(),
         lines,
         dropped,
@@ -753,6 +763,7 @@ fn assemble(
                 match role {
                     Role::Group => data.group = Some(factor),
                     Role::Strata => data.strata = Some(factor),
+                    Role::Cluster => data.cluster = Some(factor),
                     _ => data.covariates.push(Covariate::Factor(factor)),
                 }
             }

@@ -14,7 +14,12 @@
 //! Every result derives `Serialize` (the JSON contract of the CLI) and displays as a table.
 //! The library never prints and never exits.
 
+// The numeric kernels index several arrays in step (x[j], s1[j], s2[j * p + l]); iterator
+// chains would hide the formulas they transcribe.
+#![allow(clippy::needless_range_loop)]
+
 pub mod conf_int;
+pub mod cox;
 pub mod data;
 pub mod dist;
 pub mod km;
@@ -26,6 +31,7 @@ pub mod risk_set;
 pub mod timefix;
 
 pub use conf_int::ConfType;
+pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};
 pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
 pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};

@@ -21,6 +21,9 @@ pub enum Command {
     /// Log-rank family tests: k-sample, stratified, trend; logrank, Gehan, Tarone–Ware,
     /// Peto–Peto, modified Peto and Fleming–Harrington weights.
     Logrank(super::logrank::LogrankArgs),
+    /// Cox proportional hazards: Efron, Breslow or exact ties, strata, clusters, robust
+    /// variance, likelihood-ratio, Wald and score tests.
+    Cox(super::cox::CoxArgs),
 }
 
 /// Where the data are and which columns to use.

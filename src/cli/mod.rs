@@ -5,6 +5,7 @@
 //! (`survkit km ... | head`) is not an error.
 
 mod args;
+mod cox;
 mod km;
 mod logrank;
 mod run;

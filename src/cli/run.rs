@@ -13,11 +13,17 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Km(args) => super::km::run(args),
         Command::Logrank(args) => super::logrank::run(args),
+        Command::Cox(args) => super::cox::run(args),
     }
 }
 
 /// Builds the column spec from the arguments and reads the file.
 pub fn load(args: &DataArgs) -> Result<SurvData, Failure> {
+    load_with(args, |columns| columns)
+}
+
+/// As [`load`], letting a command add columns of its own (covariates, clusters).
+pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
     let mut columns = Columns::new(&args.time, &args.event).strict(args.strict);
     columns.group.clone_from(&args.group);
     columns.strata.clone_from(&args.strata);
@@ -30,7 +36,7 @@ pub fn load(args: &DataArgs) -> Result<SurvData, Failure> {
             .ok_or_else(|| Failure::input(anyhow!("--reference expects COL=LEVEL, got '{spec}'")))?;
         columns = columns.reference(column.trim(), level.trim());
     }
-    SurvData::read_csv(&args.file, &columns).map_err(Failure::input)
+    SurvData::read_csv(&args.file, &extra(columns)).map_err(Failure::input)
 }
 
 /// Dropped rows and warnings always go to stderr too, whatever the format.

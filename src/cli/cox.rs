@@ -1,0 +1,68 @@
+//! `survkit cox`.
+
+use clap::Args;
+use survkit::{Cox, CoxError, CoxOptions, Render, Ties};
+
+use super::Failure;
+use super::args::{DataArgs, OutputArgs, parse_with_from_str};
+use super::run::{emit, load_with, report_to_stderr};
+
+#[derive(Debug, Args)]
+pub struct CoxArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Covariates, e.g. age,sex,ph.ecog (numeric unless listed in --factors).
+    #[arg(long, value_delimiter = ',', value_name = "COL,...", required = true)]
+    pub covariates: Vec<String>,
+    /// Covariates to treat as categorical (treatment-coded dummies named COL=LEVEL).
+    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    pub factors: Vec<String>,
+    /// Cluster column for robust (sandwich) variance grouped by cluster.
+    #[arg(long, value_name = "COL")]
+    pub cluster: Option<String>,
+    /// Robust (sandwich) variance with each row its own cluster.
+    #[arg(long)]
+    pub robust: bool,
+    /// Tied event times: efron (default, as R), breslow or exact.
+    #[arg(long, default_value = "efron", value_parser = parse_with_from_str::<Ties>)]
+    pub ties: Ties,
+    /// Confidence level of the hazard-ratio intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Convergence tolerance on the relative change in log-likelihood.
+    #[arg(long, default_value_t = 1e-9)]
+    pub eps: f64,
+    /// Maximum Newton–Raphson iterations.
+    #[arg(long, default_value_t = 20)]
+    pub max_iter: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: CoxArgs) -> Result<(), Failure> {
+    for factor in &args.factors {
+        if !args.covariates.contains(factor) {
+            return Err(Failure::input(anyhow::anyhow!(
+                "--factors names '{factor}', which is not in --covariates"
+            )));
+        }
+    }
+    let data = load_with(&args.data, |columns| {
+        let mut columns = columns.covariates(args.covariates.iter()).factors(args.factors.iter());
+        columns.cluster.clone_from(&args.cluster);
+        columns
+    })?;
+    let options = CoxOptions {
+        ties: args.ties,
+        conf_level: args.conf_level,
+        robust: args.robust,
+        eps: args.eps,
+        max_iter: args.max_iter,
+    };
+    let fit = Cox::fit(&data, &options).map_err(|e| match e {
+        CoxError::NoEvents => Failure::analysis(e),
+        _ => Failure::input(e),
+    })?;
+    report_to_stderr(&data, &fit.warnings);
+    emit(&args.output, &fit.render(args.output.format))
+}

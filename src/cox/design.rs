@@ -1,0 +1,115 @@
+//! The design matrix of a Cox model: numeric covariates as they are, categorical ones as
+//! treatment-coded dummies named `COL=LEVEL` against the reference (first) level.
+
+use nalgebra::DMatrix;
+
+use super::CoxError;
+use crate::data::{Covariate, SurvData};
+
+/// Covariate values, row-major (`n × p`), with the names of the columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    pub names: Vec<String>,
+    /// For each design column, the data column it came from.
+    pub sources: Vec<String>,
+    pub n: usize,
+    pub p: usize,
+    pub x: Vec<f64>,
+}
+
+impl Design {
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.p..(i + 1) * self.p]
+    }
+
+    /// Builds the design from the data's covariates, in the order they were requested.
+    pub fn build(data: &SurvData) -> Result<Design, CoxError> {
+        let n = data.n_rows();
+        let mut names = Vec::new();
+        let mut sources = Vec::new();
+        let mut columns: Vec<Vec<f64>> = Vec::new();
+        for covariate in &data.covariates {
+            match covariate {
+                Covariate::Numeric { name, values } => {
+                    let first = values[0];
+                    if values.iter().all(|v| *v == first) {
+                        return Err(CoxError::NoVariation {
+                            column: name.clone(),
+                            value: first.to_string(),
+                        });
+                    }
+                    names.push(name.clone());
+                    sources.push(name.clone());
+                    columns.push(values.clone());
+                }
+                Covariate::Factor(factor) => {
+                    if factor.n_levels() < 2 {
+                        return Err(CoxError::NoVariation {
+                            column: factor.name.clone(),
+                            value: factor.levels.first().cloned().unwrap_or_default(),
+                        });
+                    }
+                    for (level_index, level) in factor.levels.iter().enumerate().skip(1) {
+                        names.push(format!("{}={}", factor.name, level));
+                        sources.push(factor.name.clone());
+                        columns.push(
+                            factor
+                                .codes
+                                .iter()
+                                .map(|c| if *c as usize == level_index { 1.0 } else { 0.0 })
+                                .collect(),
+                        );
+                    }
+                }
+            }
+        }
+        if columns.is_empty() {
+            return Err(CoxError::NoCovariates);
+        }
+        let p = columns.len();
+        let mut x = vec![0.0; n * p];
+        for (j, column) in columns.iter().enumerate() {
+            for (i, v) in column.iter().enumerate() {
+                x[i * p + j] = *v;
+            }
+        }
+        let design = Design {
+            names,
+            sources,
+            n,
+            p,
+            x,
+        };
+        design.check_collinearity()?;
+        Ok(design)
+    }
+
+    /// Refuses columns that are exact linear combinations of the others (and the intercept,
+    /// which the partial likelihood cannot identify), naming them.
+    fn check_collinearity(&self) -> Result<(), CoxError> {
+        // Centered, scaled columns; Gram–Schmidt finds the first dependent one.
+        let centered = DMatrix::from_fn(self.n, self.p, |i, j| {
+            let mean = (0..self.n).map(|k| self.x[k * self.p + j]).sum::<f64>() / self.n as f64;
+            self.x[i * self.p + j] - mean
+        });
+        let mut basis: Vec<nalgebra::DVector<f64>> = Vec::new();
+        for j in 0..self.p {
+            let column = centered.column(j).into_owned();
+            let norm = column.norm();
+            let mut residual = column.clone();
+            for b in &basis {
+                let projection = b.dot(&residual);
+                residual -= b * projection;
+            }
+            if residual.norm() <= 1e-9 * norm.max(f64::MIN_POSITIVE) {
+                return Err(CoxError::Collinear {
+                    column: self.names[j].clone(),
+                    others: self.names[..j].to_vec(),
+                });
+            }
+            let unit = &residual / residual.norm();
+            basis.push(unit);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,379 @@
+//! Cox proportional hazards regression that stays honest with few events.
+//!
+//! # Model (Cox 1972)
+//! λ(t | x) = λ₀(t) exp(x'β), fitted by maximising the partial likelihood
+//! ([`partial`], [`exact`]) with Newton–Raphson ([`newton`]) as R survival's `coxph` does:
+//! Efron (default), Breslow or exact ties; strata with separate baseline hazards; delayed entry;
+//! case weights; robust (sandwich) variance grouped by cluster (Lin & Wei 1989).
+//!
+//! # Inference
+//! Per term: coefficient, SE, hazard ratio with Wald CI, z and p (with the robust SE when robust
+//! variance is in use, as R reports them). Global likelihood-ratio, Wald and score tests; for
+//! one binary covariate the score test is the log-rank test, and survkit prints the log-rank test
+//! beside it. A coefficient whose likelihood keeps rising as it grows (monotone likelihood, e.g.
+//! no events in one arm) is detected as R does — the log-likelihood converged while the next
+//! Newton step, |I⁻¹U|, is still larger than √ε·|β| — and reported as not estimable instead of as
+//! a huge hazard ratio.
+
+pub mod design;
+pub mod exact;
+pub mod newton;
+pub mod partial;
+pub mod residuals;
+
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::data::{DroppedRows, SurvData};
+use crate::dist::{chisq_sf, normal_sf, z_for_level};
+use crate::km::check_conf_level;
+use crate::output::count;
+pub use design::Design;
+pub use partial::Ties;
+
+/// Options for [`Cox::fit`]; start from `CoxOptions::default()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoxOptions {
+    pub ties: Ties,
+    pub conf_level: f64,
+    /// Robust (sandwich) variance with each row its own cluster; a cluster column in the data
+    /// turns it on too, grouped by cluster.
+    pub robust: bool,
+    /// Convergence: relative change in log-likelihood.
+    pub eps: f64,
+    pub max_iter: usize,
+}
+
+impl Default for CoxOptions {
+    fn default() -> Self {
+        CoxOptions {
+            ties: Ties::Efron,
+            conf_level: 0.95,
+            robust: false,
+            eps: 1e-9,
+            max_iter: 20,
+        }
+    }
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum CoxError {
+    #[error("invalid option: {0}")]
+    Option(String),
+    #[error("no covariates: name them with --covariates")]
+    NoCovariates,
+    #[error("covariate '{column}' has no variation (every row is {value}), so its effect cannot be estimated")]
+    NoVariation { column: String, value: String },
+    #[error("covariate '{column}' is a linear combination of {}; drop one of them", if others.is_empty() { "the others".to_string() } else { others.join(", ") })]
+    Collinear { column: String, others: Vec<String> },
+    #[error("no events: the Cox model needs at least one")]
+    NoEvents,
+    #[error("case weights are not supported with exact ties; use --ties efron or breslow")]
+    WeightedExact,
+}
+
+/// One coefficient of the model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Term {
+    pub term: String,
+    /// The log hazard ratio; `null` when it is not estimable (infinite).
+    pub coef: Option<f64>,
+    pub se: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust_se: Option<f64>,
+    pub hr: Option<f64>,
+    pub hr_lower: Option<f64>,
+    pub hr_upper: Option<f64>,
+    pub z: Option<f64>,
+    pub p_value: Option<f64>,
+    /// "+infinity" or "-infinity" when the likelihood is monotone in this coefficient.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diverges_to: Option<String>,
+}
+
+/// A test statistic with its degrees of freedom and p-value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestResult {
+    pub statistic: Option<f64>,
+    #[serde(serialize_with = "count")]
+    pub df: f64,
+    pub p_value: Option<f64>,
+}
+
+impl TestResult {
+    fn chisq(statistic: f64, df: f64) -> TestResult {
+        let statistic = statistic.is_finite().then_some(statistic);
+        TestResult {
+            statistic,
+            df,
+            p_value: statistic.map(|s| chisq_sf(s, df)),
+        }
+    }
+}
+
+/// The global tests of β = 0.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GlobalTests {
+    pub likelihood_ratio: TestResult,
+    pub wald: TestResult,
+    pub score: TestResult,
+    /// The robust score test (with robust variance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust_score: Option<TestResult>,
+    /// The log-rank test on the same data, when the model has one two-level covariate: the
+    /// score test's twin (equal without tied times).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logrank: Option<TestResult>,
+}
+
+/// A fitted Cox model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoxFit {
+    pub n: usize,
+    #[serde(serialize_with = "count")]
+    pub events: f64,
+    pub ties: Ties,
+    pub conf_level: f64,
+    pub converged: bool,
+    pub iterations: usize,
+    /// Log partial likelihood at β = 0 and at the estimate.
+    pub loglik: [f64; 2],
+    pub warnings: Vec<String>,
+    pub terms: Vec<Term>,
+    pub tests: GlobalTests,
+    /// Model-based variance of the coefficients.
+    pub variance: Vec<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust_variance: Option<Vec<Vec<f64>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strata_column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_column: Option<String>,
+    pub dropped_rows: DroppedRows,
+    /// The estimate on the internal (centred) scale and the design, for residuals and diagnostics.
+    #[serde(skip)]
+    pub beta: Vec<f64>,
+    #[serde(skip)]
+    pub design: Design,
+}
+
+/// The Cox model.
+pub struct Cox;
+
+impl Cox {
+    /// Fits the model to the covariates loaded with the data (`Columns::covariates`/`factors`).
+    pub fn fit(data: &SurvData, options: &CoxOptions) -> Result<CoxFit, CoxError> {
+        check_conf_level(options.conf_level).map_err(CoxError::Option)?;
+        if options.eps.is_nan() || options.eps <= 0.0 {
+            return Err(CoxError::Option(format!("eps {} must be positive", options.eps)));
+        }
+        if !data.event.iter().any(|e| *e) {
+            return Err(CoxError::NoEvents);
+        }
+        if options.ties == Ties::Exact && data.weight.is_some() {
+            return Err(CoxError::WeightedExact);
+        }
+        let design = Design::build(data)?;
+        let problem = partial::Problem::new(data, &design, options.ties);
+        let p = design.p;
+        let objective = |beta: &[f64]| problem.evaluate(beta, true);
+        let result = newton::maximise(&objective, &vec![0.0; p], &[], options.eps, options.max_iter);
+        let info = DMatrix::from_row_slice(p, p, &result.at_beta.information);
+        let variance = newton::inverse(&info);
+        let mut warnings = Vec::new();
+        if !result.converged {
+            warnings.push(format!(
+                "Newton–Raphson did not converge in {} iterations; the estimates may be unreliable",
+                options.max_iter
+            ));
+        }
+        // R's rule: the next step I⁻¹U is still large relative to β although ℓ converged
+        let next_step = &variance * DVector::from_column_slice(&result.at_beta.score);
+        let infinite: Vec<bool> = (0..p)
+            .map(|j| {
+                let s = next_step[j].abs();
+                s > options.eps && s > options.eps.sqrt() * result.beta[j].abs()
+            })
+            .collect();
+        for j in (0..p).filter(|j| infinite[*j]) {
+            warnings.push(monotone_message(data, &design, j, result.beta[j]));
+        }
+
+        let cluster_robust = options.robust || data.cluster.is_some();
+        // the sandwich D'D, D = dfbeta residuals summed within clusters (Lin & Wei 1989; R's
+        // crossprod(rowsum(residuals(fit, "dfbeta", weighted = TRUE), cluster)))
+        let robust_variance = cluster_robust.then(|| {
+            let dfbeta = cluster_scores(&problem, &result.beta, data) * &variance;
+            dfbeta.transpose() * dfbeta
+        });
+
+        let z_crit = z_for_level(options.conf_level);
+        let terms = (0..p)
+            .map(|j| {
+                let se = variance[(j, j)].sqrt();
+                let robust_se = robust_variance.as_ref().map(|v| v[(j, j)].sqrt());
+                let used_se = robust_se.unwrap_or(se);
+                let b = result.beta[j];
+                if infinite[j] {
+                    return Term {
+                        term: design.names[j].clone(),
+                        coef: None,
+                        se: None,
+                        robust_se: None,
+                        hr: None,
+                        hr_lower: None,
+                        hr_upper: None,
+                        z: None,
+                        p_value: None,
+                        diverges_to: Some(if b > 0.0 { "+infinity" } else { "-infinity" }.to_string()),
+                    };
+                }
+                let z = b / used_se;
+                Term {
+                    term: design.names[j].clone(),
+                    coef: Some(b),
+                    se: Some(se),
+                    robust_se,
+                    hr: Some(b.exp()),
+                    hr_lower: Some((b - z_crit * used_se).exp()),
+                    hr_upper: Some((b + z_crit * used_se).exp()),
+                    z: Some(z),
+                    p_value: Some(2.0 * normal_sf(z.abs())),
+                    diverges_to: None,
+                }
+            })
+            .collect();
+
+        let df = p as f64;
+        let beta_vec = DVector::from_column_slice(&result.beta);
+        let wald_variance = robust_variance.as_ref().unwrap_or(&variance);
+        let wald = if infinite.iter().any(|i| *i) {
+            TestResult {
+                statistic: None,
+                df,
+                p_value: None,
+            }
+        } else {
+            let statistic = beta_vec.dot(&newton::solve(wald_variance, &beta_vec));
+            TestResult::chisq(statistic, df)
+        };
+        let u0 = DVector::from_column_slice(&result.at_start.score);
+        let i0 = DMatrix::from_row_slice(p, p, &result.at_start.information);
+        let score = TestResult::chisq(u0.dot(&newton::solve(&i0, &u0)), df);
+        // R's robust score test: U(0)' (S₀'S₀)⁻¹ U(0), S₀ the clustered score residuals at β = 0
+        let robust_score = cluster_robust.then(|| {
+            let s0 = cluster_scores(&problem, &vec![0.0; p], data);
+            TestResult::chisq(u0.dot(&newton::solve(&(s0.transpose() * &s0), &u0)), df)
+        });
+        let lr = 2.0 * (result.at_beta.loglik - result.at_start.loglik);
+        let tests = GlobalTests {
+            likelihood_ratio: TestResult::chisq(lr, df),
+            wald,
+            score,
+            robust_score,
+            logrank: logrank_twin(data, &design),
+        };
+        let events = (0..data.n_rows())
+            .filter(|&i| data.event[i])
+            .map(|i| data.weight_of(i))
+            .sum();
+        let to_rows = |m: &DMatrix<f64>| (0..p).map(|a| (0..p).map(|b| m[(a, b)]).collect()).collect();
+        Ok(CoxFit {
+            n: data.n_rows(),
+            events,
+            ties: options.ties,
+            conf_level: options.conf_level,
+            converged: result.converged,
+            iterations: result.iterations,
+            loglik: [result.at_start.loglik, result.at_beta.loglik],
+            warnings,
+            terms,
+            tests,
+            variance: to_rows(&variance),
+            robust_variance: robust_variance.as_ref().map(to_rows),
+            strata_column: data.strata.as_ref().map(|s| s.name.clone()),
+            cluster_column: data.cluster.as_ref().map(|c| c.name.clone()),
+            dropped_rows: data.dropped.clone(),
+            beta: result.beta,
+            design,
+        })
+    }
+}
+
+/// Weighted score residuals summed within clusters (each row its own cluster without a
+/// cluster column): the matrix S with S'S the empirical variance of the score.
+fn cluster_scores(problem: &partial::Problem<'_>, beta: &[f64], data: &SurvData) -> DMatrix<f64> {
+    let p = problem.p();
+    let (score, _) = residuals::score_and_martingale(problem, beta);
+    let n_clusters = data.cluster.as_ref().map_or(data.n_rows(), |c| c.n_levels());
+    let mut sums = DMatrix::zeros(n_clusters, p);
+    for i in 0..data.n_rows() {
+        let c = data.cluster.as_ref().map_or(i, |f| f.codes[i] as usize);
+        let w = problem.weight(i);
+        for j in 0..p {
+            sums[(c, j)] += w * score[i * p + j];
+        }
+    }
+    sums
+}
+
+/// A plain-language sentence for an infinite coefficient.
+fn monotone_message(data: &SurvData, design: &Design, j: usize, beta: f64) -> String {
+    let name = &design.names[j];
+    let direction = if beta > 0.0 { "+∞" } else { "−∞" };
+    // a dummy (0/1) column: say which arm lacks events
+    let values: Vec<f64> = (0..design.n).map(|i| design.x[i * design.p + j]).collect();
+    let is_binary = values.iter().all(|v| *v == 0.0 || *v == 1.0);
+    if is_binary {
+        let events_with = (0..design.n).filter(|&i| values[i] == 1.0 && data.event[i]).count();
+        let events_without = (0..design.n).filter(|&i| values[i] == 0.0 && data.event[i]).count();
+        let dummy = design.sources[j] != *name;
+        let with = if dummy { name.clone() } else { format!("{name} = 1") };
+        let without = if dummy {
+            format!("the other levels of {}", design.sources[j])
+        } else {
+            format!("{name} = 0")
+        };
+        let arm = if events_with == 0 {
+            Some(format!("no events in {with}"))
+        } else if events_without == 0 {
+            Some(format!("no events in {without}"))
+        } else {
+            None
+        };
+        if let Some(arm) = arm {
+            return format!(
+                "{arm}: the hazard ratio for {name} is not estimable by maximum likelihood (the coefficient runs to {direction}); use --firth for a finite penalised estimate"
+            );
+        }
+    }
+    format!(
+        "the log-likelihood converged while the coefficient of {name} kept growing towards {direction} (monotone likelihood): its hazard ratio is not estimable by maximum likelihood; use --firth"
+    )
+}
+
+/// The log-rank test on the model's single two-level covariate, when it has exactly one.
+fn logrank_twin(data: &SurvData, design: &Design) -> Option<TestResult> {
+    if design.p != 1 || data.weight.is_some() {
+        return None;
+    }
+    let values: Vec<f64> = (0..design.n).map(|i| design.x[i]).collect();
+    let first = values[0];
+    let other = values.iter().copied().find(|v| *v != first)?;
+    if values.iter().any(|v| *v != first && *v != other) {
+        return None;
+    }
+    let mut grouped = data.clone();
+    grouped.group = Some(crate::data::Factor {
+        name: design.names[0].clone(),
+        levels: vec!["a".into(), "b".into()],
+        codes: values.iter().map(|v| u32::from(*v != first)).collect(),
+    });
+    let test = crate::logrank::LogRank::test(&grouped, &crate::logrank::LogRankOptions::default()).ok()?;
+    Some(TestResult {
+        statistic: Some(test.statistic),
+        df: test.df,
+        p_value: Some(test.p_value),
+    })
+}

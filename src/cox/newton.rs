@@ -1,0 +1,117 @@
+//! Newton–Raphson maximisation of a (possibly penalised) partial likelihood.
+//!
+//! # Algorithm (R survival's `coxfit6.c`)
+//! From β₀, repeat β ← β + I(β)⁻¹U(β). Converged when |1 − ℓ_old/ℓ_new| ≤ ε (default 1e-9)
+//! and the last step was not halved. When ℓ decreases, the step is halved towards the last
+//! accepted β instead. At most `max_iter` iterations (default 20).
+
+use nalgebra::{DMatrix, DVector};
+
+use super::partial::Evaluation;
+
+/// How the iterations went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewtonResult {
+    pub beta: Vec<f64>,
+    /// The evaluation at `beta` (with information).
+    pub at_beta: Evaluation,
+    /// The evaluation at the starting point.
+    pub at_start: Evaluation,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+/// Maximises `objective`, which returns ℓ, U and I at β. Coordinates listed in `fixed` keep
+/// their starting values (for profile likelihoods).
+pub fn maximise(
+    objective: &dyn Fn(&[f64]) -> Evaluation,
+    start: &[f64],
+    fixed: &[usize],
+    eps: f64,
+    max_iter: usize,
+) -> NewtonResult {
+    let at_start = objective(start);
+    let mut beta = start.to_vec();
+    let mut loglik_old = at_start.loglik;
+    let mut new_beta = step(&beta, &at_start, fixed);
+    let mut halving = false;
+    let mut last = at_start.clone();
+    let mut converged = max_iter == 0;
+    let mut iterations = 0;
+    if max_iter == 0 {
+        new_beta = beta.clone();
+    }
+    for iter in 1..=max_iter {
+        iterations = iter;
+        let current = objective(&new_beta);
+        if !halving && (1.0 - loglik_old / current.loglik).abs() <= eps {
+            last = current;
+            converged = true;
+            break;
+        }
+        if iter == max_iter {
+            last = current;
+            break;
+        }
+        if current.loglik < loglik_old || !current.loglik.is_finite() {
+            halving = true;
+            for (nb, b) in new_beta.iter_mut().zip(&beta) {
+                *nb = (*nb + b) / 2.0;
+            }
+        } else {
+            halving = false;
+            loglik_old = current.loglik;
+            beta = new_beta.clone();
+            new_beta = step(&beta, &current, fixed);
+        }
+        last = current;
+    }
+    NewtonResult {
+        beta: new_beta,
+        at_beta: last,
+        at_start,
+        iterations,
+        converged,
+    }
+}
+
+/// β + I⁻¹U over the free coordinates.
+fn step(beta: &[f64], at: &Evaluation, fixed: &[usize]) -> Vec<f64> {
+    let p = beta.len();
+    let free: Vec<usize> = (0..p).filter(|j| !fixed.contains(j)).collect();
+    let info = DMatrix::from_fn(free.len(), free.len(), |a, b| at.information[free[a] * p + free[b]]);
+    let score = DVector::from_iterator(free.len(), free.iter().map(|j| at.score[*j]));
+    let delta = solve(&info, &score);
+    let mut next = beta.to_vec();
+    for (k, j) in free.iter().enumerate() {
+        next[*j] += delta[k];
+    }
+    next
+}
+
+/// Solves A x = b for a symmetric positive semi-definite A: Cholesky, or a pseudo-inverse when
+/// A is singular (the singular directions get no step).
+pub fn solve(a: &DMatrix<f64>, b: &DVector<f64>) -> DVector<f64> {
+    if a.nrows() == 0 {
+        return DVector::zeros(0);
+    }
+    match a.clone().cholesky() {
+        Some(chol) => chol.solve(b),
+        None => pseudo_inverse(a) * b,
+    }
+}
+
+/// The inverse of a symmetric positive semi-definite matrix (pseudo-inverse if singular).
+pub fn inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
+    match a.clone().cholesky() {
+        Some(chol) => chol.inverse(),
+        None => pseudo_inverse(a),
+    }
+}
+
+fn pseudo_inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
+    let svd = a.clone().svd(true, true);
+    let tol = svd.singular_values.max() * 1e-12;
+    svd.pseudo_inverse(tol)
+        .unwrap_or_else(|_| DMatrix::zeros(a.ncols(), a.nrows()))
+}

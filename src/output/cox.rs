@@ -1,0 +1,147 @@
+//! Cox model results as table and CSV.
+
+use std::fmt::Write as _;
+
+use super::{Render, TextTable, csv_line, csv_num, num, opt, p_equals, pvalue, write_notes_csv, write_notes_text};
+use crate::cox::{CoxFit, TestResult};
+
+fn test_line(name: &str, test: &TestResult) -> String {
+    match (test.statistic, test.p_value) {
+        (Some(s), Some(p)) => format!("{name} = {} on {} df, {}", num(s), num(test.df), p_equals(p)),
+        _ => format!("{name}: not available (a coefficient is infinite)"),
+    }
+}
+
+impl Render for CoxFit {
+    fn table(&self) -> String {
+        let mut out = String::new();
+        let mut extras = Vec::new();
+        if let Some(s) = &self.strata_column {
+            extras.push(format!("strata: {s}"));
+        }
+        if let Some(c) = &self.cluster_column {
+            extras.push(format!("cluster: {c}"));
+        }
+        let extras = if extras.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", extras.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "Cox proportional hazards model, ties: {}{extras}\nn = {}, events = {}, {} after {} iterations\n",
+            self.ties,
+            self.n,
+            num(self.events),
+            if self.converged { "converged" } else { "NOT converged" },
+            self.iterations
+        );
+        let level = num(self.conf_level * 100.0);
+        let robust = self.robust_variance.is_some();
+        let mut header = vec!["term".to_string(), "coef".into(), "HR".into(), "se(coef)".into()];
+        if robust {
+            header.push("robust se".into());
+        }
+        header.extend(["z".into(), "p".into(), format!("HR {level}% lower"), "upper".into()]);
+        let mut t = TextTable::new(header);
+        for term in &self.terms {
+            let mut row = match &term.diverges_to {
+                Some(direction) => vec![
+                    term.term.clone(),
+                    direction.clone(),
+                    "not estimable".into(),
+                    "NA".into(),
+                ],
+                None => vec![term.term.clone(), opt(term.coef), opt(term.hr), opt(term.se)],
+            };
+            if robust {
+                row.push(opt(term.robust_se));
+            }
+            row.extend([
+                opt(term.z),
+                term.p_value.map_or_else(|| "NA".into(), pvalue),
+                opt(term.hr_lower),
+                opt(term.hr_upper),
+            ]);
+            t.row(row);
+        }
+        out.push_str(&t.render());
+        let _ = writeln!(
+            out,
+            "\nlog partial likelihood: {} (null), {} (fitted)",
+            num(self.loglik[0]),
+            num(self.loglik[1])
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            test_line("Likelihood ratio test", &self.tests.likelihood_ratio)
+        );
+        let _ = writeln!(out, "{}", test_line("Wald test            ", &self.tests.wald));
+        let _ = writeln!(out, "{}", test_line("Score test           ", &self.tests.score));
+        if let Some(r) = &self.tests.robust_score {
+            let _ = writeln!(out, "{}", test_line("Robust score test    ", r));
+        }
+        if let Some(l) = &self.tests.logrank {
+            let _ = writeln!(out, "{}", test_line("Log-rank test        ", l));
+            let _ = writeln!(
+                out,
+                "(for one two-level covariate the score test is the log-rank test; they differ only through tied times)"
+            );
+        }
+        if !self.dropped_rows.lines.is_empty() || !self.warnings.is_empty() {
+            out.push('\n');
+        }
+        write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
+        out
+    }
+
+    fn csv(&self) -> String {
+        let mut out = String::new();
+        write_notes_csv(&mut out, &self.dropped_rows, &self.warnings);
+        let tests = [
+            ("likelihood_ratio", &self.tests.likelihood_ratio),
+            ("wald", &self.tests.wald),
+            ("score", &self.tests.score),
+        ];
+        for (name, test) in tests {
+            let _ = writeln!(
+                out,
+                "# {name} test: statistic = {}, df = {}, p = {}",
+                csv_num(test.statistic),
+                num(test.df),
+                csv_num(test.p_value)
+            );
+        }
+        let header = [
+            "term",
+            "coef",
+            "se",
+            "robust_se",
+            "hr",
+            "hr_lower",
+            "hr_upper",
+            "z",
+            "p_value",
+            "diverges_to",
+        ];
+        out.push_str(&csv_line(&header.map(String::from)));
+        for t in &self.terms {
+            out.push_str(&csv_line(&[
+                t.term.clone(),
+                csv_num(t.coef),
+                csv_num(t.se),
+                csv_num(t.robust_se),
+                csv_num(t.hr),
+                csv_num(t.hr_lower),
+                csv_num(t.hr_upper),
+                csv_num(t.z),
+                csv_num(t.p_value),
+                t.diverges_to.clone().unwrap_or_default(),
+            ]));
+        }
+        out
+    }
+}
+
+crate::display_as_table!(CoxFit);
