@@ -20,7 +20,8 @@ pub struct CoxArgs {
     /// Cluster column for robust (sandwich) variance grouped by cluster.
     #[arg(long, value_name = "COL")]
     pub cluster: Option<String>,
-    /// Robust (sandwich) variance with each row its own cluster.
+    /// Robust (sandwich) variance with each row its own cluster (on by default with --cluster or
+    /// non-integer weights, as in R).
     #[arg(long)]
     pub robust: bool,
     /// Tied event times: efron (default, as R), breslow or exact.
@@ -55,7 +56,7 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
     let options = CoxOptions {
         ties: args.ties,
         conf_level: args.conf_level,
-        robust: args.robust,
+        robust: args.robust.then_some(true),
         eps: args.eps,
         max_iter: args.max_iter,
     };

@@ -37,9 +37,9 @@ pub use partial::Ties;
 pub struct CoxOptions {
     pub ties: Ties,
     pub conf_level: f64,
-    /// Robust (sandwich) variance with each row its own cluster; a cluster column in the data
-    /// turns it on too, grouped by cluster.
-    pub robust: bool,
+    /// Robust (sandwich) variance. `None` follows R: on when the data have a cluster column
+    /// (grouped by cluster) or non-integer case weights (each row its own cluster).
+    pub robust: Option<bool>,
     /// Convergence: relative change in log-likelihood.
     pub eps: f64,
     pub max_iter: usize,
@@ -50,7 +50,7 @@ impl Default for CoxOptions {
         CoxOptions {
             ties: Ties::Efron,
             conf_level: 0.95,
-            robust: false,
+            robust: None,
             eps: 1e-9,
             max_iter: 20,
         }
@@ -200,7 +200,8 @@ impl Cox {
             warnings.push(monotone_message(data, &design, j, result.beta[j]));
         }
 
-        let cluster_robust = options.robust || data.cluster.is_some();
+        let fractional_weights = data.weight.as_ref().is_some_and(|w| w.iter().any(|v| v.fract() != 0.0));
+        let cluster_robust = options.robust.unwrap_or(data.cluster.is_some() || fractional_weights);
         // the sandwich D'D, D = dfbeta residuals summed within clusters (Lin & Wei 1989; R's
         // crossprod(rowsum(residuals(fit, "dfbeta", weighted = TRUE), cluster)))
         let robust_variance = cluster_robust.then(|| {

@@ -1,0 +1,154 @@
+//! Cox models against R survival's coxph (fixtures from tests/reference/make_cox_fixtures.R).
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use survkit::{Columns, Cox, CoxFit, CoxOptions, SurvData, Ties};
+
+/// Iterative fits: 1e-6 relative (the tolerance for Newton–Raphson results).
+const COX_TOL: f64 = 1e-6;
+
+fn close_cox(what: &str, ours: f64, r: f64) {
+    let diff = (ours - r).abs();
+    assert!(
+        diff <= 1e-9 || diff <= COX_TOL * ours.abs().max(r.abs()),
+        "{what}: survkit {ours:e} vs R {r:e}"
+    );
+}
+
+fn close_cox_opt(what: &str, ours: Option<f64>, r: &Value) {
+    match (ours, r.as_f64()) {
+        (Some(a), Some(b)) => close_cox(what, a, b),
+        (None, None) => {}
+        _ => panic!("{what}: survkit {ours:?} vs R {r}"),
+    }
+}
+
+pub fn load_case(case: &Value) -> SurvData {
+    let strs = |key: &str| -> Vec<String> {
+        case[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut columns = Columns::new(str_field(case, "time").unwrap(), str_field(case, "event").unwrap())
+        .covariates(strs("covariates"))
+        .factors(strs("factors"));
+    columns.entry = str_field(case, "entry").map(String::from);
+    columns.weight = str_field(case, "weight").map(String::from);
+    columns.strata = str_field(case, "strata").map(String::from);
+    columns.cluster = str_field(case, "cluster").map(String::from);
+    if let Some(refs) = case["references"].as_object() {
+        for (column, level) in refs {
+            columns = columns.reference(column, level.as_str().unwrap());
+        }
+    }
+    SurvData::read_csv(repo_path(str_field(case, "file").unwrap()), &columns).unwrap()
+}
+
+pub fn fit_case(case: &Value) -> CoxFit {
+    let data = load_case(case);
+    let options = CoxOptions {
+        ties: str_field(case, "ties").unwrap().parse::<Ties>().unwrap(),
+        robust: case["robust"].as_bool(),
+        ..Default::default()
+    };
+    Cox::fit(&data, &options).unwrap()
+}
+
+fn is_monotone(case: &Value) -> bool {
+    str_field(case, "name").unwrap().starts_with("monotone")
+}
+
+#[test]
+fn cox_matches_r_coxph() {
+    let fixtures = fixture("cox.json");
+    let cases = fixtures["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    for case in cases {
+        let name = str_field(case, "name").unwrap();
+        let fit = fit_case(case);
+        assert_eq!(fit.n as u64, case["n"].as_u64().unwrap(), "{name}: n");
+        let r_events = case["weighted_events"].as_f64().or(case["events"].as_f64()).unwrap();
+        assert_close(&format!("{name}: events"), fit.events, r_events);
+        assert_eq!(
+            fit.dropped_rows.count,
+            case["dropped_rows"].as_array().unwrap().len(),
+            "{name}: dropped"
+        );
+        close_cox(
+            &format!("{name}: null loglik"),
+            fit.loglik[0],
+            case["loglik"][0].as_f64().unwrap(),
+        );
+        close_cox(
+            &format!("{name}: loglik"),
+            fit.loglik[1],
+            case["loglik"][1].as_f64().unwrap(),
+        );
+        let tests = &case["tests"];
+        for (label, ours) in [
+            ("likelihood_ratio", &fit.tests.likelihood_ratio),
+            ("score", &fit.tests.score),
+        ] {
+            close_cox_opt(
+                &format!("{name}: {label} statistic"),
+                ours.statistic,
+                &tests[label]["statistic"],
+            );
+            close_cox_opt(&format!("{name}: {label} p"), ours.p_value, &tests[label]["p_value"]);
+            assert_eq!(ours.df, tests[label]["df"].as_f64().unwrap(), "{name}: {label} df");
+        }
+        if let Some(robust) = tests.get("robust_score") {
+            let ours = fit.tests.robust_score.as_ref().expect("robust score test");
+            close_cox_opt(&format!("{name}: robust score"), ours.statistic, &robust["statistic"]);
+        }
+        let r_terms = case["terms"].as_array().unwrap();
+        assert_eq!(fit.terms.len(), r_terms.len(), "{name}: terms");
+        if is_monotone(case) {
+            // R stops at a huge finite coefficient and warns; survkit reports it as not estimable.
+            assert!(fit.terms[0].coef.is_none() && fit.terms[0].diverges_to.as_deref() == Some("+infinity"));
+            assert!(
+                fit.warnings.iter().any(|w| w.contains("not estimable")),
+                "{name}: {:?}",
+                fit.warnings
+            );
+            assert!(fit.tests.wald.statistic.is_none());
+            continue;
+        }
+        close_cox_opt(
+            &format!("{name}: wald"),
+            fit.tests.wald.statistic,
+            &tests["wald"]["statistic"],
+        );
+        for (ours, r) in fit.terms.iter().zip(r_terms) {
+            let what = |field: &str| format!("{name} {}: {field}", ours.term);
+            assert_eq!(Some(ours.term.as_str()), str_field(r, "term"), "{name}");
+            close_cox_opt(&what("coef"), ours.coef, &r["coef"]);
+            close_cox_opt(&what("se"), ours.se, &r["se"]);
+            close_cox_opt(&what("robust_se"), ours.robust_se, &r["robust_se"]);
+            close_cox_opt(&what("z"), ours.z, &r["z"]);
+            close_cox_opt(&what("p"), ours.p_value, &r["p_value"]);
+            close_cox_opt(&what("hr"), ours.hr, &r["hr"]);
+            close_cox_opt(&what("hr_lower"), ours.hr_lower, &r["hr_lower"]);
+            close_cox_opt(&what("hr_upper"), ours.hr_upper, &r["hr_upper"]);
+        }
+        let variance = if case["robust"].as_bool() == Some(true) {
+            fit.robust_variance.as_ref().unwrap()
+        } else {
+            &fit.variance
+        };
+        for (a, row) in variance.iter().enumerate() {
+            for (b, v) in row.iter().enumerate() {
+                close_cox(
+                    &format!("{name}: var[{a},{b}]"),
+                    *v,
+                    case["var"][a][b].as_f64().unwrap(),
+                );
+            }
+        }
+    }
+}
