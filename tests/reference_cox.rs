@@ -152,3 +152,31 @@ fn cox_matches_r_coxph() {
         }
     }
 }
+
+#[test]
+fn profile_likelihood_limits_match_r() {
+    let fixtures = fixture("cox.json");
+    let mut checked = 0;
+    for case in fixtures["cases"].as_array().unwrap() {
+        let Some(r_limits) = case.get("profile_ci").and_then(Value::as_array) else {
+            continue;
+        };
+        let name = str_field(case, "name").unwrap();
+        let data = load_case(case);
+        let options = CoxOptions {
+            ties: str_field(case, "ties").unwrap().parse::<Ties>().unwrap(),
+            robust: case["robust"].as_bool(),
+            profile_ci: true,
+            ..Default::default()
+        };
+        let fit = Cox::fit(&data, &options).unwrap();
+        for (term, r) in fit.terms.iter().zip(r_limits) {
+            let profile = term.profile.as_ref().expect("profile limits");
+            let what = |side: &str| format!("{name} {}: profile {side}", term.term);
+            close_cox_opt(&what("lower"), profile.hr_lower.map(f64::ln), &r["lower"]);
+            close_cox_opt(&what("upper"), profile.hr_upper.map(f64::ln), &r["upper"]);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8);
+}

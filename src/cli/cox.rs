@@ -24,9 +24,16 @@ pub struct CoxArgs {
     /// non-integer weights, as in R).
     #[arg(long)]
     pub robust: bool,
-    /// Tied event times: efron (default, as R), breslow or exact.
-    #[arg(long, default_value = "efron", value_parser = parse_with_from_str::<Ties>)]
-    pub ties: Ties,
+    /// Tied event times: efron (default, as R; breslow with --firth), breslow or exact.
+    #[arg(long, value_parser = parse_with_from_str::<Ties>)]
+    pub ties: Option<Ties>,
+    /// Firth's penalised likelihood (as R's coxphf): finite estimates when an arm has no events,
+    /// with profile penalised-likelihood limits and p-values.
+    #[arg(long)]
+    pub firth: bool,
+    /// Confidence intervals: wald (default) or profile (profile likelihood, beside the Wald ones).
+    #[arg(long, default_value = "wald", value_parser = ["wald", "profile"])]
+    pub ci: String,
     /// Confidence level of the hazard-ratio intervals.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
@@ -54,11 +61,15 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         columns
     })?;
     let options = CoxOptions {
-        ties: args.ties,
+        ties: args
+            .ties
+            .unwrap_or(if args.firth { Ties::Breslow } else { Ties::Efron }),
         conf_level: args.conf_level,
         robust: args.robust.then_some(true),
         eps: args.eps,
         max_iter: args.max_iter,
+        profile_ci: args.ci == "profile",
+        firth: args.firth,
     };
     let fit = Cox::fit(&data, &options).map_err(|e| match e {
         CoxError::NoEvents => Failure::analysis(e),

@@ -31,9 +31,9 @@ pub fn penalized(problem: &Problem<'_>, beta: &[f64]) -> Evaluation {
     let mut score = vec![0.0; p];
     let mut info = vec![0.0; p * p];
     let mut d_info = vec![0.0; p * p * p]; // ∂I_kl/∂β_r at [(k p + l) p + r]
-    let (mut s0, mut s1, mut s2, mut s3) = (0.0, vec![0.0; p], vec![0.0; p * p], vec![0.0; p * p * p]);
+    let (mut s1, mut s2, mut s3) = (vec![0.0; p], vec![0.0; p * p], vec![0.0; p * p * p]);
     for stratum in &problem.strata {
-        s0 = 0.0;
+        let mut s0 = 0.0;
         s1.iter_mut().for_each(|v| *v = 0.0);
         s2.iter_mut().for_each(|v| *v = 0.0);
         s3.iter_mut().for_each(|v| *v = 0.0);
@@ -45,7 +45,14 @@ pub fn penalized(problem: &Problem<'_>, beta: &[f64]) -> Evaluation {
             while pos < rows.len() && data.time[rows[pos]] == t {
                 let i = rows[pos];
                 let w = problem.weight(i);
-                add_moments(w * eta[i].exp(), problem.design.row(i), &mut s0, &mut s1, &mut s2, &mut s3);
+                add_moments(
+                    w * eta[i].exp(),
+                    problem.design.row(i),
+                    &mut s0,
+                    &mut s1,
+                    &mut s2,
+                    &mut s3,
+                );
                 if data.event[i] && w > 0.0 {
                     weight_sum += w;
                     loglik += w * eta[i];
@@ -133,7 +140,9 @@ pub fn maximise(problem: &Problem<'_>, start: &[f64], fixed: &[usize], max_iter:
     let mut beta = start.to_vec();
     let mut current = penalized(problem, &beta);
     for iter in 1..=max_iter {
-        let info = DMatrix::from_fn(free.len(), free.len(), |a, b| current.information[free[a] * p + free[b]]);
+        let info = DMatrix::from_fn(free.len(), free.len(), |a, b| {
+            current.information[free[a] * p + free[b]]
+        });
         let score = DVector::from_iterator(free.len(), free.iter().map(|j| current.score[*j]));
         let mut delta = solve(&info, &score);
         let largest = delta.amax();

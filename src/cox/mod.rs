@@ -17,8 +17,10 @@
 
 pub mod design;
 pub mod exact;
+pub mod firth;
 pub mod newton;
 pub mod partial;
+pub mod profile;
 pub mod residuals;
 
 use nalgebra::{DMatrix, DVector};
@@ -43,6 +45,11 @@ pub struct CoxOptions {
     /// Convergence: relative change in log-likelihood.
     pub eps: f64,
     pub max_iter: usize,
+    /// Profile-likelihood confidence limits beside the Wald ones.
+    pub profile_ci: bool,
+    /// Firth's penalised likelihood (coxphf): finite estimates under monotone likelihood, with
+    /// profile penalised-likelihood limits and p-values. Needs Breslow ties.
+    pub firth: bool,
 }
 
 impl Default for CoxOptions {
@@ -53,6 +60,8 @@ impl Default for CoxOptions {
             robust: None,
             eps: 1e-9,
             max_iter: 20,
+            profile_ci: false,
+            firth: false,
         }
     }
 }
@@ -71,6 +80,8 @@ pub enum CoxError {
     NoEvents,
     #[error("case weights are not supported with exact ties; use --ties efron or breslow")]
     WeightedExact,
+    #[error("Firth's penalised likelihood is implemented for Breslow ties, as in coxphf; use --ties breslow")]
+    FirthTies,
 }
 
 /// One coefficient of the model.
@@ -90,6 +101,17 @@ pub struct Term {
     /// "+infinity" or "-infinity" when the likelihood is monotone in this coefficient.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diverges_to: Option<String>,
+    /// Profile-likelihood limits for the hazard ratio (with profile CIs or Firth); a `null`
+    /// limit is infinite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileInterval>,
+}
+
+/// Profile-likelihood confidence limits on the hazard-ratio scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileInterval {
+    pub hr_lower: Option<f64>,
+    pub hr_upper: Option<f64>,
 }
 
 /// A test statistic with its degrees of freedom and p-value.
@@ -130,6 +152,8 @@ pub struct GlobalTests {
 /// A fitted Cox model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoxFit {
+    /// "maximum likelihood" or "Firth penalised likelihood".
+    pub method: String,
     pub n: usize,
     #[serde(serialize_with = "count")]
     pub events: f64,
@@ -158,6 +182,9 @@ pub struct CoxFit {
     pub design: Design,
 }
 
+/// coxphf's default `maxit` is 50; allow more, the steps are capped.
+const FIRTH_MAX_ITER: usize = 200;
+
 /// The Cox model.
 pub struct Cox;
 
@@ -175,17 +202,31 @@ impl Cox {
             return Err(CoxError::WeightedExact);
         }
         let design = Design::build(data)?;
+        if options.firth && options.ties != Ties::Breslow {
+            return Err(CoxError::FirthTies);
+        }
         let problem = partial::Problem::new(data, &design, options.ties);
         let p = design.p;
         let objective = |beta: &[f64]| problem.evaluate(beta, true);
-        let result = newton::maximise(&objective, &vec![0.0; p], &[], options.eps, options.max_iter);
+        let result = if options.firth {
+            let fit = firth::maximise(&problem, &vec![0.0; p], &[], FIRTH_MAX_ITER);
+            newton::NewtonResult {
+                at_start: firth::penalized(&problem, &vec![0.0; p]),
+                beta: fit.beta,
+                at_beta: fit.at_beta,
+                iterations: fit.iterations,
+                converged: fit.converged,
+            }
+        } else {
+            newton::maximise(&objective, &vec![0.0; p], &[], options.eps, options.max_iter)
+        };
         let info = DMatrix::from_row_slice(p, p, &result.at_beta.information);
         let variance = newton::inverse(&info);
         let mut warnings = Vec::new();
         if !result.converged {
             warnings.push(format!(
-                "Newton–Raphson did not converge in {} iterations; the estimates may be unreliable",
-                options.max_iter
+                "the fit did not converge in {} iterations; the estimates may be unreliable",
+                result.iterations
             ));
         }
         // R's rule: the next step I⁻¹U is still large relative to β although ℓ converged
@@ -193,12 +234,57 @@ impl Cox {
         let infinite: Vec<bool> = (0..p)
             .map(|j| {
                 let s = next_step[j].abs();
-                s > options.eps && s > options.eps.sqrt() * result.beta[j].abs()
+                !options.firth && s > options.eps && s > options.eps.sqrt() * result.beta[j].abs()
             })
             .collect();
         for j in (0..p).filter(|j| infinite[*j]) {
             warnings.push(monotone_message(data, &design, j, result.beta[j]));
         }
+        // profile limits (and, for Firth, per-term penalised likelihood-ratio tests)
+        let critical = statrs::distribution::ContinuousCDF::inverse_cdf(
+            &statrs::distribution::ChiSquared::new(1.0).map_err(|e| CoxError::Option(e.to_string()))?,
+            options.conf_level,
+        );
+        let profile_fit = |start: &[f64], j: usize| -> (f64, Vec<f64>) {
+            if p == 1 {
+                let at = if options.firth {
+                    firth::penalized(&problem, start)
+                } else {
+                    objective(start)
+                };
+                return (at.loglik, start.to_vec());
+            }
+            if options.firth {
+                let fit = firth::maximise(&problem, start, &[j], FIRTH_MAX_ITER);
+                (fit.at_beta.loglik, fit.beta)
+            } else {
+                let fit = newton::maximise(&objective, start, &[j], options.eps * 1e-3, 50);
+                (fit.at_beta.loglik, fit.beta)
+            }
+        };
+        let want_profile = options.profile_ci || options.firth;
+        let profiles: Vec<Option<(Option<f64>, Option<f64>)>> = (0..p)
+            .map(|j| {
+                want_profile.then(|| {
+                    profile::interval(
+                        &profile_fit,
+                        &result.beta,
+                        result.at_beta.loglik,
+                        j,
+                        variance[(j, j)].sqrt(),
+                        critical,
+                    )
+                })
+            })
+            .collect();
+        let firth_p: Vec<Option<f64>> = (0..p)
+            .map(|j| {
+                options.firth.then(|| {
+                    let statistic = profile::lr_statistic(&profile_fit, &result.beta, result.at_beta.loglik, j, 0.0);
+                    chisq_sf(statistic, 1.0)
+                })
+            })
+            .collect();
 
         let fractional_weights = data.weight.as_ref().is_some_and(|w| w.iter().any(|v| v.fract() != 0.0));
         let cluster_robust = options.robust.unwrap_or(data.cluster.is_some() || fractional_weights);
@@ -216,6 +302,10 @@ impl Cox {
                 let robust_se = robust_variance.as_ref().map(|v| v[(j, j)].sqrt());
                 let used_se = robust_se.unwrap_or(se);
                 let b = result.beta[j];
+                let profile = profiles[j].map(|(lo, hi)| ProfileInterval {
+                    hr_lower: lo.map(f64::exp),
+                    hr_upper: hi.map(f64::exp),
+                });
                 if infinite[j] {
                     return Term {
                         term: design.names[j].clone(),
@@ -228,20 +318,31 @@ impl Cox {
                         z: None,
                         p_value: None,
                         diverges_to: Some(if b > 0.0 { "+infinity" } else { "-infinity" }.to_string()),
+                        profile,
                     };
                 }
                 let z = b / used_se;
+                // with Firth, the limits and p-value are the profile penalised-likelihood ones (coxphf)
+                let (hr_lower, hr_upper, p_value) = match (&profile, firth_p[j]) {
+                    (Some(pr), Some(p_value)) => (pr.hr_lower, pr.hr_upper, Some(p_value)),
+                    _ => (
+                        Some((b - z_crit * used_se).exp()),
+                        Some((b + z_crit * used_se).exp()),
+                        Some(2.0 * normal_sf(z.abs())),
+                    ),
+                };
                 Term {
                     term: design.names[j].clone(),
                     coef: Some(b),
                     se: Some(se),
                     robust_se,
                     hr: Some(b.exp()),
-                    hr_lower: Some((b - z_crit * used_se).exp()),
-                    hr_upper: Some((b + z_crit * used_se).exp()),
+                    hr_lower,
+                    hr_upper,
                     z: Some(z),
-                    p_value: Some(2.0 * normal_sf(z.abs())),
+                    p_value,
                     diverges_to: None,
+                    profile,
                 }
             })
             .collect();
@@ -275,19 +376,29 @@ impl Cox {
             robust_score,
             logrank: logrank_twin(data, &design),
         };
+        // coxphf computes the penalty on standardised covariates: ½ log|I| − Σ log sd_j
+        let penalty_offset = if options.firth { log_sd_sum(&design) } else { 0.0 };
         let events = (0..data.n_rows())
             .filter(|&i| data.event[i])
             .map(|i| data.weight_of(i))
             .sum();
         let to_rows = |m: &DMatrix<f64>| (0..p).map(|a| (0..p).map(|b| m[(a, b)]).collect()).collect();
         Ok(CoxFit {
+            method: if options.firth {
+                "Firth penalised likelihood".to_string()
+            } else {
+                "maximum likelihood".to_string()
+            },
             n: data.n_rows(),
             events,
             ties: options.ties,
             conf_level: options.conf_level,
             converged: result.converged,
             iterations: result.iterations,
-            loglik: [result.at_start.loglik, result.at_beta.loglik],
+            loglik: [
+                result.at_start.loglik - penalty_offset,
+                result.at_beta.loglik - penalty_offset,
+            ],
             warnings,
             terms,
             tests,
@@ -317,6 +428,19 @@ fn cluster_scores(problem: &partial::Problem<'_>, beta: &[f64], data: &SurvData)
         }
     }
     sums
+}
+
+/// Σ_j log sd(x_j), with R's n − 1 denominator.
+fn log_sd_sum(design: &Design) -> f64 {
+    let n = design.n as f64;
+    (0..design.p)
+        .map(|j| {
+            let column = (0..design.n).map(|i| design.x[i * design.p + j]);
+            let mean = column.clone().sum::<f64>() / n;
+            let variance = column.map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+            0.5 * variance.ln()
+        })
+        .sum()
 }
 
 /// A plain-language sentence for an infinite coefficient.

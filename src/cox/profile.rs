@@ -45,7 +45,7 @@ fn limit(
     let centre = beta_hat[j];
     let mut warm = beta_hat.to_vec();
     // g(b) = 2(ℓ̂ − ℓ_p(b)) − critical; g(β̂_j) = −critical < 0
-    let mut g = |b: f64, warm: &mut Vec<f64>| -> f64 {
+    let g = |b: f64, warm: &mut Vec<f64>| -> f64 {
         let mut start = warm.clone();
         start[j] = b;
         let (loglik, beta) = fit(&start, j);
@@ -54,7 +54,12 @@ fn limit(
         }
         2.0 * (loglik_hat - loglik) - critical
     };
-    let mut step = if scale.is_finite() && scale > 0.0 { scale * critical.sqrt() } else { 1.0 };
+    // the Wald half-width, but no more than 1 on the log scale (a diverging coefficient has a huge SE)
+    let mut step = if scale.is_finite() && scale > 0.0 {
+        (scale * critical.sqrt()).min(1.0)
+    } else {
+        1.0
+    };
     let (mut inside, mut g_inside) = (centre, -critical);
     let (mut outside, mut g_outside);
     loop {

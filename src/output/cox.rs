@@ -29,7 +29,8 @@ impl Render for CoxFit {
         };
         let _ = writeln!(
             out,
-            "Cox proportional hazards model, ties: {}{extras}\nn = {}, events = {}, {} after {} iterations\n",
+            "Cox proportional hazards model ({}), ties: {}{extras}\nn = {}, events = {}, {} after {} iterations\n",
+            self.method,
             self.ties,
             self.n,
             num(self.events),
@@ -42,7 +43,21 @@ impl Render for CoxFit {
         if robust {
             header.push("robust se".into());
         }
-        header.extend(["z".into(), "p".into(), format!("HR {level}% lower"), "upper".into()]);
+        let profile = self.terms.iter().any(|t| t.profile.is_some()) && self.method.starts_with("maximum");
+        let limits = if self.method.starts_with("Firth") {
+            "profile"
+        } else {
+            "Wald"
+        };
+        header.extend([
+            "z".into(),
+            "p".into(),
+            format!("{limits} {level}% lower"),
+            "upper".into(),
+        ]);
+        if profile {
+            header.extend([format!("profile {level}% lower"), "upper".into()]);
+        }
         let mut t = TextTable::new(header);
         for term in &self.terms {
             let mut row = match &term.diverges_to {
@@ -63,9 +78,19 @@ impl Render for CoxFit {
                 opt(term.hr_lower),
                 opt(term.hr_upper),
             ]);
+            if profile {
+                let (lo, hi) = term.profile.as_ref().map_or((None, None), |p| (p.hr_lower, p.hr_upper));
+                row.extend([opt(lo), hi.map_or_else(|| "Inf".into(), num)]);
+            }
             t.row(row);
         }
         out.push_str(&t.render());
+        if self.method.starts_with("Firth") {
+            let _ = writeln!(
+                out,
+                "(limits and p-values from the profile penalised likelihood, as coxphf reports them)"
+            );
+        }
         let _ = writeln!(
             out,
             "\nlog partial likelihood: {} (null), {} (fitted)",
