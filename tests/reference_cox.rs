@@ -180,3 +180,36 @@ fn profile_likelihood_limits_match_r() {
     }
     assert!(checked >= 8);
 }
+
+#[test]
+fn proportional_hazards_test_matches_cox_zph() {
+    let fixtures = fixture("cox.json");
+    let mut checked = 0;
+    for case in fixtures["cases"].as_array().unwrap() {
+        let Some(blocks) = case.get("zph_transforms").and_then(Value::as_array) else {
+            continue;
+        };
+        let name = str_field(case, "name").unwrap();
+        let data = load_case(case);
+        for block in blocks {
+            let transform = str_field(block, "transform").unwrap();
+            let options = CoxOptions {
+                ties: str_field(case, "ties").unwrap().parse::<Ties>().unwrap(),
+                zph: Some(transform.parse().unwrap()),
+                ..Default::default()
+            };
+            let zph = Cox::fit(&data, &options).unwrap().zph.unwrap();
+            for (ours, r) in zph.terms.iter().zip(block["terms"].as_array().unwrap()) {
+                let what = format!("{name} zph {transform} {}", ours.term);
+                assert_eq!(Some(ours.term.as_str()), str_field(r, "term"), "{what}");
+                close_cox(&format!("{what}: chisq"), ours.chisq, r["chisq"].as_f64().unwrap());
+                close_cox(&format!("{what}: p"), ours.p_value, r["p_value"].as_f64().unwrap());
+                assert_eq!(ours.df, r["df"].as_f64().unwrap(), "{what}: df");
+            }
+            let global = &block["global"];
+            close_cox(&format!("{name} zph {transform} global"), zph.global.chisq, global["chisq"].as_f64().unwrap());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked}");
+}

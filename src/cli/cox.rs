@@ -1,6 +1,7 @@
 //! `survkit cox`.
 
 use clap::Args;
+use survkit::cox::zph::ZphTransform;
 use survkit::{Cox, CoxError, CoxOptions, Render, Ties};
 
 use super::Failure;
@@ -34,6 +35,11 @@ pub struct CoxArgs {
     /// Confidence intervals: wald (default) or profile (profile likelihood, beside the Wald ones).
     #[arg(long, default_value = "wald", value_parser = ["wald", "profile"])]
     pub ci: String,
+    /// The proportional-hazards test (R's cox.zph); optional transform: km (default), rank,
+    /// identity or log.
+    #[arg(long, num_args = 0..=1, default_missing_value = "km", value_name = "TRANSFORM",
+          value_parser = parse_with_from_str::<ZphTransform>)]
+    pub zph: Option<ZphTransform>,
     /// Confidence level of the hazard-ratio intervals.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
@@ -70,6 +76,7 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         max_iter: args.max_iter,
         profile_ci: args.ci == "profile",
         firth: args.firth,
+        zph: args.zph,
     };
     let fit = Cox::fit(&data, &options).map_err(|e| match e {
         CoxError::NoEvents => Failure::analysis(e),

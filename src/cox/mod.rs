@@ -22,6 +22,7 @@ pub mod newton;
 pub mod partial;
 pub mod profile;
 pub mod residuals;
+pub mod zph;
 
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
@@ -50,6 +51,8 @@ pub struct CoxOptions {
     /// Firth's penalised likelihood (coxphf): finite estimates under monotone likelihood, with
     /// profile penalised-likelihood limits and p-values. Needs Breslow ties.
     pub firth: bool,
+    /// The proportional-hazards test (R's `cox.zph`) with this transform of time.
+    pub zph: Option<zph::ZphTransform>,
 }
 
 impl Default for CoxOptions {
@@ -62,6 +65,7 @@ impl Default for CoxOptions {
             max_iter: 20,
             profile_ci: false,
             firth: false,
+            zph: None,
         }
     }
 }
@@ -174,6 +178,8 @@ pub struct CoxFit {
     pub strata_column: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zph: Option<zph::Zph>,
     pub dropped_rows: DroppedRows,
     /// The estimate on the internal (centred) scale and the design, for residuals and diagnostics.
     #[serde(skip)]
@@ -406,6 +412,7 @@ impl Cox {
             robust_variance: robust_variance.as_ref().map(to_rows),
             strata_column: data.strata.as_ref().map(|s| s.name.clone()),
             cluster_column: data.cluster.as_ref().map(|c| c.name.clone()),
+            zph: options.zph.map(|transform| zph::test(&problem, &result.beta, transform)),
             dropped_rows: data.dropped.clone(),
             beta: result.beta,
             design,

@@ -133,17 +133,41 @@ impl<'a> Problem<'a> {
             .collect()
     }
 
-    /// ℓ, U and (when `with_information`) I at β, for Breslow or Efron ties.
+    /// ℓ, U and (when `with_information`) I at β.
     pub fn evaluate(&self, beta: &[f64], with_information: bool) -> Evaluation {
         if self.ties == Ties::Exact {
             return super::exact::evaluate(self, beta, with_information);
         }
         let p = self.p();
-        let eta = self.eta(beta);
         let mut out = Evaluation {
             loglik: 0.0,
             score: vec![0.0; p],
             information: vec![0.0; p * p],
+        };
+        self.sweep(beta, with_information, |_, at| {
+            out.loglik += at.loglik;
+            for j in 0..p {
+                out.score[j] += at.score[j];
+            }
+            if with_information {
+                for (o, a) in out.information.iter_mut().zip(&at.information) {
+                    *o += a;
+                }
+            }
+        });
+        mirror_upper(&mut out.information, p);
+        out
+    }
+
+    /// One backward pass with Breslow or Efron ties (exact ties are treated as Breslow here),
+    /// handing each event time's contribution to ℓ, U and I (upper triangle) to `at_time`.
+    pub fn sweep(&self, beta: &[f64], with_information: bool, mut at_time: impl FnMut(f64, &Evaluation)) {
+        let p = self.p();
+        let eta = self.eta(beta);
+        let mut here = Evaluation {
+            loglik: 0.0,
+            score: vec![0.0; p],
+            information: vec![0.0; if with_information { p * p } else { 0 }],
         };
         let mut sums = RiskSums::new(p, with_information);
         let mut events = RiskSums::new(p, with_information);
@@ -154,6 +178,8 @@ impl<'a> Problem<'a> {
             while pos < rows.len() {
                 let t = self.data.time[rows[pos]];
                 events.clear();
+                here.loglik = 0.0;
+                here.score.iter_mut().for_each(|v| *v = 0.0);
                 let (mut d, mut weight_sum) = (0usize, 0.0);
                 while pos < rows.len() && self.data.time[rows[pos]] == t {
                     let i = rows[pos];
@@ -165,8 +191,8 @@ impl<'a> Problem<'a> {
                         d += 1;
                         weight_sum += w;
                         events.add(r, x);
-                        out.loglik += w * eta[i];
-                        for (u, xj) in out.score.iter_mut().zip(x) {
+                        here.loglik += w * eta[i];
+                        for (u, xj) in here.score.iter_mut().zip(x) {
                             *u += w * xj;
                         }
                     }
@@ -183,28 +209,28 @@ impl<'a> Problem<'a> {
                 if d == 0 {
                     continue;
                 }
+                here.information.iter_mut().for_each(|v| *v = 0.0);
                 let steps = if self.ties == Ties::Efron { d } else { 1 };
                 let mean_weight = weight_sum / steps as f64;
                 for k in 0..steps {
                     let f = k as f64 / d as f64;
                     let s0 = sums.s0 - f * events.s0;
-                    out.loglik -= mean_weight * s0.ln();
+                    here.loglik -= mean_weight * s0.ln();
                     for j in 0..p {
                         let s1j = sums.s1[j] - f * events.s1[j];
-                        out.score[j] -= mean_weight * s1j / s0;
+                        here.score[j] -= mean_weight * s1j / s0;
                         if with_information {
                             for l in j..p {
                                 let s1l = sums.s1[l] - f * events.s1[l];
                                 let s2 = sums.s2[j * p + l] - f * events.s2[j * p + l];
-                                out.information[j * p + l] += mean_weight * (s2 / s0 - s1j * s1l / (s0 * s0));
+                                here.information[j * p + l] += mean_weight * (s2 / s0 - s1j * s1l / (s0 * s0));
                             }
                         }
                     }
                 }
+                at_time(t, &here);
             }
         }
-        mirror_upper(&mut out.information, p);
-        out
     }
 }
 

@@ -114,6 +114,19 @@ impl Render for CoxFit {
                 "(for one two-level covariate the score test is the log-rank test; they differ only through tied times)"
             );
         }
+        if let Some(zph) = &self.zph {
+            let _ = writeln!(
+                out,
+                "\nProportional-hazards test (cox.zph, transform: {})",
+                serde_json::to_value(zph.transform).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+            );
+            let mut z = TextTable::new(["term", "chisq", "df", "p"]);
+            for t in &zph.terms {
+                z.row(vec![t.term.clone(), num(t.chisq), num(t.df), pvalue(t.p_value)]);
+            }
+            z.row(vec!["GLOBAL".into(), num(zph.global.chisq), num(zph.global.df), pvalue(zph.global.p_value)]);
+            out.push_str(&z.render());
+        }
         if !self.dropped_rows.lines.is_empty() || !self.warnings.is_empty() {
             out.push('\n');
         }
