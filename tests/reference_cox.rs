@@ -213,3 +213,39 @@ fn proportional_hazards_test_matches_cox_zph() {
     }
     assert!(checked >= 8, "{checked}");
 }
+
+#[test]
+fn residuals_match_r() {
+    let fixtures = fixture("cox.json");
+    let mut checked = 0;
+    for case in fixtures["cases"].as_array().unwrap() {
+        let Some(r) = case.get("residuals") else {
+            continue;
+        };
+        let name = str_field(case, "name").unwrap();
+        let data = load_case(case);
+        let fit = fit_case(case);
+        let res = fit.residuals(&data).unwrap();
+        let p = fit.terms.len();
+        for (i, v) in res.martingale.iter().enumerate() {
+            close_cox(&format!("{name} martingale[{i}]"), *v, r["martingale"][i].as_f64().unwrap());
+            close_cox(&format!("{name} deviance[{i}]"), res.deviance[i], r["deviance"][i].as_f64().unwrap());
+            for j in 0..p {
+                close_cox(&format!("{name} score[{i},{j}]"), res.score[i * p + j], r["score"][i][j].as_f64().unwrap());
+                close_cox(&format!("{name} dfbeta[{i},{j}]"), res.dfbeta[i * p + j], r["dfbeta"][i][j].as_f64().unwrap());
+            }
+        }
+        for (key, ours) in [("schoenfeld", &res.schoenfeld), ("scaled_schoenfeld", &res.scaled_schoenfeld)] {
+            let block = &r[key];
+            assert_eq!(ours.rows.len(), block["time"].as_array().unwrap().len(), "{name} {key}");
+            for (e, row) in ours.rows.iter().enumerate() {
+                assert_eq!(data.lines[*row] - 1, block["rows"][e].as_u64().unwrap(), "{name} {key} row {e}");
+                for j in 0..p {
+                    close_cox(&format!("{name} {key}[{e},{j}]"), ours.values[e * p + j], block["values"][e][j].as_f64().unwrap());
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked}");
+}

@@ -6,7 +6,7 @@ use survkit::{Cox, CoxError, CoxOptions, Render, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_with, report_to_stderr};
+use super::run::{emit, load_with, report_to_stderr, write_atomically};
 
 #[derive(Debug, Args)]
 pub struct CoxArgs {
@@ -49,6 +49,9 @@ pub struct CoxArgs {
     /// Maximum Newton–Raphson iterations.
     #[arg(long, default_value_t = 20)]
     pub max_iter: usize,
+    /// Write martingale, deviance, score, dfbeta and (scaled) Schoenfeld residuals to this CSV.
+    #[arg(long, value_name = "FILE")]
+    pub residuals: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -83,5 +86,10 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         _ => Failure::input(e),
     })?;
     report_to_stderr(&data, &fit.warnings);
-    emit(&args.output, &fit.render(args.output.format))
+    let text = fit.render(args.output.format);
+    if let Some(path) = &args.residuals {
+        let residuals = fit.residuals(&data).map_err(Failure::input)?;
+        write_atomically(path, &survkit::output::residuals_csv(&residuals, &data)).map_err(Failure::input)?;
+    }
+    emit(&args.output, &text)
 }

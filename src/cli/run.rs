@@ -64,7 +64,7 @@ pub fn emit(output: &OutputArgs, text: &str) -> Result<(), Failure> {
     }
 }
 
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -188,6 +188,21 @@ pub struct CoxFit {
     pub design: Design,
 }
 
+impl CoxFit {
+    /// Martingale, deviance, score, dfbeta and (scaled) Schoenfeld residuals of this fit to
+    /// `data` (the data it was fitted to).
+    pub fn residuals(&self, data: &SurvData) -> Result<residuals::Residuals, CoxError> {
+        if self.ties == Ties::Exact {
+            return Err(CoxError::Option(
+                "residuals are not available for exact ties (as in R); refit with efron or breslow".into(),
+            ));
+        }
+        let problem = partial::Problem::new(data, &self.design, self.ties);
+        let variance: Vec<f64> = self.variance.iter().flatten().copied().collect();
+        Ok(residuals::all(&problem, &self.beta, &variance))
+    }
+}
+
 /// coxphf's default `maxit` is 50; allow more, the steps are capped.
 const FIRTH_MAX_ITER: usize = 200;
 

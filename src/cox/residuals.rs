@@ -174,3 +174,87 @@ fn event_times(problem: &Problem<'_>, stratum: &Stratum, eta: &[f64]) -> EventTi
     out.mean_x = reverse_rows(out.mean_x);
     out
 }
+
+/// Every residual of a fit, one entry per data row (Schoenfeld: per event row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Residuals {
+    pub terms: Vec<String>,
+    pub martingale: Vec<f64>,
+    pub deviance: Vec<f64>,
+    /// Score residuals, row-major n × p.
+    pub score: Vec<f64>,
+    /// dfbeta = score residual × model-based variance, times the case weight (R's default).
+    pub dfbeta: Vec<f64>,
+    /// Schoenfeld residuals x_i − x̄(t_i) of event rows, by stratum then time (R's order).
+    pub schoenfeld: Schoenfeld,
+    /// Scaled Schoenfeld residuals: β̂ + d · V r_i, d the number of events (R's `scaledsch`).
+    pub scaled_schoenfeld: Schoenfeld,
+}
+
+/// Residuals attached to event rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schoenfeld {
+    /// Row indices (into the data) of the events, in R's order.
+    pub rows: Vec<usize>,
+    pub time: Vec<f64>,
+    /// Row-major (events × p).
+    pub values: Vec<f64>,
+}
+
+/// All residuals at β (centred scale) with model-based variance `variance` (row-major p × p).
+pub fn all(problem: &Problem<'_>, beta: &[f64], variance: &[f64]) -> Residuals {
+    let data = problem.data;
+    let p = problem.p();
+    let n = data.n_rows();
+    let (score, martingale) = score_and_martingale(problem, beta);
+    let deviance = deviance(&martingale, &data.event);
+    let mut dfbeta = vec![0.0; n * p];
+    for i in 0..n {
+        let w = problem.weight(i);
+        for j in 0..p {
+            dfbeta[i * p + j] = w * (0..p).map(|k| score[i * p + k] * variance[k * p + j]).sum::<f64>();
+        }
+    }
+    let eta = problem.eta(beta);
+    let mut schoenfeld = Schoenfeld {
+        rows: Vec::new(),
+        time: Vec::new(),
+        values: Vec::new(),
+    };
+    for stratum in &problem.strata {
+        let events = event_times(problem, stratum, &eta);
+        // by_exit runs latest first; R lists events by time, ties in data order
+        let mut rows: Vec<usize> = stratum
+            .by_exit
+            .iter()
+            .copied()
+            .filter(|&i| data.event[i] && problem.weight(i) > 0.0)
+            .collect();
+        rows.sort_by(|a, b| data.time[*a].total_cmp(&data.time[*b]).then(a.cmp(b)));
+        for i in rows {
+            let k = events.time.partition_point(|s| *s < data.time[i]);
+            schoenfeld.rows.push(i);
+            schoenfeld.time.push(data.time[i]);
+            for (j, x) in problem.design.row(i).iter().enumerate() {
+                schoenfeld.values.push(x - events.mean_x[k * p + j]);
+            }
+        }
+    }
+    let n_events = schoenfeld.rows.len() as f64;
+    let mut scaled = schoenfeld.clone();
+    for (e, chunk) in scaled.values.chunks_mut(p).enumerate() {
+        let raw = &schoenfeld.values[e * p..(e + 1) * p];
+        for j in 0..p {
+            chunk[j] = beta[j] + n_events * (0..p).map(|k| raw[k] * variance[k * p + j]).sum::<f64>();
+        }
+    }
+    Residuals {
+        terms: problem.design.names.clone(),
+        martingale,
+        deviance,
+        score,
+        dfbeta,
+        schoenfeld,
+        scaled_schoenfeld: scaled,
+    }
+}

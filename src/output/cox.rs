@@ -183,3 +183,39 @@ impl Render for CoxFit {
 }
 
 crate::display_as_table!(CoxFit);
+
+/// Residuals as CSV, one row per participant: the input line, time, event, martingale and
+/// deviance residuals, then score, dfbeta, Schoenfeld and scaled Schoenfeld residuals per term
+/// (the Schoenfeld ones on event rows only).
+pub fn residuals_csv(residuals: &crate::cox::residuals::Residuals, data: &crate::data::SurvData) -> String {
+    let p = residuals.terms.len();
+    let n = data.n_rows();
+    let mut header = vec!["line".to_string(), "time".into(), "event".into(), "martingale".into(), "deviance".into()];
+    for kind in ["score", "dfbeta", "schoenfeld", "scaled_schoenfeld"] {
+        header.extend(residuals.terms.iter().map(|t| format!("{kind}:{t}")));
+    }
+    let mut schoenfeld_of: Vec<Option<usize>> = vec![None; n];
+    for (e, row) in residuals.schoenfeld.rows.iter().enumerate() {
+        schoenfeld_of[*row] = Some(e);
+    }
+    let mut out = csv_line(&header);
+    for i in 0..n {
+        let mut fields = vec![
+            data.lines[i].to_string(),
+            data.time[i].to_string(),
+            u8::from(data.event[i]).to_string(),
+            residuals.martingale[i].to_string(),
+            residuals.deviance[i].to_string(),
+        ];
+        fields.extend(residuals.score[i * p..(i + 1) * p].iter().map(f64::to_string));
+        fields.extend(residuals.dfbeta[i * p..(i + 1) * p].iter().map(f64::to_string));
+        for block in [&residuals.schoenfeld, &residuals.scaled_schoenfeld] {
+            match schoenfeld_of[i] {
+                Some(e) => fields.extend(block.values[e * p..(e + 1) * p].iter().map(f64::to_string)),
+                None => fields.extend(std::iter::repeat_n(String::new(), p)),
+            }
+        }
+        out.push_str(&csv_line(&fields));
+    }
+    out
+}

@@ -9,6 +9,7 @@ mod cox;
 mod km;
 mod logrank;
 
+pub use cox::residuals_csv;
 pub use km::km_steps_table;
 
 use std::fmt::Write as _;
