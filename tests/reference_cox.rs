@@ -207,7 +207,11 @@ fn proportional_hazards_test_matches_cox_zph() {
                 assert_eq!(ours.df, r["df"].as_f64().unwrap(), "{what}: df");
             }
             let global = &block["global"];
-            close_cox(&format!("{name} zph {transform} global"), zph.global.chisq, global["chisq"].as_f64().unwrap());
+            close_cox(
+                &format!("{name} zph {transform} global"),
+                zph.global.chisq,
+                global["chisq"].as_f64().unwrap(),
+            );
             checked += 1;
         }
     }
@@ -228,24 +232,89 @@ fn residuals_match_r() {
         let res = fit.residuals(&data).unwrap();
         let p = fit.terms.len();
         for (i, v) in res.martingale.iter().enumerate() {
-            close_cox(&format!("{name} martingale[{i}]"), *v, r["martingale"][i].as_f64().unwrap());
-            close_cox(&format!("{name} deviance[{i}]"), res.deviance[i], r["deviance"][i].as_f64().unwrap());
+            close_cox(
+                &format!("{name} martingale[{i}]"),
+                *v,
+                r["martingale"][i].as_f64().unwrap(),
+            );
+            close_cox(
+                &format!("{name} deviance[{i}]"),
+                res.deviance[i],
+                r["deviance"][i].as_f64().unwrap(),
+            );
             for j in 0..p {
-                close_cox(&format!("{name} score[{i},{j}]"), res.score[i * p + j], r["score"][i][j].as_f64().unwrap());
-                close_cox(&format!("{name} dfbeta[{i},{j}]"), res.dfbeta[i * p + j], r["dfbeta"][i][j].as_f64().unwrap());
+                close_cox(
+                    &format!("{name} score[{i},{j}]"),
+                    res.score[i * p + j],
+                    r["score"][i][j].as_f64().unwrap(),
+                );
+                close_cox(
+                    &format!("{name} dfbeta[{i},{j}]"),
+                    res.dfbeta[i * p + j],
+                    r["dfbeta"][i][j].as_f64().unwrap(),
+                );
             }
         }
-        for (key, ours) in [("schoenfeld", &res.schoenfeld), ("scaled_schoenfeld", &res.scaled_schoenfeld)] {
+        for (key, ours) in [
+            ("schoenfeld", &res.schoenfeld),
+            ("scaled_schoenfeld", &res.scaled_schoenfeld),
+        ] {
             let block = &r[key];
             assert_eq!(ours.rows.len(), block["time"].as_array().unwrap().len(), "{name} {key}");
             for (e, row) in ours.rows.iter().enumerate() {
-                assert_eq!(data.lines[*row] - 1, block["rows"][e].as_u64().unwrap(), "{name} {key} row {e}");
+                assert_eq!(
+                    data.lines[*row] - 1,
+                    block["rows"][e].as_u64().unwrap(),
+                    "{name} {key} row {e}"
+                );
                 for j in 0..p {
-                    close_cox(&format!("{name} {key}[{e},{j}]"), ours.values[e * p + j], block["values"][e][j].as_f64().unwrap());
+                    close_cox(
+                        &format!("{name} {key}[{e},{j}]"),
+                        ours.values[e * p + j],
+                        block["values"][e][j].as_f64().unwrap(),
+                    );
                 }
             }
         }
         checked += 1;
     }
     assert!(checked >= 5, "{checked}");
+}
+
+#[test]
+fn predicted_survival_matches_survfit_coxph() {
+    let fixtures = fixture("cox.json");
+    let mut checked = 0;
+    for case in fixtures["cases"].as_array().unwrap() {
+        let Some(predictions) = case.get("predict").and_then(Value::as_array) else {
+            continue;
+        };
+        let name = str_field(case, "name").unwrap();
+        let data = load_case(case);
+        let fit = fit_case(case);
+        for r in predictions {
+            let pattern: Vec<(String, String)> = r["newdata"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), String::from)))
+                .collect();
+            let curves = fit.predict(&data, &pattern, survkit::ConfType::Log).unwrap();
+            let table = &curves[0].table;
+            assert_eq!(table.len(), r["time"].as_array().unwrap().len(), "{name}: rows");
+            for (j, row) in table.iter().enumerate() {
+                let what = |f: &str| format!("{name} predict t = {}: {f}", row.time);
+                close_cox(&what("time"), row.time, r["time"][j].as_f64().unwrap());
+                close_cox(&what("n_risk"), row.n_risk, r["n_risk"][j].as_f64().unwrap());
+                close_cox(&what("surv"), row.survival, r["surv"][j].as_f64().unwrap());
+                close_cox(&what("cumhaz"), row.cumhaz, r["cumhaz"][j].as_f64().unwrap());
+                close_cox_opt(&what("std_err"), row.std_err, &r["std_err"][j]);
+                close_cox_opt(&what("std_cumhaz"), row.std_cumhaz, &r["std_cumhaz"][j]);
+                close_cox_opt(&what("lower"), row.lower, &r["lower"][j]);
+                close_cox_opt(&what("upper"), row.upper, &r["upper"][j]);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked}");
 }

@@ -1,8 +1,9 @@
 //! `survkit cox`.
 
 use clap::Args;
+use survkit::cox::predict::parse_pattern;
 use survkit::cox::zph::ZphTransform;
-use survkit::{Cox, CoxError, CoxOptions, Render, Ties};
+use survkit::{ConfType, Cox, CoxError, CoxOptions, Render, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
@@ -49,6 +50,9 @@ pub struct CoxArgs {
     /// Maximum Newton–Raphson iterations.
     #[arg(long, default_value_t = 20)]
     pub max_iter: usize,
+    /// Predicted survival for covariate values, e.g. --predict "age=60,sex=1" (repeatable).
+    #[arg(long, value_name = "COL=VALUE,...")]
+    pub predict: Vec<String>,
     /// Write martingale, deviance, score, dfbeta and (scaled) Schoenfeld residuals to this CSV.
     #[arg(long, value_name = "FILE")]
     pub residuals: Option<std::path::PathBuf>,
@@ -81,10 +85,15 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         firth: args.firth,
         zph: args.zph,
     };
-    let fit = Cox::fit(&data, &options).map_err(|e| match e {
+    let mut fit = Cox::fit(&data, &options).map_err(|e| match e {
         CoxError::NoEvents => Failure::analysis(e),
         _ => Failure::input(e),
     })?;
+    for text in &args.predict {
+        let pattern = parse_pattern(text).map_err(Failure::input)?;
+        let curves = fit.predict(&data, &pattern, ConfType::Log).map_err(Failure::input)?;
+        fit.predictions.extend(curves);
+    }
     report_to_stderr(&data, &fit.warnings);
     let text = fit.render(args.output.format);
     if let Some(path) = &args.residuals {

@@ -20,6 +20,7 @@ pub mod exact;
 pub mod firth;
 pub mod newton;
 pub mod partial;
+pub mod predict;
 pub mod profile;
 pub mod residuals;
 pub mod zph;
@@ -180,6 +181,9 @@ pub struct CoxFit {
     pub cluster_column: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zph: Option<zph::Zph>,
+    /// Predicted survival curves (filled by [`CoxFit::predict`] callers, e.g. `--predict`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub predictions: Vec<predict::Prediction>,
     pub dropped_rows: DroppedRows,
     /// The estimate on the internal (centred) scale and the design, for residuals and diagnostics.
     #[serde(skip)]
@@ -427,7 +431,10 @@ impl Cox {
             robust_variance: robust_variance.as_ref().map(to_rows),
             strata_column: data.strata.as_ref().map(|s| s.name.clone()),
             cluster_column: data.cluster.as_ref().map(|c| c.name.clone()),
-            zph: options.zph.map(|transform| zph::test(&problem, &result.beta, transform)),
+            zph: options
+                .zph
+                .map(|transform| zph::test(&problem, &result.beta, transform)),
+            predictions: Vec::new(),
             dropped_rows: data.dropped.clone(),
             beta: result.beta,
             design,

@@ -16,11 +16,14 @@
 
 use super::partial::{Problem, Stratum};
 
-/// Per event time quantities of one stratum, in ascending time.
-struct EventTimes {
-    time: Vec<f64>,
-    hazard: Vec<f64>,
-    hazard_x: Vec<f64>,
+/// Per event time quantities of one stratum, in ascending time: the (Efron-adjusted) hazard
+/// increment Σ_k h_k, its variance term Σ_k h_k²/m, Σ_k h_k x̄_k (row-major), the same for the
+/// tied events themselves, and the mean x̄ of the sub-steps.
+pub(crate) struct EventTimes {
+    pub time: Vec<f64>,
+    pub hazard: Vec<f64>,
+    pub hazard_variance: Vec<f64>,
+    pub hazard_x: Vec<f64>,
     own_hazard: Vec<f64>,
     own_hazard_x: Vec<f64>,
     mean_x: Vec<f64>,
@@ -90,13 +93,14 @@ pub fn deviance(martingale: &[f64], event: &[bool]) -> Vec<f64> {
         .collect()
 }
 
-fn event_times(problem: &Problem<'_>, stratum: &Stratum, eta: &[f64]) -> EventTimes {
+pub(crate) fn event_times(problem: &Problem<'_>, stratum: &Stratum, eta: &[f64]) -> EventTimes {
     let (by_exit, by_entry) = (stratum.by_exit.as_slice(), stratum.by_entry.as_slice());
     let data = problem.data;
     let p = problem.p();
     let mut out = EventTimes {
         time: Vec::new(),
         hazard: Vec::new(),
+        hazard_variance: Vec::new(),
         hazard_x: Vec::new(),
         own_hazard: Vec::new(),
         own_hazard_x: Vec::new(),
@@ -141,7 +145,7 @@ fn event_times(problem: &Problem<'_>, stratum: &Stratum, eta: &[f64]) -> EventTi
         let efron = problem.ties == super::Ties::Efron && d > 1;
         let steps = if efron { d } else { 1 };
         let mean_weight = weight_sum / steps as f64;
-        let (mut h, mut own_h) = (0.0, 0.0);
+        let (mut h, mut own_h, mut h_var) = (0.0, 0.0, 0.0);
         let (mut hx, mut own_hx, mut mean) = (vec![0.0; p], vec![0.0; p], vec![0.0; p]);
         for k in 0..steps {
             let f = k as f64 / d as f64;
@@ -149,6 +153,7 @@ fn event_times(problem: &Problem<'_>, stratum: &Stratum, eta: &[f64]) -> EventTi
             let hazard = mean_weight / denom;
             let down = if efron { 1.0 - f } else { 1.0 };
             h += hazard;
+            h_var += hazard / denom;
             own_h += hazard * down;
             for j in 0..p {
                 let xbar = (s1[j] - f * e1[j]) / denom;
@@ -159,6 +164,7 @@ fn event_times(problem: &Problem<'_>, stratum: &Stratum, eta: &[f64]) -> EventTi
         }
         out.time.push(t);
         out.hazard.push(h);
+        out.hazard_variance.push(h_var);
         out.own_hazard.push(own_h);
         out.hazard_x.extend(hx);
         out.own_hazard_x.extend(own_hx);
@@ -167,6 +173,7 @@ fn event_times(problem: &Problem<'_>, stratum: &Stratum, eta: &[f64]) -> EventTi
     // the pass ran from the latest time back: put the event times in ascending order
     out.time.reverse();
     out.hazard.reverse();
+    out.hazard_variance.reverse();
     out.own_hazard.reverse();
     let reverse_rows = |v: Vec<f64>| -> Vec<f64> { v.chunks(p.max(1)).rev().flatten().copied().collect() };
     out.hazard_x = reverse_rows(out.hazard_x);

@@ -118,14 +118,50 @@ impl Render for CoxFit {
             let _ = writeln!(
                 out,
                 "\nProportional-hazards test (cox.zph, transform: {})",
-                serde_json::to_value(zph.transform).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+                serde_json::to_value(zph.transform)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
             );
             let mut z = TextTable::new(["term", "chisq", "df", "p"]);
             for t in &zph.terms {
                 z.row(vec![t.term.clone(), num(t.chisq), num(t.df), pvalue(t.p_value)]);
             }
-            z.row(vec!["GLOBAL".into(), num(zph.global.chisq), num(zph.global.df), pvalue(zph.global.p_value)]);
+            z.row(vec![
+                "GLOBAL".into(),
+                num(zph.global.chisq),
+                num(zph.global.df),
+                pvalue(zph.global.p_value),
+            ]);
             out.push_str(&z.render());
+        }
+        for prediction in &self.predictions {
+            let pattern: Vec<String> = prediction.covariates.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let stratum = prediction
+                .stratum
+                .as_ref()
+                .map_or_else(String::new, |s| format!(", stratum {s}"));
+            let _ = writeln!(
+                out,
+                "\nPredicted survival for {}{stratum} (every step in JSON/CSV)",
+                pattern.join(", ")
+            );
+            let mut p = TextTable::new(["time", "n.risk", "survival", "std.err", "lower", "upper"]);
+            let rows = &prediction.table;
+            let every = rows.len().div_ceil(10).max(1);
+            for (j, r) in rows.iter().enumerate() {
+                if j % every == 0 || j + 1 == rows.len() {
+                    p.row(vec![
+                        num(r.time),
+                        num(r.n_risk),
+                        num(r.survival),
+                        opt(r.std_err),
+                        opt(r.lower),
+                        opt(r.upper),
+                    ]);
+                }
+            }
+            out.push_str(&p.render());
         }
         if !self.dropped_rows.lines.is_empty() || !self.warnings.is_empty() {
             out.push('\n');
@@ -190,7 +226,13 @@ crate::display_as_table!(CoxFit);
 pub fn residuals_csv(residuals: &crate::cox::residuals::Residuals, data: &crate::data::SurvData) -> String {
     let p = residuals.terms.len();
     let n = data.n_rows();
-    let mut header = vec!["line".to_string(), "time".into(), "event".into(), "martingale".into(), "deviance".into()];
+    let mut header = vec![
+        "line".to_string(),
+        "time".into(),
+        "event".into(),
+        "martingale".into(),
+        "deviance".into(),
+    ];
     for kind in ["score", "dfbeta", "schoenfeld", "scaled_schoenfeld"] {
         header.extend(residuals.terms.iter().map(|t| format!("{kind}:{t}")));
     }
