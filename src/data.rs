@@ -228,6 +228,9 @@ pub struct SurvData {
     pub dropped: DroppedRows,
     /// How many time values were moved onto a tied neighbour by the timefix rule.
     pub times_tied_by_timefix: usize,
+    /// The rows sorted by exit time, computed once on first use (every analysis needs it).
+    /// Reset it (`OnceLock::new()`) if you change `time` after an analysis has run.
+    pub order_cache: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// Why data could not be read. Every variant names the file; value errors also the line,
@@ -520,9 +523,13 @@ impl SurvData {
 
     /// The rows (indices into the vectors) sorted by exit time; ties keep file order.
     pub fn order_by_time(&self) -> Vec<usize> {
-        let mut keyed: Vec<(f64, usize)> = self.time.iter().copied().zip(0..).collect();
-        keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        keyed.into_iter().map(|(_, i)| i).collect()
+        self.order_cache
+            .get_or_init(|| {
+                let mut keyed: Vec<(f64, usize)> = self.time.iter().copied().zip(0..).collect();
+                keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                keyed.into_iter().map(|(_, i)| i).collect()
+            })
+            .clone()
     }
 }
 
@@ -737,6 +744,7 @@ fn assemble(
         lines,
         dropped,
         times_tied_by_timefix: 0,
+        order_cache: std::sync::OnceLock::new(),
     };
     let mut entry_column = String::new();
     for column in used {

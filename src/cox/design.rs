@@ -88,10 +88,10 @@ impl Design {
     /// which the partial likelihood cannot identify), naming them.
     fn check_collinearity(&self) -> Result<(), CoxError> {
         // Centered, scaled columns; Gram–Schmidt finds the first dependent one.
-        let centered = DMatrix::from_fn(self.n, self.p, |i, j| {
-            let mean = (0..self.n).map(|k| self.x[k * self.p + j]).sum::<f64>() / self.n as f64;
-            self.x[i * self.p + j] - mean
-        });
+        let means: Vec<f64> = (0..self.p)
+            .map(|j| (0..self.n).map(|k| self.x[k * self.p + j]).sum::<f64>() / self.n as f64)
+            .collect();
+        let centered = DMatrix::from_fn(self.n, self.p, |i, j| self.x[i * self.p + j] - means[j]);
         let mut basis: Vec<nalgebra::DVector<f64>> = Vec::new();
         for j in 0..self.p {
             let column = centered.column(j).into_owned();

@@ -266,10 +266,8 @@ impl Cox {
             warnings.push(monotone_message(data, &design, j, result.beta[j]));
         }
         // profile limits (and, for Firth, per-term penalised likelihood-ratio tests)
-        let critical = statrs::distribution::ContinuousCDF::inverse_cdf(
-            &statrs::distribution::ChiSquared::new(1.0).map_err(|e| CoxError::Option(e.to_string()))?,
-            options.conf_level,
-        );
+        // χ²₁(level) = z², z the two-sided normal critical value
+        let critical = z_for_level(options.conf_level).powi(2);
         let profile_fit = |start: &[f64], j: usize| -> (f64, Vec<f64>) {
             if p == 1 {
                 let at = if options.firth {
@@ -399,7 +397,9 @@ impl Cox {
             wald,
             score,
             robust_score,
-            logrank: logrank_twin(data, &design),
+            logrank: problem
+                .two_group_logrank()
+                .map(|statistic| TestResult::chisq(statistic, 1.0)),
         };
         // coxphf computes the penalty on standardised covariates: ½ log|I| − Σ log sd_j
         let penalty_offset = if options.firth { log_sd_sum(&design) } else { 0.0 };
@@ -505,29 +505,4 @@ fn monotone_message(data: &SurvData, design: &Design, j: usize, beta: f64) -> St
     format!(
         "the log-likelihood converged while the coefficient of {name} kept growing towards {direction} (monotone likelihood): its hazard ratio is not estimable by maximum likelihood; use --firth"
     )
-}
-
-/// The log-rank test on the model's single two-level covariate, when it has exactly one.
-fn logrank_twin(data: &SurvData, design: &Design) -> Option<TestResult> {
-    if design.p != 1 || data.weight.is_some() {
-        return None;
-    }
-    let values: Vec<f64> = (0..design.n).map(|i| design.x[i]).collect();
-    let first = values[0];
-    let other = values.iter().copied().find(|v| *v != first)?;
-    if values.iter().any(|v| *v != first && *v != other) {
-        return None;
-    }
-    let mut grouped = data.clone();
-    grouped.group = Some(crate::data::Factor {
-        name: design.names[0].clone(),
-        levels: vec!["a".into(), "b".into()],
-        codes: values.iter().map(|v| u32::from(*v != first)).collect(),
-    });
-    let test = crate::logrank::LogRank::test(&grouped, &crate::logrank::LogRankOptions::default()).ok()?;
-    Some(TestResult {
-        statistic: Some(test.statistic),
-        df: test.df,
-        p_value: Some(test.p_value),
-    })
 }

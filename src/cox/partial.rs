@@ -57,6 +57,20 @@ pub struct Stratum {
     pub by_exit: Vec<usize>,
     /// Rows by entry time, latest first (empty without delayed entry).
     pub by_entry: Vec<usize>,
+    /// The rows' values laid out contiguously in `by_exit` order, for the hot loop.
+    sorted: Sorted,
+}
+
+/// Exit times, events, weights and covariates in `by_exit` order; entry removals as positions
+/// in that order.
+#[derive(Debug, Clone, Default)]
+struct Sorted {
+    time: Vec<f64>,
+    event: Vec<bool>,
+    weight: Vec<f64>,
+    x: Vec<f64>,
+    entry_position: Vec<usize>,
+    entry_time: Vec<f64>,
 }
 
 /// Everything the likelihood needs, fixed across iterations.
@@ -95,6 +109,7 @@ impl<'a> Problem<'a> {
             .map(|_| Stratum {
                 by_exit: Vec::new(),
                 by_entry: Vec::new(),
+                sorted: Sorted::default(),
             })
             .collect();
         let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
@@ -107,6 +122,24 @@ impl<'a> Problem<'a> {
             for i in order {
                 strata[stratum_of(i)].by_entry.push(i);
             }
+        }
+        let mut position = vec![0usize; n];
+        for stratum in strata.iter_mut() {
+            for (k, &i) in stratum.by_exit.iter().enumerate() {
+                position[i] = k;
+            }
+            stratum.sorted = Sorted {
+                time: stratum.by_exit.iter().map(|&i| data.time[i]).collect(),
+                event: stratum.by_exit.iter().map(|&i| data.event[i]).collect(),
+                weight: stratum.by_exit.iter().map(|&i| data.weight_of(i)).collect(),
+                x: stratum
+                    .by_exit
+                    .iter()
+                    .flat_map(|&i| centred.row(i).iter().copied())
+                    .collect(),
+                entry_position: stratum.by_entry.iter().map(|&i| position[i]).collect(),
+                entry_time: stratum.by_entry.iter().map(|&i| data.entry_of(i)).collect(),
+            };
         }
         Problem {
             data,
@@ -159,11 +192,74 @@ impl<'a> Problem<'a> {
         out
     }
 
+    /// The log-rank statistic (Mantel–Haenszel, stratified by the model's strata) comparing the
+    /// two values of a model with one two-valued covariate and no weights; `None` otherwise.
+    /// U = Σ (d₁ − d n₁/n), V = Σ d (n − d)/(n − 1) (n₁/n)(1 − n₁/n), χ² = U²/V.
+    pub fn two_group_logrank(&self) -> Option<f64> {
+        if self.p() != 1 || self.data.weight.is_some() {
+            return None;
+        }
+        let first = self.design.x.first().copied()?;
+        let second = self.design.x.iter().copied().find(|v| *v != first)?;
+        if self.design.x.iter().any(|v| *v != first && *v != second) {
+            return None;
+        }
+        let (mut u, mut v) = (0.0, 0.0);
+        for stratum in &self.strata {
+            let sorted = &stratum.sorted;
+            let in_group = |k: usize| sorted.x[k] == second;
+            let (mut n, mut n1) = (0.0, 0.0);
+            let (mut pos, mut entry_pos) = (0, 0);
+            while pos < sorted.time.len() {
+                let t = sorted.time[pos];
+                let (mut d, mut d1) = (0.0, 0.0);
+                while pos < sorted.time.len() && sorted.time[pos] == t {
+                    n += 1.0;
+                    if in_group(pos) {
+                        n1 += 1.0;
+                    }
+                    if sorted.event[pos] {
+                        d += 1.0;
+                        if in_group(pos) {
+                            d1 += 1.0;
+                        }
+                    }
+                    pos += 1;
+                }
+                while entry_pos < sorted.entry_time.len() && sorted.entry_time[entry_pos] >= t {
+                    n -= 1.0;
+                    if in_group(sorted.entry_position[entry_pos]) {
+                        n1 -= 1.0;
+                    }
+                    entry_pos += 1;
+                }
+                if d > 0.0 {
+                    u += d1 - d * n1 / n;
+                    if n > 1.0 {
+                        v += d * (n - d) / (n - 1.0) * (n1 / n) * (1.0 - n1 / n);
+                    }
+                }
+            }
+        }
+        (v > 0.0).then(|| u * u / v)
+    }
+
+    /// Sets per-row frequency weights (a bootstrap resample), multiplying the case weights.
+    pub fn set_frequency(&mut self, frequency: Option<Vec<f64>>) {
+        for stratum in self.strata.iter_mut() {
+            stratum.sorted.weight = stratum
+                .by_exit
+                .iter()
+                .map(|&i| self.data.weight_of(i) * frequency.as_ref().map_or(1.0, |f| f[i]))
+                .collect();
+        }
+        self.frequency = frequency;
+    }
+
     /// One backward pass with Breslow or Efron ties (exact ties are treated as Breslow here),
     /// handing each event time's contribution to ℓ, U and I (upper triangle) to `at_time`.
     pub fn sweep(&self, beta: &[f64], with_information: bool, mut at_time: impl FnMut(f64, &Evaluation)) {
         let p = self.p();
-        let eta = self.eta(beta);
         let mut here = Evaluation {
             loglik: 0.0,
             score: vec![0.0; p],
@@ -171,39 +267,44 @@ impl<'a> Problem<'a> {
         };
         let mut sums = RiskSums::new(p, with_information);
         let mut events = RiskSums::new(p, with_information);
+        let (mut eta, mut risk) = (Vec::new(), Vec::new());
         for stratum in &self.strata {
+            let sorted = &stratum.sorted;
+            let m = sorted.time.len();
+            eta.clear();
+            risk.clear();
+            for k in 0..m {
+                let x = &sorted.x[k * p..(k + 1) * p];
+                let e: f64 = x.iter().zip(beta).map(|(x, b)| x * b).sum();
+                eta.push(e);
+                risk.push(sorted.weight[k] * e.exp());
+            }
             sums.clear();
-            let rows = &stratum.by_exit;
             let (mut pos, mut entry_pos) = (0, 0);
-            while pos < rows.len() {
-                let t = self.data.time[rows[pos]];
+            while pos < m {
+                let t = sorted.time[pos];
                 events.clear();
                 here.loglik = 0.0;
                 here.score.iter_mut().for_each(|v| *v = 0.0);
                 let (mut d, mut weight_sum) = (0usize, 0.0);
-                while pos < rows.len() && self.data.time[rows[pos]] == t {
-                    let i = rows[pos];
-                    let w = self.weight(i);
-                    let r = w * eta[i].exp();
-                    let x = self.design.row(i);
+                while pos < m && sorted.time[pos] == t {
+                    let (w, r) = (sorted.weight[pos], risk[pos]);
+                    let x = &sorted.x[pos * p..(pos + 1) * p];
                     sums.add(r, x);
-                    if self.data.event[i] && w > 0.0 {
+                    if sorted.event[pos] && w > 0.0 {
                         d += 1;
                         weight_sum += w;
                         events.add(r, x);
-                        here.loglik += w * eta[i];
+                        here.loglik += w * eta[pos];
                         for (u, xj) in here.score.iter_mut().zip(x) {
                             *u += w * xj;
                         }
                     }
                     pos += 1;
                 }
-                while entry_pos < stratum.by_entry.len() {
-                    let i = stratum.by_entry[entry_pos];
-                    if self.data.entry_of(i) < t {
-                        break;
-                    }
-                    sums.add(-self.weight(i) * eta[i].exp(), self.design.row(i));
+                while entry_pos < sorted.entry_time.len() && sorted.entry_time[entry_pos] >= t {
+                    let k = sorted.entry_position[entry_pos];
+                    sums.add(-risk[k], &sorted.x[k * p..(k + 1) * p]);
                     entry_pos += 1;
                 }
                 if d == 0 {
