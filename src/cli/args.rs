@@ -21,6 +21,9 @@ pub enum Command {
     /// Log-rank family tests: k-sample, stratified, trend; logrank, Gehan, Tarone–Ware,
     /// Peto–Peto, modified Peto and Fleming–Harrington weights.
     Logrank(super::logrank::LogrankArgs),
+    /// Restricted mean survival time per arm with contrasts (difference, ratio, RMTL ratio),
+    /// survRM2's τ rules, and covariate-adjusted contrasts.
+    Rmst(super::rmst::RmstArgs),
 }
 
 /// Where the data are and which columns to use.

@@ -7,6 +7,7 @@
 mod args;
 mod km;
 mod logrank;
+mod rmst;
 mod run;
 
 use std::process::ExitCode;

@@ -13,12 +13,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Km(args) => super::km::run(args),
         Command::Logrank(args) => super::logrank::run(args),
+        Command::Rmst(args) => super::rmst::run(args),
     }
 }
 
 /// Builds the column spec from the arguments and reads the file.
 pub fn load(args: &DataArgs) -> Result<SurvData, Failure> {
-    let mut columns = Columns::new(&args.time, &args.event).strict(args.strict);
+    load_with_covariates(args, &[])
+}
+
+/// As [`load`], also reading numeric covariate columns.
+pub fn load_with_covariates(args: &DataArgs, covariates: &[String]) -> Result<SurvData, Failure> {
+    let mut columns = Columns::new(&args.time, &args.event)
+        .strict(args.strict)
+        .covariates(covariates.iter().cloned());
     columns.group.clone_from(&args.group);
     columns.strata.clone_from(&args.strata);
     columns.entry.clone_from(&args.entry);

@@ -59,6 +59,15 @@ impl AdjustedModel {
         AdjustedModel::RmtlRatio,
     ];
 
+    /// The model's name in JSON and CSV.
+    pub fn key(self) -> &'static str {
+        match self {
+            AdjustedModel::Difference => "difference",
+            AdjustedModel::Ratio => "ratio",
+            AdjustedModel::RmtlRatio => "rmtl_ratio",
+        }
+    }
+
     fn log_link(self) -> bool {
         self != AdjustedModel::Difference
     }

@@ -151,7 +151,7 @@ impl ContrastEstimate {
             se: finite(se),
             lower: finite(estimate - z * se),
             upper: finite(estimate + z * se),
-            p_value: finite(2.0 * normal_sf((estimate / se).abs())),
+            p_value: wald_p(estimate, se),
         }
     }
 
@@ -163,8 +163,18 @@ impl ContrastEstimate {
             se: finite(se),
             lower: finite((log_estimate - z * se).exp()),
             upper: finite((log_estimate + z * se).exp()),
-            p_value: finite(2.0 * normal_sf((log_estimate / se).abs())),
+            p_value: wald_p(log_estimate, se),
         }
+    }
+}
+
+/// 2 Φ(−|estimate / SE|); undefined when SE is 0 (R's formula would give 0 or NaN there: a
+/// comparison of arms without variance carries no evidence, so survkit reports no p-value).
+fn wald_p(estimate: f64, se: f64) -> Option<f64> {
+    if se > 0.0 {
+        finite(2.0 * normal_sf((estimate / se).abs()))
+    } else {
+        None
     }
 }
 
