@@ -182,52 +182,44 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-/// RMST and its variance for one arm (see the module formulas).
+/// RMST, its variance and the events up to τ for one arm (see the module formulas).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Area {
     pub rmst: f64,
     pub variance: f64,
+    /// Events at or before τ.
+    pub events: f64,
 }
 
 /// RMST(τ) and its Greenwood-type variance from one arm's counts (a [`RiskTable`] with one
 /// group). Cheap enough to call once per resample.
 pub fn area_under_km(table: &RiskTable, tau: f64) -> Area {
-    // Each rectangle that starts at a time t_j ≤ τ, as (width × S_j, d_j / (n_j (n_j − d_j))).
-    let mut pieces: Vec<(f64, f64)> = Vec::with_capacity(table.len());
-    let mut survival = 1.0;
-    let mut rmst = 0.0;
-    let mut start = 0.0;
-    // The variance term of the rectangle starting at `start`; none for the one starting at 0.
-    let mut hazard_term: Option<f64> = None;
+    // At each event time t_j ≤ τ with survivors: (∫_0^{t_j} S, d_j / (n_j (n_j − d_j))), so that
+    // A_j = RMST − ∫_0^{t_j} S once the whole area is known.
+    let mut terms: Vec<(f64, f64)> = Vec::with_capacity(table.len());
+    let (mut survival, mut rmst, mut start, mut events) = (1.0, 0.0, 0.0, 0.0);
     for j in 0..table.len() {
         let t = table.time[j];
         if t > tau {
             break;
         }
-        let area = (t - start) * survival;
-        rmst += area;
-        if let Some(h) = hazard_term {
-            pieces.push((area, h));
-        }
+        rmst += (t - start) * survival;
+        start = t;
         let (n, d) = (table.n_risk[j], table.n_event[j]);
-        hazard_term = Some(if n > d { d / (n * (n - d)) } else { 0.0 });
         if d > 0.0 {
+            events += d;
+            if n > d {
+                terms.push((rmst, d / (n * (n - d))));
+            }
             survival *= (n - d) / n;
         }
-        start = t;
     }
-    let last = (tau - start) * survival;
-    rmst += last;
-    if let Some(h) = hazard_term {
-        pieces.push((last, h));
-    }
-    let mut tail = 0.0;
-    let mut variance = 0.0;
-    for (area, hazard) in pieces.iter().rev() {
-        tail += area;
-        variance += tail * tail * hazard;
-    }
-    Area { rmst, variance }
+    rmst += (tau - start) * survival;
+    let variance = terms
+        .iter()
+        .map(|(before, hazard)| (rmst - before) * (rmst - before) * hazard)
+        .sum();
+    Area { rmst, variance, events }
 }
 
 /// RMST and RMTL of one arm.
@@ -315,13 +307,8 @@ impl Rmst {
         }
         let n_arms = data.group.as_ref().map_or(1, |g| g.n_levels());
         let level = |g: usize| data.group.as_ref().map(|f| f.levels[g].clone());
-        let parts = split_by_code(&data.order_by_time(), n_arms, |i| {
-            data.group.as_ref().map_or(0, |f| f.codes[i] as usize)
-        });
-        let tables: Vec<RiskTable> = parts
-            .iter()
-            .map(|rows| RiskTable::build(data, rows, 1, |_| 0))
-            .collect();
+        let arm_of = |i: usize| data.group.as_ref().map_or(0, |f| f.codes[i] as usize);
+        let tables = arm_tables(data, n_arms, arm_of);
         let tau_limit = TauLimit::from_arms(
             tables
                 .iter()
@@ -363,7 +350,7 @@ impl Rmst {
         let arms: Vec<ArmRmst> = tables
             .iter()
             .enumerate()
-            .map(|(g, table)| arm(table, level(g), parts[g].len(), tau, z))
+            .map(|(g, table)| arm(table, level(g), tau, z))
             .collect();
         for a in &arms {
             if let Some(w) = zero_se_warning(a, tau) {
@@ -374,6 +361,7 @@ impl Rmst {
         let adjusted = if options.covariates.is_empty() {
             None
         } else {
+            let parts = split_by_code(&data.order_by_time(), n_arms, arm_of);
             Some(adjusted::fit(
                 data,
                 &parts,
@@ -397,25 +385,70 @@ impl Rmst {
     }
 }
 
-fn arm(table: &RiskTable, group: Option<String>, n: usize, tau: f64, z: f64) -> ArmRmst {
-    let Area { rmst, variance } = area_under_km(table, tau);
-    let se = variance.sqrt();
-    let events_to = |limit: f64| -> usize {
-        let sum: f64 = table
-            .time
-            .iter()
-            .zip(&table.n_event)
-            .filter(|(t, _)| **t <= limit)
-            .map(|(_, d)| d)
-            .sum();
-        sum as usize
+/// Each arm's counts at its distinct times (a one-group [`RiskTable`] per arm).
+///
+/// RMST takes unweighted data without delayed entry, so the counts are whole numbers and can be
+/// made forward from rows sorted as integer keys: a non-negative time orders as its bit pattern,
+/// which leaves the sign bit free for the event flag. On a 690-row trial this is several times
+/// faster than the general [`RiskTable::build`], and RMST runs once per resample.
+fn arm_tables(data: &SurvData, n_arms: usize, arm_of: impl Fn(usize) -> usize) -> Vec<RiskTable> {
+    let mut sizes = vec![0; n_arms];
+    for i in 0..data.n_rows() {
+        sizes[arm_of(i)] += 1;
+    }
+    let mut keys: Vec<Vec<u64>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    for (i, (time, event)) in data.time.iter().zip(&data.event).enumerate() {
+        // `+ 0.0` turns −0 into +0, whose bits sort first.
+        keys[arm_of(i)].push(((time + 0.0).to_bits() << 1) | u64::from(*event));
+    }
+    keys.into_iter()
+        .map(|mut arm| {
+            arm.sort_unstable();
+            counts_from_keys(&arm)
+        })
+        .collect()
+}
+
+fn counts_from_keys(keys: &[u64]) -> RiskTable {
+    let capacity = || Vec::with_capacity(keys.len());
+    let mut table = RiskTable {
+        time: capacity(),
+        n_groups: 1,
+        n_risk: capacity(),
+        n_event: capacity(),
+        n_censor: capacity(),
     };
+    let mut at_risk = keys.len() as f64;
+    let mut j = 0;
+    while j < keys.len() {
+        let time_bits = keys[j] >> 1;
+        let (mut events, mut censored) = (0.0, 0.0);
+        while j < keys.len() && keys[j] >> 1 == time_bits {
+            if keys[j] & 1 == 1 {
+                events += 1.0;
+            } else {
+                censored += 1.0;
+            }
+            j += 1;
+        }
+        table.time.push(f64::from_bits(time_bits));
+        table.n_risk.push(at_risk);
+        table.n_event.push(events);
+        table.n_censor.push(censored);
+        at_risk -= events + censored;
+    }
+    table
+}
+
+fn arm(table: &RiskTable, group: Option<String>, tau: f64, z: f64) -> ArmRmst {
+    let Area { rmst, variance, events } = area_under_km(table, tau);
+    let se = variance.sqrt();
     let (lower, upper) = (rmst - z * se, rmst + z * se);
     ArmRmst {
         group,
-        n,
-        events: events_to(f64::INFINITY),
-        events_to_tau: events_to(tau),
+        n: table.n_risk.first().map_or(0, |n| *n as usize),
+        events: table.n_event.iter().sum::<f64>() as usize,
+        events_to_tau: events as usize,
         rmst,
         se,
         lower,
