@@ -97,7 +97,9 @@ pub enum RmstError {
         largest: f64,
         explanation: String,
     },
-    #[error("{file}: rmst does not take {what} (survRM2 and R's rmean have no such variant here)")]
+    #[error(
+        "{file}: rmst does not take {what}: its estimates, τ rule and variances follow survRM2, which has no such option"
+    )]
     Unsupported { file: String, what: String },
     #[error("{file}: no covariate column '{column}' was loaded")]
     UnknownCovariate { file: String, column: String },
