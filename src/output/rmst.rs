@@ -11,13 +11,13 @@ fn arm_name(arm: &ArmRmst) -> String {
 
 /// The sentence saying where τ came from.
 fn tau_note(fit: &Rmst) -> String {
-    let largest = num(fit.tau_limit.largest);
+    let largest = fit.tau_limit.largest;
     match fit.tau_source {
         TauSource::Default => format!(
             "τ = {}: the default, the largest τ the data support (survRM2's rule)",
-            num(fit.tau)
+            fit.tau
         ),
-        TauSource::Given => format!("τ = {} as given; the data support τ up to {largest}", num(fit.tau)),
+        TauSource::Given => format!("τ = {} as given; the data support τ up to {largest}", fit.tau),
     }
 }
 
@@ -112,7 +112,7 @@ impl Render for Rmst {
         let _ = writeln!(
             out,
             "Restricted mean survival time up to τ = {}{by} ({level}% CI)\n{}\n",
-            num(self.tau),
+            self.tau,
             tau_note(self)
         );
         let mut arms = TextTable::new([

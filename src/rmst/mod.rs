@@ -43,8 +43,6 @@ use crate::risk_set::{RiskTable, split_by_code};
 pub use adjusted::{AdjustedModel, AdjustedRmst, Coefficient};
 pub use tau::{FollowUpEnd, TauLimit};
 
-use tau::num_full;
-
 /// Options for [`Rmst::fit`]; start from `RmstOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RmstOptions {
@@ -90,7 +88,7 @@ impl RmstOptions {
 pub enum RmstError {
     #[error("invalid option: {0}")]
     Option(String),
-    #[error("{file}: τ = {} is beyond what the data support; the largest allowed τ is {}: {explanation}", num_full(*.tau), num_full(*.largest))]
+    #[error("{file}: τ = {tau} is beyond what the data support; the largest allowed τ is {largest}: {explanation}")]
     TauBeyondData {
         file: String,
         tau: f64,
@@ -292,6 +290,20 @@ pub struct Rmst {
 impl Rmst {
     /// RMST of every arm (every level of the group column, or all rows), contrasts of each arm
     /// with the first, and the adjusted contrasts when `options.covariates` is not empty.
+    ///
+    /// ```no_run
+    /// use survkit::{Columns, Rmst, RmstOptions, SurvData};
+    ///
+    /// let columns = Columns::new("time", "status").group("sex").reference("sex", "2");
+    /// let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
+    /// let fit = Rmst::fit(&data, &RmstOptions::default())?; // τ: survRM2's default
+    /// println!("{fit}");
+    /// // Refitting resampled data with the original τ, which a resample may not support:
+    /// let fixed = RmstOptions { tau: Some(fit.tau), allow_tau_beyond_data: true, ..Default::default() };
+    /// let again = Rmst::fit(&data, &fixed)?;
+    /// assert_eq!(again.contrasts[0].difference, fit.contrasts[0].difference);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fit(data: &SurvData, options: &RmstOptions) -> Result<Rmst, RmstError> {
         options.check()?;
         let file = || data.source.clone();
@@ -338,8 +350,7 @@ impl Rmst {
             }
             warnings.push(format!(
                 "τ = {} is beyond the largest τ the data support ({}); each curve's last value is carried forward to τ",
-                num_full(tau),
-                num_full(tau_limit.largest)
+                tau, tau_limit.largest
             ));
         }
         if data.times_tied_by_timefix > 0 {
@@ -476,7 +487,7 @@ fn zero_se_warning(arm: &ArmRmst, tau: f64) -> Option<String> {
     } else if arm.events_to_tau == 0 {
         format!(
             "has no events up to τ = {}, so its RMST equals τ with standard error 0 and its RMTL is 0 (RMTL ratios with it are undefined)",
-            num_full(tau)
+            tau
         )
     } else {
         "has standard error 0: every event up to τ removed everyone then at risk".to_string()

@@ -16,8 +16,6 @@
 
 use serde::Serialize;
 
-use crate::output::num;
-
 /// Where an arm's follow-up ends.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FollowUpEnd {
@@ -60,7 +58,7 @@ impl TauLimit {
                     .as_deref()
                     .map_or_else(|| "the data".to_string(), |g| format!("group {g}"));
                 let how = if a.ends_in_event { "an event" } else { "a censored time" };
-                format!("{name} ends with {how} at {}", num_full(a.last_time))
+                format!("{name} ends with {how} at {}", a.last_time)
             })
             .collect();
         format!(
@@ -68,9 +66,4 @@ impl TauLimit {
             ends.join(", ")
         )
     }
-}
-
-/// A time as given in the data: whole numbers without decimals, others in full.
-pub(crate) fn num_full(x: f64) -> String {
-    if x.fract() == 0.0 { num(x) } else { x.to_string() }
 }
