@@ -28,6 +28,7 @@ pub mod nelson_aalen;
 pub mod output;
 pub mod quantile;
 pub mod risk_set;
+pub mod rmst;
 pub mod timefix;
 
 pub use conf_int::ConfType;
@@ -36,3 +37,4 @@ pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};
 pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
 pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
 pub use output::{Format, Render};
+pub use rmst::{Rmst, RmstError, RmstOptions};

@@ -24,6 +24,9 @@ pub enum Command {
     /// Cox proportional hazards: Efron, Breslow or exact ties, strata, clusters, robust
     /// variance, likelihood-ratio, Wald and score tests.
     Cox(super::cox::CoxArgs),
+    /// Restricted mean survival time per arm with contrasts (difference, ratio, RMTL ratio),
+    /// survRM2's τ rules, and covariate-adjusted contrasts.
+    Rmst(super::rmst::RmstArgs),
 }
 
 /// Where the data are and which columns to use.

@@ -8,6 +8,7 @@ mod args;
 mod cox;
 mod km;
 mod logrank;
+mod rmst;
 mod run;
 
 use std::process::ExitCode;

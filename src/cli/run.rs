@@ -14,6 +14,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Km(args) => super::km::run(args),
         Command::Logrank(args) => super::logrank::run(args),
         Command::Cox(args) => super::cox::run(args),
+        Command::Rmst(args) => super::rmst::run(args),
     }
 }
 

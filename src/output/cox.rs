@@ -163,9 +163,6 @@ impl Render for CoxFit {
             }
             out.push_str(&p.render());
         }
-        if !self.dropped_rows.lines.is_empty() || !self.warnings.is_empty() {
-            out.push('\n');
-        }
         write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
         out
     }

@@ -78,9 +78,6 @@ impl Render for KaplanMeier {
             out.push('\n');
             out.push_str(&at.render());
         }
-        if !self.dropped_rows.lines.is_empty() || !self.warnings.is_empty() {
-            out.push('\n');
-        }
         write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
         out
     }

@@ -49,9 +49,6 @@ impl Render for LogRank {
             num(self.df),
             p_equals(self.p_value)
         );
-        if !self.dropped_rows.lines.is_empty() || !self.warnings.is_empty() {
-            out.push('\n');
-        }
         write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
         out
     }

@@ -8,6 +8,7 @@
 mod cox;
 mod km;
 mod logrank;
+mod rmst;
 
 pub use cox::residuals_csv;
 pub use km::km_steps_table;
@@ -116,9 +117,16 @@ pub fn pvalue(p: f64) -> String {
     }
 }
 
-/// A number for CSV: full precision, empty when absent.
+/// A number for CSV: full precision (shortest round-trip form; scientific notation for very
+/// small or large magnitudes), empty when absent.
 pub fn csv_num(x: Option<f64>) -> String {
-    x.filter(|v| v.is_finite()).map_or_else(String::new, |v| v.to_string())
+    x.filter(|v| v.is_finite()).map_or_else(String::new, |v| {
+        if v != 0.0 && !(1e-5..1e16).contains(&v.abs()) {
+            format!("{v:e}")
+        } else {
+            v.to_string()
+        }
+    })
 }
 
 /// A simple aligned text table: first column left-aligned, others right-aligned.
@@ -177,8 +185,13 @@ pub(crate) fn notes(dropped: &DroppedRows, warnings: &[String]) -> Vec<String> {
     lines
 }
 
+/// The report after a table: a blank line, then the notes (nothing when there are none).
 pub(crate) fn write_notes_text(out: &mut String, dropped: &DroppedRows, warnings: &[String]) {
-    for line in notes(dropped, warnings) {
+    let lines = notes(dropped, warnings);
+    if !lines.is_empty() {
+        out.push('\n');
+    }
+    for line in lines {
         let _ = writeln!(out, "{line}");
     }
 }
