@@ -87,6 +87,9 @@ impl Design {
     /// Refuses columns that are exact linear combinations of the others (and the intercept,
     /// which the partial likelihood cannot identify), naming them.
     fn check_collinearity(&self) -> Result<(), CoxError> {
+        if self.p == 1 {
+            return Ok(()); // a single column with variation cannot be collinear
+        }
         // Centered, scaled columns; Gram–Schmidt finds the first dependent one.
         let means: Vec<f64> = (0..self.p)
             .map(|j| (0..self.n).map(|k| self.x[k * self.p + j]).sum::<f64>() / self.n as f64)

@@ -137,20 +137,24 @@ pub fn test(problem: &Problem<'_>, beta: &[f64], transform: ZphTransform) -> Zph
 
     let mut u_theta = vec![0.0; p];
     let mut info = DMatrix::<f64>::zeros(2 * p, 2 * p);
-    problem.sweep(beta, true, |t, at| {
-        let g = g_at(t);
-        for j in 0..p {
-            u_theta[j] += g * at.score[j];
-            for l in 0..p {
-                // the sweep fills the upper triangle of A_t
-                let a = at.information[j.min(l) * p + j.max(l)];
-                info[(j, l)] += a;
-                info[(j, l + p)] += g * a;
-                info[(j + p, l)] += g * a;
-                info[(j + p, l + p)] += g * g * a;
+    problem.sweep(
+        beta,
+        true,
+        Some(&mut |t: f64, at: &super::partial::Evaluation| {
+            let g = g_at(t);
+            for j in 0..p {
+                u_theta[j] += g * at.score[j];
+                for l in 0..p {
+                    // the sweep fills the upper triangle of A_t
+                    let a = at.information[j.min(l) * p + j.max(l)];
+                    info[(j, l)] += a;
+                    info[(j, l + p)] += g * a;
+                    info[(j + p, l)] += g * a;
+                    info[(j + p, l + p)] += g * g * a;
+                }
             }
-        }
-    });
+        }),
+    );
     let statistic = |theta_columns: &[usize]| -> f64 {
         let index: Vec<usize> = (0..p).chain(theta_columns.iter().map(|c| c + p)).collect();
         let sub = DMatrix::from_fn(index.len(), index.len(), |a, b| info[(index[a], index[b])]);
