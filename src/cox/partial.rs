@@ -112,6 +112,9 @@ pub struct Problem<'a> {
     pub frequency: Option<Vec<f64>>,
 }
 
+/// Receives each event time and its contribution to U and I during a [`Problem::sweep`].
+pub type TimeCallback<'c> = &'c mut dyn FnMut(f64, &Evaluation);
+
 /// ℓ(β), U(β) and I(β) (row-major p × p).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
@@ -308,7 +311,7 @@ impl<'a> Problem<'a> {
         &self,
         beta: &[f64],
         with_information: bool,
-        at_time: Option<&mut dyn FnMut(f64, &Evaluation)>,
+        at_time: Option<TimeCallback<'_>>,
     ) -> Evaluation {
         // compile the pass for the common small dimensions so its short loops unroll
         macro_rules! dispatch {
@@ -327,7 +330,7 @@ impl<'a> Problem<'a> {
         &self,
         beta: &[f64],
         with_information: bool,
-        mut at_time: Option<&mut dyn FnMut(f64, &Evaluation)>,
+        mut at_time: Option<TimeCallback<'_>>,
     ) -> Evaluation {
         // a compile-time dimension lets the short loops below unroll
         let p = if M::DIM == 0 { self.p() } else { M::DIM };
@@ -343,7 +346,6 @@ impl<'a> Problem<'a> {
         let mut risk = Vec::new();
         for stratum in &self.strata {
             let sorted = &stratum.sorted;
-            let m = sorted.time.len();
             risk.clear();
             for (row, w) in sorted.x.chunks_exact(p).zip(&sorted.weight) {
                 let mut eta = 0.0;
