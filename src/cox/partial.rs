@@ -307,12 +307,7 @@ impl<'a> Problem<'a> {
     /// One backward pass with Breslow or Efron ties (exact ties are treated as Breslow here):
     /// ℓ, U and I at β. When `at_time` is given, each event time's contribution to U and I is
     /// handed to it as well (its `loglik` is not filled).
-    pub fn sweep(
-        &self,
-        beta: &[f64],
-        with_information: bool,
-        at_time: Option<TimeCallback<'_>>,
-    ) -> Evaluation {
+    pub fn sweep(&self, beta: &[f64], with_information: bool, at_time: Option<TimeCallback<'_>>) -> Evaluation {
         // compile the pass for the common small dimensions so its short loops unroll
         macro_rules! dispatch {
             ($($n:literal),*) => {
