@@ -4,15 +4,20 @@ use proptest::prelude::*;
 use survkit::cox::{Design, Ties, firth, partial::Problem};
 use survkit::{Columns, SurvData};
 
-/// Rows (time, event, x1, x2) with ties, and a β.
-fn case() -> impl Strategy<Value = (Vec<(u8, bool, f64, f64)>, [f64; 2])> {
+/// A row: time, event, x1, x2.
+type Row = (u8, bool, f64, f64);
+/// ℓ, U and I at β.
+type Values<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>, Vec<f64>);
+
+/// Rows with ties, and a β.
+fn case() -> impl Strategy<Value = (Vec<Row>, [f64; 2])> {
     (
         prop::collection::vec((1u8..12, any::<bool>(), -2.0..2.0f64, -1.0..1.0f64), 6..30),
         [-1.0..1.0f64, -1.0..1.0f64],
     )
 }
 
-fn data(rows: &[(u8, bool, f64, f64)]) -> Option<SurvData> {
+fn data(rows: &[Row]) -> Option<SurvData> {
     let mut csv = String::from("t,s,x1,x2\n");
     for (t, e, a, b) in rows {
         csv.push_str(&format!("{t},{},{a},{b}\n", u8::from(*e)));
@@ -22,11 +27,7 @@ fn data(rows: &[(u8, bool, f64, f64)]) -> Option<SurvData> {
     data.event.iter().any(|e| *e).then_some(data)
 }
 
-fn check(
-    values: &dyn Fn(&[f64]) -> (f64, Vec<f64>, Vec<f64>),
-    beta: &[f64],
-    exact_hessian: bool,
-) -> Result<(), TestCaseError> {
+fn check(values: Values<'_>, beta: &[f64], exact_hessian: bool) -> Result<(), TestCaseError> {
     let h = 1e-5;
     let (_, score, information) = values(beta);
     for j in 0..2 {
