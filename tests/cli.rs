@@ -1,15 +1,11 @@
 //! The command line as a user meets it: output formats, the JSON contract, and bad input
 //! (clear message naming file/line/column/value, exit status 2, no partial output).
 
+mod common;
+
 use std::process::{Command, Output, Stdio};
 
-fn survkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs")
-}
+use common::survkit;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -1,14 +1,10 @@
 //! `survkit cox` as a user meets it: the JSON contract, the honest monotone case, and bad input.
 
-use std::process::{Command, Output};
+mod common;
 
-fn survkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs")
-}
+use std::process::Output;
+
+use common::survkit;
 
 fn json(out: &Output) -> serde_json::Value {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

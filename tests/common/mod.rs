@@ -1,6 +1,8 @@
 //! Shared test helpers: the tolerances every reference comparison uses, in one place.
 #![allow(dead_code)]
 
+use std::process::{Command, Output};
+
 use serde_json::Value;
 
 /// Relative tolerance against R where the algorithm is the same.
@@ -52,4 +54,13 @@ pub fn f64s(v: &Value) -> Vec<Option<f64>> {
     v.as_array()
         .map(|a| a.iter().map(Value::as_f64).collect())
         .unwrap_or_default()
+}
+
+/// Runs the `survkit` binary from the repository root.
+pub fn survkit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("survkit runs")
 }
