@@ -7,10 +7,8 @@
 //! the counts of [`crate::risk_set`], and the results equal [`crate::LogRank::test`] and
 //! [`crate::rmst::area_under_km`] on the data (tested).
 
-use nalgebra::{DMatrix, DVector};
-
 use crate::data::SurvData;
-use crate::logrank::Weights;
+use crate::logrank::{Weights, quadratic_form};
 use crate::risk_set::RiskTable;
 
 /// Times, events and arm codes in time order (ties in row order), with each arm's positions.
@@ -154,15 +152,7 @@ impl Sorted {
             let n: f64 = at_risk.iter().sum();
             let d: f64 = events.iter().sum();
             if d > 0.0 {
-                let peto_here = peto * (1.0 - d / (n + 1.0));
-                let w = match weights {
-                    Weights::LogRank => 1.0,
-                    Weights::Gehan => n,
-                    Weights::TaroneWare => n.sqrt(),
-                    Weights::Peto => peto_here,
-                    Weights::ModifiedPeto => peto_here * n / (n + 1.0),
-                    Weights::FlemingHarrington { rho, gamma } => km_left.powf(rho) * (1.0 - km_left).powf(gamma),
-                };
+                let (w, peto_here) = weights.at(n, d, km_left, peto);
                 for g in 0..k {
                     let e = d * at_risk[g] / n;
                     expected[g] += e;
@@ -189,23 +179,8 @@ impl Sorted {
         if kept.len() < 2 {
             return None;
         }
-        let keep = &kept[1..];
-        if keep.len() == 1 {
-            let g = keep[0];
-            let variance = v[g * k + g];
-            return (variance > 0.0).then(|| (u[g] * u[g] / variance, 1.0));
-        }
-        let m = keep.len();
-        let uu = DVector::from_iterator(m, keep.iter().map(|g| u[*g]));
-        let vv = DMatrix::from_fn(m, m, |a, b| v[keep[a] * k + keep[b]]);
-        if let Some(chol) = vv.clone().cholesky() {
-            return Some((uu.dot(&chol.solve(&uu)), m as f64));
-        }
-        let svd = vv.svd(true, true);
-        let eps = svd.singular_values.max() * 1e-10;
-        let rank = svd.singular_values.iter().filter(|s| **s > eps).count();
-        let pinv = svd.pseudo_inverse(eps).ok()?;
-        Some((uu.dot(&(pinv * &uu)), rank as f64))
+        let (chisq, df) = quadratic_form(u, |g, h| v[g * k + h], &kept[1..]);
+        (chisq.is_finite() && df > 0.0).then_some((chisq, df))
     }
 }
 

@@ -121,6 +121,7 @@ pub struct Permutation {
     /// "exact" or "monte-carlo".
     pub method: PermutationMethod,
     /// The number of distinct label assignments, n!/Π n_g!.
+    #[serde(serialize_with = "count")]
     pub assignments: f64,
     /// Assignments evaluated: all of them (exact) or the random permutations (Monte Carlo).
     pub permutations: u64,
