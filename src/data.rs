@@ -152,7 +152,7 @@ impl Covariate {
 }
 
 /// Rows left out because a used column was missing.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct DroppedRows {
     /// Number of rows dropped.
     pub count: usize,
@@ -163,7 +163,7 @@ pub struct DroppedRows {
 }
 
 /// A count attached to a column name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ColumnCount {
     pub column: String,
     pub count: usize,

@@ -18,6 +18,11 @@ pub fn z_for_level(conf_level: f64) -> f64 {
     normal_quantile(1.0 - (1.0 - conf_level) / 2.0)
 }
 
+/// The standard normal distribution function Φ(z) (R's `pnorm(z)`).
+pub fn normal_cdf(z: f64) -> f64 {
+    Normal::standard().cdf(z)
+}
+
 /// Upper tail of the standard normal, P(Z > z) (R's `pnorm(z, lower.tail = FALSE)`).
 pub fn normal_sf(z: f64) -> f64 {
     Normal::standard().sf(z)

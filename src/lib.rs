@@ -18,6 +18,7 @@
 // chains would hide the formulas they transcribe.
 #![allow(clippy::needless_range_loop)]
 
+pub mod bootstrap;
 pub mod conf_int;
 pub mod cox;
 pub mod data;
@@ -31,6 +32,7 @@ pub mod risk_set;
 pub mod rmst;
 pub mod timefix;
 
+pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationOptions, Statistic};
 pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};

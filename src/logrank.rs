@@ -89,6 +89,23 @@ impl FromStr for Weights {
     }
 }
 
+impl Weights {
+    /// The weight w_j at an event time with n at risk and d events, from the pooled S(t−)
+    /// (`km_left`) and S̃ before it (`peto`); also returns S̃(t_j) = S̃ (1 − d/(n + 1)).
+    pub(crate) fn at(self, n: f64, d: f64, km_left: f64, peto: f64) -> (f64, f64) {
+        let peto_here = peto * (1.0 - d / (n + 1.0));
+        let w = match self {
+            Weights::LogRank => 1.0,
+            Weights::Gehan => n,
+            Weights::TaroneWare => n.sqrt(),
+            Weights::Peto => peto_here,
+            Weights::ModifiedPeto => peto_here * n / (n + 1.0),
+            Weights::FlemingHarrington { rho, gamma } => km_left.powf(rho) * (1.0 - km_left).powf(gamma),
+        };
+        (w, peto_here)
+    }
+}
+
 impl Serialize for Weights {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.to_string())
@@ -216,7 +233,7 @@ impl LogRank {
             if kept.len() < 2 {
                 return Err(LogRankError::Degenerate { file: file() });
             }
-            quadratic_form(&sums, &kept[1..])
+            quadratic_form(&sums.u, |g, h| sums.v[(g, h)], &kept[1..])
         };
         let mut n = vec![0usize; k];
         for c in &group.codes {
@@ -274,15 +291,7 @@ fn accumulate(table: &RiskTable, weights: Weights, sums: &mut Sums) {
         if d == 0.0 {
             continue;
         }
-        let peto_here = peto * (1.0 - d / (n + 1.0));
-        let w = match weights {
-            Weights::LogRank => 1.0,
-            Weights::Gehan => n,
-            Weights::TaroneWare => n.sqrt(),
-            Weights::Peto => peto_here,
-            Weights::ModifiedPeto => peto_here * n / (n + 1.0),
-            Weights::FlemingHarrington { rho, gamma } => km_left.powf(rho) * (1.0 - km_left).powf(gamma),
-        };
+        let (w, peto_here) = weights.at(n, d, km_left, peto);
         let risk = &table.n_risk[j * k..(j + 1) * k];
         let events = &table.n_event[j * k..(j + 1) * k];
         for g in 0..k {
@@ -308,11 +317,12 @@ fn accumulate(table: &RiskTable, weights: Weights, sums: &mut Sums) {
     }
 }
 
-/// U'V⁻U over the groups `keep` (one kept group left out), with df = rank of V there.
-fn quadratic_form(sums: &Sums, keep: &[usize]) -> (f64, f64) {
+/// U'V⁻U over the groups `keep` (one kept group left out), with df = rank of V there;
+/// NaN when V has no pseudo-inverse. `v(g, h)` gives V_gh.
+pub(crate) fn quadratic_form(u: &[f64], v: impl Fn(usize, usize) -> f64, keep: &[usize]) -> (f64, f64) {
     let m = keep.len();
-    let u = DVector::from_iterator(m, keep.iter().map(|g| sums.u[*g]));
-    let v = DMatrix::from_fn(m, m, |a, b| sums.v[(keep[a], keep[b])]);
+    let u = DVector::from_iterator(m, keep.iter().map(|g| u[*g]));
+    let v = DMatrix::from_fn(m, m, |a, b| v(keep[a], keep[b]));
     if let Some(chol) = v.clone().cholesky() {
         let x = chol.solve(&u);
         return (u.dot(&x), m as f64);

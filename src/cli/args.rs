@@ -27,6 +27,12 @@ pub enum Command {
     /// Restricted mean survival time per arm with contrasts (difference, ratio, RMTL ratio),
     /// survRM2's τ rules, and covariate-adjusted contrasts.
     Rmst(super::rmst::RmstArgs),
+    /// Bootstrap of a statistic (Cox log-HR, log-rank, RMST, median, survival at T): SE, bias,
+    /// percentile/basic/normal/BCa intervals, share of significant replicates; reproducible
+    /// with a seed whatever the thread count; `merge` joins shards.
+    Bootstrap(super::bootstrap::BootstrapArgs),
+    /// Permutation log-rank family test: exact enumeration of label assignments, or Monte Carlo.
+    Permutation(super::permutation::PermutationArgs),
 }
 
 /// Where the data are and which columns to use.

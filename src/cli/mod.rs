@@ -5,9 +5,11 @@
 //! (`survkit km ... | head`) is not an error.
 
 mod args;
+mod bootstrap;
 mod cox;
 mod km;
 mod logrank;
+mod permutation;
 mod rmst;
 mod run;
 

@@ -15,6 +15,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Logrank(args) => super::logrank::run(args),
         Command::Cox(args) => super::cox::run(args),
         Command::Rmst(args) => super::rmst::run(args),
+        Command::Bootstrap(args) => super::bootstrap::run(args),
+        Command::Permutation(args) => super::permutation::run(args),
     }
 }
 

@@ -5,6 +5,7 @@
 //! CSV they are `#` comment lines before the header (read with `comment = "#"` in pandas,
 //! `comment.char = "#"` in R).
 
+mod bootstrap;
 mod cox;
 mod km;
 mod logrank;

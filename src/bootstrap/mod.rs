@@ -1,0 +1,682 @@
+//! The bootstrap of a survival statistic: how much a result moves when the sample moves.
+//!
+//! # Method (Efron & Tibshirani 1993; Davison & Hinkley 1997, ch. 2, 5 and 7)
+//! Case resampling: each replicate draws n rows with replacement (with `stratify`, as many rows
+//! from each arm as it has, as R's `boot(strata =)` / `censboot(strata =)`), and recomputes the
+//! statistic ([`statistics`]). A resample is a vector of integer frequencies over the rows sorted
+//! once by time ([`counts`]), so a replicate costs linear passes and no sort. From the replicates
+//! t*₁ … t*_B and the estimate t₀:
+//!
+//! - mean t̄* and bias t̄* − t₀; SE = SD(t*) with divisor B − 1;
+//! - intervals: percentile, basic, normal and BCa, as R's `boot.ci` ([`intervals`]); BCa's
+//!   acceleration from the jackknife (leave-one-out values, computed in parallel);
+//! - for the log-rank and Cox statistics, the share of replicates whose p-value is below α:
+//!   how often a re-run of the same trial would be "significant".
+//!
+//! Degenerate replicates (the statistic does not exist on the resample, e.g. an arm without
+//! events for the maximum-likelihood hazard ratio) are counted and reported with how they were
+//! treated: excluded from every summary, or kept when Firth's penalised estimate is used.
+//!
+//! # Reproducibility
+//! See [`engine`]: replicate r depends only on the seed and r, so any thread count gives the
+//! same result, and runs over ranges of replicates ([`BootstrapOptions::replicates`]) merge
+//! ([`BootstrapReplicates::merge`]) into exactly the result of one run over the whole range.
+
+pub mod counts;
+pub mod engine;
+pub mod intervals;
+pub mod permutation;
+pub mod statistics;
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::cox::partial::Problem;
+use crate::cox::{CoxError, Design, Ties};
+use crate::data::{Covariate, DroppedRows, SurvData};
+use crate::km::check_conf_level;
+use crate::logrank::Weights;
+use crate::rmst::{Rmst, RmstError, RmstOptions};
+use counts::{LogRankScratch, Sorted};
+pub use intervals::{Interval, IntervalMethod};
+pub use permutation::{Permutation, PermutationMethod, PermutationOptions};
+use statistics::{CoxStatistic, Evaluator};
+pub use statistics::{Replicate, Statistic};
+
+/// The replicate file format, as written by `--save-replicates` and read by `merge`.
+pub const REPLICATES_FORMAT: &str = "survkit bootstrap replicates 1";
+
+/// Options for [`BootstrapReplicates::run`]; start from `BootstrapOptions::default()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootstrapOptions {
+    pub statistic: Statistic,
+    /// The replicates to run, by index: `0..B` for B replicates, or a shard `A..B` of a larger
+    /// ensemble.
+    pub replicates: Range<usize>,
+    pub seed: u64,
+    /// Worker threads (the result does not depend on them).
+    pub threads: usize,
+    /// Resample within each arm, keeping the arm sizes.
+    pub stratify: bool,
+    pub intervals: Vec<IntervalMethod>,
+    pub conf_level: f64,
+    /// The significance level for the share of significant replicates.
+    pub alpha: f64,
+    /// τ for the RMST statistics; `None` for survRM2's default on the original data.
+    pub tau: Option<f64>,
+    /// Ties for the Cox statistics (Efron or Breslow).
+    pub ties: Ties,
+    /// Firth's penalised likelihood for the Cox statistics (Breslow ties).
+    pub firth: bool,
+    /// Weights of the log-rank statistic.
+    pub weights: Weights,
+}
+
+impl Default for BootstrapOptions {
+    fn default() -> Self {
+        BootstrapOptions {
+            statistic: Statistic::LogHr,
+            replicates: 0..2000,
+            seed: 1,
+            threads: 1,
+            stratify: false,
+            intervals: vec![IntervalMethod::Percentile, IntervalMethod::Bca],
+            conf_level: 0.95,
+            alpha: 0.05,
+            tau: None,
+            ties: Ties::Efron,
+            firth: false,
+            weights: Weights::LogRank,
+        }
+    }
+}
+
+impl BootstrapOptions {
+    /// Checks the options once, so the engine need not.
+    pub fn check(&self) -> Result<(), BootstrapError> {
+        check_conf_level(self.conf_level).map_err(BootstrapError::Option)?;
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(BootstrapError::Option(format!(
+                "α = {} must lie strictly between 0 and 1 (e.g. 0.05)",
+                self.alpha
+            )));
+        }
+        if self.replicates.is_empty() {
+            return Err(BootstrapError::Option(format!(
+                "the replicate range {}..{} is empty",
+                self.replicates.start, self.replicates.end
+            )));
+        }
+        if self.threads == 0 {
+            return Err(BootstrapError::Option("threads must be at least 1".into()));
+        }
+        if self.intervals.is_empty() {
+            return Err(BootstrapError::Option("name at least one interval method".into()));
+        }
+        if self.firth && !self.statistic.is_cox() {
+            return Err(BootstrapError::Option(format!(
+                "--firth applies to log-hr and hr, not to {}",
+                self.statistic
+            )));
+        }
+        if self.statistic.is_cox() && self.ties == Ties::Exact {
+            return Err(BootstrapError::Option(
+                "exact ties do not take frequency weights yet; use --ties efron or breslow".into(),
+            ));
+        }
+        if self.firth && self.ties != Ties::Breslow {
+            return Err(BootstrapError::Cox(CoxError::FirthTies));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum BootstrapError {
+    #[error("invalid option: {0}")]
+    Option(String),
+    #[error("{file}: the bootstrap compares arms: name the group column with --group")]
+    NoGroup { file: String },
+    #[error(
+        "{file}: {statistic} compares two arms, but group column '{column}' has {levels} levels among the rows used"
+    )]
+    Arms {
+        file: String,
+        statistic: Statistic,
+        column: String,
+        levels: usize,
+    },
+    #[error("{file}: the bootstrap of {statistic} does not take {what}")]
+    Unsupported {
+        file: String,
+        statistic: Statistic,
+        what: String,
+    },
+    #[error("{file}: {statistic} does not exist on the original data: {reason}")]
+    NoEstimate {
+        file: String,
+        statistic: Statistic,
+        reason: String,
+    },
+    #[error(transparent)]
+    Cox(#[from] CoxError),
+    #[error(transparent)]
+    Rmst(#[from] RmstError),
+    #[error("{0}")]
+    Threads(String),
+    #[error("cannot merge: {0}")]
+    Merge(String),
+}
+
+impl BootstrapError {
+    /// Whether the error is about the analysis of valid input (rather than bad input or options).
+    pub fn is_analysis_error(&self) -> bool {
+        matches!(self, BootstrapError::NoEstimate { .. } | BootstrapError::Threads(_))
+    }
+}
+
+/// Which data a run used: merged shards must agree on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataSummary {
+    pub source: String,
+    pub n: usize,
+    pub group_column: String,
+    /// The arms, reference first.
+    pub levels: Vec<String>,
+    /// FNV-1a over the sorted times, events and arms, in hexadecimal.
+    pub fingerprint: String,
+}
+
+/// Everything that must agree between shards of one ensemble.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub statistic: String,
+    /// The statistic in words, with its model settings.
+    pub description: String,
+    pub seed: u64,
+    pub generator: String,
+    pub stratified: bool,
+    pub conf_level: f64,
+    pub alpha: f64,
+    pub intervals: Vec<IntervalMethod>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tau: Option<f64>,
+    pub data: DataSummary,
+}
+
+/// The replicates of a run (or of merged runs), in replicate order: what `--save-replicates`
+/// writes, and what the summary is computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapReplicates {
+    pub format: String,
+    pub settings: Settings,
+    pub estimate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_p_value: Option<f64>,
+    /// The BCa acceleration from the jackknife (`None` when not asked for or not defined).
+    pub acceleration: Option<f64>,
+    /// How degenerate replicates are treated.
+    pub treatment: String,
+    /// The index of the first replicate.
+    pub first_replicate: usize,
+    pub replicates: Vec<Replicate>,
+    pub dropped_rows: DroppedRows,
+    pub warnings: Vec<String>,
+}
+
+/// Degenerate replicates and what was done with them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Degenerate {
+    pub count: usize,
+    /// How many were left out of every summary.
+    pub excluded: usize,
+    pub treatment: String,
+}
+
+/// The summary of a bootstrap: the JSON contract of `survkit bootstrap`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bootstrap {
+    #[serde(flatten)]
+    pub settings: Settings,
+    pub estimate: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate_p_value: Option<f64>,
+    /// Replicates run.
+    pub replicates: usize,
+    /// Their indices, [first, last + 1).
+    pub replicate_range: [usize; 2],
+    /// Replicates in the summaries (not excluded).
+    pub used: usize,
+    pub mean: Option<f64>,
+    pub bias: Option<f64>,
+    pub se: Option<f64>,
+    pub ci: Vec<Interval>,
+    /// BCa's bias correction w and acceleration a.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bca: Option<BcaConstants>,
+    pub degenerate: Degenerate,
+    /// Share of replicates with a p-value below α, among those with a p-value (log-rank and
+    /// Cox statistics; `null` otherwise).
+    pub share_significant: Option<f64>,
+    pub dropped_rows: DroppedRows,
+    pub warnings: Vec<String>,
+}
+
+/// The two constants of the BCa interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BcaConstants {
+    pub bias_correction: Option<f64>,
+    pub acceleration: Option<f64>,
+}
+
+impl Bootstrap {
+    /// Runs the bootstrap and summarises it.
+    ///
+    /// ```no_run
+    /// use survkit::bootstrap::{Bootstrap, BootstrapOptions, Statistic};
+    /// use survkit::{Columns, SurvData};
+    ///
+    /// let data = SurvData::read_csv("datasets/lung.csv", &Columns::new("time", "status").group("sex"))?;
+    /// let options = BootstrapOptions { statistic: Statistic::RmstDiff, seed: 7, ..Default::default() };
+    /// println!("{}", Bootstrap::run(&data, &options)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run(data: &SurvData, options: &BootstrapOptions) -> Result<Bootstrap, BootstrapError> {
+        Ok(BootstrapReplicates::run(data, options, &|| {})?.summary())
+    }
+}
+
+impl BootstrapReplicates {
+    /// Runs the replicates `options.replicates` (and the jackknife, for BCa), telling
+    /// `progress` of each finished replicate.
+    pub fn run(
+        data: &SurvData,
+        options: &BootstrapOptions,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<BootstrapReplicates, BootstrapError> {
+        options.check()?;
+        let statistic = options.statistic;
+        let file = || data.source.clone();
+        let group = data
+            .group
+            .as_ref()
+            .ok_or_else(|| BootstrapError::NoGroup { file: file() })?;
+        let two_arms = statistic != Statistic::LogRank;
+        if group.n_levels() < 2 || (two_arms && group.n_levels() != 2) {
+            return Err(BootstrapError::Arms {
+                file: file(),
+                statistic,
+                column: group.name.clone(),
+                levels: group.n_levels(),
+            });
+        }
+        let unsupported = |what: &str| BootstrapError::Unsupported {
+            file: file(),
+            statistic,
+            what: what.to_string(),
+        };
+        if !statistic.is_cox() {
+            for (present, what) in [
+                (data.strata.is_some(), "strata (only log-hr and hr do)"),
+                (data.entry.is_some(), "an entry time (only log-hr and hr do)"),
+                (data.weight.is_some(), "case weights (only log-hr and hr do)"),
+                (!data.covariates.is_empty(), "covariates (only log-hr and hr do)"),
+            ] {
+                if present {
+                    return Err(unsupported(what));
+                }
+            }
+        }
+        let sorted = Sorted::new(data);
+        let tau = match statistic {
+            Statistic::RmstDiff | Statistic::RmstRatio => {
+                let rmst_options = RmstOptions {
+                    tau: options.tau,
+                    ..Default::default()
+                };
+                Some(Rmst::fit(data, &rmst_options)?.tau)
+            }
+            _ => None,
+        };
+        let cox_data = statistic.is_cox().then(|| {
+            let mut with_arm = data.clone();
+            with_arm.covariates.insert(0, Covariate::Factor(group.clone()));
+            with_arm
+        });
+        let mut evaluator = match &cox_data {
+            Some(cox_data) => {
+                let design = Design::build(cox_data)?;
+                let problem = Problem::new(cox_data, &design, options.ties);
+                Evaluator::Cox(CoxStatistic::new(
+                    problem,
+                    &sorted,
+                    options.firth,
+                    statistic == Statistic::Hr,
+                ))
+            }
+            None if statistic == Statistic::LogRank => Evaluator::LogRank {
+                sorted: &sorted,
+                weights: options.weights,
+                scratch: LogRankScratch::default(),
+            },
+            None => Evaluator::Curves {
+                sorted: &sorted,
+                statistic,
+                tau: tau.unwrap_or(f64::NAN),
+                tables: Vec::new(),
+            },
+        };
+        let n = sorted.len();
+        let original = evaluator.evaluate(&vec![1; n]);
+        let estimate = original.value.ok_or_else(|| BootstrapError::NoEstimate {
+            file: file(),
+            statistic,
+            reason: degenerate_reason(statistic, options.firth).to_string(),
+        })?;
+        if let Evaluator::Cox(cox) = &mut evaluator {
+            cox.start_from_last_fit();
+        }
+        let mut warnings = Vec::new();
+        if data.times_tied_by_timefix > 0 {
+            warnings.push(format!(
+                "{} time values differed from a neighbour only by rounding noise and were treated as tied, as R's timefix does",
+                data.times_tied_by_timefix
+            ));
+        }
+        let acceleration = if options.intervals.contains(&IntervalMethod::Bca) {
+            let leave_one_out = engine::in_parallel(
+                options.threads,
+                0..n,
+                &|| {},
+                || (evaluator.clone(), vec![1; n]),
+                |(evaluator, counts), i| {
+                    engine::leave_one_out(counts, i);
+                    evaluator.evaluate(counts).value
+                },
+            )
+            .map_err(BootstrapError::Threads)?;
+            let acceleration =
+                intervals::acceleration(estimate, &leave_one_out, options.stratify.then_some(&sorted.arm[..]));
+            if acceleration.is_none() {
+                warnings.push(
+                    "no BCa interval: the jackknife acceleration is undefined (a leave-one-out estimate does not exist, e.g. the only event of an arm left out, or every leave-one-out estimate is the same)"
+                        .to_string(),
+                );
+            }
+            acceleration
+        } else {
+            None
+        };
+        let strata = options.stratify.then_some(&sorted.arm_positions[..]);
+        let replicates = engine::in_parallel(
+            options.threads,
+            options.replicates.clone(),
+            progress,
+            || (evaluator.clone(), vec![0; n]),
+            |(evaluator, counts), r| {
+                let mut rng = engine::stream(options.seed, r as u64);
+                engine::draw_resample(&mut rng, strata, counts);
+                evaluator.evaluate(counts)
+            },
+        )
+        .map_err(BootstrapError::Threads)?;
+        Ok(BootstrapReplicates {
+            format: REPLICATES_FORMAT.to_string(),
+            settings: Settings {
+                statistic: statistic.to_string(),
+                description: describe(data, options, !data.covariates.is_empty()),
+                seed: options.seed,
+                generator: engine::GENERATOR.to_string(),
+                stratified: options.stratify,
+                conf_level: options.conf_level,
+                alpha: options.alpha,
+                intervals: options.intervals.clone(),
+                tau,
+                data: DataSummary {
+                    source: data.source.clone(),
+                    n,
+                    group_column: group.name.clone(),
+                    levels: group.levels.clone(),
+                    fingerprint: fingerprint(&sorted),
+                },
+            },
+            estimate,
+            estimate_p_value: original.p_value,
+            acceleration,
+            treatment: treatment(statistic, options.firth).to_string(),
+            first_replicate: options.replicates.start,
+            replicates,
+            dropped_rows: data.dropped.clone(),
+            warnings,
+        })
+    }
+
+    /// Joins runs over adjacent replicate ranges of one ensemble (same data, statistic, seed
+    /// and settings) into the replicates one run over the whole range gives.
+    pub fn merge(mut parts: Vec<BootstrapReplicates>) -> Result<BootstrapReplicates, BootstrapError> {
+        parts.sort_by_key(|p| p.first_replicate);
+        let mut parts = parts.into_iter();
+        let mut merged = parts
+            .next()
+            .ok_or_else(|| BootstrapError::Merge("no replicate files given".into()))?;
+        for part in parts {
+            let end = merged.first_replicate + merged.replicates.len();
+            let range =
+                |p: &BootstrapReplicates| format!("{}..{}", p.first_replicate, p.first_replicate + p.replicates.len());
+            if part.format != REPLICATES_FORMAT {
+                return Err(BootstrapError::Merge(format!(
+                    "unknown format '{}' (expected '{REPLICATES_FORMAT}')",
+                    part.format
+                )));
+            }
+            if part.settings != merged.settings {
+                return Err(BootstrapError::Merge(format!(
+                    "replicates {} and {} come from different settings or data (statistic, seed, intervals, levels or data fingerprint differ)",
+                    range(&merged),
+                    range(&part)
+                )));
+            }
+            if part.estimate != merged.estimate || part.acceleration != merged.acceleration {
+                return Err(BootstrapError::Merge(format!(
+                    "replicates {} and {} disagree on the estimate or the jackknife",
+                    range(&merged),
+                    range(&part)
+                )));
+            }
+            if part.first_replicate != end {
+                let problem = if part.first_replicate < end {
+                    "overlap"
+                } else {
+                    "leave a gap"
+                };
+                return Err(BootstrapError::Merge(format!(
+                    "replicates {} and {} {problem}; shards must be adjacent ranges",
+                    range(&merged),
+                    range(&part)
+                )));
+            }
+            merged.replicates.extend(part.replicates);
+            for w in part.warnings {
+                if !merged.warnings.contains(&w) {
+                    merged.warnings.push(w);
+                }
+            }
+        }
+        Ok(merged)
+    }
+
+    /// Mean, bias, SE, intervals, degenerate count and share significant, reduced in replicate
+    /// order.
+    pub fn summary(&self) -> Bootstrap {
+        let values: Vec<f64> = self.replicates.iter().filter_map(|r| r.value).collect();
+        let used = values.len();
+        let estimate = self.estimate;
+        let mean = values.iter().sum::<f64>() / used as f64;
+        let sd = (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (used as f64 - 1.0)).sqrt();
+        let mut sorted = values;
+        sorted.sort_by(f64::total_cmp);
+        let summary = intervals::Summary {
+            sorted: &sorted,
+            estimate,
+            mean,
+            sd,
+            conf_level: self.settings.conf_level,
+        };
+        let mut warnings = self.warnings.clone();
+        let enough = used >= 2;
+        let mut extreme = Vec::new();
+        let ci = self
+            .settings
+            .intervals
+            .iter()
+            .map(|method| {
+                if !enough {
+                    return Interval {
+                        method: *method,
+                        lower: None,
+                        upper: None,
+                    };
+                }
+                let (interval, at_extreme) = summary.interval(*method, self.acceleration);
+                if at_extreme {
+                    extreme.push(method.to_string());
+                }
+                interval
+            })
+            .collect();
+        if !extreme.is_empty() {
+            warnings.push(format!(
+                "extreme order statistics used as endpoints ({}): too few replicates for this confidence level",
+                extreme.join(", ")
+            ));
+        }
+        let count = self.replicates.iter().filter(|r| r.degenerate).count();
+        let excluded = self.replicates.len() - used;
+        if count > 0 || excluded > 0 {
+            warnings.push(format!(
+                "{count} of {} replicates ({:.1}%) were degenerate; {}",
+                self.replicates.len(),
+                100.0 * count as f64 / self.replicates.len() as f64,
+                self.treatment
+            ));
+        }
+        let p_values: Vec<f64> = self.replicates.iter().filter_map(|r| r.p_value).collect();
+        let share_significant = (!p_values.is_empty())
+            .then(|| p_values.iter().filter(|p| **p < self.settings.alpha).count() as f64 / p_values.len() as f64);
+        let bca = self
+            .settings
+            .intervals
+            .contains(&IntervalMethod::Bca)
+            .then(|| BcaConstants {
+                bias_correction: enough.then(|| summary.bias_correction()).filter(|w| w.is_finite()),
+                acceleration: self.acceleration,
+            });
+        let first = self.first_replicate;
+        Bootstrap {
+            settings: self.settings.clone(),
+            estimate,
+            estimate_p_value: self.estimate_p_value,
+            replicates: self.replicates.len(),
+            replicate_range: [first, first + self.replicates.len()],
+            used,
+            mean: (used >= 1).then_some(mean),
+            bias: (used >= 1).then_some(mean - estimate),
+            se: enough.then_some(sd),
+            ci,
+            bca,
+            degenerate: Degenerate {
+                count,
+                excluded,
+                treatment: self.treatment.clone(),
+            },
+            share_significant,
+            dropped_rows: self.dropped_rows.clone(),
+            warnings,
+        }
+    }
+}
+
+/// Why the statistic may not exist on a resample.
+fn degenerate_reason(statistic: Statistic, firth: bool) -> &'static str {
+    match statistic {
+        Statistic::LogHr | Statistic::Hr if firth => "Firth's penalised likelihood did not converge",
+        Statistic::LogHr | Statistic::Hr => {
+            "the maximum-likelihood hazard ratio is infinite (an arm without events, or monotone likelihood); use --firth"
+        }
+        Statistic::LogRank => "no test is possible (no events, or fewer than two arms with anyone at risk at an event)",
+        Statistic::RmstDiff | Statistic::RmstRatio | Statistic::SurvivalDiff(_) => {
+            "an arm is absent (or the reference RMST is 0)"
+        }
+        Statistic::MedianDiff => "an arm's Kaplan–Meier median is not reached (or the arm is absent)",
+    }
+}
+
+/// How degenerate replicates are treated, in words.
+fn treatment(statistic: Statistic, firth: bool) -> String {
+    if statistic.is_cox() && firth {
+        "kept: every replicate is Firth-fitted, whose estimate stays finite when an arm has no events (degenerate = an arm without events, where the maximum-likelihood hazard ratio would be infinite); replicates where Firth's fit does not converge are excluded".to_string()
+    } else {
+        format!("excluded from every summary: {}", degenerate_reason(statistic, firth))
+    }
+}
+
+/// "log hazard ratio of arm=B vs arm=A (Cox, efron ties, adjusted for age)".
+fn describe(data: &SurvData, options: &BootstrapOptions, adjusted: bool) -> String {
+    let Some(group) = &data.group else {
+        return options.statistic.to_string();
+    };
+    let reference = group.levels.first().cloned().unwrap_or_default();
+    let versus = |level: usize| {
+        format!(
+            "{}={} vs {}={reference}",
+            group.name,
+            group.levels.get(level).cloned().unwrap_or_default(),
+            group.name
+        )
+    };
+    let covariates: Vec<&str> = data.covariates.iter().map(Covariate::name).collect();
+    let model = |name: &str| {
+        let method = if options.firth {
+            "Firth penalised likelihood, breslow ties".to_string()
+        } else {
+            format!("Cox, {} ties", options.ties)
+        };
+        let adjustment = if adjusted {
+            format!(", adjusted for {}", covariates.join(", "))
+        } else {
+            String::new()
+        };
+        format!("{name} of {} ({method}{adjustment})", versus(1))
+    };
+    match options.statistic {
+        Statistic::LogHr => model("log hazard ratio"),
+        Statistic::Hr => model("hazard ratio"),
+        Statistic::LogRank => format!(
+            "log-rank family chi-square across {} ({} weights)",
+            group.name, options.weights
+        ),
+        Statistic::RmstDiff => format!("RMST difference, {}", versus(1)),
+        Statistic::RmstRatio => format!("RMST ratio, {}", versus(1)),
+        Statistic::MedianDiff => format!("difference in Kaplan–Meier median, {}", versus(1)),
+        Statistic::SurvivalDiff(t) => format!("difference in Kaplan–Meier S({t}), {}", versus(1)),
+    }
+}
+
+/// FNV-1a (64-bit) over the sorted times, events and arms.
+fn fingerprint(sorted: &Sorted) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for k in 0..sorted.len() {
+        feed(&sorted.time[k].to_bits().to_le_bytes());
+        feed(&[u8::from(sorted.event[k])]);
+        feed(&sorted.arm[k].to_le_bytes());
+    }
+    format!("{hash:016x}")
+}

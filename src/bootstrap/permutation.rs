@@ -1,0 +1,323 @@
+//! Permutation tests of the log-rank family: exact, or Monte Carlo.
+//!
+//! # Method (Fisher 1935; Good 2005, ch. 3; Phipson & Smyth 2010 for the Monte Carlo p-value)
+//! Under the null hypothesis of one survival distribution, the arm labels are exchangeable.
+//! With χ² the log-rank family statistic ([`super::counts::Sorted::logrank`]; for two arms
+//! χ² = Z², so χ²* ≥ χ² is |Z*| ≥ |Z|):
+//!
+//! - exact: all M = n!/Π n_g! distinct assignments of the labels, p = #{χ²* ≥ χ²}/M (the
+//!   observed assignment included), when M ≤ the limit (10⁶ by default);
+//! - Monte Carlo: B random permutations, p = (1 + #{χ²* ≥ χ²})/(B + 1).
+//!
+//! "≥" allows a relative rounding tolerance of 10⁻⁹, so assignments whose statistic equals the
+//! observed one mathematically count however the floating-point sums fall. The Monte Carlo
+//! permutations follow the bootstrap's reproducibility rules ([`super::engine`]).
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::counts::{LogRankScratch, Sorted};
+use super::engine;
+use crate::data::{DroppedRows, SurvData};
+use crate::dist::chisq_sf;
+use crate::logrank::Weights;
+use crate::output::count;
+
+/// χ²* counts as extreme when χ²* ≥ χ² (1 − TIE_TOLERANCE).
+const TIE_TOLERANCE: f64 = 1e-9;
+
+/// Exact enumeration or random permutations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PermutationMethod {
+    /// Exact when the assignments number at most the limit, else Monte Carlo.
+    #[default]
+    Auto,
+    Exact,
+    MonteCarlo,
+}
+
+impl std::str::FromStr for PermutationMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(PermutationMethod::Auto),
+            "exact" => Ok(PermutationMethod::Exact),
+            "monte-carlo" => Ok(PermutationMethod::MonteCarlo),
+            _ => Err(format!("unknown method '{s}'; use auto, exact or monte-carlo")),
+        }
+    }
+}
+
+/// Options for [`Permutation::test`]; start from `PermutationOptions::default()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermutationOptions {
+    pub weights: Weights,
+    pub method: PermutationMethod,
+    /// Random permutations for the Monte Carlo test.
+    pub permutations: usize,
+    /// The most label assignments enumerated exactly.
+    pub exact_limit: u64,
+    pub seed: u64,
+    pub threads: usize,
+}
+
+impl Default for PermutationOptions {
+    fn default() -> Self {
+        PermutationOptions {
+            weights: Weights::LogRank,
+            method: PermutationMethod::Auto,
+            permutations: 10_000,
+            exact_limit: 1_000_000,
+            seed: 1,
+            threads: 1,
+        }
+    }
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum PermutationError {
+    #[error("invalid option: {0}")]
+    Option(String),
+    #[error("{file}: the permutation test compares arms: name the group column with --group")]
+    NoGroup { file: String },
+    #[error("{file}: group column '{column}' has one level among the rows used; the test compares at least two")]
+    OneLevel { file: String, column: String },
+    #[error("{file}: the permutation test does not take {what}")]
+    Unsupported { file: String, what: String },
+    #[error("{file}: no log-rank test is possible on the data (no events, or one arm without anyone at risk)")]
+    NoTest { file: String },
+    #[error(
+        "{file}: exact enumeration of {assignments:.3e} label assignments exceeds the limit of {limit}; use --method monte-carlo"
+    )]
+    TooMany { file: String, assignments: f64, limit: u64 },
+    #[error("{0}")]
+    Threads(String),
+}
+
+/// One arm of the test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PermutationGroup {
+    pub group: String,
+    pub n: usize,
+    pub events: usize,
+}
+
+/// The result of a permutation test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Permutation {
+    pub weights: Weights,
+    pub group_column: String,
+    pub groups: Vec<PermutationGroup>,
+    /// The observed log-rank family χ².
+    pub statistic: f64,
+    #[serde(serialize_with = "count")]
+    pub df: f64,
+    /// For two arms, Z = U/√V of the second arm (sign: more events than expected is positive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub z: Option<f64>,
+    /// The χ² approximation's p-value, for comparison.
+    pub asymptotic_p_value: f64,
+    /// "exact" or "monte-carlo".
+    pub method: PermutationMethod,
+    /// The number of distinct label assignments, n!/Π n_g!.
+    #[serde(serialize_with = "count")]
+    pub assignments: f64,
+    /// Assignments evaluated: all of them (exact) or the random permutations (Monte Carlo).
+    pub permutations: u64,
+    /// How many were at least as extreme as the observed one.
+    pub as_extreme: u64,
+    pub p_value: f64,
+    /// The seed of the Monte Carlo permutations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
+    pub dropped_rows: DroppedRows,
+    pub warnings: Vec<String>,
+}
+
+impl Permutation {
+    pub fn test(
+        data: &SurvData,
+        options: &PermutationOptions,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<Permutation, PermutationError> {
+        let file = || data.source.clone();
+        if options.threads == 0 {
+            return Err(PermutationError::Option("threads must be at least 1".into()));
+        }
+        let group = data
+            .group
+            .as_ref()
+            .ok_or_else(|| PermutationError::NoGroup { file: file() })?;
+        if group.n_levels() < 2 {
+            return Err(PermutationError::OneLevel {
+                file: file(),
+                column: group.name.clone(),
+            });
+        }
+        for (present, what) in [
+            (data.strata.is_some(), "strata"),
+            (data.entry.is_some(), "an entry time (delayed entry)"),
+            (data.weight.is_some(), "case weights"),
+        ] {
+            if present {
+                return Err(PermutationError::Unsupported {
+                    file: file(),
+                    what: what.to_string(),
+                });
+            }
+        }
+        let sorted = Sorted::new(data);
+        let n = sorted.len();
+        let ones = vec![1u32; n];
+        let mut scratch = LogRankScratch::default();
+        let (statistic, df) = sorted
+            .logrank(&ones, &sorted.arm, options.weights, &mut scratch)
+            .ok_or_else(|| PermutationError::NoTest { file: file() })?;
+        let sizes: Vec<usize> = sorted.arm_positions.iter().map(Vec::len).collect();
+        let assignments = ln_multinomial(&sizes).exp();
+        let exact = match options.method {
+            PermutationMethod::Exact => {
+                if assignments > options.exact_limit as f64 + 0.5 {
+                    return Err(PermutationError::TooMany {
+                        file: file(),
+                        assignments,
+                        limit: options.exact_limit,
+                    });
+                }
+                true
+            }
+            PermutationMethod::Auto => assignments <= options.exact_limit as f64 + 0.5,
+            PermutationMethod::MonteCarlo => false,
+        };
+        if !exact && options.permutations == 0 {
+            return Err(PermutationError::Option("permutations must be at least 1".into()));
+        }
+        let threshold = statistic * (1.0 - TIE_TOLERANCE);
+        let extreme = |labels: &[u32], scratch: &mut LogRankScratch| {
+            sorted
+                .logrank(&ones, labels, options.weights, scratch)
+                .is_some_and(|(s, _)| s >= threshold)
+        };
+        let (permutations, as_extreme, p_value) = if exact {
+            let mut labels = sorted.arm.clone();
+            labels.sort_unstable();
+            let mut total = 0u64;
+            let mut hits = 0u64;
+            loop {
+                total += 1;
+                hits += u64::from(extreme(&labels, &mut scratch));
+                progress();
+                if !next_permutation(&mut labels) {
+                    break;
+                }
+            }
+            (total, hits, hits as f64 / total as f64)
+        } else {
+            let flags = engine::in_parallel(
+                options.threads,
+                0..options.permutations,
+                progress,
+                || (sorted.arm.clone(), LogRankScratch::default()),
+                |(labels, scratch), r| {
+                    labels.copy_from_slice(&sorted.arm);
+                    let mut rng = engine::stream(options.seed, r as u64);
+                    engine::shuffle(&mut rng, labels);
+                    extreme(labels, scratch)
+                },
+            )
+            .map_err(PermutationError::Threads)?;
+            let hits = flags.iter().filter(|f| **f).count() as u64;
+            let b = options.permutations as u64;
+            (b, hits, (1 + hits) as f64 / (b + 1) as f64)
+        };
+        let z = (group.n_levels() == 2).then(|| {
+            let events_second: f64 = (0..n).filter(|&k| sorted.event[k] && sorted.arm[k] == 1).count() as f64;
+            let sign = if events_second >= expected_second(&sorted) {
+                1.0
+            } else {
+                -1.0
+            };
+            sign * statistic.sqrt()
+        });
+        let groups = (0..group.n_levels())
+            .map(|g| PermutationGroup {
+                group: group.levels[g].clone(),
+                n: sizes[g],
+                events: sorted.arm_positions[g].iter().filter(|&&k| sorted.event[k]).count(),
+            })
+            .collect();
+        Ok(Permutation {
+            weights: options.weights,
+            group_column: group.name.clone(),
+            groups,
+            statistic,
+            df,
+            z,
+            asymptotic_p_value: chisq_sf(statistic, df),
+            method: if exact {
+                PermutationMethod::Exact
+            } else {
+                PermutationMethod::MonteCarlo
+            },
+            assignments: assignments.round(),
+            permutations,
+            as_extreme,
+            p_value,
+            seed: (!exact).then_some(options.seed),
+            generator: (!exact).then(|| engine::GENERATOR.to_string()),
+            dropped_rows: data.dropped.clone(),
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// Log-rank expected events of arm 1, Σ_j d_j n_1j / n_j (for the sign of Z).
+fn expected_second(sorted: &Sorted) -> f64 {
+    let n = sorted.len();
+    let mut at_risk = n as f64;
+    let mut at_risk_second = sorted.arm_positions.get(1).map_or(0, Vec::len) as f64;
+    let mut expected = 0.0;
+    let mut pos = 0;
+    while pos < n {
+        let start = pos;
+        let mut d = 0.0;
+        while pos < n && sorted.time[pos] == sorted.time[start] {
+            d += f64::from(u8::from(sorted.event[pos]));
+            pos += 1;
+        }
+        expected += d * at_risk_second / at_risk;
+        for k in start..pos {
+            at_risk -= 1.0;
+            if sorted.arm[k] == 1 {
+                at_risk_second -= 1.0;
+            }
+        }
+    }
+    expected
+}
+
+/// log(n!/Π n_g!).
+fn ln_multinomial(sizes: &[usize]) -> f64 {
+    let ln_factorial = |m: usize| statrs::function::gamma::ln_gamma(m as f64 + 1.0);
+    ln_factorial(sizes.iter().sum()) - sizes.iter().map(|m| ln_factorial(*m)).sum::<f64>()
+}
+
+/// Rearranges `labels` into the next arrangement in lexicographic order; false (leaving them
+/// sorted again) after the last. Visits each distinct arrangement of a multiset once.
+pub fn next_permutation(labels: &mut [u32]) -> bool {
+    let Some(i) = (1..labels.len()).rev().find(|&i| labels[i - 1] < labels[i]) else {
+        labels.reverse();
+        return false;
+    };
+    let pivot = i - 1;
+    let j = (i..labels.len())
+        .rev()
+        .find(|&j| labels[j] > labels[pivot])
+        .unwrap_or(i);
+    labels.swap(pivot, j);
+    labels[i..].reverse();
+    true
+}
