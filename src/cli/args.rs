@@ -27,6 +27,8 @@ pub enum Command {
     /// Restricted mean survival time per arm with contrasts (difference, ratio, RMTL ratio),
     /// survRM2's τ rules, and covariate-adjusted contrasts.
     Rmst(super::rmst::RmstArgs),
+    /// Fragility: how many patients a result hangs on, for 2×2 counts and survival data.
+    Fragility(super::fragility::FragilityArgs),
 }
 
 /// Where the data are and which columns to use.

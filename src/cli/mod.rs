@@ -6,6 +6,7 @@
 
 mod args;
 mod cox;
+mod fragility;
 mod km;
 mod logrank;
 mod rmst;

@@ -6,6 +6,7 @@
 //! `comment.char = "#"` in R).
 
 mod cox;
+mod fragility;
 mod km;
 mod logrank;
 mod rmst;
