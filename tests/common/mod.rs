@@ -53,3 +53,15 @@ pub fn f64s(v: &Value) -> Vec<Option<f64>> {
         .map(|a| a.iter().map(Value::as_f64).collect())
         .unwrap_or_default()
 }
+
+/// Relative tolerance for Cox model results (an iterative fit, converged to R's criterion).
+pub const COX_REL_TOL: f64 = 1e-6;
+
+/// Asserts agreement to a given relative tolerance (absolute `ABS_TOL` near zero).
+pub fn assert_close_rel(what: &str, ours: f64, r: f64, rel: f64) {
+    let diff = (ours - r).abs();
+    assert!(
+        diff <= ABS_TOL || diff <= rel * ours.abs().max(r.abs()),
+        "{what}: survkit {ours:e} vs R {r:e} (diff {diff:e})"
+    );
+}
