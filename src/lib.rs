@@ -23,6 +23,7 @@ pub mod conf_int;
 pub mod cox;
 pub mod data;
 pub mod dist;
+pub mod fragility;
 pub mod km;
 pub mod logrank;
 pub mod nelson_aalen;

@@ -33,6 +33,8 @@ pub enum Command {
     Bootstrap(super::bootstrap::BootstrapArgs),
     /// Permutation log-rank family test: exact enumeration of label assignments, or Monte Carlo.
     Permutation(super::permutation::PermutationArgs),
+    /// Fragility: how many patients a result hangs on, for 2×2 counts and survival data.
+    Fragility(super::fragility::FragilityArgs),
 }
 
 /// Where the data are and which columns to use.

@@ -7,6 +7,7 @@
 mod args;
 mod bootstrap;
 mod cox;
+mod fragility;
 mod km;
 mod logrank;
 mod permutation;

@@ -17,6 +17,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Rmst(args) => super::rmst::run(args),
         Command::Bootstrap(args) => super::bootstrap::run(args),
         Command::Permutation(args) => super::permutation::run(args),
+        Command::Fragility(args) => super::fragility::run(args),
     }
 }
 

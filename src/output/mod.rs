@@ -7,6 +7,7 @@
 
 mod bootstrap;
 mod cox;
+mod fragility;
 mod km;
 mod logrank;
 mod rmst;

@@ -102,3 +102,15 @@ pub fn generated_trial(n: usize, seed: u64) -> String {
 /// of two Cox fits converged to a relative log-likelihood change of 1e-9 (R's and survkit's
 /// rule), multiplied by n − 1, so the Cox case agrees to about 1e-6 relative, not 1e-8.
 pub const BOOT_ACCELERATION_REL_TOL: f64 = 1e-4;
+
+/// Relative tolerance for Cox model results (an iterative fit, converged to R's criterion).
+pub const COX_REL_TOL: f64 = 1e-6;
+
+/// Asserts agreement to a given relative tolerance (absolute `ABS_TOL` near zero).
+pub fn assert_close_rel(what: &str, ours: f64, r: f64, rel: f64) {
+    let diff = (ours - r).abs();
+    assert!(
+        diff <= ABS_TOL || diff <= rel * ours.abs().max(r.abs()),
+        "{what}: survkit {ours:e} vs R {r:e} (diff {diff:e})"
+    );
+}

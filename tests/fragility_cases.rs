@@ -1,0 +1,255 @@
+//! Fragility: the published worked examples, Walsh et al.'s definition, brute-force checks of
+//! the exact minimum on small tables (proptest), the incremental log-rank update against the
+//! full test, and the command line.
+
+use std::process::Command;
+
+use proptest::prelude::*;
+use survkit::fragility::counts::{Table2x2, p_value};
+use survkit::fragility::logrank_update::{Flip, LogRankState};
+use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest};
+use survkit::{Columns, LogRank, LogRankOptions, SurvData};
+
+fn arm(events: u64, total: u64) -> ArmCounts {
+    ArmCounts { events, total }
+}
+
+/// HEALEY ALS Platform Trial, regimen C (CNM-Au8 30 mg): death or permanent assisted
+/// ventilation in 1 of 59 treated and 4 of 41 on placebo. Fisher p = 0.156; one more placebo
+/// event gives p = 0.041 (issue 6; the Alliance SAC statement of June 2023).
+#[test]
+fn healey_regimen_c() {
+    let r = CountsFragility::compute(arm(1, 59), arm(4, 41), &CountsOptions::default()).unwrap();
+    assert!((r.p_value - 0.156).abs() < 5e-4 && !r.significant);
+    assert_eq!(r.fragility_index, Some(-1));
+    assert_eq!(r.walsh_fragility_index, None);
+    assert!(r.walsh_note.as_deref().unwrap().contains("significant results only"));
+    assert_eq!(r.path.len(), 2);
+    assert_eq!((r.path[1].treatment, r.path[1].control), (arm(1, 59), arm(5, 41)));
+    assert_eq!(r.path[1].change, "control: non-event → event");
+    assert!((r.path[1].p_value - 0.041).abs() < 5e-4);
+    // one fewer treated event crosses too (0/59 vs 4/41, p = 0.026): listed as an alternative
+    assert!(r.minimal_tables.iter().any(|t| t.treatment == arm(0, 59)));
+    assert!((r.fragility_quotient.unwrap() + 0.01).abs() < 1e-12);
+}
+
+/// Walsh et al. 2014: for a significant result, add events to the arm with fewer events until
+/// Fisher's two-sided p ≥ 0.05. 1/59 vs 5/41 (p = 0.041): one more treated event, 2/59 vs 5/41,
+/// is no longer significant, so the index is 1. 5/50 vs 15/50 (p = 0.023): 6/50 vs 15/50 is
+/// still significant and 7/50 vs 15/50 is not (both checked below), so the index is 2.
+#[test]
+fn walsh_definition() {
+    let r = CountsFragility::compute(arm(1, 59), arm(5, 41), &CountsOptions::default()).unwrap();
+    assert_eq!(r.walsh_fragility_index, Some(1));
+    assert_eq!(r.fragility_index, Some(1));
+    let table = |a, c| Table2x2::new(arm(a, 50), arm(c, 50));
+    assert!(p_value(CountsTest::Fisher, &table(6, 15)) < 0.05);
+    assert!(p_value(CountsTest::Fisher, &table(7, 15)) >= 0.05);
+    let r = CountsFragility::compute(arm(5, 50), arm(15, 50), &CountsOptions::default()).unwrap();
+    assert_eq!(r.walsh_fragility_index, Some(2));
+    // 0/4 vs 4/4 (p = 0.029): one treated event, 1/4 vs 4/4, gives p = 0.14: index 1
+    let r = CountsFragility::compute(arm(0, 4), arm(4, 4), &CountsOptions::default()).unwrap();
+    assert_eq!(r.walsh_fragility_index, Some(1));
+}
+
+#[test]
+fn incidence_index_respects_q() {
+    // 1/59: flipping a treated non-event to an event needs an event proportion ≥ q
+    let options = CountsOptions {
+        q: Some(0.05),
+        ..Default::default()
+    };
+    let r = CountsFragility::compute(arm(1, 59), arm(4, 41), &options).unwrap();
+    let inc = r.incidence.unwrap();
+    assert!(!inc.allowed.treatment_to_event); // 1/59 < 0.05
+    assert!(inc.allowed.control_to_event); // 4/41 ≥ 0.05
+    assert_eq!(inc.fragility_index, Some(-1));
+    let options = CountsOptions {
+        q: Some(0.99),
+        ..Default::default()
+    };
+    let inc = CountsFragility::compute(arm(1, 59), arm(4, 41), &options)
+        .unwrap()
+        .incidence
+        .unwrap();
+    assert_eq!(inc.fragility_index, None);
+    assert!(inc.note.is_some());
+}
+
+#[test]
+fn lost_to_follow_up_counts_completions() {
+    let options = CountsOptions {
+        lost: Some(survkit::fragility::Lost {
+            treatment: 3,
+            control: 2,
+        }),
+        ..Default::default()
+    };
+    let l = CountsFragility::compute(arm(1, 59), arm(4, 41), &options)
+        .unwrap()
+        .lost_to_follow_up
+        .unwrap();
+    assert_eq!(l.completed_tables, 12);
+    // 2 lost control patients with events: 1/59 vs 6/43, p = 0.0397 (< 0.05)
+    assert_eq!(l.minimum_patients, Some(2));
+    assert!(l.overturning_tables >= 1 && l.share_of_assignments > 0.0 && l.share_of_assignments < 1.0);
+}
+
+/// The fewest flips by brute force over every reachable table.
+fn brute_force(t: Table2x2, alpha: f64) -> Option<i64> {
+    let significant = p_value(CountsTest::Fisher, &t) < alpha;
+    let mut best: Option<u64> = None;
+    for a in 0..=t.treatment.total {
+        for c in 0..=t.control.total {
+            let other = Table2x2::new(arm(a, t.treatment.total), arm(c, t.control.total));
+            if (p_value(CountsTest::Fisher, &other) < alpha) != significant {
+                let cost = a.abs_diff(t.treatment.events) + c.abs_diff(t.control.events);
+                best = Some(best.map_or(cost, |b| b.min(cost)));
+            }
+        }
+    }
+    best.map(|b| if significant { b as i64 } else { -(b as i64) })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn fragility_index_is_the_exact_minimum(n1 in 1u64..14, n2 in 1u64..14, a in 0u64..14, c in 0u64..14) {
+        let (a, c) = (a.min(n1), c.min(n2));
+        let r = CountsFragility::compute(arm(a, n1), arm(c, n2), &CountsOptions::default()).unwrap();
+        let t = Table2x2::new(arm(a, n1), arm(c, n2));
+        prop_assert_eq!(r.fragility_index, brute_force(t, 0.05));
+        if let Some(k) = r.fragility_index {
+            prop_assert_eq!(r.path.len() as i64 - 1, k.abs());
+            let last = r.path.last().unwrap();
+            prop_assert_ne!(last.p_value < 0.05, r.significant);
+        }
+    }
+
+    #[test]
+    fn fisher_p_is_a_probability_and_symmetric(n1 in 1u64..60, n2 in 1u64..60, a in 0u64..60, c in 0u64..60) {
+        let (a, c) = (a.min(n1), c.min(n2));
+        let p = p_value(CountsTest::Fisher, &Table2x2::new(arm(a, n1), arm(c, n2)));
+        let swapped = p_value(CountsTest::Fisher, &Table2x2::new(arm(c, n2), arm(a, n1)));
+        prop_assert!((0.0..=1.0).contains(&p));
+        prop_assert!((p - swapped).abs() < 1e-12);
+        let mid = p_value(CountsTest::MidP, &Table2x2::new(arm(a, n1), arm(c, n2)));
+        prop_assert!(mid <= p);
+    }
+
+    /// The O(1) update agrees with the full log-rank test after any one or two flips.
+    #[test]
+    fn incremental_logrank_matches_the_full_test(
+        rows in proptest::collection::vec((1u32..20, any::<bool>(), any::<bool>()), 4..40),
+        first in 0usize..40, second in 0usize..40,
+    ) {
+        let mut csv = String::from("time,status,arm\n");
+        for (t, e, g) in &rows {
+            csv.push_str(&format!("{t},{},{}\n", u8::from(*e), u8::from(*g)));
+        }
+        let columns = Columns::new("time", "status").group("arm");
+        let Ok(data) = SurvData::from_csv_bytes("p.csv", csv.as_bytes(), &columns) else { return Ok(()) };
+        if data.group.as_ref().unwrap().n_levels() != 2 {
+            return Ok(());
+        }
+        let n = data.n_rows();
+        let (i, j) = (first % n, second % n);
+        let flips: Vec<usize> = if i == j { vec![i] } else { vec![i, j] };
+        let in_arm: Vec<bool> = data.group.as_ref().unwrap().codes.iter().map(|c| *c == 1).collect();
+        let state = LogRankState::new(&data, in_arm);
+        let ours = state.p_after(&flips.iter().map(|&r| Flip { row: r, delta: if data.event[r] { -1 } else { 1 } }).collect::<Vec<_>>());
+        let mut flipped = data.clone();
+        for &r in &flips {
+            flipped.event[r] = !flipped.event[r];
+        }
+        if let Ok(full) = LogRank::test(&flipped, &LogRankOptions::default())
+            && full.p_value.is_finite()
+        {
+            prop_assert!((ours - full.p_value).abs() < 1e-9, "{} vs {}", ours, full.p_value);
+        }
+    }
+}
+
+#[test]
+fn cli_counts_json_contract() {
+    let out = Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args([
+            "fragility",
+            "counts",
+            "--treatment",
+            "1/59",
+            "--control",
+            "4/41",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "test",
+        "p_value",
+        "alpha",
+        "significant",
+        "fragility_index",
+        "walsh_fragility_index",
+        "fragility_quotient",
+        "path",
+    ] {
+        assert!(v.get(key).is_some(), "lacks {key}");
+    }
+    for key in ["step", "change", "p_value"] {
+        assert!(v["path"][1].get(key).is_some(), "path step lacks {key}");
+    }
+    assert_eq!(v["fragility_index"], -1);
+    let bad = Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args(["fragility", "counts", "--treatment", "5/4", "--control", "4/41"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn cli_survival_json_contract() {
+    let out = Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args([
+            "fragility",
+            "survival",
+            "datasets/ovarian.csv",
+            "--time",
+            "futime",
+            "--event",
+            "fustat",
+            "--group",
+            "rx",
+            "--method",
+            "all",
+            "--what-if",
+            "--format",
+            "json",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "test",
+        "method",
+        "p_value",
+        "alpha",
+        "significant",
+        "fragility_index",
+        "fragility_quotient",
+        "path",
+    ] {
+        assert!(v.get(key).is_some(), "lacks {key}");
+    }
+    for key in ["step", "line", "change", "p_value"] {
+        assert!(v["path"][0].get(key).is_some(), "path step lacks {key}");
+    }
+    assert_eq!(v["sifi"].as_array().unwrap().len(), 4);
+    assert_eq!(v["what_if"].as_array().unwrap().len(), 7);
+}
