@@ -342,7 +342,12 @@ impl<'a> Problem<'a> {
         for stratum in &self.strata {
             let sorted = &stratum.sorted;
             risk.clear();
-            for (row, w) in sorted.x.chunks_exact(p).zip(&sorted.weight) {
+            for (row, &w) in sorted.x.chunks_exact(p).zip(&sorted.weight) {
+                if w == 0.0 {
+                    // a row left out of a bootstrap resample: no exp() needed
+                    risk.push(0.0);
+                    continue;
+                }
                 let mut eta = 0.0;
                 for j in 0..p {
                     eta += row[j] * beta[j];
