@@ -27,6 +27,9 @@ pub enum Command {
     /// Restricted mean survival time per arm with contrasts (difference, ratio, RMTL ratio),
     /// survRM2's τ rules, and covariate-adjusted contrasts.
     Rmst(super::rmst::RmstArgs),
+    /// Reconstruct participant data from a published Kaplan–Meier figure (Guyot et al. 2012):
+    /// digitised curves and numbers at risk in, a time,event,group CSV and a quality report out.
+    Reconstruct(super::reconstruct::ReconstructArgs),
 }
 
 /// Where the data are and which columns to use.

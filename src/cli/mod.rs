@@ -8,6 +8,7 @@ mod args;
 mod cox;
 mod km;
 mod logrank;
+mod reconstruct;
 mod rmst;
 mod run;
 

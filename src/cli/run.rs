@@ -15,6 +15,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Logrank(args) => super::logrank::run(args),
         Command::Cox(args) => super::cox::run(args),
         Command::Rmst(args) => super::rmst::run(args),
+        Command::Reconstruct(args) => super::reconstruct::run(args),
     }
 }
 

@@ -53,3 +53,10 @@ pub fn f64s(v: &Value) -> Vec<Option<f64>> {
         .map(|a| a.iter().map(Value::as_f64).collect())
         .unwrap_or_default()
 }
+
+/// Reconstruction round trips (issue 8): largest |S_original − S_reconstructed| on any step.
+pub const RECON_KM_TOL: f64 = 0.01;
+/// Reconstruction round trips: |log HR reconstructed − log HR original|.
+pub const RECON_LOG_HR_TOL: f64 = 0.05;
+/// Reconstruction property tests: the curve is not compared where fewer are at risk.
+pub const RECON_MIN_AT_RISK: usize = 10;
