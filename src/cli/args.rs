@@ -35,6 +35,9 @@ pub enum Command {
     Permutation(super::permutation::PermutationArgs),
     /// Fragility: how many patients a result hangs on, for 2×2 counts and survival data.
     Fragility(super::fragility::FragilityArgs),
+    /// Reconstruct participant data from a published Kaplan–Meier figure (Guyot et al. 2012):
+    /// digitised curves and numbers at risk in, a time,event,group CSV and a quality report out.
+    Reconstruct(super::reconstruct::ReconstructArgs),
 }
 
 /// Where the data are and which columns to use.

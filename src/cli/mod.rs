@@ -11,6 +11,7 @@ mod fragility;
 mod km;
 mod logrank;
 mod permutation;
+mod reconstruct;
 mod rmst;
 mod run;
 

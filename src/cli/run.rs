@@ -18,6 +18,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Bootstrap(args) => super::bootstrap::run(args),
         Command::Permutation(args) => super::permutation::run(args),
         Command::Fragility(args) => super::fragility::run(args),
+        Command::Reconstruct(args) => super::reconstruct::run(args),
     }
 }
 

@@ -10,10 +10,12 @@ mod cox;
 mod fragility;
 mod km;
 mod logrank;
+mod reconstruct;
 mod rmst;
 
 pub use cox::residuals_csv;
 pub use km::km_steps_table;
+pub use reconstruct::ipd_csv;
 
 use std::fmt::Write as _;
 use std::str::FromStr;

@@ -114,3 +114,10 @@ pub fn assert_close_rel(what: &str, ours: f64, r: f64, rel: f64) {
         "{what}: survkit {ours:e} vs R {r:e} (diff {diff:e})"
     );
 }
+
+/// Reconstruction round trips (issue 8): largest |S_original − S_reconstructed| on any step.
+pub const RECON_KM_TOL: f64 = 0.01;
+/// Reconstruction round trips: |log HR reconstructed − log HR original|.
+pub const RECON_LOG_HR_TOL: f64 = 0.05;
+/// Reconstruction property tests: the curve is not compared where fewer are at risk.
+pub const RECON_MIN_AT_RISK: usize = 10;
