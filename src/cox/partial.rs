@@ -144,6 +144,9 @@ impl<'a> Problem<'a> {
         let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
         // latest time first; within a time, events before censorings (a stable partition)
         let ascending = data.order_by_time();
+        if n_strata == 1 {
+            strata[0].by_exit.reserve(n);
+        }
         let mut run_end = ascending.len();
         while run_end > 0 {
             let t = data.time[ascending[run_end - 1]];
@@ -170,41 +173,41 @@ impl<'a> Problem<'a> {
         }
         let mut position = vec![0usize; n];
         for stratum in strata.iter_mut() {
+            // one pass over the rows in exit order lays out every array and finds the times
+            let m = stratum.by_exit.len();
+            let mut sorted = Sorted {
+                time: Vec::with_capacity(m),
+                event: Vec::with_capacity(m),
+                weight: Vec::with_capacity(m),
+                x: Vec::with_capacity(m * p),
+                ..Default::default()
+            };
             for (k, &i) in stratum.by_exit.iter().enumerate() {
                 position[i] = k;
-            }
-            let time: Vec<f64> = stratum.by_exit.iter().map(|&i| data.time[i]).collect();
-            let event: Vec<bool> = stratum.by_exit.iter().map(|&i| data.event[i]).collect();
-            let mut groups = Vec::new();
-            let mut start = 0;
-            while start < time.len() {
-                let mut end = start;
-                while end < time.len() && time[end] == time[start] {
-                    end += 1;
+                let t = data.time[i];
+                if sorted.time.last() != Some(&t) {
+                    sorted.groups.push(TimeGroup {
+                        start: k,
+                        end: k,
+                        ..Default::default()
+                    });
                 }
-                let n_events = event[start..end].iter().filter(|e| **e).count();
-                groups.push(TimeGroup {
-                    start,
-                    end,
-                    n_events,
-                    ..Default::default()
-                });
-                start = end;
+                let group = sorted.groups.last_mut().expect("a group was just pushed");
+                group.end = k + 1;
+                if data.event[i] {
+                    group.n_events += 1;
+                }
+                sorted.time.push(t);
+                sorted.event.push(data.event[i]);
+                sorted.weight.push(data.weight_of(i));
+                for &v in centred.row(i) {
+                    sorted.x.push(v);
+                }
             }
-            stratum.sorted = Sorted {
-                weight: stratum.by_exit.iter().map(|&i| data.weight_of(i)).collect(),
-                x: stratum
-                    .by_exit
-                    .iter()
-                    .flat_map(|&i| centred.row(i).iter().copied())
-                    .collect(),
-                entry_position: stratum.by_entry.iter().map(|&i| position[i]).collect(),
-                entry_time: stratum.by_entry.iter().map(|&i| data.entry_of(i)).collect(),
-                time,
-                event,
-                groups,
-            };
-            stratum.sorted.count_events();
+            sorted.entry_position = stratum.by_entry.iter().map(|&i| position[i]).collect();
+            sorted.entry_time = stratum.by_entry.iter().map(|&i| data.entry_of(i)).collect();
+            sorted.count_events();
+            stratum.sorted = sorted;
         }
         Problem {
             data,
