@@ -8,7 +8,8 @@
 //! ∂I_kl/∂β_r = D [S₃,klr/S₀ − (S₂,kl S₁,r + S₂,kr S₁,l + S₁,k S₂,lr)/S₀² + 2 S₁,k S₁,l S₁,r/S₀³].
 //!
 //! Maximised by Newton steps with the ordinary information I (as coxphf), each coordinate's step
-//! capped at `MAX_STEP` and halved while ℓ* decreases, until the largest step is below 1e-10.
+//! capped at `MAX_STEP` and halved while ℓ* decreases, until the largest step is below 1e-10 or
+//! the largest penalised score below 1e-8.
 
 use nalgebra::{DMatrix, DVector};
 
@@ -19,8 +20,11 @@ use super::partial::{Evaluation, Problem};
 const MAX_STEP: f64 = 0.5;
 /// Step halvings allowed per iteration.
 const MAX_HALVINGS: usize = 25;
-/// Convergence: the largest coefficient change.
+/// Convergence: the largest coefficient change, or
 const STEP_TOLERANCE: f64 = 1e-10;
+/// the largest penalised score component (a nearly flat ℓ*, e.g. a single event, can keep
+/// taking tiny steps; coxphf's own `gconv` is 1e-4).
+const SCORE_TOLERANCE: f64 = 1e-8;
 
 /// ℓ*, U* and I at β (Breslow ties, whatever the problem says).
 pub fn penalized(problem: &Problem<'_>, beta: &[f64]) -> Evaluation {
@@ -165,7 +169,8 @@ pub fn maximise(problem: &Problem<'_>, start: &[f64], fixed: &[usize], max_iter:
         let moved = delta.amax();
         beta = candidate;
         current = next;
-        if moved < STEP_TOLERANCE {
+        let largest_score = free.iter().map(|j| current.score[*j].abs()).fold(0.0, f64::max);
+        if moved < STEP_TOLERANCE || largest_score < SCORE_TOLERANCE {
             return FirthResult {
                 beta,
                 at_beta: current,
