@@ -253,3 +253,18 @@ fn cli_survival_json_contract() {
     assert_eq!(v["sifi"].as_array().unwrap().len(), 4);
     assert_eq!(v["what_if"].as_array().unwrap().len(), 7);
 }
+
+/// The worked example of the `fragilityindex` R package (Kipp Johnson; README on CRAN), which
+/// implements Walsh et al. (2014): 15/40 vs 6/40 events gives Fisher p = 0.04060921; one more
+/// event in the arm with fewer events, 15/40 vs 7/40, gives p = 0.07836101, so the fragility
+/// index is 1.
+#[test]
+fn fragilityindex_package_worked_example() {
+    let r = CountsFragility::compute(arm(15, 40), arm(6, 40), &CountsOptions::default()).unwrap();
+    assert!((r.p_value - 0.04060921).abs() < 1e-8, "{}", r.p_value);
+    assert!(r.significant);
+    assert_eq!(r.walsh_fragility_index, Some(1));
+    assert_eq!(r.fragility_index, Some(1));
+    let after = Table2x2::new(arm(15, 40), arm(7, 40));
+    assert!((p_value(CountsTest::Fisher, &after) - 0.07836101).abs() < 1e-8);
+}
