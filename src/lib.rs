@@ -26,6 +26,7 @@ pub mod km;
 pub mod logrank;
 pub mod nelson_aalen;
 pub mod output;
+pub mod plot;
 pub mod quantile;
 pub mod risk_set;
 pub mod rmst;

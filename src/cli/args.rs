@@ -27,6 +27,8 @@ pub enum Command {
     /// Restricted mean survival time per arm with contrasts (difference, ratio, RMTL ratio),
     /// survRM2's τ rules, and covariate-adjusted contrasts.
     Rmst(super::rmst::RmstArgs),
+    /// Figures as SVG or PNG: km (with risk table), loglog, schoenfeld, forest, rmst.
+    Plot(super::plot::PlotArgs),
 }
 
 /// Where the data are and which columns to use.

@@ -8,6 +8,7 @@ mod args;
 mod cox;
 mod km;
 mod logrank;
+mod plot;
 mod rmst;
 mod run;
 
