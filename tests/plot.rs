@@ -7,8 +7,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use survkit::plot::{Figure, ImageFormat, KmFigure, KmPlotOptions, PlotOptions, SurvivalScale, TimeUnit, render};
-use survkit::{Columns, SurvData};
+use survkit::plot::{
+    Figure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SurvivalScale, TimeUnit, render,
+};
+use survkit::{Columns, RmstOptions, SurvData};
 
 fn lung(extra: impl FnOnce(Columns) -> Columns) -> SurvData {
     let columns = Columns::new("time", "status").group("sex");
@@ -146,4 +148,28 @@ fn cli_refuses_unknown_extension_and_kinds_not_yet_available() {
         assert_eq!(output.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&output.stderr).contains("not yet available"));
     }
+}
+
+#[test]
+fn rmst_and_loglog_match_goldens() {
+    let data = lung(|c| c);
+    let options = KmPlotOptions {
+        risk_table: true,
+        ..Default::default()
+    };
+    let rmst = RmstOptions {
+        tau: Some(730.0),
+        ..Default::default()
+    };
+    let figure = KmFigure::rmst(&data, &PlotOptions::default(), &options, &rmst).unwrap();
+    assert_eq!(figure.shade_to, Some(730.0));
+    check(&figure, (900, 640), "rmst_lung");
+    let veteran = SurvData::read_csv(
+        manifest("datasets/veteran.csv"),
+        &Columns::new("time", "status").group("celltype"),
+    )
+    .unwrap();
+    let figure = LogLogFigure::build(&veteran, &PlotOptions::default()).unwrap();
+    assert_eq!(figure.curves.len(), 4);
+    check(&figure, (900, 640), "loglog_veteran");
 }

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::ConfType;
 use survkit::plot::{
-    ImageFormat, KmFigure, KmPlotOptions, PlotError, PlotKind, PlotOptions, SurvivalScale, TimeUnit, render,
+    ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotKind, PlotOptions, SurvivalScale, TimeUnit,
+    render,
 };
+use survkit::{ConfType, RmstOptions};
 
 use super::Failure;
 use super::args::{DataArgs, parse_with_from_str};
@@ -27,6 +28,9 @@ pub struct PlotArgs {
     pub layout: LayoutArgs,
     #[command(flatten)]
     pub km: KmPlotArgs,
+    /// rmst: truncation time τ in the data's unit (default: the largest τ the data support).
+    #[arg(long, value_name = "T")]
+    pub tau: Option<f64>,
 }
 
 /// Size, titles and the time axis.
@@ -152,6 +156,23 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             })?;
             let figure = KmFigure::build(&data, &layout, &km).map_err(plot_failure)?;
             report_to_stderr(&data, &figure.fit.warnings);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Rmst => {
+            let data = load_with(&args.data, |columns| columns)?;
+            let rmst = RmstOptions {
+                tau: args.tau,
+                conf_level: km.conf_level,
+                ..Default::default()
+            };
+            let figure = KmFigure::rmst(&data, &layout, &km, &rmst).map_err(plot_failure)?;
+            report_to_stderr(&data, &figure.fit.warnings);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Loglog => {
+            let data = load_with(&args.data, |columns| columns)?;
+            let figure = LogLogFigure::build(&data, &layout).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
         PlotKind::Bootstrap => return Err(Failure::input(PlotError::NotYetAvailable("bootstrap".into()))),

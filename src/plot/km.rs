@@ -26,7 +26,7 @@ use crate::data::SurvData;
 use crate::km::{KaplanMeier, KmCurve, KmOptions};
 use crate::logrank::{LogRank, LogRankOptions};
 use crate::output::{num, p_equals};
-use crate::{Cox, CoxOptions};
+use crate::{Cox, CoxOptions, Rmst, RmstOptions};
 
 /// The function of the survival curve on the y axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -423,4 +423,48 @@ fn step_path(
     }
     path.dedup();
     path
+}
+
+impl KmFigure {
+    /// The Kaplan–Meier curves with the area under each up to τ shaded, and each arm's RMST
+    /// (see [`crate::rmst`]) above the panel.
+    pub fn rmst(
+        data: &SurvData,
+        layout: &PlotOptions,
+        options: &KmPlotOptions,
+        rmst_options: &RmstOptions,
+    ) -> Result<KmFigure, PlotError> {
+        let fit = Rmst::fit(data, rmst_options).map_err(|e| PlotError::Option(e.to_string()))?;
+        let mut figure = KmFigure::build(data, layout, options)?;
+        let scale = layout.time_scale();
+        figure.shade_to = Some(fit.tau * scale);
+        let level = (fit.conf_level * 100.0).round();
+        for arm in &fit.arms {
+            figure.annotation.push(format!(
+                "{}: RMST to τ = {} is {} ({level}% CI {}–{})",
+                arm.group.as_deref().unwrap_or("all"),
+                num(fit.tau),
+                num(arm.rmst),
+                num(arm.lower),
+                num(arm.upper)
+            ));
+        }
+        for contrast in &fit.contrasts {
+            if let (Some(d), Some(lo), Some(hi)) = (
+                contrast.difference.estimate,
+                contrast.difference.lower,
+                contrast.difference.upper,
+            ) {
+                figure.annotation.push(format!(
+                    "difference {} − {} = {} ({level}% CI {}–{})",
+                    contrast.group,
+                    contrast.reference,
+                    num(d),
+                    num(lo),
+                    num(hi)
+                ));
+            }
+        }
+        Ok(figure)
+    }
 }

@@ -19,6 +19,7 @@
 pub mod axis;
 pub mod canvas;
 pub mod km;
+pub mod loglog;
 
 use std::str::FromStr;
 
@@ -28,6 +29,7 @@ use thiserror::Error;
 pub use axis::TimeUnit;
 pub use canvas::{Figure, ImageFormat, render};
 pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
+pub use loglog::LogLogFigure;
 
 /// Default image size in pixels.
 pub const DEFAULT_SIZE: (u32, u32) = (900, 640);
