@@ -28,6 +28,7 @@ pub mod nelson_aalen;
 pub mod output;
 pub mod plot;
 pub mod quantile;
+pub mod report;
 pub mod risk_set;
 pub mod rmst;
 pub mod timefix;

@@ -173,3 +173,52 @@ fn rmst_and_loglog_match_goldens() {
     assert_eq!(figure.curves.len(), 4);
     check(&figure, (900, 640), "loglog_veteran");
 }
+
+/// Runs `survkit report` on lung by sex with more arguments.
+fn report_lung(extra: &[&str]) {
+    let base = [
+        "report",
+        "datasets/lung.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "sex",
+    ];
+    let output = Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args(base.iter().chain(extra))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn report_is_one_self_contained_page_with_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    report_lung(&["--covariates", "age", "--tau", "730", "-o", html.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for needle in [
+        "<svg",
+        "Number at risk",
+        "survkit km datasets/lung.csv",
+        "survkit logrank",
+        "Likelihood ratio test",
+        "Proportional-hazards test",
+        "RMST difference",
+        "Bootstrap intervals: not yet available",
+        "Fragility: not yet available",
+    ] {
+        assert!(page.contains(needle), "report lacks {needle}");
+    }
+    for forbidden in ["<script", "<link", "src=", "href=", "<?xml"] {
+        assert!(!page.contains(forbidden), "report contains {forbidden}");
+    }
+    let md = dir.path().join("report.md");
+    report_lung(&["--format", "md", "-o", md.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&md).unwrap().contains("](report-km.svg)"));
+    let svg = std::fs::read_to_string(dir.path().join("report-km.svg")).unwrap();
+    roxmltree::Document::parse(&svg).expect("figure parses");
+}

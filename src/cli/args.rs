@@ -29,6 +29,8 @@ pub enum Command {
     Rmst(super::rmst::RmstArgs),
     /// Figures as SVG or PNG: km (with risk table), loglog, schoenfeld, forest, rmst.
     Plot(super::plot::PlotArgs),
+    /// One self-contained HTML (or Markdown) reanalysis report with the commands reproducing it.
+    Report(super::report::ReportArgs),
 }
 
 /// Where the data are and which columns to use.

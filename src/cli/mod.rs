@@ -9,6 +9,7 @@ mod cox;
 mod km;
 mod logrank;
 mod plot;
+mod report;
 mod rmst;
 mod run;
 

@@ -16,6 +16,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Cox(args) => super::cox::run(args),
         Command::Rmst(args) => super::rmst::run(args),
         Command::Plot(args) => super::plot::run(args),
+        Command::Report(args) => super::report::run(args),
     }
 }
 
