@@ -177,7 +177,11 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
         }
         PlotKind::Bootstrap => return Err(Failure::input(PlotError::NotYetAvailable("bootstrap".into()))),
         PlotKind::Fragility => return Err(Failure::input(PlotError::NotYetAvailable("fragility".into()))),
-        other => return Err(Failure::input(anyhow!("{other:?}"))),
+        PlotKind::Schoenfeld | PlotKind::Forest => {
+            return Err(Failure::input(anyhow!(
+                "the schoenfeld and forest plots are not implemented yet (issue 7); use `survkit cox --zph --residuals FILE` for the numbers"
+            )));
+        }
     };
     write_bytes_atomically(&args.output, &bytes).map_err(Failure::input)
 }

@@ -283,15 +283,17 @@ impl Figure for KmFigure {
             top += LINE_HEIGHT + 10;
         }
         let lead = self.fit.group_column.as_deref().map(|g| format!("{g}:"));
-        let legend_width = width - 2 * MARGIN;
+        // above the panel, unless long risk-table labels pushed the panel far right
+        let header_left = if left > 120 { MARGIN } else { left };
+        let header_width = width - MARGIN - header_left;
         if entries.len() > 1 {
-            draw_legend(canvas, lead.as_deref(), &entries, (left, top), legend_width - left)?;
-            top += legend_height(lead.as_deref(), &entries, legend_width - left) + 4;
+            draw_legend(canvas, lead.as_deref(), &entries, (header_left, top), header_width)?;
+            top += legend_height(lead.as_deref(), &entries, header_width) + 4;
         }
         for line in &self.annotation {
             canvas.text(
-                &fit_text(line, TICK_SIZE, width - left - MARGIN),
-                (left, top),
+                &fit_text(line, TICK_SIZE, header_width),
+                (header_left, top),
                 TICK_SIZE,
                 BLACK,
                 Align::Left,
