@@ -11,7 +11,9 @@ mod fragility;
 mod km;
 mod logrank;
 mod permutation;
+mod plot;
 mod reconstruct;
+mod report;
 mod rmst;
 mod run;
 

@@ -19,6 +19,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Permutation(args) => super::permutation::run(args),
         Command::Fragility(args) => super::fragility::run(args),
         Command::Reconstruct(args) => super::reconstruct::run(args),
+        Command::Plot(args) => super::plot::run(args),
+        Command::Report(args) => super::report::run(args),
     }
 }
 
@@ -70,6 +72,11 @@ pub fn emit(output: &OutputArgs, text: &str) -> Result<(), Failure> {
 }
 
 pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    write_bytes_atomically(path, text.as_bytes())
+}
+
+/// As [`write_atomically`], for bytes (images).
+pub fn write_bytes_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -79,7 +86,7 @@ pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("{}: not a file name", path.display()))?
         .to_string_lossy();
     let tmp = dir.join(format!(".{name}.survkit-tmp"));
-    std::fs::write(&tmp, text).map_err(|e| anyhow!("{}: cannot write: {e}", tmp.display()))?;
+    std::fs::write(&tmp, contents).map_err(|e| anyhow!("{}: cannot write: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         anyhow!("{}: cannot write: {e}", path.display())

@@ -1,0 +1,187 @@
+//! `survkit plot`.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use clap::Args;
+use survkit::plot::{
+    ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotKind, PlotOptions, SurvivalScale, TimeUnit,
+    render,
+};
+use survkit::{ConfType, RmstOptions};
+
+use super::Failure;
+use super::args::{DataArgs, parse_with_from_str};
+use super::run::{load_with, report_to_stderr, write_bytes_atomically};
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// What to draw: km, loglog, schoenfeld, forest or rmst (bootstrap and fragility: not yet).
+    #[arg(value_parser = parse_with_from_str::<PlotKind>)]
+    pub kind: PlotKind,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The image to write: .svg or .png.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+    #[command(flatten)]
+    pub km: KmPlotArgs,
+    /// rmst: truncation time τ in the data's unit (default: the largest τ the data support).
+    #[arg(long, value_name = "T")]
+    pub tau: Option<f64>,
+}
+
+/// Size, titles and the time axis.
+#[derive(Debug, Args)]
+pub struct LayoutArgs {
+    /// Image width in pixels.
+    #[arg(long, default_value_t = survkit::plot::DEFAULT_SIZE.0)]
+    pub width: u32,
+    /// Image height in pixels.
+    #[arg(long, default_value_t = survkit::plot::DEFAULT_SIZE.1)]
+    pub height: u32,
+    /// Title above the figure.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Title of the x axis.
+    #[arg(long)]
+    pub xlabel: Option<String>,
+    /// Title of the y axis.
+    #[arg(long)]
+    pub ylabel: Option<String>,
+    /// Unit of the time column: days, weeks, months or years.
+    #[arg(long, default_value = "days", value_parser = parse_with_from_str::<TimeUnit>)]
+    pub data_unit: TimeUnit,
+    /// Unit shown on the time axis: days, weeks, months or years.
+    #[arg(long, default_value = "days", value_parser = parse_with_from_str::<TimeUnit>)]
+    pub time_unit: TimeUnit,
+    /// End of the time axis, in --time-unit.
+    #[arg(long, value_name = "T")]
+    pub xmax: Option<f64>,
+    /// Distance between time-axis breaks, in --time-unit.
+    #[arg(long, value_name = "STEP")]
+    pub break_every: Option<f64>,
+}
+
+impl LayoutArgs {
+    pub fn options(&self) -> PlotOptions {
+        PlotOptions {
+            width: self.width,
+            height: self.height,
+            title: self.title.clone(),
+            xlabel: self.xlabel.clone(),
+            ylabel: self.ylabel.clone(),
+            data_unit: self.data_unit,
+            time_unit: self.time_unit,
+            xmax: self.xmax,
+            break_every: self.break_every,
+        }
+    }
+}
+
+/// Options of the Kaplan–Meier figure.
+#[derive(Debug, Args)]
+pub struct KmPlotArgs {
+    /// Pointwise confidence bands.
+    #[arg(long)]
+    pub ci: bool,
+    /// Dashed lines at each curve's median.
+    #[arg(long)]
+    pub median: bool,
+    /// Number at risk at each time-axis break, under the axis.
+    #[arg(long)]
+    pub risk_table: bool,
+    /// Log-rank test and Cox hazard ratios with their confidence intervals above the panel.
+    #[arg(long)]
+    pub annotate: bool,
+    /// Plot the Nelson–Aalen cumulative hazard.
+    #[arg(long)]
+    pub cumhaz: bool,
+    /// survival (S, default) or event (1 − S).
+    #[arg(long, default_value = "survival", value_parser = ["survival", "event"])]
+    pub fun: String,
+    /// Scale of the pointwise confidence limits: log, log-log, plain, logit or arcsin.
+    #[arg(long, default_value = "log", value_parser = parse_with_from_str::<ConfType>)]
+    pub conf_type: ConfType,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+}
+
+impl KmPlotArgs {
+    fn options(&self) -> KmPlotOptions {
+        KmPlotOptions {
+            ci: self.ci,
+            median: self.median,
+            risk_table: self.risk_table,
+            annotate: self.annotate,
+            scale: if self.cumhaz {
+                SurvivalScale::Cumhaz
+            } else if self.fun == "event" {
+                SurvivalScale::Event
+            } else {
+                SurvivalScale::Survival
+            },
+            conf_type: self.conf_type,
+            conf_level: self.conf_level,
+        }
+    }
+}
+
+fn plot_failure(e: PlotError) -> Failure {
+    if e.is_analysis_error() {
+        Failure::analysis(e)
+    } else {
+        Failure::input(e)
+    }
+}
+
+pub fn run(args: PlotArgs) -> Result<(), Failure> {
+    let format = ImageFormat::from_path(&args.output).ok_or_else(|| {
+        Failure::input(anyhow!(
+            "{}: the output must end in .svg or .png",
+            args.output.display()
+        ))
+    })?;
+    let layout = args.layout.options();
+    let km = args.km.options();
+    let group = args.data.group.clone();
+    let bytes = match args.kind {
+        PlotKind::Km => {
+            let data = load_with(&args.data, |columns| match (&group, km.annotate) {
+                (Some(g), true) => columns.covariates([g]).factors([g]),
+                _ => columns,
+            })?;
+            let figure = KmFigure::build(&data, &layout, &km).map_err(plot_failure)?;
+            report_to_stderr(&data, &figure.fit.warnings);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Rmst => {
+            let data = load_with(&args.data, |columns| columns)?;
+            let rmst = RmstOptions {
+                tau: args.tau,
+                conf_level: km.conf_level,
+                ..Default::default()
+            };
+            let figure = KmFigure::rmst(&data, &layout, &km, &rmst).map_err(plot_failure)?;
+            report_to_stderr(&data, &figure.fit.warnings);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Loglog => {
+            let data = load_with(&args.data, |columns| columns)?;
+            let figure = LogLogFigure::build(&data, &layout).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Bootstrap => return Err(Failure::input(PlotError::NotYetAvailable("bootstrap".into()))),
+        PlotKind::Fragility => return Err(Failure::input(PlotError::NotYetAvailable("fragility".into()))),
+        PlotKind::Schoenfeld | PlotKind::Forest => {
+            return Err(Failure::input(anyhow!(
+                "the schoenfeld and forest plots are not implemented yet (issue 7); use `survkit cox --zph --residuals FILE` for the numbers"
+            )));
+        }
+    };
+    write_bytes_atomically(&args.output, &bytes).map_err(Failure::input)
+}

@@ -1,0 +1,74 @@
+//! `survkit report`.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use clap::Args;
+use survkit::report::{Report, ReportSpec};
+use survkit::{Columns, SurvData};
+
+use super::Failure;
+use super::run::{report_to_stderr, write_atomically};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// CSV file with a header row and one row per participant.
+    pub file: PathBuf,
+    /// Column holding the follow-up (exit) time.
+    #[arg(long, value_name = "COL")]
+    pub time: String,
+    /// Column holding the event indicator.
+    #[arg(long, value_name = "COL")]
+    pub event: String,
+    /// Column with the group (arm) labels; the first level is the reference.
+    #[arg(long, value_name = "COL")]
+    pub group: String,
+    /// Numeric covariates for the Cox model and the adjusted RMST, e.g. age,ph.ecog.
+    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    pub covariates: Vec<String>,
+    /// RMST truncation time τ (default: the largest τ the data support).
+    #[arg(long, value_name = "T")]
+    pub tau: Option<f64>,
+    /// html (one self-contained page) or md (Markdown, with the figure as an SVG file beside it).
+    #[arg(long, default_value = "html", value_parser = ["html", "md"])]
+    pub format: String,
+    /// The report file to write.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+pub fn run(args: ReportArgs) -> Result<(), Failure> {
+    let base_columns = Columns::new(&args.time, &args.event).group(&args.group);
+    let read = |columns: Columns| SurvData::read_csv(&args.file, &columns).map_err(Failure::input);
+    let base = read(base_columns.clone())?;
+    let cox_data = read(
+        base_columns
+            .clone()
+            .covariates(std::iter::once(args.group.clone()).chain(args.covariates.iter().cloned()))
+            .factors([args.group.clone()]),
+    )?;
+    let rmst_data = read(base_columns.covariates(args.covariates.iter()))?;
+    report_to_stderr(&cox_data, &[]);
+    let spec = ReportSpec {
+        file: args.file.display().to_string(),
+        time: args.time,
+        event: args.event,
+        group: args.group,
+        covariates: args.covariates,
+        tau: args.tau,
+    };
+    let report = Report::build(&spec, &base, &cox_data, &rmst_data);
+    if args.format == "md" {
+        let stem = args
+            .output
+            .file_stem()
+            .ok_or_else(|| Failure::input(anyhow!("{}: not a file name", args.output.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let figure = format!("{stem}-km.svg");
+        write_atomically(&args.output.with_file_name(&figure), &report.km_svg).map_err(Failure::input)?;
+        write_atomically(&args.output, &report.markdown(&figure)).map_err(Failure::input)
+    } else {
+        write_atomically(&args.output, &report.html()).map_err(Failure::input)
+    }
+}

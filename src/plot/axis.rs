@@ -1,0 +1,315 @@
+//! Time units, axis breaks and plotting panels (data coordinates → pixels).
+
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::PlotError;
+use super::canvas::{Align, BLACK, Canvas, Colour, GREY, LIGHT_GREY, text_width};
+use plotters::prelude::DrawingBackend;
+
+/// A unit of time. Conversions use 1 week = 7 days, 1 year = 365.25 days, 1 month = 1/12 year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    #[default]
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+impl TimeUnit {
+    /// Length of one unit in days.
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Days => 1.0,
+            TimeUnit::Weeks => 7.0,
+            TimeUnit::Months => 365.25 / 12.0,
+            TimeUnit::Years => 365.25,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Days => "days",
+            TimeUnit::Weeks => "weeks",
+            TimeUnit::Months => "months",
+            TimeUnit::Years => "years",
+        }
+    }
+    /// Break steps that read naturally in this unit, smallest first (repeated by powers of ten
+    /// beyond the list).
+    fn natural_steps(self) -> &'static [f64] {
+        match self {
+            TimeUnit::Days => &[
+                1.0, 2.0, 5.0, 7.0, 10.0, 14.0, 20.0, 28.0, 30.0, 50.0, 60.0, 90.0, 100.0, 180.0, 200.0, 250.0, 365.0,
+                500.0,
+            ],
+            TimeUnit::Weeks => &[1.0, 2.0, 4.0, 8.0, 13.0, 26.0, 52.0, 104.0],
+            TimeUnit::Months => &[1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 36.0, 60.0],
+            TimeUnit::Years => &[0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0],
+        }
+    }
+}
+
+impl FromStr for TimeUnit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "days" => Ok(TimeUnit::Days),
+            "weeks" => Ok(TimeUnit::Weeks),
+            "months" => Ok(TimeUnit::Months),
+            "years" => Ok(TimeUnit::Years),
+            _ => Err(format!("unknown time unit '{s}'; use days, weeks, months or years")),
+        }
+    }
+}
+
+/// The step between breaks covering [0, max] with at most `max_breaks` intervals: the smallest
+/// natural step of the unit (or 1, 2, 5 × 10ᵏ beyond its list) that fits.
+pub fn time_step(max: f64, max_breaks: usize, unit: TimeUnit) -> f64 {
+    let max_breaks = max_breaks.max(1) as f64;
+    if max <= 0.0 {
+        return 1.0;
+    }
+    if let Some(step) = unit.natural_steps().iter().find(|s| max / **s <= max_breaks) {
+        return *step;
+    }
+    nice_step(max / max_breaks)
+}
+
+/// The smallest 1, 2 or 5 × 10ᵏ at least `raw`.
+pub fn nice_step(raw: f64) -> f64 {
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw * (1.0 - 1e-12))
+        .unwrap_or(10.0 * power)
+}
+
+/// 0, step, 2 step, … up to `max` (inclusive, allowing rounding).
+pub fn breaks(max: f64, step: f64) -> Vec<f64> {
+    let count = (max / step + 1e-9).floor() as usize;
+    (0..=count).map(|k| k as f64 * step).collect()
+}
+
+/// A tick value for people: no trailing zeros, no "-0".
+pub fn tick_label(value: f64) -> String {
+    let rounded = (value * 1e6).round() / 1e6;
+    let text = format!("{rounded}");
+    if text == "-0" { "0".to_string() } else { text }
+}
+
+/// A linear or logarithmic mapping from data values to [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    pub min: f64,
+    pub max: f64,
+    pub log: bool,
+}
+
+impl Scale {
+    pub fn linear(min: f64, max: f64) -> Scale {
+        Scale { min, max, log: false }
+    }
+    pub fn log(min: f64, max: f64) -> Scale {
+        Scale { min, max, log: true }
+    }
+    fn fraction(&self, v: f64) -> f64 {
+        if self.log {
+            (v.ln() - self.min.ln()) / (self.max.ln() - self.min.ln())
+        } else {
+            (v - self.min) / (self.max - self.min)
+        }
+    }
+}
+
+/// A tick: where, and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tick {
+    pub value: f64,
+    pub label: String,
+}
+
+impl Tick {
+    pub fn at(values: &[f64]) -> Vec<Tick> {
+        values
+            .iter()
+            .map(|v| Tick {
+                value: *v,
+                label: tick_label(*v),
+            })
+            .collect()
+    }
+}
+
+/// Font sizes and spacing shared by every figure.
+pub const TITLE_SIZE: f64 = 20.0;
+pub const LABEL_SIZE: f64 = 16.0;
+pub const TICK_SIZE: f64 = 14.0;
+pub const LINE_HEIGHT: i32 = 20;
+pub const MARGIN: i32 = 12;
+const TICK_LENGTH: i32 = 5;
+
+/// A plotting panel: a pixel rectangle with its x and y scales.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Panel {
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+    pub x: Scale,
+    pub y: Scale,
+}
+
+impl Panel {
+    pub fn x_px(&self, x: f64) -> i32 {
+        self.left + (self.x.fraction(x) * (self.right - self.left) as f64).round() as i32
+    }
+    pub fn y_px(&self, y: f64) -> i32 {
+        self.bottom - (self.y.fraction(y) * (self.bottom - self.top) as f64).round() as i32
+    }
+    pub fn px(&self, x: f64, y: f64) -> (i32, i32) {
+        (self.x_px(x), self.y_px(y))
+    }
+
+    /// Light grid lines, the axes with ticks and tick labels, and the axis titles.
+    pub fn draw_axes<DB: DrawingBackend>(
+        &self,
+        canvas: &Canvas<'_, DB>,
+        x_ticks: &[Tick],
+        y_ticks: &[Tick],
+        x_title: &str,
+        y_title: &str,
+    ) -> Result<(), PlotError> {
+        for tick in y_ticks {
+            let y = self.y_px(tick.value);
+            canvas.line(vec![(self.left, y), (self.right, y)], LIGHT_GREY, 1)?;
+            canvas.line(vec![(self.left - TICK_LENGTH, y), (self.left, y)], BLACK, 1)?;
+            canvas.text(
+                &tick.label,
+                (self.left - TICK_LENGTH - 3, y - (TICK_SIZE * 0.45) as i32),
+                TICK_SIZE,
+                BLACK,
+                Align::Right,
+            )?;
+        }
+        for tick in x_ticks {
+            let x = self.x_px(tick.value);
+            canvas.line(vec![(x, self.bottom), (x, self.bottom + TICK_LENGTH)], BLACK, 1)?;
+            canvas.text(
+                &tick.label,
+                (x, self.bottom + TICK_LENGTH + 2),
+                TICK_SIZE,
+                BLACK,
+                Align::Centre,
+            )?;
+        }
+        canvas.line(
+            vec![
+                (self.left, self.top),
+                (self.left, self.bottom),
+                (self.right, self.bottom),
+            ],
+            BLACK,
+            1,
+        )?;
+        if !x_title.is_empty() {
+            let centre = (self.left + self.right) / 2;
+            canvas.text(
+                x_title,
+                (centre, self.bottom + TICK_LENGTH + LINE_HEIGHT + 2),
+                LABEL_SIZE,
+                BLACK,
+                Align::Centre,
+            )?;
+        }
+        if !y_title.is_empty() {
+            let widest = y_ticks
+                .iter()
+                .map(|t| text_width(&t.label, TICK_SIZE))
+                .max()
+                .unwrap_or(0);
+            let x = self.left - TICK_LENGTH - 6 - widest - LINE_HEIGHT;
+            canvas.vertical_text(y_title, (x, (self.top + self.bottom) / 2), LABEL_SIZE, BLACK)?;
+        }
+        Ok(())
+    }
+
+    /// Pixels needed left of a panel for tick labels and a y-axis title.
+    pub fn left_space(y_ticks: &[Tick], has_title: bool) -> i32 {
+        let widest = y_ticks
+            .iter()
+            .map(|t| text_width(&t.label, TICK_SIZE))
+            .max()
+            .unwrap_or(0);
+        TICK_LENGTH + 6 + widest + if has_title { LINE_HEIGHT + 4 } else { 0 }
+    }
+
+    /// Pixels needed below a panel for tick labels and an x-axis title.
+    pub fn bottom_space(has_title: bool) -> i32 {
+        TICK_LENGTH + LINE_HEIGHT + if has_title { LINE_HEIGHT + 4 } else { 0 }
+    }
+}
+
+/// Legend entries laid out in rows across `width` pixels from `(left, top)`; returns the
+/// height used. Each entry is a colour swatch and its label; a `lead` text (e.g. the group
+/// column) starts the first row.
+pub fn draw_legend<DB: DrawingBackend>(
+    canvas: &Canvas<'_, DB>,
+    lead: Option<&str>,
+    entries: &[(String, Colour)],
+    (left, top): (i32, i32),
+    width: i32,
+) -> Result<i32, PlotError> {
+    let rows = legend_rows(lead, entries, width);
+    for (r, row) in rows.iter().enumerate() {
+        let y = top + r as i32 * LINE_HEIGHT;
+        for item in row {
+            let x = left + item.x;
+            match item.entry {
+                Some(k) => {
+                    let (label, colour) = &entries[k];
+                    canvas.line(vec![(x, y + 9), (x + 22, y + 9)], *colour, 3)?;
+                    canvas.text(label, (x + 28, y + 1), LABEL_SIZE - 2.0, BLACK, Align::Left)?;
+                }
+                None => canvas.text(lead.unwrap_or(""), (x, y + 1), LABEL_SIZE - 2.0, GREY, Align::Left)?,
+            }
+        }
+    }
+    Ok(rows.len() as i32 * LINE_HEIGHT)
+}
+
+struct LegendItem {
+    x: i32,
+    /// `None` for the lead text.
+    entry: Option<usize>,
+}
+
+fn legend_rows(lead: Option<&str>, entries: &[(String, Colour)], width: i32) -> Vec<Vec<LegendItem>> {
+    let size = LABEL_SIZE - 2.0;
+    let mut rows: Vec<Vec<LegendItem>> = vec![Vec::new()];
+    let mut x = 0;
+    if let Some(lead) = lead {
+        rows[0].push(LegendItem { x: 0, entry: None });
+        x = text_width(lead, size) + 12;
+    }
+    for (k, (label, _)) in entries.iter().enumerate() {
+        let item_width = 28 + text_width(label, size) + 20;
+        if x > 0 && x + item_width > width {
+            rows.push(Vec::new());
+            x = 0;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push(LegendItem { x, entry: Some(k) });
+        }
+        x += item_width;
+    }
+    rows
+}
+
+/// Height a legend will take (see [`draw_legend`]).
+pub fn legend_height(lead: Option<&str>, entries: &[(String, Colour)], width: i32) -> i32 {
+    legend_rows(lead, entries, width).len() as i32 * LINE_HEIGHT
+}

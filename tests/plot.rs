@@ -1,0 +1,224 @@
+//! Figures: every kind renders to valid SVG and PNG of the requested size, twice to the same
+//! bytes, and the SVG matches its committed golden file in `tests/golden/`.
+//!
+//! After an intended change of a figure, regenerate the goldens and review the diff:
+//! `SURVKIT_UPDATE_GOLDEN=1 cargo test --release --test plot`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use survkit::plot::{
+    Figure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SurvivalScale, TimeUnit, render,
+};
+use survkit::{Columns, RmstOptions, SurvData};
+
+fn lung(extra: impl FnOnce(Columns) -> Columns) -> SurvData {
+    let columns = Columns::new("time", "status").group("sex");
+    SurvData::read_csv(manifest("datasets/lung.csv"), &extra(columns)).expect("lung loads")
+}
+
+fn manifest(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Renders `figure` in both formats and checks them; compares the SVG with `golden`.
+fn check(figure: &impl Figure, size: (u32, u32), golden: &str) {
+    let svg = render(figure, ImageFormat::Svg, size).expect("renders SVG");
+    assert_eq!(
+        svg,
+        render(figure, ImageFormat::Svg, size).unwrap(),
+        "{golden}: SVG differs between runs"
+    );
+    let text = String::from_utf8(svg).expect("SVG is UTF-8");
+    let document = roxmltree::Document::parse(&text).expect("SVG parses as XML");
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(root.attribute("width"), Some(size.0.to_string().as_str()));
+    assert_eq!(root.attribute("height"), Some(size.1.to_string().as_str()));
+
+    let png = render(figure, ImageFormat::Png, size).expect("renders PNG");
+    assert_eq!(
+        png,
+        render(figure, ImageFormat::Png, size).unwrap(),
+        "{golden}: PNG differs between runs"
+    );
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let reader = decoder.read_info().expect("PNG decodes");
+    assert_eq!((reader.info().width, reader.info().height), size);
+
+    let path = manifest(&format!("tests/golden/{golden}.svg"));
+    if std::env::var_os("SURVKIT_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).expect("writes golden");
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{}: missing golden; run with SURVKIT_UPDATE_GOLDEN=1", path.display()));
+    assert!(
+        expected == text,
+        "{golden}: the SVG differs from {}; if intended, rerun with SURVKIT_UPDATE_GOLDEN=1 and review the diff",
+        path.display()
+    );
+}
+
+#[test]
+fn km_with_risk_table_matches_golden() {
+    let data = lung(|c| c.covariates(["sex"]).factors(["sex"]));
+    let options = KmPlotOptions {
+        ci: true,
+        median: true,
+        risk_table: true,
+        annotate: true,
+        ..Default::default()
+    };
+    let figure = KmFigure::build(&data, &PlotOptions::default(), &options).unwrap();
+    check(&figure, (900, 640), "km_lung");
+}
+
+#[test]
+fn km_at_risk_counts_are_rs_summary_times() {
+    // R: summary(survfit(Surv(time, status) ~ sex, lung), times = c(0, 180, 360, 540, 720, 900))$n.risk
+    let figure = KmFigure::build(&lung(|c| c), &PlotOptions::default(), &KmPlotOptions::default()).unwrap();
+    let ticks: Vec<f64> = figure.ticks.iter().map(|t| t.value).collect();
+    assert_eq!(ticks, [0.0, 180.0, 360.0, 540.0, 720.0, 900.0]);
+    assert_eq!(figure.at_risk[0].n_risk, [138.0, 89.0, 37.0, 17.0, 7.0, 2.0]);
+    assert_eq!(figure.at_risk[1].n_risk, [90.0, 71.0, 33.0, 16.0, 7.0, 1.0]);
+}
+
+#[test]
+fn km_in_months_event_and_cumhaz_scales() {
+    let data = lung(|c| c);
+    let layout = PlotOptions {
+        time_unit: TimeUnit::Months,
+        ..Default::default()
+    };
+    for (scale, golden) in [
+        (SurvivalScale::Event, "km_event_months"),
+        (SurvivalScale::Cumhaz, "km_cumhaz_months"),
+    ] {
+        let options = KmPlotOptions {
+            scale,
+            ci: true,
+            risk_table: true,
+            ..Default::default()
+        };
+        let figure = KmFigure::build(&data, &layout, &options).unwrap();
+        let ticks: Vec<f64> = figure.ticks.iter().map(|t| t.value).collect();
+        assert_eq!(ticks, [0.0, 6.0, 12.0, 18.0, 24.0, 30.0]);
+        check(&figure, (900, 640), golden);
+    }
+}
+
+/// Runs `survkit plot KIND datasets/lung.csv --time time --event status` with more arguments.
+fn plot_lung(kind: &str, extra: &[&str]) -> std::process::Output {
+    let base = ["plot", kind, "datasets/lung.csv", "--time", "time", "--event", "status"];
+    Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args(base.iter().chain(extra))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("survkit runs")
+}
+
+#[test]
+fn cli_writes_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["km.svg", "km.png"] {
+        let out = dir.path().join(name);
+        let output = plot_lung(
+            "km",
+            &[
+                "--group",
+                "sex",
+                "--risk-table",
+                "--annotate",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+    }
+}
+
+#[test]
+fn cli_refuses_unknown_extension_and_kinds_not_yet_available() {
+    let output = plot_lung("km", &["-o", "x.jpg"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(".svg or .png"));
+    for kind in ["bootstrap", "fragility"] {
+        let output = plot_lung(kind, &["-o", "x.svg"]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("not yet available"));
+    }
+}
+
+#[test]
+fn rmst_and_loglog_match_goldens() {
+    let data = lung(|c| c);
+    let options = KmPlotOptions {
+        risk_table: true,
+        ..Default::default()
+    };
+    let rmst = RmstOptions {
+        tau: Some(730.0),
+        ..Default::default()
+    };
+    let figure = KmFigure::rmst(&data, &PlotOptions::default(), &options, &rmst).unwrap();
+    assert_eq!(figure.shade_to, Some(730.0));
+    check(&figure, (900, 640), "rmst_lung");
+    let veteran = SurvData::read_csv(
+        manifest("datasets/veteran.csv"),
+        &Columns::new("time", "status").group("celltype"),
+    )
+    .unwrap();
+    let figure = LogLogFigure::build(&veteran, &PlotOptions::default()).unwrap();
+    assert_eq!(figure.curves.len(), 4);
+    check(&figure, (900, 640), "loglog_veteran");
+}
+
+/// Runs `survkit report` on lung by sex with more arguments.
+fn report_lung(extra: &[&str]) {
+    let base = [
+        "report",
+        "datasets/lung.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "sex",
+    ];
+    let output = Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args(base.iter().chain(extra))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn report_is_one_self_contained_page_with_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    report_lung(&["--covariates", "age", "--tau", "730", "-o", html.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for needle in [
+        "<svg",
+        "Number at risk",
+        "survkit km datasets/lung.csv",
+        "survkit logrank",
+        "Likelihood ratio test",
+        "Proportional-hazards test",
+        "RMST difference",
+        "Bootstrap intervals: not yet available",
+        "Fragility: not yet available",
+    ] {
+        assert!(page.contains(needle), "report lacks {needle}");
+    }
+    for forbidden in ["<script", "<link", "src=", "href=", "<?xml"] {
+        assert!(!page.contains(forbidden), "report contains {forbidden}");
+    }
+    let md = dir.path().join("report.md");
+    report_lung(&["--format", "md", "-o", md.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&md).unwrap().contains("](report-km.svg)"));
+    let svg = std::fs::read_to_string(dir.path().join("report-km.svg")).unwrap();
+    roxmltree::Document::parse(&svg).expect("figure parses");
+}
