@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use survkit::plot::{
-    Figure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SurvivalScale, TimeUnit, render,
+    Figure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SchoenfeldFigure, SurvivalScale, TimeUnit,
+    render,
 };
 use survkit::{Columns, RmstOptions, SurvData};
 
@@ -172,6 +173,22 @@ fn rmst_and_loglog_match_goldens() {
     let figure = LogLogFigure::build(&veteran, &PlotOptions::default()).unwrap();
     assert_eq!(figure.curves.len(), 4);
     check(&figure, (900, 640), "loglog_veteran");
+}
+
+#[test]
+fn schoenfeld_matches_golden_and_rs_cox_zph() {
+    let data = SurvData::read_csv(
+        manifest("datasets/lung.csv"),
+        &Columns::new("time", "status").covariates(["age", "sex"]),
+    )
+    .unwrap();
+    let figure = SchoenfeldFigure::build(&data, &PlotOptions::default()).unwrap();
+    // R: cox.zph(coxph(Surv(time, status) ~ age + sex, lung)): p 0.65 (age), 0.11 (sex), 0.25.
+    let p: Vec<f64> = figure.panels.iter().map(|p| (p.zph_p_value * 100.0).round()).collect();
+    assert_eq!(p, [65.0, 11.0]);
+    assert_eq!((figure.global_p_value * 100.0).round(), 25.0);
+    assert_eq!(figure.panels[0].points.len(), 165);
+    check(&figure, (900, 640), "schoenfeld_lung");
 }
 
 /// Runs `survkit report` on lung by sex with more arguments.

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::anyhow;
 use clap::Args;
 use survkit::plot::{
-    ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotKind, PlotOptions, SurvivalScale, TimeUnit,
-    render,
+    ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotKind, PlotOptions, SchoenfeldFigure,
+    SurvivalScale, TimeUnit, render,
 };
 use survkit::{ConfType, RmstOptions};
 
@@ -31,6 +31,13 @@ pub struct PlotArgs {
     /// rmst: truncation time τ in the data's unit (default: the largest τ the data support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
+    /// schoenfeld, forest: Cox model covariates, e.g. age,sex,ph.ecog (numeric unless listed
+    /// in --factors).
+    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    pub covariates: Vec<String>,
+    /// schoenfeld, forest: covariates to treat as categorical (dummies named COL=LEVEL).
+    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    pub factors: Vec<String>,
 }
 
 /// Size, titles and the time axis.
@@ -138,6 +145,16 @@ fn plot_failure(e: PlotError) -> Failure {
     }
 }
 
+/// Every --factors column must be among the covariates.
+fn check_factors(covariates: &[String], factors: &[String]) -> Result<(), Failure> {
+    match factors.iter().find(|f| !covariates.contains(f)) {
+        Some(factor) => Err(Failure::input(anyhow!(
+            "--factors names '{factor}', which is not in --covariates"
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub fn run(args: PlotArgs) -> Result<(), Failure> {
     let format = ImageFormat::from_path(&args.output).ok_or_else(|| {
         Failure::input(anyhow!(
@@ -177,9 +194,23 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
         }
         PlotKind::Bootstrap => return Err(Failure::input(PlotError::NotYetAvailable("bootstrap".into()))),
         PlotKind::Fragility => return Err(Failure::input(PlotError::NotYetAvailable("fragility".into()))),
-        PlotKind::Schoenfeld | PlotKind::Forest => {
+        PlotKind::Schoenfeld => {
+            check_factors(&args.covariates, &args.factors)?;
+            if args.covariates.is_empty() {
+                return Err(Failure::input(anyhow!(
+                    "the schoenfeld plot needs the Cox model's covariates: name them with --covariates"
+                )));
+            }
+            let data = load_with(&args.data, |columns| {
+                columns.covariates(args.covariates.iter()).factors(args.factors.iter())
+            })?;
+            let figure = SchoenfeldFigure::build(&data, &layout).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Forest => {
             return Err(Failure::input(anyhow!(
-                "the schoenfeld and forest plots are not implemented yet (issue 7); use `survkit cox --zph --residuals FILE` for the numbers"
+                "the forest plot is not implemented yet (issue 7); use `survkit cox` for the numbers"
             )));
         }
     };

@@ -20,6 +20,7 @@ pub mod axis;
 pub mod canvas;
 pub mod km;
 pub mod loglog;
+pub mod schoenfeld;
 
 use std::str::FromStr;
 
@@ -30,6 +31,7 @@ pub use axis::TimeUnit;
 pub use canvas::{Figure, ImageFormat, render};
 pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
 pub use loglog::LogLogFigure;
+pub use schoenfeld::SchoenfeldFigure;
 
 /// Default image size in pixels.
 pub const DEFAULT_SIZE: (u32, u32) = (900, 640);
