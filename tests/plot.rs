@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use survkit::plot::{
-    Figure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SchoenfeldFigure, SurvivalScale, TimeUnit,
-    render,
+    Figure, ForestFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SchoenfeldFigure,
+    SurvivalScale, TimeUnit, render,
 };
 use survkit::{Columns, RmstOptions, SurvData};
 
@@ -189,6 +189,40 @@ fn schoenfeld_matches_golden_and_rs_cox_zph() {
     assert_eq!((figure.global_p_value * 100.0).round(), 25.0);
     assert_eq!(figure.panels[0].points.len(), 165);
     check(&figure, (900, 640), "schoenfeld_lung");
+}
+
+#[test]
+fn forest_by_terms_and_by_subgroup_match_goldens() {
+    let data = SurvData::read_csv(
+        manifest("datasets/lung.csv"),
+        &Columns::new("time", "status").covariates(["age", "sex", "ph.ecog"]),
+    )
+    .unwrap();
+    let figure = ForestFigure::terms(&data, &PlotOptions::default()).unwrap();
+    // R: coxph(Surv(time, status) ~ age + sex + ph.ecog, lung): sex HR 0.575 (0.414–0.799).
+    assert_eq!(figure.rows[1].text(), "0.5754 (0.4142–0.7994)");
+    check(&figure, (900, 640), "forest_lung_terms");
+    let data = SurvData::read_csv(
+        manifest("datasets/lung.csv"),
+        &Columns::new("time", "status")
+            .covariates(["sex", "ph.ecog"])
+            .factors(["sex", "ph.ecog"]),
+    )
+    .unwrap();
+    let figure = ForestFigure::subgroups(&data, "sex", &["ph.ecog".to_string()], &PlotOptions::default()).unwrap();
+    let labels: Vec<&str> = figure.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["All", "ph.ecog", "  0", "  1", "  2", "  3"]);
+    // One patient with ph.ecog 3: a single arm, no hazard ratio.
+    assert_eq!(figure.rows[5].text(), "not estimable");
+    assert_eq!((figure.rows[5].n, figure.rows[5].events), (Some(1), Some(1.0)));
+    check(&figure, (900, 640), "forest_lung_subgroups");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("forest.png");
+    let output = plot_lung(
+        "forest",
+        &["--group", "sex", "--subgroups", "ph.ecog", "-o", out.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
 /// Runs `survkit report` on lung by sex with more arguments.

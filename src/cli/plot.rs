@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::anyhow;
 use clap::Args;
 use survkit::plot::{
-    ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotKind, PlotOptions, SchoenfeldFigure,
-    SurvivalScale, TimeUnit, render,
+    ForestFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotKind, PlotOptions,
+    SchoenfeldFigure, SurvivalScale, TimeUnit, render,
 };
 use survkit::{ConfType, RmstOptions};
 
@@ -38,6 +38,10 @@ pub struct PlotArgs {
     /// schoenfeld, forest: covariates to treat as categorical (dummies named COL=LEVEL).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub factors: Vec<String>,
+    /// forest: one row per level of each of these columns, the Cox model of --group alone
+    /// fitted within it (instead of one row per --covariates term).
+    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    pub subgroups: Vec<String>,
 }
 
 /// Size, titles and the time axis.
@@ -208,10 +212,42 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
+        PlotKind::Forest if !args.subgroups.is_empty() => {
+            let Some(group) = group.clone() else {
+                return Err(Failure::input(anyhow!(
+                    "--subgroups compares the arms of --group within each subgroup: name the group column with --group"
+                )));
+            };
+            let mut factors = vec![group.clone()];
+            factors.extend(args.subgroups.iter().filter(|s| **s != group).cloned());
+            let data = load_with(&args.data, |columns| {
+                columns.covariates(factors.iter()).factors(factors.iter())
+            })?;
+            let figure = ForestFigure::subgroups(&data, &group, &args.subgroups, &layout).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
         PlotKind::Forest => {
-            return Err(Failure::input(anyhow!(
-                "the forest plot is not implemented yet (issue 7); use `survkit cox` for the numbers"
-            )));
+            check_factors(&args.covariates, &args.factors)?;
+            let mut covariates = args.covariates.clone();
+            let mut factors = args.factors.clone();
+            if let Some(g) = &group
+                && !covariates.contains(g)
+            {
+                covariates.insert(0, g.clone());
+                factors.insert(0, g.clone());
+            }
+            if covariates.is_empty() {
+                return Err(Failure::input(anyhow!(
+                    "the forest plot needs the Cox model's terms: name them with --covariates (or --group), or use --subgroups"
+                )));
+            }
+            let data = load_with(&args.data, |columns| {
+                columns.covariates(covariates.iter()).factors(factors.iter())
+            })?;
+            let figure = ForestFigure::terms(&data, &layout).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
         }
     };
     write_bytes_atomically(&args.output, &bytes).map_err(Failure::input)

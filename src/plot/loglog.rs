@@ -62,7 +62,7 @@ impl LogLogFigure {
 }
 
 /// Breaks 1, 2, 5 × 10ᵏ inside [min, max].
-fn log_breaks(min: f64, max: f64) -> Vec<f64> {
+pub(super) fn log_breaks(min: f64, max: f64) -> Vec<f64> {
     let mut values = Vec::new();
     let mut power = 10f64.powf(min.log10().floor());
     while power <= max {

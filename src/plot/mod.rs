@@ -18,6 +18,7 @@
 
 pub mod axis;
 pub mod canvas;
+pub mod forest;
 pub mod km;
 pub mod loglog;
 pub mod schoenfeld;
@@ -29,6 +30,7 @@ use thiserror::Error;
 
 pub use axis::TimeUnit;
 pub use canvas::{Figure, ImageFormat, render};
+pub use forest::ForestFigure;
 pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
 pub use loglog::LogLogFigure;
 pub use schoenfeld::SchoenfeldFigure;
