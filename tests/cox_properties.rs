@@ -84,8 +84,13 @@ proptest! {
             let e = firth::penalized(&problem, b);
             (e.loglik, e.score, e.information)
         };
-        // ℓ* is finite only where I is positive definite
-        if !values(&beta).0.is_finite() { return Ok(()) }
+        // ℓ* = ℓ + ½ log|I| is finite only where I is positive definite, and a finite difference
+        // only approximates its gradient where |I| is not close to 0 (log|I| is steep there)
+        let (loglik, _, information) = values(&beta);
+        let determinant = information[0] * information[3] - information[1] * information[2];
+        if !loglik.is_finite() || determinant < 1e-2 || data.event.iter().filter(|e| **e).count() < 4 {
+            return Ok(());
+        }
         check(&values, &beta, false)?;
     }
 }
