@@ -326,17 +326,28 @@ fn report_is_one_self_contained_page_with_every_section() {
         "Likelihood ratio test",
         "Proportional-hazards test",
         "RMST difference",
-        "Bootstrap intervals: not yet available",
-        "Fragility: not yet available",
+        "survkit bootstrap datasets/lung.csv --time time --event status --group sex --statistic log-hr --replicates 2000 --seed 1 --covariates age",
+        "survkit plot bootstrap datasets/lung.csv",
+        "B = 2000 replicates (seed 1)",
+        "survkit fragility survival datasets/lung.csv --time time --event status --group sex",
+        "survkit plot fragility datasets/lung.csv",
+        "status-flip fragility index",
     ] {
         assert!(page.contains(needle), "report lacks {needle}");
     }
-    for forbidden in ["<script", "<link", "src=", "href=", "<?xml"] {
+    for forbidden in ["<script", "<link", "src=", "href=", "<?xml", "not yet available"] {
         assert!(!page.contains(forbidden), "report contains {forbidden}");
     }
+    assert_eq!(page.matches("<svg").count(), 3, "KM, bootstrap and fragility figures");
     let md = dir.path().join("report.md");
     report_lung(&["--format", "md", "-o", md.to_str().unwrap()]);
-    assert!(std::fs::read_to_string(&md).unwrap().contains("](report-km.svg)"));
-    let svg = std::fs::read_to_string(dir.path().join("report-km.svg")).unwrap();
-    roxmltree::Document::parse(&svg).expect("figure parses");
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    for name in ["km", "bootstrap", "fragility"] {
+        assert!(
+            markdown.contains(&format!("](report-{name}.svg)")),
+            "markdown lacks the {name} figure"
+        );
+        let svg = std::fs::read_to_string(dir.path().join(format!("report-{name}.svg"))).unwrap();
+        roxmltree::Document::parse(&svg).expect("figure parses");
+    }
 }
