@@ -141,22 +141,25 @@ impl BootstrapFigure {
             .collect()
     }
 
-    /// The footnote: replicates, seed, degenerate replicates.
-    pub fn footnote(&self) -> String {
-        let degenerate = if self.degenerate == 0 {
-            "no degenerate replicates".to_string()
-        } else {
-            format!(
-                "{} degenerate replicate{} ({})",
-                self.degenerate,
-                if self.degenerate == 1 { "" } else { "s" },
-                self.degenerate_treatment
-            )
+    /// The footnote: replicates, seed, degenerate replicates (first line) and, when there are
+    /// any, how they were treated (second line).
+    pub fn footnote(&self) -> Vec<String> {
+        let degenerate = match self.degenerate {
+            0 => "no degenerate replicates".to_string(),
+            count => format!(
+                "{count} degenerate replicate{}, {} excluded",
+                if count == 1 { "" } else { "s" },
+                self.degenerate_excluded
+            ),
         };
-        format!(
+        let mut lines = vec![format!(
             "B = {} replicates (seed {}), {} in the histogram; {degenerate}",
             self.replicates, self.seed, self.used
-        )
+        )];
+        if self.degenerate > 0 {
+            lines.push(format!("Degenerate replicates: {}", self.degenerate_treatment));
+        }
+        lines
     }
 }
 
@@ -200,7 +203,8 @@ impl Figure for BootstrapFigure {
         let y_title = self.layout.ylabel.clone().unwrap_or_else(|| "Replicates".into());
         let left = MARGIN + Panel::left_space(&y_ticks, true);
         let right = width - MARGIN - 10;
-        let footnote_h = LINE_HEIGHT;
+        let footnote = self.footnote();
+        let footnote_h = LINE_HEIGHT * footnote.len() as i32;
         let bottom = height - MARGIN - Panel::bottom_space(true) - footnote_h;
         if bottom - top < 60 || right - left < 120 {
             return Err(PlotError::Option(
@@ -267,14 +271,11 @@ impl Figure for BootstrapFigure {
         }
         let e = panel.x_px(self.estimate);
         canvas.line(vec![(e, strip_top), (e, panel.bottom)], BLACK, 2)?;
-        let footnote = fit_text(&self.footnote(), TICK_SIZE, width - 2 * MARGIN);
-        canvas.text(
-            &footnote,
-            (MARGIN, height - MARGIN - footnote_h + 4),
-            TICK_SIZE,
-            GREY,
-            Align::Left,
-        )?;
+        for (k, line) in footnote.iter().enumerate() {
+            let line = fit_text(line, TICK_SIZE, width - 2 * MARGIN);
+            let y = height - MARGIN - footnote_h + 4 + k as i32 * LINE_HEIGHT;
+            canvas.text(&line, (MARGIN, y), TICK_SIZE, GREY, Align::Left)?;
+        }
         Ok(())
     }
 }
