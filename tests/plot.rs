@@ -7,9 +7,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use survkit::bootstrap::{BootstrapOptions, Statistic};
+use survkit::fragility::SurvivalOptions;
 use survkit::plot::{
-    Figure, ForestFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SchoenfeldFigure,
-    SurvivalScale, TimeUnit, render,
+    BootstrapFigure, Figure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure,
+    PlotOptions, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
 };
 use survkit::{Columns, RmstOptions, SurvData};
 
@@ -140,15 +142,83 @@ fn cli_writes_svg_and_png() {
 }
 
 #[test]
-fn cli_refuses_unknown_extension_and_kinds_not_yet_available() {
+fn cli_refuses_unknown_extension() {
     let output = plot_lung("km", &["-o", "x.jpg"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains(".svg or .png"));
-    for kind in ["bootstrap", "fragility"] {
-        let output = plot_lung(kind, &["-o", "x.svg"]);
-        assert_eq!(output.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&output.stderr).contains("not yet available"));
+}
+
+#[test]
+fn bootstrap_histogram_matches_golden() {
+    let data = lung(|c| c);
+    let options = BootstrapOptions {
+        statistic: Statistic::LogHr,
+        replicates: 0..200,
+        seed: 1,
+        ..Default::default()
+    };
+    let figure = BootstrapFigure::build(&data, &PlotOptions::default(), &options).unwrap();
+    assert_eq!(figure.replicates, 200);
+    assert_eq!(figure.bins.iter().map(|b| b.count).sum::<usize>(), figure.used);
+    assert_eq!(figure.used + figure.degenerate_excluded, 200);
+    // R: coxph(Surv(time, status) ~ sex, lung): coef −0.531.
+    assert_eq!((figure.estimate * 1000.0).round(), -531.0);
+    assert_eq!(figure.intervals.len(), 2);
+    assert_eq!(
+        figure.footnote(),
+        ["B = 200 replicates (seed 1), 200 in the histogram; no degenerate replicates"]
+    );
+    check(&figure, (900, 640), "bootstrap_lung");
+    // The same figure from the command line, in both formats.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["bootstrap.svg", "bootstrap.png"] {
+        let out = dir.path().join(name);
+        let output = plot_lung(
+            "bootstrap",
+            &[
+                "--group",
+                "sex",
+                "--statistic",
+                "log-hr",
+                "--replicates",
+                "200",
+                "--seed",
+                "1",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        if name.ends_with(".svg") {
+            let golden = std::fs::read_to_string(manifest("tests/golden/bootstrap_lung.svg")).unwrap();
+            assert_eq!(
+                std::fs::read_to_string(&out).unwrap(),
+                golden,
+                "CLI and library figures differ"
+            );
+        }
     }
+}
+
+#[test]
+fn fragility_path_matches_golden() {
+    let data = lung(|c| c);
+    let figure = FragilityFigure::build(&data, &PlotOptions::default(), &SurvivalOptions::default()).unwrap();
+    // survkit fragility survival datasets/lung.csv --time time --event status --group sex: index 13.
+    assert_eq!(figure.fragility_index, Some(13));
+    assert_eq!(figure.points.len(), 14);
+    assert_eq!(figure.crossing, Some(13));
+    assert!(figure.points[12].p_value < 0.05 && figure.points[13].p_value >= 0.05);
+    check(&figure, (900, 640), "fragility_lung");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fragility.png");
+    let output = plot_lung(
+        "fragility",
+        &["--group", "sex", "--test", "logrank", "-o", out.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = plot_lung("fragility", &["-o", "x.svg"]);
+    assert_eq!(output.status.code(), Some(2), "no group: bad input");
 }
 
 #[test]
@@ -259,17 +329,28 @@ fn report_is_one_self_contained_page_with_every_section() {
         "Likelihood ratio test",
         "Proportional-hazards test",
         "RMST difference",
-        "Bootstrap intervals: not yet available",
-        "Fragility: not yet available",
+        "survkit bootstrap datasets/lung.csv --time time --event status --group sex --statistic log-hr --replicates 2000 --seed 1 --covariates age",
+        "survkit plot bootstrap datasets/lung.csv",
+        "B = 2000 replicates (seed 1)",
+        "survkit fragility survival datasets/lung.csv --time time --event status --group sex",
+        "survkit plot fragility datasets/lung.csv",
+        "status-flip fragility index",
     ] {
         assert!(page.contains(needle), "report lacks {needle}");
     }
-    for forbidden in ["<script", "<link", "src=", "href=", "<?xml"] {
+    for forbidden in ["<script", "<link", "src=", "href=", "<?xml", "not yet available"] {
         assert!(!page.contains(forbidden), "report contains {forbidden}");
     }
+    assert_eq!(page.matches("<svg").count(), 3, "KM, bootstrap and fragility figures");
     let md = dir.path().join("report.md");
     report_lung(&["--format", "md", "-o", md.to_str().unwrap()]);
-    assert!(std::fs::read_to_string(&md).unwrap().contains("](report-km.svg)"));
-    let svg = std::fs::read_to_string(dir.path().join("report-km.svg")).unwrap();
-    roxmltree::Document::parse(&svg).expect("figure parses");
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    for name in ["km", "bootstrap", "fragility"] {
+        assert!(
+            markdown.contains(&format!("](report-{name}.svg)")),
+            "markdown lacks the {name} figure"
+        );
+        let svg = std::fs::read_to_string(dir.path().join(format!("report-{name}.svg"))).unwrap();
+        roxmltree::Document::parse(&svg).expect("figure parses");
+    }
 }

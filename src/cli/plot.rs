@@ -4,19 +4,22 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
+use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
+use survkit::fragility::{SurvivalOptions, SurvivalTest};
 use survkit::plot::{
-    ForestFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotKind, PlotOptions,
-    SchoenfeldFigure, SurvivalScale, TimeUnit, render,
+    BootstrapFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError,
+    PlotKind, PlotOptions, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
 };
-use survkit::{ConfType, RmstOptions};
+use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, parse_with_from_str};
+use super::bootstrap::default_threads;
 use super::run::{load_with, report_to_stderr, write_bytes_atomically};
 
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// What to draw: km, loglog, schoenfeld, forest or rmst (bootstrap and fragility: not yet).
+    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap or fragility.
     #[arg(value_parser = parse_with_from_str::<PlotKind>)]
     pub kind: PlotKind,
     #[command(flatten)]
@@ -28,20 +31,63 @@ pub struct PlotArgs {
     pub layout: LayoutArgs,
     #[command(flatten)]
     pub km: KmPlotArgs,
-    /// rmst: truncation time τ in the data's unit (default: the largest τ the data support).
+    /// rmst (and the RMST statistics and test of bootstrap and fragility): truncation time τ in
+    /// the data's unit (default: the largest τ the data support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
-    /// schoenfeld, forest: Cox model covariates, e.g. age,sex,ph.ecog (numeric unless listed
+    /// schoenfeld, forest, bootstrap (log-hr, hr): Cox model covariates, e.g. age,sex,ph.ecog (numeric unless listed
     /// in --factors).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub covariates: Vec<String>,
-    /// schoenfeld, forest: covariates to treat as categorical (dummies named COL=LEVEL).
+    /// schoenfeld, forest, bootstrap: covariates to treat as categorical (dummies named COL=LEVEL).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub factors: Vec<String>,
     /// forest: one row per level of each of these columns, the Cox model of --group alone
     /// fitted within it (instead of one row per --covariates term).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub subgroups: Vec<String>,
+    #[command(flatten)]
+    pub bootstrap: BootstrapPlotArgs,
+    #[command(flatten)]
+    pub fragility: FragilityPlotArgs,
+}
+
+/// Options of the bootstrap histogram.
+#[derive(Debug, Args)]
+pub struct BootstrapPlotArgs {
+    /// bootstrap: the statistic: log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or
+    /// survival-diff:T.
+    #[arg(long, default_value = "log-hr", value_parser = parse_with_from_str::<Statistic>)]
+    pub statistic: Statistic,
+    /// bootstrap: number of replicates B.
+    #[arg(long, default_value_t = 2000)]
+    pub replicates: usize,
+    /// bootstrap: seed (fixed by default, so the figure is reproducible).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// bootstrap: worker threads (default: all cores); the figure does not depend on them.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// bootstrap: resample within each arm, keeping arm sizes fixed.
+    #[arg(long)]
+    pub stratify: bool,
+    /// bootstrap: intervals to mark: percentile, basic, normal, bca, a comma-separated list, or all.
+    #[arg(long = "intervals", default_value = "percentile,bca", value_name = "METHOD,...")]
+    pub intervals: String,
+    /// bootstrap: Firth's penalised likelihood for log-hr and hr (Breslow ties).
+    #[arg(long)]
+    pub firth: bool,
+}
+
+/// Options of the fragility path.
+#[derive(Debug, Args)]
+pub struct FragilityPlotArgs {
+    /// fragility: the test: logrank, cox-wald, cox-lr or rmst.
+    #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<SurvivalTest>)]
+    pub test: SurvivalTest,
+    /// fragility: significance level (significant means p < α).
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
 }
 
 /// Size, titles and the time axis.
@@ -196,8 +242,56 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
-        PlotKind::Bootstrap => return Err(Failure::input(PlotError::NotYetAvailable("bootstrap".into()))),
-        PlotKind::Fragility => return Err(Failure::input(PlotError::NotYetAvailable("fragility".into()))),
+        PlotKind::Bootstrap => {
+            check_factors(&args.covariates, &args.factors)?;
+            let data = load_with(&args.data, |columns| {
+                columns.covariates(args.covariates.iter()).factors(args.factors.iter())
+            })?;
+            let b = &args.bootstrap;
+            let options = BootstrapOptions {
+                statistic: b.statistic,
+                replicates: 0..b.replicates,
+                seed: b.seed,
+                threads: b.threads.unwrap_or_else(default_threads),
+                stratify: b.stratify,
+                intervals: IntervalMethod::parse_list(&b.intervals).map_err(|e| Failure::input(anyhow!(e)))?,
+                conf_level: km.conf_level,
+                tau: args.tau,
+                ties: if b.firth { Ties::Breslow } else { Ties::Efron },
+                firth: b.firth,
+                ..Default::default()
+            };
+            let figure = BootstrapFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Fragility => {
+            let data = load_with(&args.data, |columns| columns)?;
+            // --reference GROUP=LEVEL makes LEVEL the control arm, as `survkit fragility survival`
+            let control = group.as_ref().and_then(|column| {
+                args.data
+                    .reference
+                    .iter()
+                    .filter_map(|spec| spec.split_once('='))
+                    .find(|(c, _)| c.trim() == column)
+                    .map(|(_, level)| level.trim().to_string())
+            });
+            let experimental = control.and_then(|control| {
+                data.group
+                    .as_ref()
+                    .and_then(|g| g.levels.iter().find(|l| **l != control).cloned())
+            });
+            let options = SurvivalOptions {
+                test: args.fragility.test,
+                tau: args.tau,
+                alpha: args.fragility.alpha,
+                experimental,
+                ..Default::default()
+            };
+            let figure = FragilityFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
         PlotKind::Schoenfeld => {
             check_factors(&args.covariates, &args.factors)?;
             if args.covariates.is_empty() {

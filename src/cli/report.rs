@@ -29,7 +29,7 @@ pub struct ReportArgs {
     /// RMST truncation time τ (default: the largest τ the data support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
-    /// html (one self-contained page) or md (Markdown, with the figure as an SVG file beside it).
+    /// html (one self-contained page) or md (Markdown, with the figures as SVG files beside it).
     #[arg(long, default_value = "html", value_parser = ["html", "md"])]
     pub format: String,
     /// The report file to write.
@@ -65,9 +65,10 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
             .ok_or_else(|| Failure::input(anyhow!("{}: not a file name", args.output.display())))?
             .to_string_lossy()
             .into_owned();
-        let figure = format!("{stem}-km.svg");
-        write_atomically(&args.output.with_file_name(&figure), &report.km_svg).map_err(Failure::input)?;
-        write_atomically(&args.output, &report.markdown(&figure)).map_err(Failure::input)
+        for (name, svg) in report.figure_files(&stem) {
+            write_atomically(&args.output.with_file_name(&name), &svg).map_err(Failure::input)?;
+        }
+        write_atomically(&args.output, &report.markdown(&stem)).map_err(Failure::input)
     } else {
         write_atomically(&args.output, &report.html()).map_err(Failure::input)
     }

@@ -1,5 +1,6 @@
 //! Publication-quality figures as SVG or PNG: Kaplan–Meier curves with a number-at-risk
-//! table, log(−log S) curves, scaled Schoenfeld residuals, forest plots and RMST areas.
+//! table, log(−log S) curves, scaled Schoenfeld residuals, forest plots, RMST areas, bootstrap
+//! histograms and fragility p-value paths.
 //!
 //! Each kind builds a figure value from the data (every number it shows, serialisable), then
 //! [`render`] draws it. Layout is computed by survkit in pixels with the embedded DejaVu Sans
@@ -17,8 +18,10 @@
 //! ```
 
 pub mod axis;
+pub mod bootstrap;
 pub mod canvas;
 pub mod forest;
+pub mod fragility;
 pub mod km;
 pub mod loglog;
 pub mod schoenfeld;
@@ -29,8 +32,10 @@ use serde::Serialize;
 use thiserror::Error;
 
 pub use axis::TimeUnit;
+pub use bootstrap::BootstrapFigure;
 pub use canvas::{Figure, ImageFormat, render};
 pub use forest::ForestFigure;
+pub use fragility::FragilityFigure;
 pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
 pub use loglog::LogLogFigure;
 pub use schoenfeld::SchoenfeldFigure;
@@ -116,9 +121,7 @@ pub enum PlotKind {
     Schoenfeld,
     Forest,
     Rmst,
-    /// Lands with the bootstrap engine (issue 5).
     Bootstrap,
-    /// Lands with the fragility indices (issue 6).
     Fragility,
 }
 
@@ -134,7 +137,7 @@ impl FromStr for PlotKind {
             "bootstrap" => Ok(PlotKind::Bootstrap),
             "fragility" => Ok(PlotKind::Fragility),
             _ => Err(format!(
-                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst (bootstrap and fragility are not yet available)"
+                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap or fragility"
             )),
         }
     }
@@ -144,8 +147,6 @@ impl FromStr for PlotKind {
 pub enum PlotError {
     #[error("invalid option: {0}")]
     Option(String),
-    #[error("the {0} plot is not yet available: it arrives with survkit's {0} analysis")]
-    NotYetAvailable(String),
     #[error("{0}")]
     Analysis(String),
     #[error("drawing failed: {0}")]

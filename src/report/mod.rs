@@ -1,22 +1,31 @@
 //! The one-command reanalysis report: data summary, Kaplan–Meier figure with risk table,
 //! medians, log-rank test, Cox model (likelihood-ratio, Wald and score tests side by side, the
-//! proportional-hazards test), RMST with contrasts, and for every number the survkit command
-//! line that reproduces it. Written as one self-contained HTML page (inline SVG and CSS, no
-//! scripts, nothing fetched) or as Markdown with the figure in an SVG file beside it.
+//! proportional-hazards test), RMST with contrasts, a bootstrap of the Cox log hazard ratio
+//! (2,000 replicates, seed 1, so the report is reproducible) with its histogram, the status-flip
+//! fragility index with its p-value path, and for every number the survkit command line that
+//! reproduces it. Written as one self-contained HTML page (inline SVG and CSS, no scripts,
+//! nothing fetched) or as Markdown with the figures in SVG files beside it.
 //!
-//! Each analysis section shows the same table its command prints, so the report and the
-//! commands cannot disagree. Sections for the bootstrap and fragility analyses are marked as
-//! placeholders until those analyses land.
+//! Each analysis section shows the same table its command prints, and each figure is the one its
+//! `survkit plot` command draws, so the report and the commands cannot disagree.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::bootstrap::{BootstrapOptions, BootstrapReplicates, Statistic};
 use crate::cox::zph::ZphTransform;
 use crate::data::SurvData;
+use crate::fragility::{SurvivalFragility, SurvivalOptions};
 use crate::output::{Render, num};
-use crate::plot::{ImageFormat, KmFigure, KmPlotOptions, PlotOptions, render};
+use crate::plot::{
+    BootstrapFigure, Figure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, PlotOptions, render,
+};
 use crate::{Cox, CoxOptions, KaplanMeier, KmOptions, LogRank, LogRankOptions, Rmst, RmstOptions};
+
+/// The report's bootstrap: replicates and seed, fixed so the report is reproducible.
+pub const BOOTSTRAP_REPLICATES: usize = 2000;
+pub const BOOTSTRAP_SEED: u64 = 1;
 
 /// What the report analyses: the file and columns as the user named them (for the command
 /// lines), and τ.
@@ -74,6 +83,31 @@ impl ReportSpec {
         }
         command
     }
+    fn bootstrap_arguments(&self) -> String {
+        let mut arguments = format!(" --statistic log-hr --replicates {BOOTSTRAP_REPLICATES} --seed {BOOTSTRAP_SEED}");
+        if !self.covariates.is_empty() {
+            let _ = write!(arguments, " --covariates {}", quote(&self.covariates.join(",")));
+        }
+        arguments
+    }
+    /// `survkit bootstrap …`: the Cox log hazard ratio of the group (adjusted for the covariates).
+    pub fn bootstrap_command(&self) -> String {
+        self.base_command("bootstrap") + &self.bootstrap_arguments()
+    }
+    pub fn bootstrap_plot_command(&self) -> String {
+        format!(
+            "{}{} -o bootstrap.svg",
+            self.base_command("plot bootstrap"),
+            self.bootstrap_arguments()
+        )
+    }
+    /// `survkit fragility survival …`: the status-flip index of the log-rank test.
+    pub fn fragility_command(&self) -> String {
+        self.base_command("fragility survival")
+    }
+    pub fn fragility_plot_command(&self) -> String {
+        format!("{} -o fragility.svg", self.base_command("plot fragility"))
+    }
 }
 
 /// A word for a shell command line, quoted when it needs to be.
@@ -96,6 +130,18 @@ pub struct Section {
     pub title: String,
     pub command: String,
     pub output: String,
+    /// A figure shown with the section.
+    pub figure: Option<SectionFigure>,
+}
+
+/// A figure of a section: inline SVG, the command that draws it, and the name of its file
+/// beside a Markdown report (`STEM-NAME.svg`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionFigure {
+    pub name: String,
+    pub alt: String,
+    pub svg: String,
+    pub command: String,
 }
 
 /// Rows, events and follow-up of one arm.
@@ -119,15 +165,23 @@ pub struct Report {
     /// The Kaplan–Meier figure with risk table, as SVG.
     pub km_svg: String,
     pub sections: Vec<Section>,
-    /// Analyses not yet available in survkit, shown as marked placeholders.
-    pub placeholders: Vec<String>,
 }
 
-/// Sections still to come, with the issue that brings each.
-const PLACEHOLDERS: [&str; 2] = [
-    "Bootstrap intervals: not yet available (survkit's bootstrap and permutation engine will fill this section).",
-    "Fragility: not yet available (survkit's fragility indices and their p-value path plot will fill this section).",
-];
+/// `figure` as inline SVG (no XML declaration), or a paragraph saying why it could not be drawn.
+fn inline_svg<F: Figure>(figure: Result<F, crate::plot::PlotError>, layout: &PlotOptions) -> String {
+    figure
+        .and_then(|f| render(&f, ImageFormat::Svg, layout.size()))
+        .map(|bytes| {
+            let svg = String::from_utf8_lossy(&bytes);
+            svg[svg.find("<svg").unwrap_or(0)..].to_string()
+        })
+        .unwrap_or_else(|e| {
+            format!(
+                "<p class=\"error\">The figure could not be drawn: {}</p>",
+                escape(&e.to_string())
+            )
+        })
+}
 
 impl Report {
     /// Runs every analysis. `base` holds the time, event and group columns; `cox_data` also the
@@ -145,29 +199,19 @@ impl Report {
                 ..Default::default()
             },
         );
-        let km_svg = km_figure
-            .and_then(|f| render(&f, ImageFormat::Svg, (f.layout.width, f.layout.height)))
-            .map(|bytes| {
-                let svg = String::from_utf8_lossy(&bytes);
-                // inline SVG: no XML declaration
-                svg[svg.find("<svg").unwrap_or(0)..].to_string()
-            })
-            .unwrap_or_else(|e| {
-                format!(
-                    "<p class=\"error\">The figure could not be drawn: {}</p>",
-                    escape(&e.to_string())
-                )
-            });
+        let km_svg = inline_svg(km_figure, &PlotOptions::default());
         let mut sections = Vec::new();
         sections.push(Section {
             title: "Kaplan–Meier estimates and medians".into(),
             command: spec.km_command(),
             output: KaplanMeier::fit(base, &KmOptions::default()).map_or_else(|e| e.to_string(), |fit| fit.table()),
+            figure: None,
         });
         sections.push(Section {
             title: "Log-rank test".into(),
             command: spec.logrank_command(),
             output: LogRank::test(base, &LogRankOptions::default()).map_or_else(|e| e.to_string(), |t| t.table()),
+            figure: None,
         });
         let cox_options = CoxOptions {
             zph: Some(ZphTransform::Km),
@@ -177,6 +221,7 @@ impl Report {
             title: "Cox model: likelihood-ratio, Wald and score tests; proportional-hazards test".into(),
             command: spec.cox_command(),
             output: Cox::fit(cox_data, &cox_options).map_or_else(|e| e.to_string(), |fit| fit.table()),
+            figure: None,
         });
         let rmst_options = RmstOptions {
             tau: spec.tau,
@@ -187,7 +232,10 @@ impl Report {
             title: "Restricted mean survival time with contrasts".into(),
             command: spec.rmst_command(),
             output: Rmst::fit(rmst_data, &rmst_options).map_or_else(|e| e.to_string(), |fit| fit.table()),
+            figure: None,
         });
+        sections.push(bootstrap_section(spec, rmst_data));
+        sections.push(fragility_section(spec, base));
         Report {
             spec: spec.clone(),
             rows_used: base.n_rows(),
@@ -199,7 +247,6 @@ impl Report {
             arms: arm_summaries(base),
             km_svg,
             sections,
-            placeholders: PLACEHOLDERS.iter().map(|s| s.to_string()).collect(),
         }
     }
 
@@ -246,20 +293,23 @@ impl Report {
                 escape(&section.command),
                 escape(&section.output)
             );
-        }
-        for placeholder in &self.placeholders {
-            let _ = writeln!(
-                out,
-                "<section class=\"placeholder\"><p>{}</p></section>",
-                escape(placeholder)
-            );
+            if let Some(figure) = &section.figure {
+                let _ = write!(
+                    out,
+                    "<figure>{}</figure>\n<pre class=\"command\">{}</pre>\n",
+                    figure.svg,
+                    escape(&figure.command)
+                );
+            }
         }
         out.push_str("<p class=\"note\">Generated by survkit. Every number above is reproduced by the command shown with it.</p>\n</body>\n</html>\n");
         out
     }
 
-    /// Markdown, with the figure in the SVG file `figure` (a path relative to the Markdown file).
-    pub fn markdown(&self, figure: &str) -> String {
+    /// Markdown, with the figures in SVG files beside it named `STEM-km.svg` and
+    /// `STEM-NAME.svg` for each section figure (see [`Report::figure_files`]).
+    pub fn markdown(&self, stem: &str) -> String {
+        let figure = format!("{stem}-km.svg");
         let mut out = format!(
             "# survkit reanalysis of {}\n\n## Data\n\n{} rows used; {}.\n\n",
             self.spec.file, self.rows_used, self.dropped
@@ -287,11 +337,83 @@ impl Report {
                 "\n## {}\n\n```text\n$ {}\n{}```\n",
                 section.title, section.command, section.output
             );
-        }
-        for placeholder in &self.placeholders {
-            let _ = write!(out, "\n> {placeholder}\n");
+            if let Some(figure) = &section.figure {
+                let _ = write!(
+                    out,
+                    "\n![{}]({stem}-{}.svg)\n\n```text\n{}\n```\n",
+                    figure.alt, figure.name, figure.command
+                );
+            }
         }
         out
+    }
+
+    /// The SVG files a Markdown report with stem `stem` refers to: (file name, content).
+    pub fn figure_files(&self, stem: &str) -> Vec<(String, String)> {
+        std::iter::once((format!("{stem}-km.svg"), self.km_svg.clone()))
+            .chain(
+                self.sections
+                    .iter()
+                    .filter_map(|s| s.figure.as_ref())
+                    .map(|f| (format!("{stem}-{}.svg", f.name), f.svg.clone())),
+            )
+            .collect()
+    }
+}
+
+/// The bootstrap of the Cox log hazard ratio of the group (with the covariates), its table and
+/// histogram from one run.
+fn bootstrap_section(spec: &ReportSpec, data: &SurvData) -> Section {
+    let options = BootstrapOptions {
+        statistic: Statistic::LogHr,
+        replicates: 0..BOOTSTRAP_REPLICATES,
+        seed: BOOTSTRAP_SEED,
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
+        ..Default::default()
+    };
+    let layout = PlotOptions::default();
+    let (output, figure) = match BootstrapReplicates::run(data, &options, &|| {}) {
+        Ok(replicates) => (
+            replicates.summary().table(),
+            inline_svg(BootstrapFigure::from_replicates(&replicates, &layout), &layout),
+        ),
+        Err(e) => (e.to_string(), String::new()),
+    };
+    Section {
+        title: format!(
+            "Bootstrap of the Cox log hazard ratio ({BOOTSTRAP_REPLICATES} replicates, seed {BOOTSTRAP_SEED})"
+        ),
+        command: spec.bootstrap_command(),
+        output,
+        figure: (!figure.is_empty()).then(|| SectionFigure {
+            name: "bootstrap".into(),
+            alt: "Histogram of the bootstrap replicates with the estimate and intervals".into(),
+            svg: figure,
+            command: spec.bootstrap_plot_command(),
+        }),
+    }
+}
+
+/// The status-flip fragility index of the log-rank test, its table and p-value path.
+fn fragility_section(spec: &ReportSpec, data: &SurvData) -> Section {
+    let layout = PlotOptions::default();
+    let (output, figure) = match SurvivalFragility::compute(data, &SurvivalOptions::default()) {
+        Ok(result) => (
+            result.table(),
+            inline_svg(Ok(FragilityFigure::from_result(&result, &layout)), &layout),
+        ),
+        Err(e) => (e.to_string(), String::new()),
+    };
+    Section {
+        title: "Fragility: status-flip fragility index of the log-rank test".into(),
+        command: spec.fragility_command(),
+        output,
+        figure: (!figure.is_empty()).then(|| SectionFigure {
+            name: "fragility".into(),
+            alt: "p-value path of the status-flip fragility index".into(),
+            svg: figure,
+            command: spec.fragility_plot_command(),
+        }),
     }
 }
 
@@ -339,4 +461,4 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}\
 pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.85em}pre.command{background:#eef4fa;border-left:3px solid #0072B2}\
 figure{margin:0}figure svg{max-width:100%;height:auto}.note{color:#555;font-size:.9em}\
-.placeholder{border:2px dashed #D55E00;padding:.2em 1em;margin:1.5em 0;color:#555}.error{color:#D55E00}";
+.error{color:#D55E00}";

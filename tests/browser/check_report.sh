@@ -16,7 +16,7 @@ if grep -q "<script" "$out/report.html"; then
 fi
 log="$out/chromium.log"
 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-    --enable-logging=stderr --v=0 --window-size=1000,2600 \
+    --enable-logging=stderr --v=0 --window-size=1000,5200 \
     --screenshot="$out/report.png" "file://$(realpath "$out/report.html")" 2>"$log" || true
 test -s "$out/report.png"
 if grep -i "CONSOLE" "$log" | grep -qi "error"; then
