@@ -101,20 +101,7 @@ fn counts(args: CountsArgs) -> Result<(), Failure> {
 
 fn survival(args: SurvivalArgs) -> Result<(), Failure> {
     let data = load(&args.data)?;
-    // --reference GROUP=LEVEL makes LEVEL the control arm; the other arm is experimental
-    let control = args.data.group.as_ref().and_then(|column| {
-        args.data
-            .reference
-            .iter()
-            .filter_map(|spec| spec.split_once('='))
-            .find(|(c, _)| c.trim() == column)
-            .map(|(_, level)| level.trim().to_string())
-    });
-    let experimental = control.and_then(|control| {
-        data.group
-            .as_ref()
-            .and_then(|g| g.levels.iter().find(|l| **l != control).cloned())
-    });
+    let experimental = experimental_arm(&args.data, &data);
     let options = SurvivalOptions {
         test: args.test,
         tau: args.tau,
@@ -133,4 +120,19 @@ fn survival(args: SurvivalArgs) -> Result<(), Failure> {
     })?;
     report_to_stderr(&data, &result.warnings);
     emit(&args.output, &result.render(args.output.format))
+}
+
+/// The experimental arm: with `--reference GROUP=LEVEL`, LEVEL is the control arm and the other
+/// level is experimental; without it, `None` (the fragility code then picks the arm with HR < 1).
+pub fn experimental_arm(args: &DataArgs, data: &survkit::SurvData) -> Option<String> {
+    let control = args.group.as_ref().and_then(|column| {
+        args.reference
+            .iter()
+            .filter_map(|spec| spec.split_once('='))
+            .find(|(c, _)| c.trim() == column)
+            .map(|(_, level)| level.trim().to_string())
+    })?;
+    data.group
+        .as_ref()
+        .and_then(|g| g.levels.iter().find(|l| **l != control).cloned())
 }

@@ -268,19 +268,7 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
         PlotKind::Fragility => {
             let data = load_with(&args.data, |columns| columns)?;
             // --reference GROUP=LEVEL makes LEVEL the control arm, as `survkit fragility survival`
-            let control = group.as_ref().and_then(|column| {
-                args.data
-                    .reference
-                    .iter()
-                    .filter_map(|spec| spec.split_once('='))
-                    .find(|(c, _)| c.trim() == column)
-                    .map(|(_, level)| level.trim().to_string())
-            });
-            let experimental = control.and_then(|control| {
-                data.group
-                    .as_ref()
-                    .and_then(|g| g.levels.iter().find(|l| **l != control).cloned())
-            });
+            let experimental = super::fragility::experimental_arm(&args.data, &data);
             let options = SurvivalOptions {
                 test: args.fragility.test,
                 tau: args.tau,
