@@ -354,3 +354,48 @@ fn report_is_one_self_contained_page_with_every_section() {
         roxmltree::Document::parse(&svg).expect("figure parses");
     }
 }
+
+#[test]
+fn reconstruct_matches_golden() {
+    // digitised from lung by sex as tests/reconstruct_roundtrip.rs samples curves (seed 8)
+    use survkit::plot::ReconstructFigure;
+    use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, SurvivalScale as Percent};
+    use survkit::{Reconstruct, ReconstructOptions};
+    let arms: Vec<ArmInput> = [("Male", "male", 112), ("Female", "female", 53)]
+        .iter()
+        .map(|(label, file, events)| ArmInput {
+            label: label.to_string(),
+            curve: DigitisedCurve::read_csv(
+                manifest(&format!("tests/reference/data/lung_{file}_curve.csv")),
+                Percent::Auto,
+            )
+            .unwrap(),
+            at_risk: AtRiskTable::read_csv(manifest(&format!("tests/reference/data/lung_{file}_risk.csv"))).unwrap(),
+            total_events: Some(*events),
+            published_median: None,
+        })
+        .collect();
+    let result = Reconstruct::run(&arms, &ReconstructOptions::default()).unwrap();
+    let figure = ReconstructFigure::build(&result, &PlotOptions::default()).unwrap();
+    // the reconstructed numbers at risk reproduce the published table at its times
+    assert_eq!(figure.arms[0].n_risk, [138, 89, 37, 17, 7, 2]);
+    assert_eq!(figure.arms[1].n_risk, [90, 71, 33, 16, 7, 1]);
+    check(&figure, (900, 640), "reconstruct_lung");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("recon.png");
+    let d = "tests/reference/data";
+    let output = Command::new(env!("CARGO_BIN_EXE_survkit"))
+        .args(["plot", "reconstruct"])
+        .arg(format!("--curve=Male={d}/lung_male_curve.csv"))
+        .arg(format!("--curve=Female={d}/lung_female_curve.csv"))
+        .arg(format!("--at-risk=Male={d}/lung_male_risk.csv"))
+        .arg(format!("--at-risk=Female={d}/lung_female_risk.csv"))
+        .args(["--total-events", "Male=112", "--total-events", "Female=53", "-o"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("survkit runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+}

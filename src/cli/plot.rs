@@ -8,18 +8,20 @@ use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
 use survkit::fragility::{SurvivalOptions, SurvivalTest};
 use survkit::plot::{
     BootstrapFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError,
-    PlotKind, PlotOptions, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
+    PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
 };
 use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, parse_with_from_str};
 use super::bootstrap::default_threads;
+use super::reconstruct::{ReconstructInputArgs, reconstruction};
 use super::run::{load_with, report_to_stderr, write_bytes_atomically};
 
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap or fragility.
+    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility or reconstruct
+    /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`).
     #[arg(value_parser = parse_with_from_str::<PlotKind>)]
     pub kind: PlotKind,
     #[command(flatten)]
@@ -280,6 +282,13 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
+        PlotKind::Reconstruct => {
+            // `survkit plot reconstruct` is parsed apart (see `ReconstructPlotCli`); this path
+            // is reached only through an unusual argument order
+            return Err(Failure::input(anyhow!(
+                "put 'reconstruct' right after 'plot': survkit plot reconstruct --curve [LABEL=]FILE --at-risk [LABEL=]FILE -o OUT.svg"
+            )));
+        }
         PlotKind::Schoenfeld => {
             check_factors(&args.covariates, &args.factors)?;
             if args.covariates.is_empty() {
@@ -332,5 +341,37 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
     };
+    write_bytes_atomically(&args.output, &bytes).map_err(Failure::input)
+}
+
+/// `survkit plot reconstruct`: the digitised points of a published Kaplan–Meier figure over the
+/// Kaplan–Meier curves of the participants reconstructed from them. It reads the inputs of
+/// `survkit reconstruct` instead of a participant CSV, so it has its own grammar.
+#[derive(Debug, clap::Parser)]
+#[command(name = "survkit plot reconstruct", version)]
+pub struct ReconstructPlotCli {
+    #[command(flatten)]
+    pub inputs: ReconstructInputArgs,
+    /// The image to write: .svg or .png.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+}
+
+pub fn run_reconstruct(args: ReconstructPlotCli) -> Result<(), Failure> {
+    let format = ImageFormat::from_path(&args.output).ok_or_else(|| {
+        Failure::input(anyhow!(
+            "{}: the output must end in .svg or .png",
+            args.output.display()
+        ))
+    })?;
+    let layout = args.layout.options();
+    let result = reconstruction(&args.inputs)?;
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
+    }
+    let figure = ReconstructFigure::build(&result, &layout).map_err(plot_failure)?;
+    let bytes = render(&figure, format, layout.size()).map_err(plot_failure)?;
     write_bytes_atomically(&args.output, &bytes).map_err(Failure::input)
 }

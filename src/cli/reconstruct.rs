@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 use clap::Args;
 use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, SurvivalScale};
-use survkit::{Format, Reconstruct, ReconstructOptions, Render};
+use survkit::{Format, Reconstruct, ReconstructOptions, Reconstruction, Render};
 
 use super::Failure;
 use super::args::{OutputArgs, parse_with_from_str};
@@ -13,6 +13,19 @@ use super::run::{emit, write_atomically};
 
 #[derive(Debug, Args)]
 pub struct ReconstructArgs {
+    #[command(flatten)]
+    pub inputs: ReconstructInputArgs,
+    /// Format of the quality report on standard output: table, json or csv.
+    #[arg(long, default_value = "table", value_parser = parse_with_from_str::<Format>)]
+    pub format: Format,
+    /// Where to write the reconstructed participants (CSV: time,event,group); written whole or not at all.
+    #[arg(short = 'o', long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+}
+
+/// The published figure's arms: what `survkit reconstruct` and `survkit plot reconstruct` read.
+#[derive(Debug, Args)]
+pub struct ReconstructInputArgs {
     /// Digitised Kaplan–Meier curve: CSV of (time, survival), one per arm, e.g. --curve A=a.csv.
     #[arg(long, value_name = "[LABEL=]FILE", required = true)]
     pub curve: Vec<String>,
@@ -31,12 +44,6 @@ pub struct ReconstructArgs {
     /// Survival in the curve files is in percent (default: detected, percent when a value exceeds 1.5).
     #[arg(long)]
     pub percent: bool,
-    /// Format of the quality report on standard output: table, json or csv.
-    #[arg(long, default_value = "table", value_parser = parse_with_from_str::<Format>)]
-    pub format: Format,
-    /// Where to write the reconstructed participants (CSV: time,event,group); written whole or not at all.
-    #[arg(short = 'o', long, value_name = "FILE", required = true)]
-    pub output: PathBuf,
 }
 
 /// `LABEL=VALUE` or `VALUE`.
@@ -88,6 +95,23 @@ fn number<T: std::str::FromStr>(option: &str, label: &str, text: Option<&str>) -
 }
 
 pub fn run(args: ReconstructArgs) -> Result<(), Failure> {
+    let result = reconstruction(&args.inputs)?;
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
+    }
+    let report = result.render(args.format);
+    write_atomically(&args.output, &survkit::output::ipd_csv(&result)).map_err(Failure::input)?;
+    emit(
+        &OutputArgs {
+            format: args.format,
+            output: None,
+        },
+        &report,
+    )
+}
+
+/// Reads the arms and reconstructs them (warnings are left to the caller).
+pub fn reconstruction(args: &ReconstructInputArgs) -> Result<Reconstruction, Failure> {
     let scale = if args.percent {
         SurvivalScale::Percent
     } else {
@@ -144,17 +168,5 @@ pub fn run(args: ReconstructArgs) -> Result<(), Failure> {
             options.published_hr.push((label.clone(), hr));
         }
     }
-    let result = Reconstruct::run(&arms, &options).map_err(Failure::input)?;
-    for w in &result.warnings {
-        eprintln!("warning: {w}");
-    }
-    let report = result.render(args.format);
-    write_atomically(&args.output, &survkit::output::ipd_csv(&result)).map_err(Failure::input)?;
-    emit(
-        &OutputArgs {
-            format: args.format,
-            output: None,
-        },
-        &report,
-    )
+    Reconstruct::run(&arms, &options).map_err(Failure::input)
 }

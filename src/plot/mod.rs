@@ -1,6 +1,7 @@
 //! Publication-quality figures as SVG or PNG: Kaplan–Meier curves with a number-at-risk
 //! table, log(−log S) curves, scaled Schoenfeld residuals, forest plots, RMST areas, bootstrap
-//! histograms and fragility p-value paths.
+//! histograms, fragility p-value paths and reconstructed Kaplan–Meier curves over the digitised
+//! points of a published figure.
 //!
 //! Each kind builds a figure value from the data (every number it shows, serialisable), then
 //! [`render`] draws it. Layout is computed by survkit in pixels with the embedded DejaVu Sans
@@ -24,6 +25,7 @@ pub mod forest;
 pub mod fragility;
 pub mod km;
 pub mod loglog;
+pub mod reconstruct;
 pub mod schoenfeld;
 
 use std::str::FromStr;
@@ -38,6 +40,7 @@ pub use forest::ForestFigure;
 pub use fragility::FragilityFigure;
 pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
 pub use loglog::LogLogFigure;
+pub use reconstruct::ReconstructFigure;
 pub use schoenfeld::SchoenfeldFigure;
 
 /// Default image size in pixels.
@@ -123,6 +126,7 @@ pub enum PlotKind {
     Rmst,
     Bootstrap,
     Fragility,
+    Reconstruct,
 }
 
 impl FromStr for PlotKind {
@@ -136,8 +140,9 @@ impl FromStr for PlotKind {
             "rmst" => Ok(PlotKind::Rmst),
             "bootstrap" => Ok(PlotKind::Bootstrap),
             "fragility" => Ok(PlotKind::Fragility),
+            "reconstruct" => Ok(PlotKind::Reconstruct),
             _ => Err(format!(
-                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap or fragility"
+                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility or reconstruct"
             )),
         }
     }

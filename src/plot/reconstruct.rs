@@ -1,0 +1,233 @@
+//! A reconstruction checked by eye: the cleaned digitised points of each arm as small markers
+//! over the Kaplan–Meier step function of the reconstructed participants (see
+//! [`crate::reconstruct`]), one colour per arm, with the reconstructed numbers at risk at the
+//! time-axis breaks under the axis.
+//!
+//! # What is drawn
+//! - The reconstructed S(t) as a right-continuous step function: horizontal until an event
+//!   time, then a vertical drop (never a line between event times), up to the arm's last
+//!   reconstructed follow-up time.
+//! - Each cleaned digitised point (after sorting, lowering and adding (0, 1)) as a dot.
+//! - Number at risk at each break t: reconstructed participants with time ≥ t.
+
+use plotters::prelude::DrawingBackend;
+use serde::Serialize;
+
+use super::axis::{
+    LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend, legend_height, time_step,
+};
+use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
+use super::{PlotError, PlotOptions};
+use crate::output::num;
+use crate::reconstruct::{Point, Reconstruction};
+
+/// One arm as drawn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReconstructArm {
+    pub group: String,
+    /// The cleaned digitised points, displayed time unit.
+    pub digitised: Vec<Point>,
+    /// The reconstructed Kaplan–Meier curve: (0, 1), then S at each distinct time (displayed unit).
+    pub km: Vec<Point>,
+    /// The last reconstructed follow-up time (displayed unit).
+    pub end: f64,
+    /// Reconstructed number at risk at each time-axis break.
+    pub n_risk: Vec<usize>,
+}
+
+/// The digitised points over the reconstructed Kaplan–Meier curves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReconstructFigure {
+    pub layout: PlotOptions,
+    pub arms: Vec<ReconstructArm>,
+    /// Time-axis breaks, in the displayed unit.
+    pub ticks: Vec<Tick>,
+    /// End of the time axis, in the displayed unit.
+    pub xmax: f64,
+}
+
+/// About one break per this many pixels of panel width (as the Kaplan–Meier figure).
+const PIXELS_PER_BREAK: f64 = 90.0;
+/// Width reserved for the risk-table labels at most.
+const MAX_LABEL_WIDTH: i32 = 200;
+
+impl ReconstructFigure {
+    pub fn build(result: &Reconstruction, layout: &PlotOptions) -> Result<ReconstructFigure, PlotError> {
+        layout.check()?;
+        if result.arms.is_empty() {
+            return Err(PlotError::Analysis("no reconstructed arms to draw".into()));
+        }
+        let scale = layout.time_scale();
+        let last = result
+            .arms
+            .iter()
+            .flat_map(|a| a.time.iter().chain(a.digitised.iter().map(|p| &p.time)))
+            .copied()
+            .fold(0.0, f64::max)
+            * scale;
+        let xmax = layout.xmax.unwrap_or(last).max(f64::MIN_POSITIVE);
+        let max_breaks = ((layout.width as f64 - 260.0) / PIXELS_PER_BREAK).max(2.0) as usize;
+        let step = layout
+            .break_every
+            .unwrap_or_else(|| time_step(xmax, max_breaks, layout.time_unit));
+        let tick_values = breaks(xmax, step);
+        if tick_values.len() > 60 {
+            return Err(PlotError::Option(format!(
+                "--break-every {step} gives {} breaks up to {xmax}; choose a larger step",
+                tick_values.len()
+            )));
+        }
+        let shown = |p: &Point| Point {
+            time: p.time * scale,
+            survival: p.survival,
+        };
+        let arms = result
+            .arms
+            .iter()
+            .map(|a| ReconstructArm {
+                group: a.group.clone(),
+                digitised: a.digitised.iter().map(shown).collect(),
+                km: a.km.iter().map(shown).collect(),
+                end: a.time.iter().copied().fold(0.0, f64::max) * scale,
+                n_risk: tick_values
+                    .iter()
+                    .map(|t| a.time.iter().filter(|x| **x * scale >= *t - 1e-9).count())
+                    .collect(),
+            })
+            .collect();
+        Ok(ReconstructFigure {
+            layout: layout.clone(),
+            arms,
+            ticks: Tick::at(&tick_values),
+            xmax,
+        })
+    }
+}
+
+/// The right-continuous step path of `km` up to `end`: horizontal to the next time, then down.
+fn step_path(km: &[Point], end: f64) -> Vec<(f64, f64)> {
+    let mut path: Vec<(f64, f64)> = Vec::with_capacity(2 * km.len() + 1);
+    for p in km {
+        if p.time > end {
+            break;
+        }
+        if let Some(&(_, previous)) = path.last() {
+            path.push((p.time, previous));
+        }
+        path.push((p.time, p.survival.clamp(0.0, 1.0)));
+    }
+    if let Some(&(t, v)) = path.last()
+        && t < end
+    {
+        path.push((end, v));
+    }
+    path.dedup();
+    path
+}
+
+impl Figure for ReconstructFigure {
+    fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>, (width, height): (u32, u32)) -> Result<(), PlotError> {
+        let (width, height) = (width as i32, height as i32);
+        let entries: Vec<(String, Colour)> = self
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(k, a)| (a.group.clone(), group_colour(k)))
+            .collect();
+        let y_ticks = Tick::at(&[0.0, 0.25, 0.5, 0.75, 1.0]);
+        let label_width = entries
+            .iter()
+            .map(|(n, _)| text_width(n, TICK_SIZE))
+            .max()
+            .unwrap_or(0)
+            .min(MAX_LABEL_WIDTH)
+            + 12;
+        let left = MARGIN + Panel::left_space(&y_ticks, true).max(label_width);
+        let last_label = self.ticks.last().map_or(0, |t| text_width(&t.label, TICK_SIZE));
+        let right = width - MARGIN - (last_label / 2).max(8);
+
+        let mut top = MARGIN;
+        if let Some(title) = &self.layout.title {
+            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
+            top += LINE_HEIGHT + 10;
+        }
+        let header_left = if left > 120 { MARGIN } else { left };
+        let header_width = width - MARGIN - header_left;
+        draw_legend(canvas, None, &entries, (header_left, top), header_width)?;
+        top += legend_height(None, &entries, header_width) + 4;
+        canvas.text(
+            &fit_text(
+                "dots: digitised points; steps: Kaplan–Meier of the reconstructed data",
+                TICK_SIZE,
+                header_width,
+            ),
+            (header_left, top),
+            TICK_SIZE,
+            GREY,
+            Align::Left,
+        )?;
+        top += LINE_HEIGHT + 6;
+
+        let table_height = LINE_HEIGHT + 6 + LINE_HEIGHT * entries.len() as i32;
+        let bottom = height - MARGIN - table_height - Panel::bottom_space(true);
+        if bottom - top < 80 {
+            return Err(PlotError::Option(format!(
+                "the image is too small for this figure; give a --height of at least {}",
+                height + 80 - (bottom - top)
+            )));
+        }
+        let panel = Panel {
+            left,
+            top,
+            right,
+            bottom,
+            x: Scale::linear(0.0, self.xmax),
+            y: Scale::linear(0.0, 1.0),
+        };
+        let y_title = self
+            .layout
+            .ylabel
+            .clone()
+            .unwrap_or_else(|| "Survival probability".to_string());
+        panel.draw_axes(canvas, &self.ticks, &y_ticks, &self.layout.time_title(), &y_title)?;
+
+        for (k, arm) in self.arms.iter().enumerate() {
+            let colour = group_colour(k);
+            let path = step_path(&arm.km, arm.end.min(self.xmax));
+            canvas.line(path.iter().map(|(t, v)| panel.px(*t, *v)).collect(), colour, 2)?;
+        }
+        // the points over every curve, so no arm's line hides another arm's points
+        for (k, arm) in self.arms.iter().enumerate() {
+            let colour = group_colour(k);
+            for p in arm.digitised.iter().filter(|p| p.time <= self.xmax) {
+                canvas.dot(panel.px(p.time, p.survival.clamp(0.0, 1.0)), 3, colour, 0.55)?;
+            }
+        }
+
+        let mut y = bottom + Panel::bottom_space(true) + 4;
+        canvas.text(
+            "Number at risk (reconstructed)",
+            (MARGIN, y),
+            TICK_SIZE,
+            BLACK,
+            Align::Left,
+        )?;
+        y += LINE_HEIGHT + 2;
+        for (k, arm) in self.arms.iter().enumerate() {
+            let colour = group_colour(k);
+            let label = fit_text(&arm.group, TICK_SIZE, MAX_LABEL_WIDTH);
+            canvas.text(&label, (MARGIN, y), TICK_SIZE, colour, Align::Left)?;
+            for (tick, n) in self.ticks.iter().zip(&arm.n_risk) {
+                canvas.text(
+                    &num(*n as f64),
+                    (panel.x_px(tick.value), y),
+                    TICK_SIZE,
+                    colour,
+                    Align::Centre,
+                )?;
+            }
+            y += LINE_HEIGHT;
+        }
+        Ok(())
+    }
+}
