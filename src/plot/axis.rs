@@ -5,7 +5,8 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::PlotError;
-use super::canvas::{Align, BLACK, Canvas, Colour, GREY, LIGHT_GREY, text_width};
+use super::canvas::{Align, BLACK, Canvas, Colour, GREY, LIGHT_GREY, fit_text, group_colour, text_width};
+use crate::output::num;
 use plotters::prelude::DrawingBackend;
 
 /// A unit of time. Conversions use 1 week = 7 days, 1 year = 365.25 days, 1 month = 1/12 year.
@@ -150,6 +151,8 @@ pub const LABEL_SIZE: f64 = 16.0;
 pub const TICK_SIZE: f64 = 14.0;
 pub const LINE_HEIGHT: i32 = 20;
 pub const MARGIN: i32 = 12;
+/// The widest a group label may be in a legend or number-at-risk table.
+pub const MAX_LABEL_WIDTH: i32 = 200;
 const TICK_LENGTH: i32 = 5;
 
 /// A plotting panel: a pixel rectangle with its x and y scales.
@@ -251,6 +254,45 @@ impl Panel {
     pub fn bottom_space(has_title: bool) -> i32 {
         TICK_LENGTH + LINE_HEIGHT + if has_title { LINE_HEIGHT + 4 } else { 0 }
     }
+}
+
+/// The bottom edge of a panel whose top is at `top` in an image `height` pixels tall, leaving
+/// room below for the x axis and, with `risk_rows`, a number-at-risk table of that many rows;
+/// an error asking for a taller image when under 80 pixels would be left for the panel.
+pub fn panel_bottom(height: i32, top: i32, risk_rows: Option<usize>) -> Result<i32, PlotError> {
+    let table_height = risk_rows.map_or(0, |rows| LINE_HEIGHT + 6 + LINE_HEIGHT * rows as i32);
+    let bottom = height - MARGIN - table_height - Panel::bottom_space(true);
+    if bottom - top < 80 {
+        return Err(PlotError::Option(format!(
+            "the image is too small for this figure; give a --height of at least {}",
+            height + 80 - (bottom - top)
+        )));
+    }
+    Ok(bottom)
+}
+
+/// A number-at-risk table under `panel`: `title`, then one row per group (label and its counts,
+/// each centred under its tick) in the group's colour.
+pub fn draw_risk_table<DB: DrawingBackend>(
+    canvas: &Canvas<'_, DB>,
+    panel: &Panel,
+    title: &str,
+    ticks: &[Tick],
+    rows: &[(&str, Vec<f64>)],
+) -> Result<(), PlotError> {
+    let mut y = panel.bottom + Panel::bottom_space(true) + 4;
+    canvas.text(title, (MARGIN, y), TICK_SIZE, BLACK, Align::Left)?;
+    y += LINE_HEIGHT + 2;
+    for (k, (label, counts)) in rows.iter().enumerate() {
+        let colour = group_colour(k);
+        let label = fit_text(label, TICK_SIZE, MAX_LABEL_WIDTH);
+        canvas.text(&label, (MARGIN, y), TICK_SIZE, colour, Align::Left)?;
+        for (tick, n) in ticks.iter().zip(counts) {
+            canvas.text(&num(*n), (panel.x_px(tick.value), y), TICK_SIZE, colour, Align::Centre)?;
+        }
+        y += LINE_HEIGHT;
+    }
+    Ok(())
 }
 
 /// Legend entries laid out in rows across `width` pixels from `(left, top)`; returns the

@@ -16,8 +16,8 @@ use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
 use super::axis::{
-    LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend, legend_height, nice_step,
-    time_step,
+    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend,
+    draw_risk_table, legend_height, nice_step, panel_bottom, time_step,
 };
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
 use super::{PlotError, PlotOptions, curve_name};
@@ -247,9 +247,6 @@ fn annotate(data: &SurvData) -> Result<Vec<String>, PlotError> {
     Ok(lines)
 }
 
-/// Width reserved for the risk-table labels at most.
-const MAX_LABEL_WIDTH: i32 = 200;
-
 impl Figure for KmFigure {
     fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>, (width, height): (u32, u32)) -> Result<(), PlotError> {
         let (width, height) = (width as i32, height as i32);
@@ -302,18 +299,7 @@ impl Figure for KmFigure {
         }
         top += 6;
 
-        let table_height = if self.options.risk_table {
-            LINE_HEIGHT + 6 + LINE_HEIGHT * entries.len() as i32
-        } else {
-            0
-        };
-        let bottom = height - MARGIN - table_height - Panel::bottom_space(true);
-        if bottom - top < 80 {
-            return Err(PlotError::Option(format!(
-                "the image is too small for this figure; give a --height of at least {}",
-                height + 80 - (bottom - top)
-            )));
-        }
+        let bottom = panel_bottom(height, top, self.options.risk_table.then_some(entries.len()))?;
         let panel = Panel {
             left,
             top,
@@ -383,18 +369,12 @@ impl Figure for KmFigure {
         }
 
         if self.options.risk_table {
-            let mut y = bottom + Panel::bottom_space(true) + 4;
-            canvas.text("Number at risk", (MARGIN, y), TICK_SIZE, BLACK, Align::Left)?;
-            y += LINE_HEIGHT + 2;
-            for (k, row) in self.at_risk.iter().enumerate() {
-                let colour = group_colour(k);
-                let label = fit_text(&row.curve, TICK_SIZE, MAX_LABEL_WIDTH);
-                canvas.text(&label, (MARGIN, y), TICK_SIZE, colour, Align::Left)?;
-                for (tick, n) in self.ticks.iter().zip(&row.n_risk) {
-                    canvas.text(&num(*n), (panel.x_px(tick.value), y), TICK_SIZE, colour, Align::Centre)?;
-                }
-                y += LINE_HEIGHT;
-            }
+            let rows: Vec<(&str, Vec<f64>)> = self
+                .at_risk
+                .iter()
+                .map(|r| (r.curve.as_str(), r.n_risk.clone()))
+                .collect();
+            draw_risk_table(canvas, &panel, "Number at risk", &self.ticks, &rows)?;
         }
         Ok(())
     }

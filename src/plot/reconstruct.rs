@@ -14,11 +14,11 @@ use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
 use super::axis::{
-    LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend, legend_height, time_step,
+    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend,
+    draw_risk_table, legend_height, panel_bottom, time_step,
 };
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
 use super::{PlotError, PlotOptions};
-use crate::output::num;
 use crate::reconstruct::{Point, Reconstruction};
 
 /// One arm as drawn.
@@ -48,9 +48,6 @@ pub struct ReconstructFigure {
 
 /// About one break per this many pixels of panel width (as the Kaplan–Meier figure).
 const PIXELS_PER_BREAK: f64 = 90.0;
-/// Width reserved for the risk-table labels at most.
-const MAX_LABEL_WIDTH: i32 = 200;
-
 impl ReconstructFigure {
     pub fn build(result: &Reconstruction, layout: &PlotOptions) -> Result<ReconstructFigure, PlotError> {
         layout.check()?;
@@ -168,14 +165,7 @@ impl Figure for ReconstructFigure {
         )?;
         top += LINE_HEIGHT + 6;
 
-        let table_height = LINE_HEIGHT + 6 + LINE_HEIGHT * entries.len() as i32;
-        let bottom = height - MARGIN - table_height - Panel::bottom_space(true);
-        if bottom - top < 80 {
-            return Err(PlotError::Option(format!(
-                "the image is too small for this figure; give a --height of at least {}",
-                height + 80 - (bottom - top)
-            )));
-        }
+        let bottom = panel_bottom(height, top, Some(entries.len()))?;
         let panel = Panel {
             left,
             top,
@@ -204,30 +194,12 @@ impl Figure for ReconstructFigure {
             }
         }
 
-        let mut y = bottom + Panel::bottom_space(true) + 4;
-        canvas.text(
-            "Number at risk (reconstructed)",
-            (MARGIN, y),
-            TICK_SIZE,
-            BLACK,
-            Align::Left,
-        )?;
-        y += LINE_HEIGHT + 2;
-        for (k, arm) in self.arms.iter().enumerate() {
-            let colour = group_colour(k);
-            let label = fit_text(&arm.group, TICK_SIZE, MAX_LABEL_WIDTH);
-            canvas.text(&label, (MARGIN, y), TICK_SIZE, colour, Align::Left)?;
-            for (tick, n) in self.ticks.iter().zip(&arm.n_risk) {
-                canvas.text(
-                    &num(*n as f64),
-                    (panel.x_px(tick.value), y),
-                    TICK_SIZE,
-                    colour,
-                    Align::Centre,
-                )?;
-            }
-            y += LINE_HEIGHT;
-        }
+        let rows: Vec<(&str, Vec<f64>)> = self
+            .arms
+            .iter()
+            .map(|arm| (arm.group.as_str(), arm.n_risk.iter().map(|n| *n as f64).collect()))
+            .collect();
+        draw_risk_table(canvas, &panel, "Number at risk (reconstructed)", &self.ticks, &rows)?;
         Ok(())
     }
 }
