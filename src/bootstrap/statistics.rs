@@ -22,7 +22,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::counts::{LogRankScratch, Sorted};
@@ -200,12 +200,7 @@ impl<'a> CoxStatistic<'a> {
         let fit = newton::maximise(&objective, &self.start, &[], COX_EPS, COX_MAX_ITER);
         let p = problem.p();
         let variance = newton::inverse(&DMatrix::from_row_slice(p, p, &fit.at_beta.information));
-        // R's rule, as Cox::fit: the next step I⁻¹U is still large although ℓ converged
-        let next_step = &variance * DVector::from_column_slice(&fit.at_beta.score);
-        let monotone = (0..p).any(|j| {
-            let s = next_step[j].abs();
-            s > COX_EPS && s > COX_EPS.sqrt() * fit.beta[j].abs()
-        });
+        let monotone = newton::diverging(&fit, &variance, COX_EPS).contains(&true);
         let (beta, se) = (fit.beta[0], variance[(0, 0)].sqrt());
         self.last_beta = fit.beta;
         let usable = fit.converged && beta.is_finite() && se.is_finite() && se > 0.0;

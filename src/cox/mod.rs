@@ -254,14 +254,12 @@ impl Cox {
                 result.iterations
             ));
         }
-        // R's rule: the next step I⁻¹U is still large relative to β although ℓ converged
-        let next_step = &variance * DVector::from_column_slice(&result.at_beta.score);
-        let infinite: Vec<bool> = (0..p)
-            .map(|j| {
-                let s = next_step[j].abs();
-                !options.firth && s > options.eps && s > options.eps.sqrt() * result.beta[j].abs()
-            })
-            .collect();
+        // Firth's penalised estimate is always finite
+        let infinite = if options.firth {
+            vec![false; p]
+        } else {
+            newton::diverging(&result, &variance, options.eps)
+        };
         for j in (0..p).filter(|j| infinite[*j]) {
             warnings.push(monotone_message(data, &design, j, result.beta[j]));
         }

@@ -75,6 +75,18 @@ pub fn maximise(
     }
 }
 
+/// Which coefficients diverge (monotone likelihood), by R `coxph`'s rule: ℓ has converged, yet
+/// the next Newton step |I⁻¹U|_j still exceeds both `eps` and √eps·|β_j|.
+pub fn diverging(result: &NewtonResult, variance: &DMatrix<f64>, eps: f64) -> Vec<bool> {
+    let next_step = variance * DVector::from_column_slice(&result.at_beta.score);
+    (0..result.beta.len())
+        .map(|j| {
+            let s = next_step[j].abs();
+            s > eps && s > eps.sqrt() * result.beta[j].abs()
+        })
+        .collect()
+}
+
 /// β + I⁻¹U over the free coordinates.
 fn step(beta: &[f64], at: &Evaluation, fixed: &[usize]) -> Vec<f64> {
     let p = beta.len();
