@@ -74,6 +74,49 @@ struct Sorted {
     entry_position: Vec<usize>,
     entry_time: Vec<f64>,
     groups: Vec<TimeGroup>,
+    /// Σ w x over the events: the events' own part of U, and of ℓ as its product with β.
+    /// It does not depend on β, so it is summed once per set of weights.
+    event_x: Vec<f64>,
+    /// The distinct covariate rows, when there are few (a treatment arm, a factor).
+    patterns: Option<Patterns>,
+}
+
+/// Few distinct covariate rows: exp(x'β) is computed once per pattern instead of once per row.
+#[derive(Debug, Clone, Default)]
+struct Patterns {
+    /// Each row's pattern.
+    of_row: Vec<u32>,
+    /// The patterns' covariates (k × p).
+    x: Vec<f64>,
+}
+
+/// At most this many distinct covariate rows use [`Patterns`]; past it the search stops.
+const MAX_PATTERNS: usize = 16;
+
+impl Patterns {
+    /// The distinct rows of `x` (n × p, bitwise equal), or `None` past [`MAX_PATTERNS`].
+    fn find(x: &[f64], p: usize) -> Option<Patterns> {
+        if p == 0 {
+            return None;
+        }
+        let mut patterns = Patterns {
+            of_row: Vec::with_capacity(x.len() / p),
+            x: Vec::new(),
+        };
+        let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(u, v)| u.to_bits() == v.to_bits());
+        for row in x.chunks_exact(p) {
+            let k = match patterns.x.chunks_exact(p).position(|known| same(known, row)) {
+                Some(k) => k,
+                None if patterns.x.len() / p < MAX_PATTERNS => {
+                    patterns.x.extend_from_slice(row);
+                    patterns.x.len() / p - 1
+                }
+                None => return None,
+            };
+            patterns.of_row.push(k as u32);
+        }
+        Some(patterns)
+    }
 }
 
 /// The rows sharing one exit time.
@@ -86,15 +129,63 @@ struct TimeGroup {
     /// Events with positive weight: d, and their total weight D.
     d: usize,
     event_weight: f64,
+    /// Terms in the denominator: d for Efron, 1 for Breslow; each weighs D/steps, and the
+    /// k-th removes the fraction k/d of the events' sums.
+    steps: usize,
+    mean_weight: f64,
+    per_death: f64,
 }
 
 impl Sorted {
-    /// Recomputes d and D of each time after the weights change.
-    fn count_events(&mut self) {
+    /// Recomputes what depends on the weights: d, D and the Efron steps of each time, and
+    /// Σ w x over the events.
+    fn count_events(&mut self, p: usize, ties: Ties) {
+        self.event_x = vec![0.0; p];
         for g in self.groups.iter_mut() {
             let events = g.start..g.start + g.n_events;
             g.d = events.clone().filter(|&k| self.weight[k] > 0.0).count();
-            g.event_weight = events.map(|k| self.weight[k]).sum();
+            g.event_weight = events.clone().map(|k| self.weight[k]).sum();
+            g.steps = if ties == Ties::Efron { g.d } else { g.d.min(1) };
+            g.mean_weight = if g.d > 0 { g.event_weight / g.steps as f64 } else { 0.0 };
+            g.per_death = if g.d > 0 { 1.0 / g.d as f64 } else { 0.0 };
+            for k in events {
+                for (sum, x) in self.event_x.iter_mut().zip(&self.x[k * p..(k + 1) * p]) {
+                    *sum += self.weight[k] * x;
+                }
+            }
+        }
+    }
+
+    /// r_k = w_k exp(x_k'β) for every row, once per pattern when the rows have few.
+    #[inline(always)]
+    fn risk_scores(&self, beta: &[f64], p: usize, risk: &mut Vec<f64>, pattern_risk: &mut Vec<f64>) {
+        let score = |row: &[f64]| {
+            let mut eta = 0.0;
+            for j in 0..p {
+                eta += row[j] * beta[j];
+            }
+            eta.exp()
+        };
+        risk.clear();
+        // a row left out of a bootstrap resample needs no exp() (and gives 0, not 0 × ∞)
+        match &self.patterns {
+            Some(patterns) => {
+                pattern_risk.clear();
+                pattern_risk.extend(patterns.x.chunks_exact(p).map(score));
+                risk.extend(
+                    patterns
+                        .of_row
+                        .iter()
+                        .zip(&self.weight)
+                        .map(|(&k, &w)| if w == 0.0 { 0.0 } else { w * pattern_risk[k as usize] }),
+                );
+            }
+            None => risk.extend(
+                self.x
+                    .chunks_exact(p)
+                    .zip(&self.weight)
+                    .map(|(row, &w)| if w == 0.0 { 0.0 } else { w * score(row) }),
+            ),
         }
     }
 }
@@ -206,7 +297,8 @@ impl<'a> Problem<'a> {
             }
             sorted.entry_position = stratum.by_entry.iter().map(|&i| position[i]).collect();
             sorted.entry_time = stratum.by_entry.iter().map(|&i| data.entry_of(i)).collect();
-            sorted.count_events();
+            sorted.count_events(p, ties);
+            sorted.patterns = Patterns::find(&sorted.x, p);
             stratum.sorted = sorted;
         }
         Problem {
@@ -296,13 +388,14 @@ impl<'a> Problem<'a> {
 
     /// Sets per-row frequency weights (a bootstrap resample), multiplying the case weights.
     pub fn set_frequency(&mut self, frequency: Option<Vec<f64>>) {
+        let (p, ties) = (self.p(), self.ties);
         for stratum in self.strata.iter_mut() {
             stratum.sorted.weight = stratum
                 .by_exit
                 .iter()
                 .map(|&i| self.data.weight_of(i) * frequency.as_ref().map_or(1.0, |f| f[i]))
                 .collect();
-            stratum.sorted.count_events();
+            stratum.sorted.count_events(p, ties);
         }
         self.frequency = frequency;
     }
@@ -332,30 +425,23 @@ impl<'a> Problem<'a> {
     ) -> Evaluation {
         // a compile-time dimension lets the short loops below unroll
         let p = if M::DIM == 0 { self.p() } else { M::DIM };
-        let mut total = Evaluation {
-            loglik: 0.0,
-            score: vec![0.0; p],
-            information: vec![0.0; p * p],
-        };
-        let mut before = total.clone();
+        // U in `total.s1`, the upper triangle of I in `total.s2`
+        let mut total = M::new(p, with_information);
+        let mut loglik = 0.0;
         let mut log_denominators = LogSum::default();
         let mut sums = M::new(p, with_information);
         let mut events = M::new(p, with_information);
-        let mut risk = Vec::new();
+        let mut before = M::new(p, with_information);
+        let (mut risk, mut pattern_risk) = (Vec::new(), Vec::new());
         for stratum in &self.strata {
             let sorted = &stratum.sorted;
-            risk.clear();
-            for (row, &w) in sorted.x.chunks_exact(p).zip(&sorted.weight) {
-                if w == 0.0 {
-                    // a row left out of a bootstrap resample: no exp() needed
-                    risk.push(0.0);
-                    continue;
-                }
-                let mut eta = 0.0;
+            sorted.risk_scores(beta, p, &mut risk, &mut pattern_risk);
+            // the events' own terms: U += Σ w x, ℓ += Σ w x'β (per time when reporting times)
+            if at_time.is_none() {
                 for j in 0..p {
-                    eta += row[j] * beta[j];
+                    *total.s1_mut(j) += sorted.event_x[j];
+                    loglik += sorted.event_x[j] * beta[j];
                 }
-                risk.push(w * eta.exp());
             }
             sums.clear();
             let mut entry_pos = 0;
@@ -374,62 +460,79 @@ impl<'a> Problem<'a> {
                     sums.add(-risk[k], &sorted.x[k * p..(k + 1) * p], p);
                     entry_pos += 1;
                 }
-                let d = group.d;
-                if d == 0 {
+                if group.d == 0 {
                     continue;
                 }
                 if at_time.is_some() {
-                    before.score.copy_from_slice(&total.score);
-                    before.information.copy_from_slice(&total.information);
-                }
-                // the events' own terms: U += Σ w x, ℓ += Σ w η
-                for k in group.start..group.start + group.n_events {
-                    let w = sorted.weight[k];
-                    let x = &sorted.x[k * p..(k + 1) * p];
-                    for j in 0..p {
-                        total.score[j] += w * x[j];
-                        total.loglik += w * x[j] * beta[j];
+                    before.clone_from(&total);
+                    for k in group.start..group.start + group.n_events {
+                        for j in 0..p {
+                            let wx = sorted.weight[k] * sorted.x[k * p + j];
+                            *total.s1_mut(j) += wx;
+                            loglik += wx * beta[j];
+                        }
                     }
                 }
-                let steps = if self.ties == Ties::Efron { d } else { 1 };
-                let mean_weight = group.event_weight / steps as f64;
-                let per_death = 1.0 / d as f64;
+                let (mean_weight, per_death) = (group.mean_weight, group.per_death);
                 // one division per sub-step: divisions dominate this loop otherwise
-                for k in 0..steps {
+                for k in 0..group.steps {
                     let f = k as f64 * per_death;
                     let s0 = sums.s0() - f * events.s0();
                     let inverse = 1.0 / s0;
                     if mean_weight == 1.0 {
                         log_denominators.add(s0);
                     } else {
-                        total.loglik -= mean_weight * s0.ln();
+                        loglik -= mean_weight * s0.ln();
                     }
                     for j in 0..p {
                         let mean_j = (sums.s1(j) - f * events.s1(j)) * inverse;
-                        total.score[j] -= mean_weight * mean_j;
+                        *total.s1_mut(j) -= mean_weight * mean_j;
                         if with_information {
                             for l in j..p {
                                 let mean_l = (sums.s1(l) - f * events.s1(l)) * inverse;
                                 let s2 = sums.s2(j, l) - f * events.s2(j, l);
-                                total.information[j * p + l] += mean_weight * (s2 * inverse - mean_j * mean_l);
+                                *total.s2_mut(j, l) += mean_weight * (s2 * inverse - mean_j * mean_l);
                             }
                         }
                     }
                 }
                 if let Some(callback) = at_time.as_mut() {
-                    for (b, v) in before.score.iter_mut().zip(&total.score) {
-                        *b = v - *b;
-                    }
-                    for (b, v) in before.information.iter_mut().zip(&total.information) {
-                        *b = v - *b;
-                    }
-                    callback(t, &before);
+                    let (now, then) = (evaluation(&total, 0.0, p), evaluation(&before, 0.0, p));
+                    let difference = Evaluation {
+                        loglik: 0.0,
+                        score: now.score.iter().zip(&then.score).map(|(a, b)| a - b).collect(),
+                        information: now
+                            .information
+                            .iter()
+                            .zip(&then.information)
+                            .map(|(a, b)| a - b)
+                            .collect(),
+                    };
+                    callback(t, &difference);
                 }
             }
         }
-        total.loglik -= log_denominators.value();
-        mirror_upper(&mut total.information, p);
-        total
+        let mut result = evaluation(&total, loglik - log_denominators.value(), p);
+        mirror_upper(&mut result.information, p);
+        result
+    }
+}
+
+/// An [`Evaluation`] from U in `m.s1` and the upper triangle of I in `m.s2` (zero when the sums
+/// hold no second moments); the lower triangle is left at zero.
+fn evaluation<M: Moments>(m: &M, loglik: f64, p: usize) -> Evaluation {
+    let mut information = vec![0.0; p * p];
+    if m.has_second() {
+        for j in 0..p {
+            for l in j..p {
+                information[j * p + l] = m.s2(j, l);
+            }
+        }
+    }
+    Evaluation {
+        loglik,
+        score: (0..p).map(|j| m.s1(j)).collect(),
+        information,
     }
 }
 
@@ -488,9 +591,12 @@ pub fn mirror_upper(m: &mut [f64], p: usize) {
 
 /// Running sums Σ r, Σ r x, Σ r x x' (upper triangle), on the stack for `P` covariates or
 /// on the heap for any number (`P = 0`).
-trait Moments {
+trait Moments: Clone {
     /// The number of covariates when fixed at compile time, else 0.
     const DIM: usize;
+    fn has_second(&self) -> bool;
+    fn s1_mut(&mut self, j: usize) -> &mut f64;
+    fn s2_mut(&mut self, j: usize, l: usize) -> &mut f64;
     fn new(p: usize, with_second: bool) -> Self;
     fn clear(&mut self);
     fn merge(&mut self, other: &Self);
@@ -511,6 +617,17 @@ struct FixedMoments<const P: usize> {
 
 impl<const P: usize> Moments for FixedMoments<P> {
     const DIM: usize = P;
+    fn has_second(&self) -> bool {
+        self.with_second
+    }
+    #[inline(always)]
+    fn s1_mut(&mut self, j: usize) -> &mut f64 {
+        &mut self.s1[j]
+    }
+    #[inline(always)]
+    fn s2_mut(&mut self, j: usize, l: usize) -> &mut f64 {
+        &mut self.s2[j][l]
+    }
     fn new(_p: usize, with_second: bool) -> Self {
         FixedMoments {
             s0: 0.0,
@@ -563,6 +680,7 @@ impl<const P: usize> Moments for FixedMoments<P> {
 }
 
 /// Heap storage for any number of covariates.
+#[derive(Clone)]
 struct DynamicMoments {
     p: usize,
     s0: f64,
@@ -573,6 +691,15 @@ struct DynamicMoments {
 
 impl Moments for DynamicMoments {
     const DIM: usize = 0;
+    fn has_second(&self) -> bool {
+        self.with_second
+    }
+    fn s1_mut(&mut self, j: usize) -> &mut f64 {
+        &mut self.s1[j]
+    }
+    fn s2_mut(&mut self, j: usize, l: usize) -> &mut f64 {
+        &mut self.s2[j * self.p + l]
+    }
     fn new(p: usize, with_second: bool) -> Self {
         DynamicMoments {
             p,
