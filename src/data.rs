@@ -522,14 +522,12 @@ impl SurvData {
     }
 
     /// The rows (indices into the vectors) sorted by exit time; ties keep file order.
-    pub fn order_by_time(&self) -> Vec<usize> {
-        self.order_cache
-            .get_or_init(|| {
-                let mut keyed: Vec<(f64, usize)> = self.time.iter().copied().zip(0..).collect();
-                keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                keyed.into_iter().map(|(_, i)| i).collect()
-            })
-            .clone()
+    pub fn order_by_time(&self) -> &[usize] {
+        self.order_cache.get_or_init(|| {
+            let mut keyed: Vec<(f64, usize)> = self.time.iter().copied().zip(0..).collect();
+            keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            keyed.into_iter().map(|(_, i)| i).collect()
+        })
     }
 }
 

@@ -180,7 +180,7 @@ impl KaplanMeier {
             let s = data.strata.as_ref().map_or(0, |f| f.codes[i] as usize);
             g * n_strata + s
         };
-        let parts = split_by_code(&data.order_by_time(), n_groups * n_strata, code);
+        let parts = split_by_code(data.order_by_time(), n_groups * n_strata, code);
         let z = z_for_level(options.conf_level);
         let mut curves = Vec::new();
         for (c, rows) in parts.iter().enumerate() {

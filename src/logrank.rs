@@ -222,7 +222,7 @@ impl LogRank {
             u: vec![0.0; k],
             v: DMatrix::zeros(k, k),
         };
-        for rows in split_by_code(&data.order_by_time(), n_strata, stratum_of) {
+        for rows in split_by_code(data.order_by_time(), n_strata, stratum_of) {
             let table = RiskTable::build(data, &rows, k, |i| group.codes[i] as usize);
             accumulate(&table, options.weights, &mut sums);
         }

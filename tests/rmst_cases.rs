@@ -50,7 +50,7 @@ fn four_rows_by_hand() {
     assert_eq!(fit_at(&data, None).unwrap().tau, 4.0);
     // The single-arm API gives the same numbers.
     let order = data.order_by_time();
-    let table = RiskTable::build(&data, &order, 1, |_| 0);
+    let table = RiskTable::build(&data, order, 1, |_| 0);
     let area = area_under_km(&table, 4.0);
     assert_eq!((area.rmst, area.variance), (arm.rmst, arm.se * arm.se));
 }

@@ -40,7 +40,7 @@ impl Sorted {
         Sorted {
             time: order.iter().map(|&i| data.time[i]).collect(),
             event: order.iter().map(|&i| data.event[i]).collect(),
-            order,
+            order: order.to_vec(),
             arm,
             n_arms,
             arm_positions,

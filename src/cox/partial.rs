@@ -17,6 +17,7 @@
 
 use super::design::Design;
 use crate::data::SurvData;
+use crate::risk_set::split_by_code;
 
 /// How tied event times enter the partial likelihood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -61,6 +62,60 @@ pub struct Stratum {
     sorted: Sorted,
 }
 
+impl Stratum {
+    /// Lays out one stratum's rows (given latest exit first, and latest entry first) for the
+    /// backward pass.
+    fn new(data: &SurvData, centred: &Design, by_exit: Vec<usize>, by_entry: Vec<usize>, ties: Ties) -> Stratum {
+        let p = centred.p;
+        let time: Vec<f64> = by_exit.iter().map(|&i| data.time[i]).collect();
+        let event: Vec<bool> = by_exit.iter().map(|&i| data.event[i]).collect();
+        let mut x = Vec::with_capacity(by_exit.len() * p);
+        for &i in &by_exit {
+            x.extend_from_slice(centred.row(i));
+        }
+        let mut groups = Vec::new();
+        let mut start = 0;
+        while start < time.len() {
+            let end = start + time[start..].iter().take_while(|t| **t == time[start]).count();
+            groups.push(TimeGroup {
+                start,
+                end,
+                n_events: event[start..end].iter().take_while(|e| **e).count(),
+                ..Default::default()
+            });
+            start = end;
+        }
+        let (entry_position, entry_time) = if by_entry.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let mut position = vec![0usize; data.n_rows()];
+            for (k, &i) in by_exit.iter().enumerate() {
+                position[i] = k;
+            }
+            (
+                by_entry.iter().map(|&i| position[i]).collect(),
+                by_entry.iter().map(|&i| data.entry_of(i)).collect(),
+            )
+        };
+        let mut sorted = Sorted {
+            weight: by_exit.iter().map(|&i| data.weight_of(i)).collect(),
+            patterns: Patterns::find(&x, p),
+            time,
+            x,
+            entry_position,
+            entry_time,
+            groups,
+            ..Default::default()
+        };
+        sorted.count_events(p, ties);
+        Stratum {
+            by_exit,
+            by_entry,
+            sorted,
+        }
+    }
+}
+
 /// Exit times, events, weights and covariates in `by_exit` order; entry removals as positions
 /// in that order.
 /// Within a time, events come first, so each distinct time is a run `start..end` whose first
@@ -68,7 +123,6 @@ pub struct Stratum {
 #[derive(Debug, Clone, Default)]
 struct Sorted {
     time: Vec<f64>,
-    event: Vec<bool>,
     weight: Vec<f64>,
     x: Vec<f64>,
     entry_position: Vec<usize>,
@@ -142,17 +196,20 @@ impl Sorted {
     fn count_events(&mut self, p: usize, ties: Ties) {
         self.event_x = vec![0.0; p];
         for g in self.groups.iter_mut() {
-            let events = g.start..g.start + g.n_events;
-            g.d = events.clone().filter(|&k| self.weight[k] > 0.0).count();
-            g.event_weight = events.clone().map(|k| self.weight[k]).sum();
-            g.steps = if ties == Ties::Efron { g.d } else { g.d.min(1) };
-            g.mean_weight = if g.d > 0 { g.event_weight / g.steps as f64 } else { 0.0 };
-            g.per_death = if g.d > 0 { 1.0 / g.d as f64 } else { 0.0 };
-            for k in events {
+            let (mut d, mut total) = (0, 0.0);
+            for k in g.start..g.start + g.n_events {
+                let w = self.weight[k];
+                d += usize::from(w > 0.0);
+                total += w;
                 for (sum, x) in self.event_x.iter_mut().zip(&self.x[k * p..(k + 1) * p]) {
-                    *sum += self.weight[k] * x;
+                    *sum += w * x;
                 }
             }
+            g.d = d;
+            g.event_weight = total;
+            g.steps = if ties == Ties::Efron { d } else { d.min(1) };
+            g.mean_weight = if d > 0 { total / g.steps as f64 } else { 0.0 };
+            g.per_death = if d > 0 { 1.0 / d as f64 } else { 0.0 };
         }
     }
 
@@ -224,20 +281,9 @@ impl<'a> Problem<'a> {
                 centred.x[i * p + j] -= mean;
             }
         }
-        let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
-        let mut strata: Vec<Stratum> = (0..n_strata)
-            .map(|_| Stratum {
-                by_exit: Vec::new(),
-                by_entry: Vec::new(),
-                sorted: Sorted::default(),
-            })
-            .collect();
-        let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
         // latest time first; within a time, events before censorings (a stable partition)
         let ascending = data.order_by_time();
-        if n_strata == 1 {
-            strata[0].by_exit.reserve(n);
-        }
+        let mut by_exit = Vec::with_capacity(n);
         let mut run_end = ascending.len();
         while run_end > 0 {
             let t = data.time[ascending[run_end - 1]];
@@ -246,61 +292,35 @@ impl<'a> Problem<'a> {
                 run_start -= 1;
             }
             let run = &ascending[run_start..run_end];
-            for &i in run
-                .iter()
-                .filter(|&&i| data.event[i])
-                .chain(run.iter().filter(|&&i| !data.event[i]))
-            {
-                strata[stratum_of(i)].by_exit.push(i);
-            }
+            by_exit.extend(run.iter().filter(|&&i| data.event[i]));
+            by_exit.extend(run.iter().filter(|&&i| !data.event[i]));
             run_end = run_start;
         }
-        if let Some(entry) = &data.entry {
+        let by_entry = data.entry.as_ref().map(|entry| {
             let mut order: Vec<usize> = (0..n).collect();
             order.sort_by(|a, b| entry[*b].total_cmp(&entry[*a]).then(b.cmp(a)));
-            for i in order {
-                strata[stratum_of(i)].by_entry.push(i);
+            order
+        });
+        let strata = match &data.strata {
+            None => vec![Stratum::new(
+                data,
+                &centred,
+                by_exit,
+                by_entry.unwrap_or_default(),
+                ties,
+            )],
+            Some(factor) => {
+                let split = |rows: &[usize]| split_by_code(rows, factor.n_levels(), |i| factor.codes[i] as usize);
+                let entries = by_entry
+                    .as_deref()
+                    .map_or_else(|| vec![Vec::new(); factor.n_levels()], split);
+                split(&by_exit)
+                    .into_iter()
+                    .zip(entries)
+                    .map(|(exits, entries)| Stratum::new(data, &centred, exits, entries, ties))
+                    .collect()
             }
-        }
-        let mut position = vec![0usize; n];
-        for stratum in strata.iter_mut() {
-            // one pass over the rows in exit order lays out every array and finds the times
-            let m = stratum.by_exit.len();
-            let mut sorted = Sorted {
-                time: Vec::with_capacity(m),
-                event: Vec::with_capacity(m),
-                weight: Vec::with_capacity(m),
-                x: Vec::with_capacity(m * p),
-                ..Default::default()
-            };
-            for (k, &i) in stratum.by_exit.iter().enumerate() {
-                position[i] = k;
-                let t = data.time[i];
-                if sorted.time.last() != Some(&t) {
-                    sorted.groups.push(TimeGroup {
-                        start: k,
-                        end: k,
-                        ..Default::default()
-                    });
-                }
-                let group = sorted.groups.last_mut().expect("a group was just pushed");
-                group.end = k + 1;
-                if data.event[i] {
-                    group.n_events += 1;
-                }
-                sorted.time.push(t);
-                sorted.event.push(data.event[i]);
-                sorted.weight.push(data.weight_of(i));
-                for &v in centred.row(i) {
-                    sorted.x.push(v);
-                }
-            }
-            sorted.entry_position = stratum.by_entry.iter().map(|&i| position[i]).collect();
-            sorted.entry_time = stratum.by_entry.iter().map(|&i| data.entry_of(i)).collect();
-            sorted.count_events(p, ties);
-            sorted.patterns = Patterns::find(&sorted.x, p);
-            stratum.sorted = sorted;
-        }
+        };
         Problem {
             data,
             design: centred,
@@ -349,33 +369,23 @@ impl<'a> Problem<'a> {
         let (mut u, mut v) = (0.0, 0.0);
         for stratum in &self.strata {
             let sorted = &stratum.sorted;
-            let in_group = |k: usize| sorted.x[k] == second;
-            let (mut n, mut n1) = (0.0, 0.0);
-            let (mut pos, mut entry_pos) = (0, 0);
-            while pos < sorted.time.len() {
-                let t = sorted.time[pos];
-                let (mut d, mut d1) = (0.0, 0.0);
-                while pos < sorted.time.len() && sorted.time[pos] == t {
-                    n += 1.0;
-                    if in_group(pos) {
-                        n1 += 1.0;
-                    }
-                    if sorted.event[pos] {
-                        d += 1.0;
-                        if in_group(pos) {
-                            d1 += 1.0;
-                        }
-                    }
-                    pos += 1;
-                }
+            let in_group = |k: usize| usize::from(sorted.x[k] == second);
+            // at risk, and of them in the second group
+            let (mut n, mut n1) = (0usize, 0usize);
+            let mut entry_pos = 0;
+            for group in &sorted.groups {
+                n += group.end - group.start;
+                n1 += (group.start..group.end).map(in_group).sum::<usize>();
+                let t = sorted.time[group.start];
                 while entry_pos < sorted.entry_time.len() && sorted.entry_time[entry_pos] >= t {
-                    n -= 1.0;
-                    if in_group(sorted.entry_position[entry_pos]) {
-                        n1 -= 1.0;
-                    }
+                    n -= 1;
+                    n1 -= in_group(sorted.entry_position[entry_pos]);
                     entry_pos += 1;
                 }
-                if d > 0.0 {
+                if group.n_events > 0 {
+                    let d = group.n_events as f64;
+                    let d1 = (group.start..group.start + group.n_events).map(in_group).sum::<usize>() as f64;
+                    let (n, n1) = (n as f64, n1 as f64);
                     u += d1 - d * n1 / n;
                     if n > 1.0 {
                         v += d * (n - d) / (n - 1.0) * (n1 / n) * (1.0 - n1 / n);

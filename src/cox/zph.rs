@@ -103,7 +103,7 @@ pub fn transformed_times(problem: &Problem<'_>, transform: ZphTransform) -> Vec<
             unweighted.group = None;
             unweighted.strata = None;
             let order = unweighted.order_by_time();
-            let table = crate::risk_set::RiskTable::build(&unweighted, &order, 1, |_| 0);
+            let table = crate::risk_set::RiskTable::build(&unweighted, order, 1, |_| 0);
             let mut survival_before = Vec::with_capacity(table.len());
             let mut s = 1.0;
             for j in 0..table.len() {

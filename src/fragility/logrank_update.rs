@@ -59,7 +59,7 @@ impl LogRankState {
         let order = data.order_by_time();
         let mut time_index = vec![0; data.n_rows()];
         let mut times: Vec<f64> = Vec::new();
-        for &i in &order {
+        for &i in order {
             if times.last() != Some(&data.time[i]) {
                 times.push(data.time[i]);
             }

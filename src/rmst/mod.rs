@@ -374,7 +374,7 @@ impl Rmst {
         let adjusted = if options.covariates.is_empty() {
             None
         } else {
-            let parts = split_by_code(&data.order_by_time(), n_arms, arm_of);
+            let parts = split_by_code(data.order_by_time(), n_arms, arm_of);
             Some(adjusted::fit(
                 data,
                 &parts,
