@@ -178,6 +178,40 @@ fn estimates_equal_the_library_fits() {
     );
 }
 
+/// A Cox replicate is the fit to the resampled rows themselves, each row repeated as often as
+/// it was drawn, as R's `boot` with `coxph(data = data[i, ])` computes it: with Efron's rule a
+/// row drawn twice ties with itself, so frequencies are copies, not case weights.
+#[test]
+fn cox_replicates_equal_fits_to_the_resampled_rows() {
+    let data = lung_by_sex();
+    let o = BootstrapOptions {
+        intervals: vec![IntervalMethod::Percentile],
+        ..options(Statistic::LogHr, 12)
+    };
+    let replicates = BootstrapReplicates::run(&data, &o, &|| {}).unwrap();
+    let order = survkit::bootstrap::counts::Sorted::new(&data).order;
+    let sex = data.group.as_ref().unwrap();
+    for (r, replicate) in replicates.replicates.iter().enumerate() {
+        let mut counts = vec![0; order.len()];
+        engine::draw_resample(&mut engine::stream(o.seed, r as u64), None, &mut counts);
+        let mut rows = String::from("time,status,sex\n");
+        for (k, &i) in order.iter().enumerate() {
+            for _ in 0..counts[k] {
+                let level = &sex.levels[sex.codes[i] as usize];
+                rows.push_str(&format!("{},{},{level}\n", data.time[i], u8::from(data.event[i])));
+            }
+        }
+        let columns = Columns::new("time", "status").covariates(["sex"]).factors(["sex"]);
+        let resample = SurvData::from_csv_bytes("resample", rows.as_bytes(), &columns).unwrap();
+        let fit = Cox::fit(&resample, &CoxOptions::default()).unwrap();
+        assert_close(
+            &format!("replicate {r}"),
+            replicate.value.unwrap(),
+            fit.terms[0].coef.unwrap(),
+        );
+    }
+}
+
 #[test]
 fn logrank_kernel_equals_the_library_test_for_every_weight_and_k_groups() {
     let veteran = SurvData::read_csv(

@@ -124,6 +124,8 @@ impl Stratum {
 struct Sorted {
     time: Vec<f64>,
     weight: Vec<f64>,
+    /// Each row's frequency (copies of it) under [`Problem::set_frequency`]; empty means 1.
+    multiplicity: Vec<f64>,
     x: Vec<f64>,
     entry_position: Vec<usize>,
     entry_time: Vec<f64>,
@@ -180,7 +182,8 @@ struct TimeGroup {
     end: usize,
     /// Event rows (`start..start + n_events`).
     n_events: usize,
-    /// Events with positive weight: d, and their total weight D.
+    /// Events with positive weight (counted with their frequencies): d, and their total
+    /// weight D.
     d: usize,
     event_weight: f64,
     /// Terms in the denominator: d for Efron, 1 for Breslow; each weighs D/steps, and the
@@ -196,20 +199,22 @@ impl Sorted {
     fn count_events(&mut self, p: usize, ties: Ties) {
         self.event_x = vec![0.0; p];
         for g in self.groups.iter_mut() {
-            let (mut d, mut total) = (0, 0.0);
+            let (mut d, mut total) = (0.0, 0.0);
             for k in g.start..g.start + g.n_events {
                 let w = self.weight[k];
-                d += usize::from(w > 0.0);
+                if w > 0.0 {
+                    d += self.multiplicity.get(k).copied().unwrap_or(1.0);
+                }
                 total += w;
-                for (sum, x) in self.event_x.iter_mut().zip(&self.x[k * p..(k + 1) * p]) {
-                    *sum += w * x;
+                for j in 0..p {
+                    self.event_x[j] += w * self.x[k * p + j];
                 }
             }
-            g.d = d;
+            g.d = d as usize;
             g.event_weight = total;
-            g.steps = if ties == Ties::Efron { d } else { d.min(1) };
-            g.mean_weight = if d > 0 { total / g.steps as f64 } else { 0.0 };
-            g.per_death = if d > 0 { 1.0 / d as f64 } else { 0.0 };
+            g.steps = if ties == Ties::Efron { g.d } else { g.d.min(1) };
+            g.mean_weight = if g.d > 0 { total / g.steps as f64 } else { 0.0 };
+            g.per_death = if g.d > 0 { 1.0 / d } else { 0.0 };
         }
     }
 
@@ -396,16 +401,27 @@ impl<'a> Problem<'a> {
         (v > 0.0).then(|| u * u / v)
     }
 
-    /// Sets per-row frequency weights (a bootstrap resample), multiplying the case weights.
+    /// Sets per-row frequencies (a bootstrap resample: row i drawn f_i times, a whole number).
+    /// A row with frequency f counts as f copies of itself: its weight is multiplied by f, and
+    /// under Efron's rule its event counts as f tied events (d = Σ f over a time's events), so
+    /// the likelihood equals that of the data with the row repeated f times, as R's
+    /// `coxph(data = data[i, ])` in a `boot` loop sees it.
     pub fn set_frequency(&mut self, frequency: Option<Vec<f64>>) {
-        let (p, ties) = (self.p(), self.ties);
+        let (p, ties, data) = (self.p(), self.ties, self.data);
         for stratum in self.strata.iter_mut() {
-            stratum.sorted.weight = stratum
-                .by_exit
-                .iter()
-                .map(|&i| self.data.weight_of(i) * frequency.as_ref().map_or(1.0, |f| f[i]))
-                .collect();
-            stratum.sorted.count_events(p, ties);
+            let sorted = &mut stratum.sorted;
+            sorted.weight.clear();
+            sorted.multiplicity.clear();
+            match &frequency {
+                Some(f) => {
+                    for &i in &stratum.by_exit {
+                        sorted.weight.push(data.weight_of(i) * f[i]);
+                        sorted.multiplicity.push(f[i]);
+                    }
+                }
+                None => sorted.weight.extend(stratum.by_exit.iter().map(|&i| data.weight_of(i))),
+            }
+            sorted.count_events(p, ties);
         }
         self.frequency = frequency;
     }
