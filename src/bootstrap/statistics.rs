@@ -4,7 +4,10 @@
 //! - `log-hr`: the Cox coefficient of arm 1 (Efron or Breslow ties, with the data's strata,
 //!   entry times, case weights and any covariates), maximised by Newton–Raphson
 //!   ([`crate::cox::newton`]) on the frequency-weighted partial likelihood
-//!   ([`crate::cox::partial::Problem::set_frequency`]); p = 2 Φ(−|β/SE|) (Wald, model SE). With
+//!   ([`crate::cox::partial::Problem::set_frequency`]); p = 2 Φ(−|β/SE|) (Wald, model SE).
+//!   Resamples start from the original estimate and stop on the predicted gain of the last step
+//!   ([`newton::maximise_predicting`]): β is the point R's rule stops at, and the SE comes from
+//!   the information one step (|Δ| ≤ 1e-3) before it, a relative difference of order |Δ|. With
 //!   `firth`, Firth's penalised estimate ([`crate::cox::firth`], Breslow ties) with the penalised
 //!   likelihood-ratio p-value, as coxphf. `hr` is exp(`log-hr`).
 //! - `logrank`: the log-rank family χ² across all arms ([`super::counts::Sorted::logrank`]), p
@@ -140,6 +143,9 @@ const FIRTH_SCORE_TOLERANCE: f64 = 1e-4;
 /// Newton–Raphson settings of [`crate::CoxOptions::default`].
 const COX_EPS: f64 = 1e-9;
 const COX_MAX_ITER: usize = 20;
+/// The largest Newton step whose predicted gain ends a replicate's fit
+/// ([`newton::maximise_predicting`]): the step after it is O(Δ²), about 1e-6 at most.
+const COX_TRUSTED_STEP: f64 = 1e-3;
 
 /// The Cox fit of one resample.
 #[derive(Debug, Clone)]
@@ -150,6 +156,8 @@ pub struct CoxStatistic<'a> {
     start: Vec<f64>,
     /// The coefficients of the last fit.
     last_beta: Vec<f64>,
+    /// Fitting resamples (after [`CoxStatistic::start_from_last_fit`]), not the original data.
+    resampling: bool,
     firth: bool,
     exponentiate: bool,
 }
@@ -162,6 +170,7 @@ impl<'a> CoxStatistic<'a> {
             sorted,
             start: vec![0.0; p],
             last_beta: vec![0.0; p],
+            resampling: false,
             firth,
             exponentiate,
         }
@@ -170,6 +179,7 @@ impl<'a> CoxStatistic<'a> {
     /// Starts later fits from the last one (the original estimate): fewer Newton steps.
     pub fn start_from_last_fit(&mut self) {
         self.start.clone_from(&self.last_beta);
+        self.resampling = true;
     }
 
     fn evaluate(&mut self, counts: &[u32]) -> Replicate {
@@ -197,10 +207,16 @@ impl<'a> CoxStatistic<'a> {
     fn ml_fit(&mut self) -> Replicate {
         let problem = &self.problem;
         let objective = |beta: &[f64]| problem.evaluate(beta, true);
-        let fit = newton::maximise(&objective, &self.start, &[], COX_EPS, COX_MAX_ITER);
+        // the original fit as Cox::fit; resamples stop on the predicted gain
+        let fit = if self.resampling {
+            newton::maximise_predicting(&objective, &self.start, COX_EPS, COX_MAX_ITER, COX_TRUSTED_STEP)
+        } else {
+            newton::maximise(&objective, &self.start, &[], COX_EPS, COX_MAX_ITER)
+        };
         let p = problem.p();
         let variance = newton::inverse(&DMatrix::from_row_slice(p, p, &fit.at_beta.information));
-        let monotone = newton::diverging(&fit, &variance, COX_EPS).contains(&true);
+        // a predicted stop took a small step: the coefficient is not running off to infinity
+        let monotone = !fit.predicted && newton::diverging(&fit, &variance, COX_EPS).contains(&true);
         let (beta, se) = (fit.beta[0], variance[(0, 0)].sqrt());
         self.last_beta = fit.beta;
         let usable = fit.converged && beta.is_finite() && se.is_finite() && se > 0.0;

@@ -241,6 +241,7 @@ impl Cox {
                 at_beta: fit.at_beta,
                 iterations: fit.iterations,
                 converged: fit.converged,
+                predicted: false,
             }
         } else {
             newton::maximise(&objective, &vec![0.0; p], &[], options.eps, options.max_iter)

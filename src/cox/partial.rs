@@ -60,6 +60,8 @@ pub struct Stratum {
     pub by_entry: Vec<usize>,
     /// The rows' values laid out contiguously in `by_exit` order, for the hot loop.
     sorted: Sorted,
+    /// Under [`Problem::set_frequency`], the same layout holding only the rows drawn.
+    resample: Option<Sorted>,
 }
 
 impl Stratum {
@@ -112,7 +114,13 @@ impl Stratum {
             by_exit,
             by_entry,
             sorted,
+            resample: None,
         }
+    }
+
+    /// The layout the likelihood sums over: the resample's rows when frequencies are set.
+    fn active(&self) -> &Sorted {
+        self.resample.as_ref().unwrap_or(&self.sorted)
     }
 }
 
@@ -124,8 +132,6 @@ impl Stratum {
 struct Sorted {
     time: Vec<f64>,
     weight: Vec<f64>,
-    /// Each row's frequency (copies of it) under [`Problem::set_frequency`]; empty means 1.
-    multiplicity: Vec<f64>,
     x: Vec<f64>,
     entry_position: Vec<usize>,
     entry_time: Vec<f64>,
@@ -193,28 +199,125 @@ struct TimeGroup {
     per_death: f64,
 }
 
+impl TimeGroup {
+    /// Sets d (events with positive weight, counted with their frequencies), D (their total
+    /// weight) and the Efron or Breslow steps.
+    fn set_events(&mut self, d: f64, event_weight: f64, ties: Ties) {
+        self.d = d as usize;
+        self.event_weight = event_weight;
+        self.steps = if ties == Ties::Efron { self.d } else { self.d.min(1) };
+        self.mean_weight = if self.d > 0 {
+            event_weight / self.steps as f64
+        } else {
+            0.0
+        };
+        self.per_death = if self.d > 0 { 1.0 / d } else { 0.0 };
+    }
+}
+
 impl Sorted {
+    /// Lays out in `out` only the rows drawn (frequency f_k > 0, weight w_k f_k), keeping the
+    /// order, the time groups (events first) and the entry removals: the likelihood sums skip
+    /// the rows a resample leaves out, and add the others in the same order, so every sum is
+    /// bitwise the one over all rows with zero weights.
+    fn keep_drawn(
+        &self,
+        p: usize,
+        ties: Ties,
+        frequency: impl Fn(usize) -> f64,
+        case_weight: impl Fn(usize) -> f64,
+        out: &mut Sorted,
+    ) {
+        // written by position into full-length buffers (reused across resamples), then cut
+        let n = self.time.len();
+        out.time.resize(n, 0.0);
+        out.weight.resize(n, 0.0);
+        out.x.resize(n * p, 0.0);
+        out.groups.clear();
+        out.entry_position.clear();
+        out.entry_time.clear();
+        out.event_x.clear();
+        out.event_x.resize(p, 0.0);
+        let mut of_row = out.patterns.take().map(|q| q.of_row).unwrap_or_default();
+        of_row.resize(if self.patterns.is_some() { n } else { 0 }, 0);
+        let mut position = vec![usize::MAX; if self.entry_time.is_empty() { 0 } else { n }];
+        let mut m = 0;
+        for g in &self.groups {
+            let start = m;
+            let (mut n_events, mut d, mut event_weight) = (0, 0.0, 0.0);
+            for k in g.start..g.end {
+                let f = frequency(k);
+                if f <= 0.0 {
+                    continue;
+                }
+                if let Some(slot) = position.get_mut(k) {
+                    *slot = m;
+                }
+                let w = case_weight(k) * f;
+                out.time[m] = self.time[k];
+                out.weight[m] = w;
+                for j in 0..p {
+                    out.x[m * p + j] = self.x[k * p + j];
+                }
+                if let Some(patterns) = &self.patterns {
+                    of_row[m] = patterns.of_row[k];
+                }
+                if k < g.start + g.n_events {
+                    n_events += 1;
+                    if w > 0.0 {
+                        d += f;
+                    }
+                    event_weight += w;
+                    for j in 0..p {
+                        out.event_x[j] += w * self.x[k * p + j];
+                    }
+                }
+                m += 1;
+            }
+            if m > start {
+                let mut group = TimeGroup {
+                    start,
+                    end: m,
+                    n_events,
+                    ..Default::default()
+                };
+                group.set_events(d, event_weight, ties);
+                out.groups.push(group);
+            }
+        }
+        out.time.truncate(m);
+        out.weight.truncate(m);
+        out.x.truncate(m * p);
+        of_row.truncate(m);
+        for (&k, &t) in self.entry_position.iter().zip(&self.entry_time) {
+            if position[k] != usize::MAX {
+                out.entry_position.push(position[k]);
+                out.entry_time.push(t);
+            }
+        }
+        out.patterns = self.patterns.as_ref().map(|patterns| Patterns {
+            of_row,
+            x: patterns.x.clone(),
+        });
+    }
+
     /// Recomputes what depends on the weights: d, D and the Efron steps of each time, and
     /// Σ w x over the events.
     fn count_events(&mut self, p: usize, ties: Ties) {
         self.event_x = vec![0.0; p];
         for g in self.groups.iter_mut() {
-            let (mut d, mut total) = (0.0, 0.0);
+            let (mut d, mut event_weight) = (0.0, 0.0);
             for k in g.start..g.start + g.n_events {
                 let w = self.weight[k];
                 if w > 0.0 {
-                    d += self.multiplicity.get(k).copied().unwrap_or(1.0);
+                    d += 1.0;
                 }
-                total += w;
+                event_weight += w;
                 for j in 0..p {
                     self.event_x[j] += w * self.x[k * p + j];
                 }
             }
-            g.d = d as usize;
-            g.event_weight = total;
-            g.steps = if ties == Ties::Efron { g.d } else { g.d.min(1) };
-            g.mean_weight = if g.d > 0 { total / g.steps as f64 } else { 0.0 };
-            g.per_death = if g.d > 0 { 1.0 / d } else { 0.0 };
+            g.set_events(d, event_weight, ties);
         }
     }
 
@@ -360,10 +463,11 @@ impl<'a> Problem<'a> {
     }
 
     /// The log-rank statistic (Mantel–Haenszel, stratified by the model's strata) comparing the
-    /// two values of a model with one two-valued covariate and no weights; `None` otherwise.
+    /// two values of a model with one two-valued covariate and no weights or frequencies; `None`
+    /// otherwise.
     /// U = Σ (d₁ − d n₁/n), V = Σ d (n − d)/(n − 1) (n₁/n)(1 − n₁/n), χ² = U²/V.
     pub fn two_group_logrank(&self) -> Option<f64> {
-        if self.p() != 1 || self.data.weight.is_some() {
+        if self.p() != 1 || self.data.weight.is_some() || self.frequency.is_some() {
             return None;
         }
         let first = self.design.x.first().copied()?;
@@ -409,19 +513,15 @@ impl<'a> Problem<'a> {
     pub fn set_frequency(&mut self, frequency: Option<Vec<f64>>) {
         let (p, ties, data) = (self.p(), self.ties, self.data);
         for stratum in self.strata.iter_mut() {
-            let sorted = &mut stratum.sorted;
-            sorted.weight.clear();
-            sorted.multiplicity.clear();
-            match &frequency {
-                Some(f) => {
-                    for &i in &stratum.by_exit {
-                        sorted.weight.push(data.weight_of(i) * f[i]);
-                        sorted.multiplicity.push(f[i]);
-                    }
-                }
-                None => sorted.weight.extend(stratum.by_exit.iter().map(|&i| data.weight_of(i))),
-            }
-            sorted.count_events(p, ties);
+            stratum.resample = frequency.as_ref().map(|f| {
+                let mut resample = stratum.resample.take().unwrap_or_default();
+                let by_exit = &stratum.by_exit;
+                let (frequency, case_weight) = (|k: usize| f[by_exit[k]], |k: usize| data.weight_of(by_exit[k]));
+                stratum
+                    .sorted
+                    .keep_drawn(p, ties, frequency, case_weight, &mut resample);
+                resample
+            });
         }
         self.frequency = frequency;
     }
@@ -460,7 +560,7 @@ impl<'a> Problem<'a> {
         let mut before = M::new(p, with_information);
         let (mut risk, mut pattern_risk) = (Vec::new(), Vec::new());
         for stratum in &self.strata {
-            let sorted = &stratum.sorted;
+            let sorted = stratum.active();
             sorted.risk_scores(beta, p, &mut risk, &mut pattern_risk);
             // the events' own terms: U += Σ w x, ℓ += Σ w x'β (per time when reporting times)
             if at_time.is_none() {
