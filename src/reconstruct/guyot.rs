@@ -18,14 +18,22 @@
 //! (after τ_{I−1}) the censoring rate per unit time so far is carried on up to the last point,
 //! and when the total number of events is given, c is corrected the same way until the
 //! events add up to it (a total below the events the curve implies before the last at-risk
-//! time cannot be met and is reported and not used). Whoever is still at risk after the last point is censored there.
+//! time cannot be met and is reported and not used). Whoever is still at risk after the last
+//! point is censored there.
 //!
-//! Two departures from the published R code, both so that the reconstructed data reproduce
-//! the table exactly: censorings are kept at their evenly spread times (not moved to the
-//! midpoint between digitised points), and the at-risk times are points of the grid. When the
-//! correction cycles instead of converging, every c_i from 0 to n_i is tried.
+//! Departures from the published R code, so that the reconstructed data reproduce the table
+//! exactly and follow the curve where few are at risk:
+//! - the at-risk times are points of the grid; when the correction cycles instead of
+//!   converging, every c_i from 0 to n_i is tried;
+//! - the evenly spread reconstruction is only the starting point: the events and censorings
+//!   of each interval are then refitted to the drops of the curve ([`risk_sets`]), so that the
+//!   reconstructed risk set at a large step is the one the step implies, and the table is
+//!   reproduced whenever some whole numbers of events and censorings do;
+//! - the c_k censorings the refit puts in (t_k, t_{k+1}) are spread evenly there, at
+//!   t_k + j(t_{k+1} − t_k)/(c_k + 1), j = 1 … c_k (never at an event time or an at-risk time).
 
 use super::digitised::{AtRisk, Point};
+use super::risk_sets::{self, Interval};
 
 /// Iterations of the censoring correction before falling back to trying every count.
 const MAX_CORRECTIONS: usize = 50;
@@ -47,6 +55,8 @@ struct Grid<'a> {
     n_hat: Vec<i64>,
     events: Vec<i64>,
     censored: Vec<i64>,
+    /// σ_t ([`risk_sets::time_error`]).
+    time_error: f64,
 }
 
 impl Grid<'_> {
@@ -91,6 +101,42 @@ impl Grid<'_> {
             self.n_hat[k + 1] = n - d - c;
         }
         (self.n_hat[to], km_last)
+    }
+
+    /// Refits the events and censorings of grid points `from..to`, after [`Grid::pass`] has
+    /// spread the censorings evenly, to the drops of the curve ([`risk_sets::fit`]), ending at
+    /// `target` at risk when given. Returns the number at risk after the interval and the
+    /// survival after its last event; `planned` (the pass's) when no fit is found, the pass then
+    /// being kept.
+    fn refit(
+        &mut self,
+        (from, to): (usize, usize),
+        span: (f64, f64),
+        km_start: f64,
+        target: Option<i64>,
+        planned: (i64, f64),
+    ) -> (i64, f64) {
+        let Some(fitted) = risk_sets::fit(&Interval {
+            time: &self.time[from..to],
+            survival: &self.survival[from..to],
+            plan: &self.n_hat[from..to],
+            plan_censored: &self.censored[from..to],
+            span,
+            n_censor: self.censored[from..to].iter().sum(),
+            n_start: self.n_hat[from],
+            km_start,
+            target,
+            origin: from == 0,
+            time_error: self.time_error,
+        }) else {
+            return planned;
+        };
+        self.events[from..to].copy_from_slice(&fitted.events);
+        self.censored[from..to].copy_from_slice(&fitted.censored);
+        for k in from..to {
+            self.n_hat[k + 1] = self.n_hat[k] - self.events[k] - self.censored[k];
+        }
+        (fitted.n_end, fitted.km_end)
     }
 }
 
@@ -138,12 +184,12 @@ pub fn reconstruct(label: &str, points: &[Point], at_risk: &[AtRisk], total_even
         n_hat: vec![0; m + 1],
         events: vec![0; m],
         censored: vec![0; m],
+        time_error: risk_sets::time_error(&time),
     };
     let last = at_risk.len() - 1;
     let mut n_start = at_risk[0].n_risk as i64;
     let mut km_last = 1.0;
     let mut censored_before = 0i64;
-    let mut n_censors: Vec<i64> = Vec::with_capacity(at_risk.len());
     for i in 0..last {
         let (from, to) = (lower[i], lower[i + 1]);
         let (a, b) = (at_risk[i].time, at_risk[i + 1].time);
@@ -156,7 +202,8 @@ pub fn reconstruct(label: &str, points: &[Point], at_risk: &[AtRisk], total_even
         let (n_censor, _) = solve(start, n_start, |c| {
             g.pass(from, to, n_start, km_last, c, a, b).0 - target
         });
-        let (n_end, km) = g.pass(from, to, n_start, km_last, n_censor, a, b);
+        let planned = g.pass(from, to, n_start, km_last, n_censor, a, b);
+        let (n_end, km) = g.refit((from, to), (a, b), km_last, Some(target), planned);
         if n_end != target {
             let why = if n_end < target {
                 "the curve's drops leave fewer at risk than published, even without censoring"
@@ -168,7 +215,6 @@ pub fn reconstruct(label: &str, points: &[Point], at_risk: &[AtRisk], total_even
             ));
         }
         censored_before += g.censored[from..to].iter().sum::<i64>();
-        n_censors.push(n_censor);
         n_start = n_end;
         km_last = km;
     }
@@ -180,55 +226,46 @@ pub fn reconstruct(label: &str, points: &[Point], at_risk: &[AtRisk], total_even
     } else {
         0
     };
-    let mut n_censor = start;
-    g.pass(from, m, n_start, km_last, n_censor, a, b);
+    g.pass(from, m, n_start, km_last, start, a, b);
     let before: i64 = g.events[..from].iter().sum();
-    match total_events.map(|t| t as i64) {
-        Some(total) if before > total => warnings.push(format!(
-            "arm {label}: the curve's drops imply {before} events before time {a} (the last at-risk time), more than the published total of {total}; the total was not used (the censoring rate so far was carried on instead)"
-        )),
+    let total = total_events.map(|t| t as i64);
+    let n_censor = match total {
+        Some(total) if before > total => {
+            warnings.push(format!(
+                "arm {label}: the curve's drops imply {before} events before time {a} (the last at-risk time), more than the published total of {total}; the total was not used (the censoring rate so far was carried on instead)"
+            ));
+            start
+        }
         Some(total) => {
-            let (c, miss) = solve(start, n_start, |c| {
+            solve(start, n_start, |c| {
                 g.pass(from, m, n_start, km_last, c, a, b);
                 g.events[from..].iter().sum::<i64>() + before - total
-            });
-            n_censor = c;
-            g.pass(from, m, n_start, km_last, n_censor, a, b);
-            if miss != 0 {
-                warnings.push(format!(
-                    "arm {label}: the total of {total} events could not be reproduced; the reconstruction has {} (the curve after time {a} implies {})",
-                    total + miss,
-                    if miss > 0 { "more" } else { "fewer" }
-                ));
-            }
+            })
+            .0
         }
-        None => {}
+        None => start,
+    };
+    let planned = g.pass(from, m, n_start, km_last, n_censor, a, b);
+    g.refit((from, m), (a, b), km_last, None, planned);
+    if let Some(total) = total.filter(|t| before <= *t) {
+        let miss = g.events.iter().sum::<i64>() - total;
+        if miss != 0 {
+            warnings.push(format!(
+                "arm {label}: the total of {total} events could not be reproduced; the reconstruction has {} (the curve after time {a} implies {})",
+                total + miss,
+                if miss > 0 { "more" } else { "fewer" }
+            ));
+        }
     }
     let mut ipd: Vec<(f64, bool)> = Vec::with_capacity(at_risk[0].n_risk as usize);
     for k in 0..m {
         ipd.extend(std::iter::repeat_n((time[k], true), g.events[k] as usize));
-    }
-    let mut spread = |from: usize, to: usize, n_censor: i64, a: f64, b: f64| {
-        let mut left: Vec<i64> = g.censored[from..to].to_vec();
-        for j in 1..=n_censor {
-            let c = a + j as f64 * (b - a) / (n_censor + 1) as f64;
-            let k = (time.partition_point(|t| *t <= c) - 1).clamp(from, to - 1);
-            if left[k - from] > 0 {
-                left[k - from] -= 1;
-                ipd.push((c, false));
-            }
+        if k + 1 < m {
+            let (t0, t1) = (time[k], time[k + 1]);
+            let c = g.censored[k];
+            ipd.extend((1..=c).map(|j| (t0 + j as f64 * (t1 - t0) / (c + 1) as f64, false)));
         }
-    };
-    for i in 0..last {
-        spread(
-            lower[i],
-            lower[i + 1],
-            n_censors[i],
-            at_risk[i].time,
-            at_risk[i + 1].time,
-        );
     }
-    spread(from, m, n_censor, a, b);
     ipd.extend(std::iter::repeat_n((time[m - 1], false), g.n_hat[m].max(0) as usize));
     ipd.sort_by(|x, y| x.0.total_cmp(&y.0));
     Reconstructed {

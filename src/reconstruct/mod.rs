@@ -24,6 +24,7 @@
 pub mod digitised;
 pub mod guyot;
 pub mod quality;
+mod risk_sets;
 
 use serde::Serialize;
 use thiserror::Error;

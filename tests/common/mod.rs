@@ -119,5 +119,3 @@ pub fn assert_close_rel(what: &str, ours: f64, r: f64, rel: f64) {
 pub const RECON_KM_TOL: f64 = 0.01;
 /// Reconstruction round trips: |log HR reconstructed − log HR original|.
 pub const RECON_LOG_HR_TOL: f64 = 0.05;
-/// Reconstruction property tests: the curve is not compared where fewer are at risk.
-pub const RECON_MIN_AT_RISK: usize = 10;
