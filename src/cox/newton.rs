@@ -150,6 +150,47 @@ pub fn diverging(result: &NewtonResult, variance: &DMatrix<f64>, eps: f64) -> Ve
         .collect()
 }
 
+/// β + I⁻¹U over the free coordinates.
+fn step(beta: &[f64], at: &Evaluation, fixed: &[usize]) -> Vec<f64> {
+    let p = beta.len();
+    let free: Vec<usize> = (0..p).filter(|j| !fixed.contains(j)).collect();
+    let info = DMatrix::from_fn(free.len(), free.len(), |a, b| at.information[free[a] * p + free[b]]);
+    let score = DVector::from_iterator(free.len(), free.iter().map(|j| at.score[*j]));
+    let delta = solve(&info, &score);
+    let mut next = beta.to_vec();
+    for (k, j) in free.iter().enumerate() {
+        next[*j] += delta[k];
+    }
+    next
+}
+
+/// Solves A x = b for a symmetric positive semi-definite A: Cholesky, or a pseudo-inverse when
+/// A is singular (the singular directions get no step).
+pub fn solve(a: &DMatrix<f64>, b: &DVector<f64>) -> DVector<f64> {
+    if a.nrows() == 0 {
+        return DVector::zeros(0);
+    }
+    match a.clone().cholesky() {
+        Some(chol) => chol.solve(b),
+        None => pseudo_inverse(a) * b,
+    }
+}
+
+/// The inverse of a symmetric positive semi-definite matrix (pseudo-inverse if singular).
+pub fn inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
+    match a.clone().cholesky() {
+        Some(chol) => chol.inverse(),
+        None => pseudo_inverse(a),
+    }
+}
+
+fn pseudo_inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
+    let svd = a.clone().svd(true, true);
+    let tol = svd.singular_values.max() * 1e-12;
+    svd.pseudo_inverse(tol)
+        .unwrap_or_else(|_| DMatrix::zeros(a.ncols(), a.nrows()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,45 +234,4 @@ mod tests {
         assert!(flagged(100.0, 0.01));
         assert!(!flagged(100.0, 0.001));
     }
-}
-
-/// β + I⁻¹U over the free coordinates.
-fn step(beta: &[f64], at: &Evaluation, fixed: &[usize]) -> Vec<f64> {
-    let p = beta.len();
-    let free: Vec<usize> = (0..p).filter(|j| !fixed.contains(j)).collect();
-    let info = DMatrix::from_fn(free.len(), free.len(), |a, b| at.information[free[a] * p + free[b]]);
-    let score = DVector::from_iterator(free.len(), free.iter().map(|j| at.score[*j]));
-    let delta = solve(&info, &score);
-    let mut next = beta.to_vec();
-    for (k, j) in free.iter().enumerate() {
-        next[*j] += delta[k];
-    }
-    next
-}
-
-/// Solves A x = b for a symmetric positive semi-definite A: Cholesky, or a pseudo-inverse when
-/// A is singular (the singular directions get no step).
-pub fn solve(a: &DMatrix<f64>, b: &DVector<f64>) -> DVector<f64> {
-    if a.nrows() == 0 {
-        return DVector::zeros(0);
-    }
-    match a.clone().cholesky() {
-        Some(chol) => chol.solve(b),
-        None => pseudo_inverse(a) * b,
-    }
-}
-
-/// The inverse of a symmetric positive semi-definite matrix (pseudo-inverse if singular).
-pub fn inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
-    match a.clone().cholesky() {
-        Some(chol) => chol.inverse(),
-        None => pseudo_inverse(a),
-    }
-}
-
-fn pseudo_inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
-    let svd = a.clone().svd(true, true);
-    let tol = svd.singular_values.max() * 1e-12;
-    svd.pseudo_inverse(tol)
-        .unwrap_or_else(|_| DMatrix::zeros(a.ncols(), a.nrows()))
 }
