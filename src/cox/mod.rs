@@ -18,6 +18,8 @@
 pub mod design;
 pub mod exact;
 pub mod firth;
+mod layout;
+mod moments;
 pub mod newton;
 pub mod partial;
 pub mod predict;
