@@ -15,11 +15,11 @@
 #
 # Writes: tests/reference/bootstrap.json
 
-suppressPackageStartupMessages({
-  library(survival)
-  library(boot)
-  library(jsonlite)
-})
+# survival, jsonlite, C collation, repo-root check: see helpers.R. The JSON is written below
+# with toJSON's default na/null (not helpers.R's write_json_pretty, which writes NA and NULL
+# as null), as before.
+source("tests/reference/helpers.R")
+suppressPackageStartupMessages(library(boot))
 
 lung_data <- read.csv("datasets/lung.csv")
 d <- data.frame(time = lung_data$time, status = as.integer(lung_data$status == 2), sex = lung_data$sex)

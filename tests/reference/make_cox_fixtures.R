@@ -25,19 +25,9 @@
 #   * Numbers are written with jsonlite digits = NA (15 significant digits):
 #     compare with a relative tolerance of about 1e-12, not exactly.
 
-suppressPackageStartupMessages({
-  library(survival)
-  library(jsonlite)
-})
-
-invisible(Sys.setlocale("LC_COLLATE", "C"))   # deterministic sorting of text levels
-stopifnot(file.exists("datasets/lung.csv"))  # must run from the repo root
-
-ref_dir  <- "tests/reference"
-data_dir <- file.path(ref_dir, "data")
-dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
-
-TOL <- 1e-10
+# survival, jsonlite, C collation, ref_dir, data_dir, TOL, fin/arr/num/mat, event_expr,
+# write_fixture: see the header of helpers.R
+source("tests/reference/helpers.R")
 
 # ---------------------------------------------------------------------------
 # Derived / hand-made data files
@@ -77,31 +67,11 @@ write.csv(als, file.path(data_dir, "als_small.csv"), row.names = FALSE, na = "")
 # Helpers
 # ---------------------------------------------------------------------------
 
-fin <- function(x) {               # non-finite -> NA (written as null)
-  x <- as.numeric(x)
-  x[!is.finite(x)] <- NA
-  x
-}
-arr <- function(x) I(fin(x))       # always a JSON array, even of length 1
-num <- function(x) { x <- fin(x); stopifnot(length(x) == 1); unname(x) }
-mat <- function(m) {               # list of rows, each a JSON array
-  m <- as.matrix(m)
-  lapply(seq_len(nrow(m)), function(i) arr(m[i, ]))
-}
 test3 <- function(v) list(statistic = num(v[1]), df = num(v[2]), p_value = num(v[3]))
 q <- function(s) paste0('"', s, '"')
 rvec <- function(v) {
   if (is.character(v)) paste0("c(", paste(q(v), collapse = ", "), ")")
   else paste0("c(", paste(format(v, digits = 15), collapse = ", "), ")")
-}
-
-# R expression (as text) for the 0/1 event indicator of a status column
-event_expr <- function(d, col) {
-  v <- d[[col]]
-  v <- v[!is.na(v)]
-  if (all(v %in% c(0, 1))) return(col)
-  if (all(v %in% c(1, 2))) return(sprintf("%s == 2", col))
-  stop("status column ", col, " is neither 0/1 nor 1/2 coded")
 }
 
 # survkit's level order: numbers numerically, text in C-locale byte order
@@ -118,18 +88,6 @@ with_warnings <- function(expr) {
     invokeRestart("muffleWarning")
   })
   list(value = val, warnings = warns)
-}
-
-write_fixture <- function(cases, path) {
-  x <- list(
-    r_version = R.version.string,
-    survival_version = as.character(packageVersion("survival")),
-    generated_by = "tests/reference/make_cox_fixtures.R",
-    cases = cases
-  )
-  jsonlite::write_json(x, path, auto_unbox = TRUE, digits = NA,
-                       null = "null", na = "null", pretty = TRUE)
-  cat("wrote", path, "with", length(cases), "cases\n")
 }
 
 # cox.zph table -> list(terms = [...], global = {...})
@@ -610,4 +568,4 @@ cases <- list(
            note = "as als_small_arm_efron with Breslow ties (no tied event times)")
 )
 
-write_fixture(cases, file.path(ref_dir, "cox.json"))
+write_fixture(cases, file.path(ref_dir, "cox.json"), "tests/reference/make_cox_fixtures.R")

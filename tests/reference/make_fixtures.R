@@ -28,19 +28,9 @@
 #   * Numbers are written with jsonlite digits = NA, i.e. 15 significant
 #     digits: compare with a relative tolerance of about 1e-12, not exactly.
 
-suppressPackageStartupMessages({
-  library(survival)
-  library(jsonlite)
-})
-
-invisible(Sys.setlocale("LC_COLLATE", "C"))   # deterministic sorting of text levels
-stopifnot(file.exists("datasets/lung.csv"))  # must run from the repo root
-
-ref_dir  <- "tests/reference"
-data_dir <- file.path(ref_dir, "data")
-dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
-
-TOL <- 1e-10
+# survival, jsonlite, C collation, ref_dir, data_dir, TOL, fin/arr/num/mat, event_expr,
+# write_fixture: see the header of helpers.R
+source("tests/reference/helpers.R")
 
 # ---------------------------------------------------------------------------
 # Derived / hand-made data files
@@ -74,46 +64,14 @@ write.csv(tiny_half, file.path(data_dir, "tiny_half.csv"), row.names = FALSE, na
 # Helpers
 # ---------------------------------------------------------------------------
 
-fin <- function(x) {               # non-finite -> NA (written as null)
-  x <- as.numeric(x)
-  x[!is.finite(x)] <- NA
-  x
-}
-arr <- function(x) I(fin(x))       # always a JSON array, even of length 1
-num <- function(x) { x <- fin(x); stopifnot(length(x) == 1); x }
-mat <- function(m) {               # list of rows, each a JSON array
-  m <- as.matrix(m)
-  lapply(seq_len(nrow(m)), function(i) arr(m[i, ]))
-}
-
 read_data <- function(file) read.csv(file)
 
-# R expression (as text) for the 0/1 event indicator of a status column
-event_expr <- function(d, col) {
-  v <- d[[col]]
-  v <- v[!is.na(v)]
-  if (all(v %in% c(0, 1))) return(col)
-  if (all(v %in% c(1, 2))) return(sprintf("%s == 2", col))
-  stop("status column ", col, " is neither 0/1 nor 1/2 coded")
-}
 event_values <- function(d, col) {
   e <- eval(parse(text = event_expr(d, col)), d)
   as.numeric(e)
 }
 
 strata_labels <- function(fit) sub("^[^=]*=", "", names(fit$strata))
-
-write_fixture <- function(cases, path) {
-  x <- list(
-    r_version = R.version.string,
-    survival_version = as.character(packageVersion("survival")),
-    generated_by = "tests/reference/make_fixtures.R",
-    cases = cases
-  )
-  jsonlite::write_json(x, path, auto_unbox = TRUE, digits = NA,
-                       null = "null", na = "null", pretty = TRUE)
-  cat("wrote", path, "with", length(cases), "cases\n")
-}
 
 # Time points for summary(fit, times = ...): one before the first event, one
 # equal to an event time (the middle distinct event time of the pooled data),
@@ -292,7 +250,7 @@ for (ct in c("log", "log-log", "plain", "logit", "arcsin")) {
     note = "censored first row (S = 1); S = 0.5 exactly on [4, 6); ends censored at S = 0.25")
 }
 
-write_fixture(km_cases, file.path(ref_dir, "km.json"))
+write_fixture(km_cases, file.path(ref_dir, "km.json"), "tests/reference/make_fixtures.R")
 
 # ---------------------------------------------------------------------------
 # Weighted log-rank tests
@@ -515,4 +473,4 @@ lr_cases <- c(lr_cases, list(
           note = "trend, scores 1..4 for levels in sorted order (adeno, large, smallcell, squamous)")
 ))
 
-write_fixture(lr_cases, file.path(ref_dir, "logrank.json"))
+write_fixture(lr_cases, file.path(ref_dir, "logrank.json"), "tests/reference/make_fixtures.R")

@@ -19,11 +19,11 @@
 #   (which.max / which.min: the first row among equals), until p crosses alpha. Lines are
 #   data row + 1 (the header is line 1). Also coxph and survdiff on the original data.
 # Numbers: jsonlite digits = NA (15 significant digits); NA/NaN are null.
-suppressPackageStartupMessages({
-  library(survival)
-  library(jsonlite)
-})
-invisible(Sys.setlocale("LC_COLLATE", "C"))
+# survival, jsonlite, C collation: see helpers.R. The JSON is written below with
+# writeLines(toJSON(...)), not helpers.R's write_json_pretty (write_json, useBytes = TRUE):
+# this file has non-ASCII text ("→"), which the two would write differently in a
+# non-UTF-8 locale.
+source("tests/reference/helpers.R")
 alpha <- 0.05
 
 p_fisher <- function(a, n1, c, n2) fisher.test(matrix(c(a, c, n1 - a, n2 - c), 2))$p.value

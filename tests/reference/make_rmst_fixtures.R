@@ -21,17 +21,8 @@
 #   * "r_data" builds `d`; "r_call" is the exact call whose $table gives rmean and se(rmean).
 #   * numbers: jsonlite digits = NA (15 significant digits); NA/NaN/Inf are null.
 
-suppressPackageStartupMessages({
-  library(survival)
-  library(jsonlite)
-})
-
-invisible(Sys.setlocale("LC_COLLATE", "C"))
-stopifnot(file.exists("datasets/lung.csv"))
-
-ref_dir  <- "tests/reference"
-data_dir <- file.path(ref_dir, "data")
-dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
+# survival, jsonlite, C collation, ref_dir, data_dir, fin, write_json_pretty: see helpers.R
+source("tests/reference/helpers.R")
 
 # rmst_edge.csv: one participant in group "a" (an event at 3); group "b" has no events
 # (censored at 4, 6, 8, 9); group "c" has ties at 5 (two events and a censoring) and ends
@@ -42,12 +33,6 @@ edge <- data.frame(
   g      = c("a", "b", "b", "b", "b", "c", "c", "c", "c", "c", "c", "c", "c", "c")
 )
 write.csv(edge, file.path(data_dir, "rmst_edge.csv"), row.names = FALSE, na = "")
-
-fin <- function(x) {
-  x <- as.numeric(x)
-  x[!is.finite(x)] <- NA
-  x
-}
 
 # Wald contrast with p = 2 * pnorm(-|est/se|); `log = TRUE` gives a ratio from its log.
 wald <- function(est, se, log = FALSE, level = 0.95) {
@@ -147,5 +132,4 @@ out <- list(
   generated_by = "tests/reference/make_rmst_fixtures.R",
   cases = cases
 )
-writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
-           file.path(ref_dir, "rmst.json"))
+write_json_pretty(out, file.path(ref_dir, "rmst.json"))
