@@ -232,6 +232,66 @@ fn trial(n: (usize, usize), hr: f64, censor_max: f64, seed: u64) -> Vec<Arm> {
         .collect()
 }
 
+/// The round trip of one simulated trial (`trial`): `Err` with what differed, the class first
+/// ("KM", "at risk", "log HR"). Both arms must have an event.
+fn simulated_round_trip(n: (usize, usize), hr: f64, censor_max: f64, seed: u64) -> Result<(), String> {
+    let arms = trial(n, hr, censor_max, seed);
+    let mut rows = String::from("time,event,group\n");
+    for arm in &arms {
+        for (t, e) in arm.time.iter().zip(&arm.event) {
+            rows.push_str(&format!("{t},{},{}\n", u8::from(*e), arm.label));
+        }
+    }
+    let columns = Columns::new("time", "event")
+        .factors(["group"])
+        .reference("group", "control");
+    let original = log_hr(&SurvData::from_csv_bytes("trial.csv", rows.as_bytes(), &columns).unwrap());
+    let result = reconstruct(&arms, 100.0, false, seed);
+    for arm in &arms {
+        let (worst, mismatches) = compare(arm, &result);
+        if let Some(worst) = worst {
+            return Err(format!(
+                "KM: arm {} differs by {worst:?} (difference, time, at risk)",
+                arm.label
+            ));
+        }
+        if !mismatches.is_empty() {
+            return Err(format!("at risk: arm {} not reproduced at {mismatches:?}", arm.label));
+        }
+    }
+    let rebuilt = result.hazard_ratios[0].log_hr.unwrap();
+    if (rebuilt - original).abs() > RECON_LOG_HR_TOL {
+        return Err(format!("log HR: {rebuilt} vs {original}"));
+    }
+    Ok(())
+}
+
+/// Simulated trials found failing once, kept as fixed cases: (n0, n1, hr, censor_max, seed).
+const SIMULATED_REGRESSIONS: [(usize, usize, f64, f64, u64); 1] = [
+    // the refit swapped the active arm's event at day 377 for a censoring when only the
+    // cheapest path into each number at risk was kept (0.0104 off at day 391, 24 at risk)
+    (
+        89,
+        104,
+        1.2224605442291392,
+        1601.4585830967126,
+        13_991_708_676_274_399_497,
+    ),
+];
+
+#[test]
+#[ignore = "fails: the refit still swaps the event at day 377 for a censoring (issue 8)"]
+fn simulated_regressions_round_trip() {
+    for (n0, n1, hr, censor_max, seed) in SIMULATED_REGRESSIONS {
+        let outcome = simulated_round_trip((n0, n1), hr, censor_max, seed);
+        assert_eq!(
+            outcome,
+            Ok(()),
+            "n0 = {n0}, n1 = {n1}, hr = {hr}, censor_max = {censor_max}, seed = {seed}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     /// Simulated trials, tails of a handful at risk included, meet the same tolerances as the
@@ -244,23 +304,53 @@ proptest! {
         censor_max in 500.0f64..2000.0,
         seed in any::<u64>(),
     ) {
-        let arms = trial((n0, n1), hr, censor_max, seed);
-        prop_assume!(arms.iter().all(|a| a.event.iter().any(|e| *e)));
-        let mut rows = String::from("time,event,group\n");
-        for arm in &arms {
-            for (t, e) in arm.time.iter().zip(&arm.event) {
-                rows.push_str(&format!("{t},{},{}\n", u8::from(*e), arm.label));
-            }
-        }
-        let columns = Columns::new("time", "event").factors(["group"]).reference("group", "control");
-        let original = log_hr(&SurvData::from_csv_bytes("trial.csv", rows.as_bytes(), &columns).unwrap());
-        let result = reconstruct(&arms, 100.0, false, seed);
-        for arm in &arms {
-            let (worst, mismatches) = compare(arm, &result);
-            prop_assert!(worst.is_none(), "arm {}: KM differs by {:?} (difference, time, at risk)", arm.label, worst);
-            prop_assert!(mismatches.is_empty(), "arm {}: numbers at risk not reproduced at {:?}", arm.label, mismatches);
-        }
-        let rebuilt = result.hazard_ratios[0].log_hr.unwrap();
-        prop_assert!((rebuilt - original).abs() <= RECON_LOG_HR_TOL, "log HR {} vs {}", rebuilt, original);
+        prop_assume!(trial((n0, n1), hr, censor_max, seed).iter().all(|a| a.event.iter().any(|e| *e)));
+        let outcome = simulated_round_trip((n0, n1), hr, censor_max, seed);
+        prop_assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
     }
+}
+
+/// A long scan of simulated trials over the property test's ranges, reporting failures by
+/// class; `SCAN_CASES` sets the number (default 20,000) and `SCAN_FROM` the first case.
+/// Slow, so run on demand: `cargo test --release --test reconstruct_roundtrip -- --ignored`.
+#[test]
+#[ignore]
+fn simulated_trials_scan() {
+    use rayon::prelude::*;
+    use std::collections::BTreeMap;
+    let count = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let (from, cases) = (count("SCAN_FROM", 0), count("SCAN_CASES", 20_000));
+    let failures: Vec<(String, String)> = (from..from + cases)
+        .into_par_iter()
+        .filter_map(|case| {
+            let mut rng = Lcg(case.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66);
+            let n0 = 40 + (rng.next() * 260.0) as usize;
+            let n1 = 40 + (rng.next() * 260.0) as usize;
+            let hr = 0.4 + 1.1 * rng.next();
+            let censor_max = 500.0 + 1500.0 * rng.next();
+            let seed = (rng.next() * 2f64.powi(53)) as u64 ^ (case << 40);
+            if !trial((n0, n1), hr, censor_max, seed)
+                .iter()
+                .all(|a| a.event.iter().any(|e| *e))
+            {
+                return None;
+            }
+            let case =
+                format!("case {case}: n0 = {n0}, n1 = {n1}, hr = {hr}, censor_max = {censor_max}, seed = {seed}");
+            match std::panic::catch_unwind(|| simulated_round_trip((n0, n1), hr, censor_max, seed)) {
+                Ok(Ok(())) => None,
+                Ok(Err(why)) => Some((why, case)),
+                Err(_) => Some(("panic".to_string(), case)),
+            }
+        })
+        .collect();
+    let mut classes: BTreeMap<String, usize> = BTreeMap::new();
+    for (why, case) in &failures {
+        eprintln!("{case}: {why}");
+        *classes
+            .entry(why.split(':').next().unwrap_or("").to_string())
+            .or_default() += 1;
+    }
+    eprintln!("{cases} cases from {from}: {} failures {classes:?}", failures.len());
+    assert!(failures.is_empty());
 }
