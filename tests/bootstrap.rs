@@ -6,8 +6,8 @@
 mod common;
 
 use common::{
-    BOOT_ACCELERATION_REL_TOL, BOOT_ENDPOINT_TOL_IN_SE, BOOT_SE_REL_TOL_VS_ANALYTIC, BOOT_SE_REL_TOL_VS_R,
-    assert_close, fixture, generated_trial, repo_path,
+    BOOT_ACCELERATION_REL_TOL, BOOT_ENDPOINT_TOL_IN_SE, BOOT_SE_REL_TOL_VS_ANALYTIC, BOOT_SE_REL_TOL_VS_R, COX_REL_TOL,
+    assert_close, assert_close_rel, fixture, generated_trial, repo_path,
 };
 use rand_chacha::rand_core::Rng;
 use survkit::bootstrap::{
@@ -181,35 +181,55 @@ fn estimates_equal_the_library_fits() {
 /// A Cox replicate is the fit to the resampled rows themselves, each row repeated as often as
 /// it was drawn, as R's `boot` with `coxph(data = data[i, ])` computes it: with Efron's rule a
 /// row drawn twice ties with itself, so frequencies are copies, not case weights.
-#[test]
-fn cox_replicates_equal_fits_to_the_resampled_rows() {
-    let data = lung_by_sex();
+fn check_replicates_against_resampled_rows(data: &SurvData, replicates: usize) {
     let o = BootstrapOptions {
         intervals: vec![IntervalMethod::Percentile],
-        ..options(Statistic::LogHr, 12)
+        ..options(Statistic::LogHr, replicates)
     };
-    let replicates = BootstrapReplicates::run(&data, &o, &|| {}).unwrap();
-    let order = survkit::bootstrap::counts::Sorted::new(&data).order;
-    let sex = data.group.as_ref().unwrap();
-    for (r, replicate) in replicates.replicates.iter().enumerate() {
+    let run = BootstrapReplicates::run(data, &o, &|| {}).unwrap();
+    let order = survkit::bootstrap::counts::Sorted::new(data).order;
+    let group = data.group.as_ref().unwrap();
+    for (r, replicate) in run.replicates.iter().enumerate() {
         let mut counts = vec![0; order.len()];
         engine::draw_resample(&mut engine::stream(o.seed, r as u64), None, &mut counts);
-        let mut rows = String::from("time,status,sex\n");
+        let mut rows = String::from("time,status,entry,arm\n");
         for (k, &i) in order.iter().enumerate() {
-            for _ in 0..counts[k] {
-                let level = &sex.levels[sex.codes[i] as usize];
-                rows.push_str(&format!("{},{},{level}\n", data.time[i], u8::from(data.event[i])));
-            }
+            let level = &group.levels[group.codes[i] as usize];
+            let line = format!(
+                "{},{},{},{level}\n",
+                data.time[i],
+                u8::from(data.event[i]),
+                data.entry_of(i)
+            );
+            rows.push_str(&line.repeat(counts[k] as usize));
         }
-        let columns = Columns::new("time", "status").covariates(["sex"]).factors(["sex"]);
+        let mut columns = Columns::new("time", "status").covariates(["arm"]).factors(["arm"]);
+        if data.entry.is_some() {
+            columns = columns.entry("entry");
+        }
         let resample = SurvData::from_csv_bytes("resample", rows.as_bytes(), &columns).unwrap();
         let fit = Cox::fit(&resample, &CoxOptions::default()).unwrap();
-        assert_close(
+        // both are Newton–Raphson fits stopped by a tolerance: the iterative-fit tolerance
+        assert_close_rel(
             &format!("replicate {r}"),
             replicate.value.unwrap(),
             fit.terms[0].coef.unwrap(),
+            COX_REL_TOL,
         );
     }
+}
+
+#[test]
+fn cox_replicates_equal_fits_to_the_resampled_rows() {
+    check_replicates_against_resampled_rows(&lung_by_sex(), 12);
+}
+
+/// The same with delayed entry (Channing House), where the drawn rows' entries must be kept.
+#[test]
+fn cox_replicates_with_delayed_entry_equal_fits_to_the_resampled_rows() {
+    let columns = Columns::new("exit", "cens").entry("entry").group("sex");
+    let data = SurvData::read_csv(repo_path("datasets/channing.csv"), &columns).unwrap();
+    check_replicates_against_resampled_rows(&data, 8);
 }
 
 #[test]
