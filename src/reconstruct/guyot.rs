@@ -26,7 +26,7 @@
 //! - the at-risk times are points of the grid; when the correction cycles instead of
 //!   converging, every c_i from 0 to n_i is tried;
 //! - the evenly spread reconstruction is only the starting point: the events and censorings
-//!   of each interval are then refitted to the drops of the curve ([`risk_sets`]), so that the
+//!   of each interval are then refitted to the drops of the curve (`risk_sets.rs`), so that the
 //!   reconstructed risk set at a large step is the one the step implies, and the table is
 //!   reproduced whenever some whole numbers of events and censorings do;
 //! - the c_k censorings the refit puts in (t_k, t_{k+1}) are spread evenly there, at
