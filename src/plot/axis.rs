@@ -4,8 +4,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::PlotError;
 use super::canvas::{Align, BLACK, Canvas, Colour, GREY, LIGHT_GREY, fit_text, group_colour, text_width};
+use super::{PlotError, PlotOptions};
 use crate::output::num;
 use plotters::prelude::DrawingBackend;
 
@@ -93,6 +93,51 @@ pub fn nice_step(raw: f64) -> f64 {
 pub fn breaks(max: f64, step: f64) -> Vec<f64> {
     let count = (max / step + 1e-9).floor() as usize;
     (0..=count).map(|k| k as f64 * step).collect()
+}
+
+/// About one break per this many pixels of panel width.
+const PIXELS_PER_BREAK: f64 = 90.0;
+
+/// The end of a time axis and its breaks (displayed unit) for data ending at `last`: the
+/// layout's `xmax` or `last`, broken every `break_every` or at the unit's natural step that
+/// gives about one break per [`PIXELS_PER_BREAK`] pixels; more than 60 breaks is an error.
+pub fn time_breaks(layout: &PlotOptions, last: f64) -> Result<(f64, Vec<f64>), PlotError> {
+    let xmax = layout.xmax.unwrap_or(last).max(f64::MIN_POSITIVE);
+    let max_breaks = ((layout.width as f64 - 260.0) / PIXELS_PER_BREAK).max(2.0) as usize;
+    let step = layout
+        .break_every
+        .unwrap_or_else(|| time_step(xmax, max_breaks, layout.time_unit));
+    let tick_values = breaks(xmax, step);
+    if tick_values.len() > 60 {
+        return Err(PlotError::Option(format!(
+            "--break-every {step} gives {} breaks up to {xmax}; choose a larger step",
+            tick_values.len()
+        )));
+    }
+    Ok((xmax, tick_values))
+}
+
+/// A right-continuous step path through `points` (each giving its (time, value)) up to `end`:
+/// horizontal to the next time, then vertical.
+pub fn step_path<P>(points: &[P], end: f64, at: impl Fn(&P) -> (f64, f64)) -> Vec<(f64, f64)> {
+    let mut path: Vec<(f64, f64)> = Vec::with_capacity(2 * points.len() + 1);
+    for point in points {
+        let (time, value) = at(point);
+        if time > end {
+            break;
+        }
+        if let Some(&(_, previous)) = path.last() {
+            path.push((time, previous));
+        }
+        path.push((time, value));
+    }
+    if let Some(&(t, v)) = path.last()
+        && t < end
+    {
+        path.push((end, v));
+    }
+    path.dedup();
+    path
 }
 
 /// A tick value for people: no trailing zeros, no "-0".

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::axis::{
     LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend,
-    draw_risk_table, legend_height, nice_step, panel_bottom, time_step,
+    draw_risk_table, legend_height, nice_step, panel_bottom, step_path, time_breaks,
 };
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
 use super::{PlotError, PlotOptions, curve_name};
@@ -91,27 +91,13 @@ pub struct KmFigure {
     pub shade_to: Option<f64>,
 }
 
-/// About one break per this many pixels of panel width.
-const PIXELS_PER_BREAK: f64 = 90.0;
-
 impl KmFigure {
     /// Fits the curves and the counts at risk at the time-axis breaks.
     pub fn build(data: &SurvData, layout: &PlotOptions, options: &KmPlotOptions) -> Result<KmFigure, PlotError> {
         layout.check()?;
         let scale = layout.time_scale();
         let last = data.time.iter().copied().fold(0.0, f64::max) * scale;
-        let xmax = layout.xmax.unwrap_or(last).max(f64::MIN_POSITIVE);
-        let max_breaks = ((layout.width as f64 - 260.0) / PIXELS_PER_BREAK).max(2.0) as usize;
-        let step = layout
-            .break_every
-            .unwrap_or_else(|| time_step(xmax, max_breaks, layout.time_unit));
-        let tick_values = breaks(xmax, step);
-        if tick_values.len() > 60 {
-            return Err(PlotError::Option(format!(
-                "--break-every {step} gives {} breaks up to {xmax}; choose a larger step",
-                tick_values.len()
-            )));
-        }
+        let (xmax, tick_values) = time_breaks(layout, last)?;
         let km_options = KmOptions {
             conf_type: options.conf_type,
             conf_level: options.conf_level,
@@ -326,7 +312,7 @@ impl Figure for KmFigure {
             if let Some(tau) = self.shade_to {
                 let mut area = vec![panel.px(0.0, 0.0)];
                 area.extend(
-                    step_path(&steps, tau, |p| clamp(p.1))
+                    step_path(&steps, tau, |p| (p.0, clamp(p.1)))
                         .iter()
                         .map(|(t, v)| panel.px(*t, *v)),
                 );
@@ -334,8 +320,8 @@ impl Figure for KmFigure {
                 canvas.polygon(area, colour, 0.15)?;
             }
             if self.options.ci {
-                let upper = step_path(&steps, curve_end, |p| clamp(p.3));
-                let mut lower = step_path(&steps, curve_end, |p| clamp(p.2));
+                let upper = step_path(&steps, curve_end, |p| (p.0, clamp(p.3)));
+                let mut lower = step_path(&steps, curve_end, |p| (p.0, clamp(p.2)));
                 lower.reverse();
                 let band: Vec<(i32, i32)> = upper
                     .iter()
@@ -344,7 +330,7 @@ impl Figure for KmFigure {
                     .collect();
                 canvas.polygon(band, colour, 0.18)?;
             }
-            let path = step_path(&steps, curve_end, |p| clamp(p.1));
+            let path = step_path(&steps, curve_end, |p| (p.0, clamp(p.1)));
             canvas.line(path.iter().map(|(t, v)| panel.px(*t, *v)).collect(), colour, 2)?;
             for (row, step) in curve.table.iter().zip(&steps[1..]) {
                 if row.n_censor > 0.0 && step.1.is_finite() {
@@ -378,33 +364,6 @@ impl Figure for KmFigure {
         }
         Ok(())
     }
-}
-
-/// A right-continuous step path through `(time, value…)` points up to `end`: horizontal to the
-/// next time, then vertical.
-fn step_path(
-    steps: &[(f64, f64, f64, f64)],
-    end: f64,
-    value: impl Fn(&(f64, f64, f64, f64)) -> f64,
-) -> Vec<(f64, f64)> {
-    let mut path: Vec<(f64, f64)> = Vec::with_capacity(2 * steps.len() + 1);
-    for point in steps {
-        if point.0 > end {
-            break;
-        }
-        let v = value(point);
-        if let Some(&(_, previous)) = path.last() {
-            path.push((point.0, previous));
-        }
-        path.push((point.0, v));
-    }
-    if let Some(&(t, v)) = path.last()
-        && t < end
-    {
-        path.push((end, v));
-    }
-    path.dedup();
-    path
 }
 
 impl KmFigure {

@@ -14,8 +14,8 @@ use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
 use super::axis::{
-    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend,
-    draw_risk_table, legend_height, panel_bottom, time_step,
+    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, draw_legend, draw_risk_table,
+    legend_height, panel_bottom, step_path, time_breaks,
 };
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
 use super::{PlotError, PlotOptions};
@@ -46,8 +46,6 @@ pub struct ReconstructFigure {
     pub xmax: f64,
 }
 
-/// About one break per this many pixels of panel width (as the Kaplan–Meier figure).
-const PIXELS_PER_BREAK: f64 = 90.0;
 impl ReconstructFigure {
     pub fn build(result: &Reconstruction, layout: &PlotOptions) -> Result<ReconstructFigure, PlotError> {
         layout.check()?;
@@ -62,18 +60,7 @@ impl ReconstructFigure {
             .copied()
             .fold(0.0, f64::max)
             * scale;
-        let xmax = layout.xmax.unwrap_or(last).max(f64::MIN_POSITIVE);
-        let max_breaks = ((layout.width as f64 - 260.0) / PIXELS_PER_BREAK).max(2.0) as usize;
-        let step = layout
-            .break_every
-            .unwrap_or_else(|| time_step(xmax, max_breaks, layout.time_unit));
-        let tick_values = breaks(xmax, step);
-        if tick_values.len() > 60 {
-            return Err(PlotError::Option(format!(
-                "--break-every {step} gives {} breaks up to {xmax}; choose a larger step",
-                tick_values.len()
-            )));
-        }
+        let (xmax, tick_values) = time_breaks(layout, last)?;
         let shown = |p: &Point| Point {
             time: p.time * scale,
             survival: p.survival,
@@ -99,27 +86,6 @@ impl ReconstructFigure {
             xmax,
         })
     }
-}
-
-/// The right-continuous step path of `km` up to `end`: horizontal to the next time, then down.
-fn step_path(km: &[Point], end: f64) -> Vec<(f64, f64)> {
-    let mut path: Vec<(f64, f64)> = Vec::with_capacity(2 * km.len() + 1);
-    for p in km {
-        if p.time > end {
-            break;
-        }
-        if let Some(&(_, previous)) = path.last() {
-            path.push((p.time, previous));
-        }
-        path.push((p.time, p.survival.clamp(0.0, 1.0)));
-    }
-    if let Some(&(t, v)) = path.last()
-        && t < end
-    {
-        path.push((end, v));
-    }
-    path.dedup();
-    path
 }
 
 impl Figure for ReconstructFigure {
@@ -183,7 +149,9 @@ impl Figure for ReconstructFigure {
 
         for (k, arm) in self.arms.iter().enumerate() {
             let colour = group_colour(k);
-            let path = step_path(&arm.km, arm.end.min(self.xmax));
+            let path = step_path(&arm.km, arm.end.min(self.xmax), |p| {
+                (p.time, p.survival.clamp(0.0, 1.0))
+            });
             canvas.line(path.iter().map(|(t, v)| panel.px(*t, *v)).collect(), colour, 2)?;
         }
         // the points over every curve, so no arm's line hides another arm's points
