@@ -301,6 +301,21 @@ impl Panel {
     }
 }
 
+/// Draws the layout's title, if any, centred at the top of an image `width` pixels wide; returns
+/// where the content below it starts.
+pub fn draw_title<DB: DrawingBackend>(
+    canvas: &Canvas<'_, DB>,
+    layout: &PlotOptions,
+    width: i32,
+) -> Result<i32, PlotError> {
+    let mut top = MARGIN;
+    if let Some(title) = &layout.title {
+        canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
+        top += LINE_HEIGHT + 10;
+    }
+    Ok(top)
+}
+
 /// The bottom edge of a panel whose top is at `top` in an image `height` pixels tall, leaving
 /// room below for the x axis and, with `risk_rows`, a number-at-risk table of that many rows;
 /// an error asking for a taller image when under 80 pixels would be left for the panel.

@@ -6,7 +6,7 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, nice_step, tick_label};
+use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, nice_step, tick_label};
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, PALETTE, fit_text, text_width};
 use super::{PlotError, PlotOptions};
 use crate::bootstrap::{BootstrapOptions, BootstrapReplicates, Interval, IntervalMethod};
@@ -166,11 +166,7 @@ impl BootstrapFigure {
 impl Figure for BootstrapFigure {
     fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>, (width, height): (u32, u32)) -> Result<(), PlotError> {
         let (width, height) = (width as i32, height as i32);
-        let mut top = MARGIN;
-        if let Some(title) = &self.layout.title {
-            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
-            top += LINE_HEIGHT + 10;
-        }
+        let mut top = draw_title(canvas, &self.layout, width)?;
         // Legend: the estimate, then one entry per interval, in rows.
         let size = LABEL_SIZE - 2.0;
         let mut entries = vec![(format!("Estimate {}", num(self.estimate)), BLACK)];

@@ -8,7 +8,7 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, tick_label};
+use super::axis::{LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, tick_label};
 use super::canvas::{Align, BLACK, Canvas, Figure, GREY, PALETTE, fit_text, text_width};
 use super::loglog::log_breaks;
 use super::{PlotError, PlotOptions};
@@ -263,11 +263,7 @@ impl Figure for ForestFigure {
         let (width, height) = (width as i32, height as i32);
         let size = TICK_SIZE;
         let gap = 18;
-        let mut top = MARGIN;
-        if let Some(title) = &self.layout.title {
-            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
-            top += LINE_HEIGHT + 10;
-        }
+        let mut top = draw_title(canvas, &self.layout, width)?;
         let level = format!("{}", (self.conf_level * 100.0).round());
         let hr_title = format!("HR ({level}% CI)");
         let texts: Vec<String> = self.rows.iter().map(ForestRow::text).collect();

@@ -5,7 +5,7 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, nice_step, tick_label};
+use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, nice_step, tick_label};
 use super::canvas::{Align, BLACK, Canvas, Figure, GREY, PALETTE, fit_text};
 use super::{PlotError, PlotOptions};
 use crate::data::SurvData;
@@ -132,11 +132,7 @@ fn p_label(v: f64) -> String {
 impl Figure for FragilityFigure {
     fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>, (width, height): (u32, u32)) -> Result<(), PlotError> {
         let (width, height) = (width as i32, height as i32);
-        let mut top = MARGIN;
-        if let Some(title) = &self.layout.title {
-            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
-            top += LINE_HEIGHT + 10;
-        }
+        let mut top = draw_title(canvas, &self.layout, width)?;
         // The crossing step, described above the panel.
         let crossing = self.crossing.and_then(|s| self.points.iter().find(|p| p.step == s));
         let header = match crossing {

@@ -16,8 +16,8 @@ use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
 use super::axis::{
-    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, draw_legend,
-    draw_risk_table, legend_height, nice_step, panel_bottom, step_path, time_breaks,
+    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, Tick, breaks, draw_legend, draw_risk_table,
+    draw_title, legend_height, nice_step, panel_bottom, step_path, time_breaks,
 };
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
 use super::{PlotError, PlotOptions, curve_name};
@@ -260,11 +260,7 @@ impl Figure for KmFigure {
         let last_label = self.ticks.last().map_or(0, |t| text_width(&t.label, TICK_SIZE));
         let right = width - MARGIN - (last_label / 2).max(8);
 
-        let mut top = MARGIN;
-        if let Some(title) = &self.layout.title {
-            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
-            top += LINE_HEIGHT + 10;
-        }
+        let mut top = draw_title(canvas, &self.layout, width)?;
         let lead = self.fit.group_column.as_deref().map(|g| format!("{g}:"));
         // above the panel, unless long risk-table labels pushed the panel far right
         let header_left = if left > 120 { MARGIN } else { left };

@@ -6,10 +6,8 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{
-    LINE_HEIGHT, MARGIN, Panel, Scale, TITLE_SIZE, Tick, draw_legend, legend_height, nice_step, tick_label,
-};
-use super::canvas::{Align, BLACK, Canvas, Colour, Figure, group_colour};
+use super::axis::{MARGIN, Panel, Scale, Tick, draw_legend, draw_title, legend_height, nice_step, tick_label};
+use super::canvas::{Canvas, Colour, Figure, group_colour};
 use super::{PlotError, PlotOptions, curve_name};
 use crate::data::SurvData;
 use crate::km::{KaplanMeier, KmOptions};
@@ -104,11 +102,7 @@ impl Figure for LogLogFigure {
             .map(|(k, c)| (c.curve.clone(), group_colour(k)))
             .collect();
         let left = MARGIN + Panel::left_space(&y_ticks, true);
-        let mut top = MARGIN;
-        if let Some(title) = &self.layout.title {
-            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
-            top += LINE_HEIGHT + 10;
-        }
+        let mut top = draw_title(canvas, &self.layout, width)?;
         let lead = self.group_column.as_deref().map(|g| format!("{g}:"));
         let legend_width = width - MARGIN - left;
         if entries.len() > 1 {

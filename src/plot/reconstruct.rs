@@ -14,10 +14,10 @@ use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
 use super::axis::{
-    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, draw_legend, draw_risk_table,
+    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, Tick, draw_legend, draw_risk_table, draw_title,
     legend_height, panel_bottom, step_path, time_breaks,
 };
-use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
+use super::canvas::{Align, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
 use super::{PlotError, PlotOptions};
 use crate::reconstruct::{Point, Reconstruction};
 
@@ -109,11 +109,7 @@ impl Figure for ReconstructFigure {
         let last_label = self.ticks.last().map_or(0, |t| text_width(&t.label, TICK_SIZE));
         let right = width - MARGIN - (last_label / 2).max(8);
 
-        let mut top = MARGIN;
-        if let Some(title) = &self.layout.title {
-            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
-            top += LINE_HEIGHT + 10;
-        }
+        let mut top = draw_title(canvas, &self.layout, width)?;
         let header_left = if left > 120 { MARGIN } else { left };
         let header_width = width - MARGIN - header_left;
         draw_legend(canvas, None, &entries, (header_left, top), header_width)?;

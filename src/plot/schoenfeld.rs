@@ -18,7 +18,7 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, TITLE_SIZE, Tick, breaks, nice_step, time_step};
+use super::axis::{LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, breaks, draw_title, nice_step, time_step};
 use super::canvas::{Align, BLACK, Canvas, Figure, GREY, PALETTE, fit_text};
 use super::{PlotError, PlotOptions};
 use crate::data::SurvData;
@@ -211,11 +211,7 @@ impl Figure for SchoenfeldFigure {
         let k = self.panels.len().max(1);
         let cols = if k <= 3 { k } else { (k as f64).sqrt().ceil() as usize };
         let rows = k.div_ceil(cols);
-        let mut top = MARGIN;
-        if let Some(title) = &self.layout.title {
-            canvas.text(title, (width / 2, top), TITLE_SIZE, BLACK, Align::Centre)?;
-            top += LINE_HEIGHT + 10;
-        }
+        let top = draw_title(canvas, &self.layout, width)?;
         let footnote = format!(
             "Points: scaled Schoenfeld residuals. Line: local linear smooth (tricube, span 2/3) ± 2 SE. Dashed: fitted coefficient. Global PH test {}.",
             p_equals(self.global_p_value)
