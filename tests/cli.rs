@@ -5,7 +5,7 @@ mod common;
 
 use std::process::{Command, Output, Stdio};
 
-use common::survkit;
+use common::{json_stdout, survkit};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -27,8 +27,7 @@ const LUNG: [&str; 5] = ["datasets/lung.csv", "--time", "time", "--event", "stat
 #[test]
 fn km_json_has_the_contract_fields() {
     let out = survkit(&[&["km"], &LUNG[..], &["--group", "sex", "--format", "json"]].concat());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_stdout(&out);
     let curve = &v["curves"][0];
     for key in ["group", "n", "events", "median", "table"] {
         assert!(curve.get(key).is_some(), "curve lacks {key}");
@@ -49,8 +48,7 @@ fn km_json_has_the_contract_fields() {
 #[test]
 fn logrank_json_has_the_contract_fields() {
     let out = survkit(&[&["logrank"], &LUNG[..], &["--group", "sex", "--format", "json"]].concat());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_stdout(&out);
     for key in ["statistic", "df", "p_value", "weights", "groups", "dropped_rows"] {
         assert!(v.get(key).is_some(), "lacks {key}");
     }
@@ -108,8 +106,7 @@ fn r_event_codings_agree() {
     );
     let run = |file: &str, extra: &[&str]| {
         let out = survkit(&[&["km", file, "--time", "t", "--event", "s", "--format", "json"], extra].concat());
-        assert!(out.status.success(), "{}", stderr(&out));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json_stdout(&out);
         v["curves"].clone()
     };
     let reference = run(&coded01, &[]);
@@ -128,8 +125,7 @@ fn reference_level_reorders_groups() {
         ]
         .concat(),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_stdout(&out);
     assert_eq!(v["groups"][0]["group"], "2");
     let bad = survkit(&[&["logrank"], &LUNG[..], &["--group", "sex", "--reference", "sex=3"]].concat());
     assert_eq!(bad.status.code(), Some(2));

@@ -2,15 +2,11 @@
 //! seed echoed (and drawn and printed without --seed), shards merged from files into exactly
 //! the one-run output, clean stdout, and the exact permutation test.
 
-use std::process::{Command, Output};
+mod common;
 
-fn survkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs")
-}
+use std::process::Output;
+
+use common::survkit;
 
 fn bootstrap_lung(extra: &[&str]) -> Output {
     let base = [

@@ -2,14 +2,7 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::survkit;
-
-fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{json_stdout as json, survkit};
 
 const LUNG: [&str; 5] = ["datasets/lung.csv", "--time", "time", "--event", "status"];
 

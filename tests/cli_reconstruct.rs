@@ -2,8 +2,12 @@
 //! contract, corrections reported, and bad input (exit status 2, a message naming the file and
 //! line, no output file).
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{json_stdout, survkit};
 
 const CURVE_A: &str = "time,surv\n0,100\n2,100\n2,90\n5,90\n5,70\n8,72\n8,50\n12,50\n12,30\n15,30\n";
 const RISK_A: &str = "0,10\n5,7\n10,4\n";
@@ -14,14 +18,6 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
-}
-
-fn survkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs")
 }
 
 /// Runs reconstruct on arm A (curve and at-risk text given) and the good arm B.
@@ -56,8 +52,7 @@ fn stderr(out: &Output) -> String {
 #[test]
 fn writes_ipd_the_other_commands_read() {
     let (out, _dir, ipd) = two_arms(CURVE_A, RISK_A, &["--format", "json", "--published-hr", "0.5"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_stdout(&out);
     for key in ["arms", "hazard_ratios", "warnings"] {
         assert!(v.get(key).is_some(), "lacks {key}");
     }

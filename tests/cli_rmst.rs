@@ -1,7 +1,11 @@
 //! `survkit rmst` as a user meets it: the JSON contract, every format, and a τ the data do not
 //! support (exit status 2, the rule and the largest allowed τ in the message, no output).
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::{json_stdout as json, survkit};
 
 /// Runs `survkit rmst` on lung by sex (female, sex = 2, the reference) with extra arguments.
 fn rmst_lung(extra: &[&str]) -> Output {
@@ -17,16 +21,7 @@ fn rmst_lung(extra: &[&str]) -> Output {
         "--reference",
         "sex=2",
     ];
-    Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(base.iter().chain(extra))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    survkit(&[&base[..], extra].concat())
 }
 
 const ESTIMATE_FIELDS: [&str; 4] = ["estimate", "lower", "upper", "p_value"];
@@ -121,22 +116,18 @@ fn tau_beyond_the_data_is_exit_2_with_the_rule_and_the_largest_tau() {
 
 #[test]
 fn adjusting_three_arms_is_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args([
-            "rmst",
-            "datasets/veteran.csv",
-            "--time",
-            "time",
-            "--event",
-            "status",
-            "--group",
-            "celltype",
-            "--covariates",
-            "age",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs");
+    let out = survkit(&[
+        "rmst",
+        "datasets/veteran.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "celltype",
+        "--covariates",
+        "age",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has 4 levels"));
 }

@@ -2,7 +2,9 @@
 //! the exact minimum on small tables (proptest), the incremental log-rank update against the
 //! full test, and the command line.
 
-use std::process::Command;
+mod common;
+
+use common::{json_stdout, survkit};
 
 use proptest::prelude::*;
 use survkit::fragility::counts::{Table2x2, p_value};
@@ -173,21 +175,17 @@ proptest! {
 
 #[test]
 fn cli_counts_json_contract() {
-    let out = Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args([
-            "fragility",
-            "counts",
-            "--treatment",
-            "1/59",
-            "--control",
-            "4/41",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = survkit(&[
+        "fragility",
+        "counts",
+        "--treatment",
+        "1/59",
+        "--control",
+        "4/41",
+        "--format",
+        "json",
+    ]);
+    let v = json_stdout(&out);
     for key in [
         "test",
         "p_value",
@@ -204,37 +202,29 @@ fn cli_counts_json_contract() {
         assert!(v["path"][1].get(key).is_some(), "path step lacks {key}");
     }
     assert_eq!(v["fragility_index"], -1);
-    let bad = Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(["fragility", "counts", "--treatment", "5/4", "--control", "4/41"])
-        .output()
-        .unwrap();
+    let bad = survkit(&["fragility", "counts", "--treatment", "5/4", "--control", "4/41"]);
     assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]
 fn cli_survival_json_contract() {
-    let out = Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args([
-            "fragility",
-            "survival",
-            "datasets/ovarian.csv",
-            "--time",
-            "futime",
-            "--event",
-            "fustat",
-            "--group",
-            "rx",
-            "--method",
-            "all",
-            "--what-if",
-            "--format",
-            "json",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = survkit(&[
+        "fragility",
+        "survival",
+        "datasets/ovarian.csv",
+        "--time",
+        "futime",
+        "--event",
+        "fustat",
+        "--group",
+        "rx",
+        "--method",
+        "all",
+        "--what-if",
+        "--format",
+        "json",
+    ]);
+    let v = json_stdout(&out);
     for key in [
         "test",
         "method",

@@ -4,8 +4,11 @@
 //! After an intended change of a figure, regenerate the goldens and review the diff:
 //! `SURVKIT_UPDATE_GOLDEN=1 cargo test --release --test plot`.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
+
+use common::survkit;
 
 use survkit::bootstrap::{BootstrapOptions, Statistic};
 use survkit::fragility::SurvivalOptions;
@@ -113,11 +116,7 @@ fn km_in_months_event_and_cumhaz_scales() {
 /// Runs `survkit plot KIND datasets/lung.csv --time time --event status` with more arguments.
 fn plot_lung(kind: &str, extra: &[&str]) -> std::process::Output {
     let base = ["plot", kind, "datasets/lung.csv", "--time", "time", "--event", "status"];
-    Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(base.iter().chain(extra))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs")
+    survkit(&[&base[..], extra].concat())
 }
 
 #[test]
@@ -307,11 +306,7 @@ fn report_lung(extra: &[&str]) {
         "--group",
         "sex",
     ];
-    let output = Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(base.iter().chain(extra))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let output = survkit(&[&base[..], extra].concat());
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
@@ -385,17 +380,24 @@ fn reconstruct_matches_golden() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("recon.png");
     let d = "tests/reference/data";
-    let output = Command::new(env!("CARGO_BIN_EXE_survkit"))
-        .args(["plot", "reconstruct"])
-        .arg(format!("--curve=Male={d}/lung_male_curve.csv"))
-        .arg(format!("--curve=Female={d}/lung_female_curve.csv"))
-        .arg(format!("--at-risk=Male={d}/lung_male_risk.csv"))
-        .arg(format!("--at-risk=Female={d}/lung_female_risk.csv"))
-        .args(["--total-events", "Male=112", "--total-events", "Female=53", "-o"])
-        .arg(&out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("survkit runs");
+    let curves = [
+        format!("--curve=Male={d}/lung_male_curve.csv"),
+        format!("--curve=Female={d}/lung_female_curve.csv"),
+        format!("--at-risk=Male={d}/lung_male_risk.csv"),
+        format!("--at-risk=Female={d}/lung_female_risk.csv"),
+    ];
+    let out_arg = out.display().to_string();
+    let mut args = vec!["plot", "reconstruct"];
+    args.extend(curves.iter().map(String::as_str));
+    args.extend([
+        "--total-events",
+        "Male=112",
+        "--total-events",
+        "Female=53",
+        "-o",
+        &out_arg,
+    ]);
+    let output = survkit(&args);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
 }

@@ -65,6 +65,12 @@ pub fn survkit(args: &[&str]) -> Output {
         .expect("survkit runs")
 }
 
+/// The JSON a successful run printed (the run's stderr in the failure message otherwise).
+pub fn json_stdout(out: &Output) -> Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Monte Carlo tolerances of the bootstrap tests. A bootstrap SE from B replicates has relative
 /// Monte Carlo SD ≈ 1/√(2B) (0.7% at B = 10,000; 1.6% at B = 2,000); two independent runs
 /// differ by √2 of that. The bounds below are about 4 such SDs, plus, against the analytic SE,
