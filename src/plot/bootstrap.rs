@@ -6,7 +6,7 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, nice_step, tick_label};
+use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, nice_step};
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, PALETTE, fit_text, text_width};
 use super::{PlotError, PlotOptions};
 use crate::bootstrap::{BootstrapOptions, BootstrapReplicates, Interval, IntervalMethod};
@@ -223,13 +223,7 @@ impl Figure for BootstrapFigure {
         let x_values: Vec<f64> = ((x_lo / x_step).ceil() as i64..=(x_hi / x_step).floor() as i64)
             .map(|k| k as f64 * x_step)
             .collect();
-        let x_ticks: Vec<Tick> = x_values
-            .iter()
-            .map(|v| Tick {
-                value: *v,
-                label: tick_label(*v),
-            })
-            .collect();
+        let x_ticks = Tick::at(&x_values);
         let panel = Panel {
             left,
             top,

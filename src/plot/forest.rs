@@ -8,7 +8,7 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, tick_label};
+use super::axis::{LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title};
 use super::canvas::{Align, BLACK, Canvas, Figure, GREY, PALETTE, fit_text, text_width};
 use super::loglog::log_breaks;
 use super::{PlotError, PlotOptions};
@@ -323,13 +323,7 @@ impl Figure for ForestFigure {
                 .filter(|v| *v >= lo && *v <= hi)
                 .collect();
         }
-        let x_ticks: Vec<Tick> = values
-            .iter()
-            .map(|v| Tick {
-                value: *v,
-                label: tick_label(*v),
-            })
-            .collect();
+        let x_ticks = Tick::at(&values);
         let panel = Panel {
             left: panel_left,
             top,

@@ -6,7 +6,7 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{MARGIN, Panel, Scale, Tick, draw_legend, draw_title, legend_height, nice_step, tick_label};
+use super::axis::{MARGIN, Panel, Scale, Tick, draw_legend, draw_title, legend_height, nice_step};
 use super::canvas::{Canvas, Colour, Figure, group_colour};
 use super::{PlotError, PlotOptions, curve_name};
 use crate::data::SurvData;
@@ -88,13 +88,7 @@ impl Figure for LogLogFigure {
             .map(|k| ylo + k as f64 * step)
             .collect();
         let y_ticks = Tick::at(&y_values);
-        let x_ticks: Vec<Tick> = log_breaks(tmin, tmax)
-            .into_iter()
-            .map(|v| Tick {
-                value: v,
-                label: tick_label(v),
-            })
-            .collect();
+        let x_ticks = Tick::at(&log_breaks(tmin, tmax));
         let entries: Vec<(String, Colour)> = self
             .curves
             .iter()
