@@ -207,13 +207,14 @@ fn check_factors(covariates: &[String], factors: &[String]) -> Result<(), Failur
     }
 }
 
+/// The image format an output path asks for (by its extension).
+fn image_format(output: &std::path::Path) -> Result<ImageFormat, Failure> {
+    ImageFormat::from_path(output)
+        .ok_or_else(|| Failure::input(anyhow!("{}: the output must end in .svg or .png", output.display())))
+}
+
 pub fn run(args: PlotArgs) -> Result<(), Failure> {
-    let format = ImageFormat::from_path(&args.output).ok_or_else(|| {
-        Failure::input(anyhow!(
-            "{}: the output must end in .svg or .png",
-            args.output.display()
-        ))
-    })?;
+    let format = image_format(&args.output)?;
     let layout = args.layout.options();
     let km = args.km.options();
     let group = args.data.group.clone();
@@ -360,12 +361,7 @@ pub struct ReconstructPlotCli {
 }
 
 pub fn run_reconstruct(args: ReconstructPlotCli) -> Result<(), Failure> {
-    let format = ImageFormat::from_path(&args.output).ok_or_else(|| {
-        Failure::input(anyhow!(
-            "{}: the output must end in .svg or .png",
-            args.output.display()
-        ))
-    })?;
+    let format = image_format(&args.output)?;
     let layout = args.layout.options();
     let result = reconstruction(&args.inputs)?;
     for w in &result.warnings {
