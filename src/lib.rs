@@ -25,6 +25,7 @@ pub mod data;
 pub mod dist;
 pub mod fragility;
 pub mod km;
+mod linalg;
 pub mod logrank;
 pub mod nelson_aalen;
 pub mod output;

@@ -214,7 +214,10 @@ impl<'a> CoxStatistic<'a> {
             newton::maximise(&objective, &self.start, &[], COX_EPS, COX_MAX_ITER)
         };
         let p = problem.p();
-        let variance = newton::inverse(&DMatrix::from_row_slice(p, p, &fit.at_beta.information));
+        let Some(variance) = newton::inverse(&DMatrix::from_row_slice(p, p, &fit.at_beta.information)) else {
+            self.last_beta = self.start.clone();
+            return Replicate::excluded();
+        };
         // a predicted stop took a small step: the coefficient is not running off to infinity
         let monotone = !fit.predicted && newton::diverging(&fit, &variance, COX_EPS).contains(&true);
         let (beta, se) = (fit.beta[0], variance[(0, 0)].sqrt());

@@ -96,7 +96,14 @@ pub fn penalized(problem: &Problem<'_>, beta: &[f64]) -> Evaluation {
         Some(chol) => 2.0 * chol.l().diagonal().iter().map(|v| v.ln()).sum::<f64>(),
         None => f64::NEG_INFINITY,
     };
-    let info_inverse = inverse(&info_matrix);
+    // an information matrix that overflowed gives no finite penalised likelihood
+    let Some(info_inverse) = inverse(&info_matrix) else {
+        return Evaluation {
+            loglik: f64::NAN,
+            score,
+            information: info,
+        };
+    };
     for r in 0..p {
         let mut trace = 0.0;
         for k in 0..p {
@@ -148,7 +155,9 @@ pub fn maximise(problem: &Problem<'_>, start: &[f64], fixed: &[usize], max_iter:
             current.information[free[a] * p + free[b]]
         });
         let score = DVector::from_iterator(free.len(), free.iter().map(|j| current.score[*j]));
-        let mut delta = solve(&info, &score);
+        let Some(mut delta) = solve(&info, &score) else {
+            break;
+        };
         let largest = delta.amax();
         if largest > MAX_STEP {
             delta *= MAX_STEP / largest;
@@ -161,7 +170,7 @@ pub fn maximise(problem: &Problem<'_>, start: &[f64], fixed: &[usize], max_iter:
                 candidate[*j] += delta[k];
             }
             next = penalized(problem, &candidate);
-            if next.loglik >= current.loglik - 1e-12 * current.loglik.abs() {
+            if next.loglik.is_finite() && next.loglik >= current.loglik - 1e-12 * current.loglik.abs() {
                 break;
             }
             delta *= 0.5;

@@ -285,22 +285,24 @@ impl Sorted {
         }
     }
 
-    /// r_k = w_k exp(x_k'β) for every row, once per pattern when the rows have few.
+    /// r_k = w_k exp(x_k'β) for every row, once per pattern when the rows have few. x'β is
+    /// clamped to [−200, 22] as R's `coxsafe` does, so exp() neither overflows nor underflows
+    /// when a coefficient runs off towards infinity; returns whether any row was clamped.
     #[inline(always)]
-    pub(super) fn risk_scores(&self, beta: &[f64], p: usize, risk: &mut Vec<f64>, pattern_risk: &mut Vec<f64>) {
-        let score = |row: &[f64]| {
-            let mut eta = 0.0;
-            for j in 0..p {
-                eta += row[j] * beta[j];
-            }
-            eta.exp()
+    pub(super) fn risk_scores(&self, beta: &[f64], p: usize, risk: &mut Vec<f64>, pattern_risk: &mut Vec<f64>) -> bool {
+        let mut clamped = false;
+        let mut score = |row: &[f64]| {
+            let eta = linear_predictor(row, beta, p);
+            let safe = coxsafe(eta);
+            clamped |= safe != eta;
+            safe.exp()
         };
         risk.clear();
         // a row left out of a bootstrap resample needs no exp() (and gives 0, not 0 × ∞)
         match &self.patterns {
             Some(patterns) => {
                 pattern_risk.clear();
-                pattern_risk.extend(patterns.x.chunks_exact(p).map(score));
+                pattern_risk.extend(patterns.x.chunks_exact(p).map(&mut score));
                 risk.extend(
                     patterns
                         .of_row
@@ -316,5 +318,32 @@ impl Sorted {
                     .map(|(row, &w)| if w == 0.0 { 0.0 } else { w * score(row) }),
             ),
         }
+        clamped
     }
+
+    /// Σ w_k coxsafe(x_k'β) over the events: the numerator of ℓ when some x'β was clamped
+    /// (R's `coxfit6` adds the clamped value).
+    pub(super) fn clamped_event_terms(&self, beta: &[f64], p: usize) -> f64 {
+        self.groups
+            .iter()
+            .flat_map(|g| g.start..g.start + g.n_events)
+            .map(|k| self.weight[k] * coxsafe(linear_predictor(&self.x[k * p..(k + 1) * p], beta, p)))
+            .sum()
+    }
+}
+
+/// x'β.
+#[inline(always)]
+fn linear_predictor(row: &[f64], beta: &[f64], p: usize) -> f64 {
+    let mut eta = 0.0;
+    for j in 0..p {
+        eta += row[j] * beta[j];
+    }
+    eta
+}
+
+/// x'β bounded to [−200, 22], as R survival's `coxsafe.c`.
+#[inline(always)]
+fn coxsafe(eta: f64) -> f64 {
+    eta.clamp(-200.0, 22.0)
 }

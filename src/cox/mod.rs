@@ -10,10 +10,19 @@
 //! Per term: coefficient, SE, hazard ratio with Wald CI, z and p (with the robust SE when robust
 //! variance is in use, as R reports them). Global likelihood-ratio, Wald and score tests; for
 //! one binary covariate the score test is the log-rank test, and survkit prints the log-rank test
-//! beside it. A coefficient whose likelihood keeps rising as it grows (monotone likelihood, e.g.
-//! no events in one arm) is detected as R does — the log-likelihood converged while the next
-//! Newton step, |I⁻¹U|, is still larger than √ε·|β| — and reported as not estimable instead of as
-//! a huge hazard ratio.
+//! beside it.
+//!
+//! # Estimates that do not exist
+//! A coefficient whose likelihood keeps rising as it grows (monotone likelihood) is reported as
+//! not estimable, with the direction it runs to, never as a huge hazard ratio. Three rules, any
+//! of which flags it: the data show a side of a two-valued covariate (an arm, a factor level)
+//! without events while at risk ([`separation`], whatever the arm sizes); R's rule — ℓ converged
+//! while the next Newton step |I⁻¹U| is still large ([`newton::diverging`]); or its information,
+//! present at β = 0, vanished on the way. A coefficient on which the data hold no information
+//! at β = 0 (a covariate constant within strata; a side never at risk at an event time) is not
+//! identifiable: no estimate, as R's `NA`, and the global tests count only the identifiable
+//! ones. x'β is bounded to [−200, 22] as R's `coxsafe` does, and every linear solve goes through
+//! [`crate::linalg`], which refuses non-finite input instead of looping or panicking.
 
 pub mod design;
 pub mod exact;
@@ -25,6 +34,7 @@ pub mod partial;
 pub mod predict;
 pub mod profile;
 pub mod residuals;
+mod separation;
 pub mod zph;
 
 use nalgebra::{DMatrix, DVector};
@@ -85,6 +95,12 @@ pub enum CoxError {
     Collinear { column: String, others: Vec<String> },
     #[error("no events: the Cox model needs at least one")]
     NoEvents,
+    #[error("no events with a positive case weight: every event row has weight 0")]
+    NoWeightedEvents,
+    #[error(
+        "the likelihood overflows: the covariates' values are too large for double precision (rescale them, e.g. to thousands of units)"
+    )]
+    Overflow,
     #[error("case weights are not supported with exact ties; use --ties efron or breslow")]
     WeightedExact,
     #[error("Firth's penalised likelihood is implemented for Breslow ties, as in coxphf; use --ties breslow")]
@@ -108,6 +124,9 @@ pub struct Term {
     /// "+infinity" or "-infinity" when the likelihood is monotone in this coefficient.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diverges_to: Option<String>,
+    /// The data hold no information on this coefficient (R reports `NA`): no estimate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_identifiable: bool,
     /// Profile-likelihood limits for the hazard ratio (with profile CIs or Firth); a `null`
     /// limit is infinite.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,12 +150,26 @@ pub struct TestResult {
 }
 
 impl TestResult {
+    /// A χ² test; no statistic or p-value when the statistic is not finite, negative, or has
+    /// no degrees of freedom.
     fn chisq(statistic: f64, df: f64) -> TestResult {
-        let statistic = statistic.is_finite().then_some(statistic);
+        let statistic = (statistic.is_finite() && statistic >= 0.0 && df > 0.0).then_some(statistic);
         TestResult {
             statistic,
             df,
             p_value: statistic.map(|s| chisq_sf(s, df)),
+        }
+    }
+
+    /// A χ² test from a quadratic form and the rank of its matrix.
+    fn quadratic(form: Option<(f64, usize)>) -> TestResult {
+        match form {
+            Some((statistic, rank)) => TestResult::chisq(statistic, rank as f64),
+            None => TestResult {
+                statistic: None,
+                df: 0.0,
+                p_value: None,
+            },
         }
     }
 }
@@ -209,6 +242,9 @@ impl CoxFit {
     }
 }
 
+/// The largest iteration limit accepted: every iteration is bounded.
+const MAX_ITER_LIMIT: usize = 10_000;
+
 /// coxphf's default `maxit` is 50; allow more, the steps are capped.
 const FIRTH_MAX_ITER: usize = 200;
 
@@ -219,11 +255,25 @@ impl Cox {
     /// Fits the model to the covariates loaded with the data (`Columns::covariates`/`factors`).
     pub fn fit(data: &SurvData, options: &CoxOptions) -> Result<CoxFit, CoxError> {
         check_conf_level(options.conf_level).map_err(CoxError::Option)?;
-        if options.eps.is_nan() || options.eps <= 0.0 {
-            return Err(CoxError::Option(format!("eps {} must be positive", options.eps)));
+        if options.eps.is_nan() || options.eps < newton::MIN_EPS || options.eps >= 1.0 {
+            return Err(CoxError::Option(format!(
+                "the convergence criterion {} must be at least {:e} (double precision) and below 1",
+                options.eps,
+                newton::MIN_EPS
+            )));
         }
-        if !data.event.iter().any(|e| *e) {
-            return Err(CoxError::NoEvents);
+        if options.max_iter == 0 || options.max_iter > MAX_ITER_LIMIT {
+            return Err(CoxError::Option(format!(
+                "the iteration limit {} must be between 1 and {MAX_ITER_LIMIT}",
+                options.max_iter
+            )));
+        }
+        if !(0..data.n_rows()).any(|i| data.event[i] && data.weight_of(i) > 0.0) {
+            return Err(if data.event.iter().any(|e| *e) {
+                CoxError::NoWeightedEvents
+            } else {
+                CoxError::NoEvents
+            });
         }
         if options.ties == Ties::Exact && data.weight.is_some() {
             return Err(CoxError::WeightedExact);
@@ -249,7 +299,13 @@ impl Cox {
             newton::maximise(&objective, &vec![0.0; p], &[], options.eps, options.max_iter)
         };
         let info = DMatrix::from_row_slice(p, p, &result.at_beta.information);
-        let variance = newton::inverse(&info);
+        let Some(variance) = newton::inverse(&info) else {
+            return Err(CoxError::Overflow);
+        };
+        // columns without any information at β = 0: not identifiable (R: coefficient NA)
+        let start_info = crate::linalg::Ldl::new(&DMatrix::from_row_slice(p, p, &result.at_start.information))
+            .map_err(|_| CoxError::Overflow)?;
+        let unidentified: Vec<bool> = (0..p).map(|j| start_info.is_singular(j)).collect();
         let mut warnings = Vec::new();
         if !result.converged {
             warnings.push(format!(
@@ -257,15 +313,32 @@ impl Cox {
                 result.iterations
             ));
         }
-        // Firth's penalised estimate is always finite
-        let infinite = if options.firth {
+        // Firth's penalised estimate is always finite. Otherwise a coefficient is infinite when
+        // the data say so (a side without events), when R's divergence rule fires, or when its
+        // information vanished on the way although it was there at β = 0.
+        let by_data = separation::infinite_by_data(data, &design);
+        let infinite: Vec<bool> = if options.firth {
             vec![false; p]
         } else {
-            newton::diverging(&result, &variance, options.eps)
+            let by_rule = newton::diverging(&result, &variance, options.eps);
+            (0..p)
+                .map(|j| !unidentified[j] && (by_data[j].is_some() || by_rule[j] || variance[(j, j)] <= 0.0))
+                .collect()
         };
         for j in (0..p).filter(|j| infinite[*j]) {
-            warnings.push(monotone_message(data, &design, j, result.beta[j]));
+            let upward = match by_data[j] {
+                Some(direction) => direction == separation::Diverges::Up,
+                None => result.beta[j] > 0.0,
+            };
+            warnings.push(monotone_message(data, &design, j, upward));
         }
+        for j in (0..p).filter(|j| unidentified[*j]) {
+            warnings.push(format!(
+                "the data hold no information on {}: its coefficient is not identifiable (no participant with a different value is at risk at any event time in the same stratum)",
+                design.names[j]
+            ));
+        }
+
         // profile limits (and, for Firth, per-term penalised likelihood-ratio tests)
         // χ²₁(level) = z², z the two-sided normal critical value
         let critical = z_for_level(options.conf_level).powi(2);
@@ -330,7 +403,11 @@ impl Cox {
                     hr_lower: lo.map(f64::exp),
                     hr_upper: hi.map(f64::exp),
                 });
-                if infinite[j] {
+                if infinite[j] || unidentified[j] {
+                    let upward = match by_data[j] {
+                        Some(direction) => direction == separation::Diverges::Up,
+                        None => b > 0.0,
+                    };
                     return Term {
                         term: design.names[j].clone(),
                         coef: None,
@@ -341,8 +418,9 @@ impl Cox {
                         hr_upper: None,
                         z: None,
                         p_value: None,
-                        diverges_to: Some(if b > 0.0 { "+infinity" } else { "-infinity" }.to_string()),
-                        profile,
+                        diverges_to: infinite[j].then(|| if upward { "+infinity" } else { "-infinity" }.to_string()),
+                        not_identifiable: unidentified[j],
+                        profile: if unidentified[j] { None } else { profile },
                     };
                 }
                 let z = b / used_se;
@@ -366,12 +444,14 @@ impl Cox {
                     z: Some(z),
                     p_value,
                     diverges_to: None,
+                    not_identifiable: false,
                     profile,
                 }
             })
             .collect();
 
-        let df = p as f64;
+        // the coefficients the data identify
+        let df = unidentified.iter().filter(|u| !**u).count() as f64;
         let beta_vec = DVector::from_column_slice(&result.beta);
         let wald_variance = robust_variance.as_ref().unwrap_or(&variance);
         let wald = if infinite.iter().any(|i| *i) {
@@ -381,18 +461,23 @@ impl Cox {
                 p_value: None,
             }
         } else {
-            let statistic = beta_vec.dot(&newton::solve(wald_variance, &beta_vec));
-            TestResult::chisq(statistic, df)
+            TestResult::quadratic(crate::linalg::quadratic_form(wald_variance, &beta_vec))
         };
         let u0 = DVector::from_column_slice(&result.at_start.score);
         let i0 = DMatrix::from_row_slice(p, p, &result.at_start.information);
-        let score = TestResult::chisq(u0.dot(&newton::solve(&i0, &u0)), df);
+        let score = TestResult::quadratic(crate::linalg::quadratic_form(&i0, &u0));
         // R's robust score test: U(0)' (S₀'S₀)⁻¹ U(0), S₀ the clustered score residuals at β = 0
         let robust_score = cluster_robust.then(|| {
             let s0 = cluster_scores(&problem, &vec![0.0; p], data);
-            TestResult::chisq(u0.dot(&newton::solve(&(s0.transpose() * &s0), &u0)), df)
+            TestResult::quadratic(crate::linalg::quadratic_form(&(s0.transpose() * &s0), &u0))
         });
-        let lr = 2.0 * (result.at_beta.loglik - result.at_start.loglik);
+        // ℓ(β̂) ≥ ℓ(0) at a maximum; a difference at rounding level is 0
+        let lr_raw = 2.0 * (result.at_beta.loglik - result.at_start.loglik);
+        let lr = if lr_raw.abs() <= 1e-9 * result.at_start.loglik.abs().max(1.0) {
+            0.0
+        } else {
+            lr_raw
+        };
         let tests = GlobalTests {
             likelihood_ratio: TestResult::chisq(lr, df),
             wald,
@@ -408,7 +493,23 @@ impl Cox {
             .filter(|&i| data.event[i])
             .map(|i| data.weight_of(i))
             .sum();
-        let to_rows = |m: &DMatrix<f64>| (0..p).map(|a| (0..p).map(|b| m[(a, b)]).collect()).collect();
+        // the variance of a coefficient that is not an estimate is not one either (JSON null)
+        let estimable = |j: usize| !infinite[j] && !unidentified[j];
+        let to_rows = |m: &DMatrix<f64>| {
+            (0..p)
+                .map(|a| {
+                    (0..p)
+                        .map(|b| {
+                            if estimable(a) && estimable(b) {
+                                m[(a, b)]
+                            } else {
+                                f64::NAN
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        };
         Ok(CoxFit {
             method: if options.firth {
                 "Firth penalised likelihood".to_string()
@@ -474,9 +575,9 @@ fn log_sd_sum(design: &Design) -> f64 {
 }
 
 /// A plain-language sentence for an infinite coefficient.
-fn monotone_message(data: &SurvData, design: &Design, j: usize, beta: f64) -> String {
+fn monotone_message(data: &SurvData, design: &Design, j: usize, upward: bool) -> String {
     let name = &design.names[j];
-    let direction = if beta > 0.0 { "+∞" } else { "−∞" };
+    let direction = if upward { "+∞" } else { "−∞" };
     // a dummy (0/1) column: say which arm lacks events
     let values: Vec<f64> = (0..design.n).map(|i| design.x[i * design.p + j]).collect();
     let is_binary = values.iter().all(|v| *v == 0.0 || *v == 1.0);

@@ -80,14 +80,22 @@ fn iterate(
     let at_start = objective(start);
     let mut beta = start.to_vec();
     let mut loglik_old = at_start.loglik;
-    let mut new_beta = step(&beta, &at_start, fixed);
     let mut halving = false;
     let mut last = at_start.clone();
-    let mut converged = max_iter == 0;
+    let mut accepted = at_start.clone();
+    let mut converged = false;
     let mut iterations = 0;
-    if max_iter == 0 {
-        new_beta = beta.clone();
-    }
+    // a likelihood, score or information that is not finite at the start gives no step
+    let Some(mut new_beta) = step(&beta, &at_start, fixed).filter(|_| at_start.loglik.is_finite()) else {
+        return NewtonResult {
+            beta,
+            at_beta: at_start.clone(),
+            at_start,
+            iterations,
+            converged,
+            predicted: false,
+        };
+    };
     for iter in 1..=max_iter {
         iterations = iter;
         let current = objective(&new_beta);
@@ -96,11 +104,23 @@ fn iterate(
             converged = true;
             break;
         }
+        let worse = current.loglik < loglik_old || !current.loglik.is_finite();
         if iter == max_iter {
+            if worse {
+                // out of iterations on a rejected step: report the last accepted point
+                return NewtonResult {
+                    beta,
+                    at_beta: accepted,
+                    at_start,
+                    iterations,
+                    converged: false,
+                    predicted: false,
+                };
+            }
             last = current;
             break;
         }
-        if current.loglik < loglik_old || !current.loglik.is_finite() {
+        if worse {
             halving = true;
             for (nb, b) in new_beta.iter_mut().zip(&beta) {
                 *nb = (*nb + b) / 2.0;
@@ -108,8 +128,20 @@ fn iterate(
         } else {
             halving = false;
             loglik_old = current.loglik;
+            accepted = current.clone();
             beta = new_beta.clone();
-            new_beta = step(&beta, &current, fixed);
+            let Some(next) = step(&beta, &current, fixed) else {
+                // the score or information overflowed at an accepted point: stop there
+                return NewtonResult {
+                    beta,
+                    at_beta: current,
+                    at_start,
+                    iterations,
+                    converged: false,
+                    predicted: false,
+                };
+            };
+            new_beta = next;
             if gain_predicted(&current, &beta, &new_beta) {
                 return NewtonResult {
                     beta: new_beta,
@@ -140,55 +172,49 @@ fn iterate(
 /// warns "coefficient may be infinite" beside a finite estimate). A diverging coefficient's
 /// step does not shrink: with ℓ ≈ c − a e^{−β} it stays near 1, far above √eps (3.2e-5 at the
 /// default eps), while an ordinary fit's leftover step is O(Δ²) of the last one.
+///
+/// `eps` is taken as at least [`MIN_EPS`], so an over-strict convergence criterion does not
+/// flag every coefficient.
 pub fn diverging(result: &NewtonResult, variance: &DMatrix<f64>, eps: f64) -> Vec<bool> {
+    let eps = eps.max(MIN_EPS);
     let next_step = variance * DVector::from_column_slice(&result.at_beta.score);
     (0..result.beta.len())
         .map(|j| {
             let s = next_step[j].abs();
-            s > eps && s > eps.sqrt() * result.beta[j].abs().max(1.0)
+            s.is_finite() && s > eps && s > eps.sqrt() * result.beta[j].abs().max(1.0)
         })
         .collect()
 }
 
-/// β + I⁻¹U over the free coordinates.
-fn step(beta: &[f64], at: &Evaluation, fixed: &[usize]) -> Vec<f64> {
+/// The smallest convergence criterion that means anything in double precision: a relative
+/// change in ℓ below this is rounding.
+pub const MIN_EPS: f64 = 1e-14;
+
+/// β + I⁻U over the free coordinates (singular directions get no step, as R's `chsolve2`);
+/// `None` when the score or information is not finite.
+fn step(beta: &[f64], at: &Evaluation, fixed: &[usize]) -> Option<Vec<f64>> {
     let p = beta.len();
     let free: Vec<usize> = (0..p).filter(|j| !fixed.contains(j)).collect();
     let info = DMatrix::from_fn(free.len(), free.len(), |a, b| at.information[free[a] * p + free[b]]);
     let score = DVector::from_iterator(free.len(), free.iter().map(|j| at.score[*j]));
-    let delta = solve(&info, &score);
+    let delta = solve(&info, &score)?;
     let mut next = beta.to_vec();
     for (k, j) in free.iter().enumerate() {
         next[*j] += delta[k];
     }
-    next
+    next.iter().all(|b| b.is_finite()).then_some(next)
 }
 
-/// Solves A x = b for a symmetric positive semi-definite A: Cholesky, or a pseudo-inverse when
-/// A is singular (the singular directions get no step).
-pub fn solve(a: &DMatrix<f64>, b: &DVector<f64>) -> DVector<f64> {
-    if a.nrows() == 0 {
-        return DVector::zeros(0);
-    }
-    match a.clone().cholesky() {
-        Some(chol) => chol.solve(b),
-        None => pseudo_inverse(a) * b,
-    }
+/// Solves A x = b for a symmetric positive semi-definite A, singular directions getting 0
+/// ([`crate::linalg`]); `None` when A or b is not finite.
+pub fn solve(a: &DMatrix<f64>, b: &DVector<f64>) -> Option<DVector<f64>> {
+    crate::linalg::solve(a, b).ok()
 }
 
-/// The inverse of a symmetric positive semi-definite matrix (pseudo-inverse if singular).
-pub fn inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
-    match a.clone().cholesky() {
-        Some(chol) => chol.inverse(),
-        None => pseudo_inverse(a),
-    }
-}
-
-fn pseudo_inverse(a: &DMatrix<f64>) -> DMatrix<f64> {
-    let svd = a.clone().svd(true, true);
-    let tol = svd.singular_values.max() * 1e-12;
-    svd.pseudo_inverse(tol)
-        .unwrap_or_else(|_| DMatrix::zeros(a.ncols(), a.nrows()))
+/// The generalised inverse of a symmetric positive semi-definite matrix (zero rows and columns
+/// where it is singular, as R's `chinv2`); `None` when A is not finite.
+pub fn inverse(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    crate::linalg::inverse(a).ok()
 }
 
 #[cfg(test)]

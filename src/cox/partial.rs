@@ -259,13 +259,17 @@ impl<'a> Problem<'a> {
         let (mut risk, mut pattern_risk) = (Vec::new(), Vec::new());
         for stratum in &self.strata {
             let sorted = stratum.active();
-            sorted.risk_scores(beta, p, &mut risk, &mut pattern_risk);
+            let clamped = sorted.risk_scores(beta, p, &mut risk, &mut pattern_risk);
             // the events' own terms: U += Σ w x, ℓ += Σ w x'β (per time when reporting times)
             if at_time.is_none() {
                 for j in 0..p {
                     *total.s1_mut(j) += sorted.event_x[j];
-                    loglik += sorted.event_x[j] * beta[j];
                 }
+                loglik += if clamped {
+                    sorted.clamped_event_terms(beta, p)
+                } else {
+                    (0..p).map(|j| sorted.event_x[j] * beta[j]).sum::<f64>()
+                };
             }
             sums.clear();
             let mut entry_pos = 0;

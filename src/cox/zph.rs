@@ -162,7 +162,7 @@ pub fn test(problem: &Problem<'_>, beta: &[f64], transform: ZphTransform) -> Zph
         for (k, c) in theta_columns.iter().enumerate() {
             u[p + k] = u_theta[*c];
         }
-        u.dot(&solve(&sub, &u))
+        solve(&sub, &u).map_or(f64::NAN, |x| u.dot(&x))
     };
     let mut sources: Vec<&str> = Vec::new();
     for s in &problem.design.sources {

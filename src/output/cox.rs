@@ -8,6 +8,7 @@ use crate::cox::{CoxFit, TestResult};
 fn test_line(name: &str, test: &TestResult) -> String {
     match (test.statistic, test.p_value) {
         (Some(s), Some(p)) => format!("{name} = {} on {} df, {}", num(s), num(test.df), p_equals(p)),
+        _ if test.df == 0.0 => format!("{name}: not available (no coefficient is identifiable)"),
         _ => format!("{name}: not available (a coefficient is infinite)"),
     }
 }

@@ -1,0 +1,90 @@
+//! Coefficients that the data make infinite, found before any fitting.
+//!
+//! # Rule (Bryson & Johnson 1981, "The incidence of monotone likelihood in the Cox model")
+//! The partial likelihood is monotone in a direction γ when at every event time the event's
+//! γ'x is the largest in its risk set. For a covariate with two values (an arm, a factor level's
+//! dummy) that is the familiar case: one side has no events while it is at risk at some event
+//! time. Then the coefficient runs to +∞ (the other side has no events) or −∞ (its own side has
+//! none), whatever the arm sizes, other covariates or strata. A factor whose reference level has
+//! no events sends every one of its dummies to +∞.
+//!
+//! Newton–Raphson cannot be trusted to show this: with unbalanced arms (2 events among 2
+//! against none among 60) its first step reaches β ≈ 41, where the information underflows to
+//! 0 and R's divergence rule (|I⁻¹U| still large) sees a zero step. The rule here reads the data.
+//! A side that is never at risk at any event time carries no information at all: that
+//! coefficient is not identifiable, which the singular information matrix reports.
+
+use super::design::Design;
+use crate::data::SurvData;
+
+/// Where a coefficient runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Diverges {
+    Up,
+    Down,
+}
+
+/// For each design column, the direction the data send it to infinity, if they do.
+pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<Diverges>> {
+    let (n, p) = (design.n, design.p);
+    let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
+    // event times per stratum, sorted, to ask whether a row is at risk at some event time
+    let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
+    let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
+    let mut event_times: Vec<Vec<f64>> = vec![Vec::new(); n_strata];
+    for i in (0..n).filter(|i| is_event(*i)) {
+        event_times[stratum_of(i)].push(data.time[i]);
+    }
+    for times in &mut event_times {
+        times.sort_by(f64::total_cmp);
+    }
+    // at risk at an event time t: entry < t ≤ exit
+    let at_risk_at_an_event = |i: usize| {
+        let times = &event_times[stratum_of(i)];
+        let after_entry = times.partition_point(|t| *t <= data.entry_of(i));
+        times.get(after_entry).is_some_and(|t| *t <= data.time[i])
+    };
+    // (events, rows at risk at an event time) on each side of a split of the rows
+    let side = |in_side: &dyn Fn(usize) -> bool| {
+        let rows = (0..n).filter(|i| in_side(*i));
+        let events = rows.clone().filter(|i| is_event(*i)).count();
+        let exposed = rows.filter(|i| at_risk_at_an_event(*i)).any(|_| true);
+        (events, exposed)
+    };
+    let mut result = vec![None; p];
+    for j in 0..p {
+        let value = |i: usize| design.x[i * p + j];
+        let low = (0..n).map(value).fold(f64::INFINITY, f64::min);
+        let high = (0..n).map(value).fold(f64::NEG_INFINITY, f64::max);
+        if (0..n).any(|i| value(i) != low && value(i) != high) {
+            continue; // more than two values: the fit and R's rule decide
+        }
+        let (high_events, high_exposed) = side(&|i| value(i) == high);
+        let (low_events, low_exposed) = side(&|i| value(i) == low);
+        result[j] = if high_events == 0 && high_exposed {
+            Some(Diverges::Down)
+        } else if low_events == 0 && low_exposed {
+            Some(Diverges::Up)
+        } else {
+            None
+        };
+    }
+    // a factor's reference level (every dummy of the factor 0) without events
+    let mut start = 0;
+    while start < p {
+        let source = &design.sources[start];
+        let end = (start..p).find(|j| design.sources[*j] != *source).unwrap_or(p);
+        let is_factor = design.names[start] != *source;
+        if is_factor && end - start > 1 {
+            let reference = |i: usize| (start..end).all(|j| design.x[i * p + j] == 0.0);
+            let (events, exposed) = side(&reference);
+            if events == 0 && exposed {
+                for slot in &mut result[start..end] {
+                    slot.get_or_insert(Diverges::Up);
+                }
+            }
+        }
+        start = end;
+    }
+    result
+}
