@@ -259,7 +259,10 @@ pub enum DataError {
     },
     #[error("{file}: the header names column '{column}' more than once")]
     DuplicateColumn { file: String, column: String },
-    #[error("{file}, line {line}, column '{column}': value '{value}' {rule}")]
+    #[error(
+        "{file}, line {line}, column '{column}': value '{}' {rule}",
+        crate::output::clipped(value)
+    )]
     InvalidValue {
         file: String,
         line: u64,
@@ -584,6 +587,26 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
     for (name, role) in optional {
         if let Some(name) = name {
             wanted.push((name.clone(), role));
+        }
+    }
+    let invalid = |message: String| DataError::Invalid {
+        file: file.to_string(),
+        message,
+    };
+    for (k, name) in columns.covariates.iter().enumerate() {
+        if columns.covariates[..k].contains(name) {
+            return Err(invalid(format!("covariate '{name}' is listed twice")));
+        }
+        let outcome = [
+            (Some(&columns.time), "the follow-up time"),
+            (Some(&columns.event), "the event indicator"),
+            (columns.entry.as_ref(), "the entry time"),
+            (columns.weight.as_ref(), "the case weight"),
+        ];
+        if let Some((_, what)) = outcome.iter().find(|(column, _)| *column == Some(name)) {
+            return Err(invalid(format!(
+                "column '{name}' is {what} and cannot also be a covariate"
+            )));
         }
     }
     for name in &columns.covariates {

@@ -161,3 +161,213 @@ fn meaningless_convergence_options_are_refused() {
         assert!(stderr.len() < 300, "{stderr}");
     }
 }
+
+#[test]
+fn huge_count_tables_finish_with_a_bounded_search() {
+    let started = std::time::Instant::now();
+    for args in [
+        &["--treatment", "1000000/2000000", "--control", "1000001/2000000"][..],
+        &[
+            "--treatment",
+            "500000000000/1000000000000",
+            "--control",
+            "0/1000000000000",
+            "--test",
+            "chi-square",
+        ],
+        &[
+            "--treatment",
+            "0/1000000000000",
+            "--control",
+            "4/59",
+            "--q",
+            "0.5",
+            "--test",
+            "chi-square",
+        ],
+    ] {
+        let out = survkit(&[&["fragility", "counts", "--format", "json"][..], args].concat());
+        let v = json(&out);
+        if v["fragility_index"].is_null() {
+            let note = v["fragility_index_note"].as_str().unwrap_or_default();
+            assert!(note.contains("work limit"), "{note}");
+        }
+    }
+    // a table too large for Fisher's test is refused, not allocated
+    let out = survkit(&[
+        "fragility",
+        "counts",
+        "--treatment",
+        "1/1000000000000",
+        "--control",
+        "4/41",
+    ]);
+    input_error(&out, &["limited to"]);
+    assert!(started.elapsed().as_secs() < 60);
+}
+
+#[test]
+fn a_tiny_break_step_is_refused_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("km.svg");
+    let out = survkit(&[
+        "plot",
+        "km",
+        "datasets/lung.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "sex",
+        "-o",
+        png.to_str().unwrap(),
+        "--break-every",
+        "1e-9",
+    ]);
+    input_error(&out, &["--break-every"]);
+    assert!(!png.exists());
+    // a huge image is refused for its size, not for a --break-every that was never given
+    let out = survkit(&[
+        "plot",
+        "km",
+        "datasets/lung.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "-o",
+        png.to_str().unwrap(),
+        "--width",
+        "100000",
+        "--height",
+        "100000",
+    ]);
+    input_error(&out, &["image size"]);
+}
+
+#[test]
+fn rmst_on_a_trial_with_an_empty_arm_after_changes_does_not_panic() {
+    // the SIFI and influence analyses move participants until an arm is empty
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("small.csv");
+    std::fs::write(&csv, "time,status,arm\n2,1,A\n8,1,B\n7,0,A\n").unwrap();
+    for extra in [&["--method", "sifi"][..], &["--method", "all"], &["--influence"]] {
+        let out = survkit(
+            &[
+                &[
+                    "fragility",
+                    "survival",
+                    csv.to_str().unwrap(),
+                    "--time",
+                    "time",
+                    "--event",
+                    "status",
+                    "--group",
+                    "arm",
+                    "--test",
+                    "rmst",
+                ][..],
+                extra,
+            ]
+            .concat(),
+        );
+        no_panic(&out);
+    }
+}
+
+#[test]
+fn adjusted_rmst_with_fewer_rows_than_coefficients_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("two.csv");
+    std::fs::write(&csv, "trt,time,status,age\n1,52,1,55\n2,15,1,40\n").unwrap();
+    let out = survkit(&[
+        "rmst",
+        csv.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "trt",
+        "--tau",
+        "1",
+        "--covariates",
+        "age",
+    ]);
+    no_panic(&out);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn a_label_of_70000_characters_is_elided_in_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("long.csv");
+    let label = "L".repeat(70_000);
+    std::fs::write(
+        &csv,
+        format!("time,status,arm\n1,1,{label}\n2,0,{label}\n3,1,B\n4,1,B\n"),
+    )
+    .unwrap();
+    let path = csv.to_str().unwrap();
+    for command in ["km", "logrank"] {
+        let out = survkit(&[command, path, "--time", "time", "--event", "status", "--group", "arm"]);
+        no_panic(&out);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains('…'));
+    }
+    let svg = dir.path().join("km.svg");
+    let started = std::time::Instant::now();
+    let out = survkit(&[
+        "plot",
+        "km",
+        path,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "arm",
+        "--risk-table",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
+    no_panic(&out);
+    assert!(started.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn covariates_that_are_outcome_columns_or_listed_twice_are_refused() {
+    for (covariates, needle) in [
+        ("age,age", "listed twice"),
+        ("time", "follow-up time"),
+        ("status", "event indicator"),
+    ] {
+        let out = survkit(&[
+            "cox",
+            "datasets/lung.csv",
+            "--time",
+            "time",
+            "--event",
+            "status",
+            "--covariates",
+            covariates,
+        ]);
+        input_error(&out, &["datasets/lung.csv", needle]);
+    }
+    // an overflow is an overflow, not collinearity
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("huge.csv");
+    std::fs::write(&csv, "time,status,age\n1,1,1e160\n2,0,3\n3,1,5\n").unwrap();
+    let out = survkit(&[
+        "cox",
+        csv.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "age",
+    ]);
+    input_error(&out, &["too large", "1e160"]);
+}

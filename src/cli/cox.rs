@@ -85,9 +85,13 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         firth: args.firth,
         zph: args.zph,
     };
-    let mut fit = Cox::fit(&data, &options).map_err(|e| match e {
-        CoxError::NoEvents => Failure::analysis(e),
-        _ => Failure::input(e),
+    // the model's errors speak of the data: say which file
+    let mut fit = Cox::fit(&data, &options).map_err(|e| {
+        let status = match e {
+            CoxError::NoEvents | CoxError::NoWeightedEvents => Failure::analysis,
+            _ => Failure::input,
+        };
+        status(anyhow::anyhow!("{}: {e}", data.source))
     })?;
     for text in &args.predict {
         let pattern = parse_pattern(text).map_err(Failure::input)?;

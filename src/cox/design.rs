@@ -5,6 +5,11 @@ use nalgebra::DMatrix;
 
 use super::CoxError;
 use crate::data::{Covariate, SurvData};
+use crate::output::shown;
+
+/// The largest covariate magnitude a fit accepts: its square and sums over a million rows stay
+/// far inside double precision.
+const MAX_COVARIATE: f64 = 1e100;
 
 /// Covariate values, row-major (`n × p`), with the names of the columns.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,11 +36,18 @@ impl Design {
         for covariate in &data.covariates {
             match covariate {
                 Covariate::Numeric { name, values } => {
+                    // x² must stay finite in the information matrix, with room for the sums
+                    if let Some(huge) = values.iter().find(|v| v.abs() > MAX_COVARIATE) {
+                        return Err(CoxError::HugeValue {
+                            column: name.clone(),
+                            value: shown(*huge),
+                        });
+                    }
                     let first = values[0];
                     if values.iter().all(|v| *v == first) {
                         return Err(CoxError::NoVariation {
                             column: name.clone(),
-                            value: first.to_string(),
+                            value: shown(first),
                         });
                     }
                     names.push(name.clone());

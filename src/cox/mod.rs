@@ -16,13 +16,13 @@
 //! A coefficient whose likelihood keeps rising as it grows (monotone likelihood) is reported as
 //! not estimable, with the direction it runs to, never as a huge hazard ratio. Three rules, any
 //! of which flags it: the data show a side of a two-valued covariate (an arm, a factor level)
-//! without events while at risk ([`separation`], whatever the arm sizes); R's rule — ℓ converged
+//! without events while at risk (`separation`, whatever the arm sizes); R's rule — ℓ converged
 //! while the next Newton step |I⁻¹U| is still large ([`newton::diverging`]); or its information,
 //! present at β = 0, vanished on the way. A coefficient on which the data hold no information
 //! at β = 0 (a covariate constant within strata; a side never at risk at an event time) is not
 //! identifiable: no estimate, as R's `NA`, and the global tests count only the identifiable
 //! ones. x'β is bounded to [−200, 22] as R's `coxsafe` does, and every linear solve goes through
-//! [`crate::linalg`], which refuses non-finite input instead of looping or panicking.
+//! `linalg`, which refuses non-finite input instead of looping or panicking.
 
 pub mod design;
 pub mod exact;
@@ -95,6 +95,8 @@ pub enum CoxError {
     Collinear { column: String, others: Vec<String> },
     #[error("no events: the Cox model needs at least one")]
     NoEvents,
+    #[error("covariate '{column}' has a value too large to fit ({value}); rescale it")]
+    HugeValue { column: String, value: String },
     #[error("no events with a positive case weight: every event row has weight 0")]
     NoWeightedEvents,
     #[error(
@@ -258,7 +260,7 @@ impl Cox {
         if options.eps.is_nan() || options.eps < newton::MIN_EPS || options.eps >= 1.0 {
             return Err(CoxError::Option(format!(
                 "the convergence criterion {} must be at least {:e} (double precision) and below 1",
-                options.eps,
+                crate::output::shown(options.eps),
                 newton::MIN_EPS
             )));
         }

@@ -206,7 +206,7 @@ fn step(beta: &[f64], at: &Evaluation, fixed: &[usize]) -> Option<Vec<f64>> {
 }
 
 /// Solves A x = b for a symmetric positive semi-definite A, singular directions getting 0
-/// ([`crate::linalg`]); `None` when A or b is not finite.
+/// (`linalg`); `None` when A or b is not finite.
 pub fn solve(a: &DMatrix<f64>, b: &DVector<f64>) -> Option<DVector<f64>> {
     crate::linalg::solve(a, b).ok()
 }

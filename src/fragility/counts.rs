@@ -129,6 +129,9 @@ impl FromStr for ArmCounts {
         if total == 0 {
             return Err(format!("'{s}': an arm needs at least one patient"));
         }
+        if total > MAX_PATIENTS {
+            return Err(format!("'{s}': at most {MAX_PATIENTS} patients in an arm"));
+        }
         Ok(ArmCounts { events, total })
     }
 }
@@ -144,6 +147,15 @@ impl Table2x2 {
     pub fn new(treatment: ArmCounts, control: ArmCounts) -> Self {
         Table2x2 { treatment, control }
     }
+    /// How many tables Fisher's test sums over: the possible treatment-arm event counts with
+    /// the margins fixed.
+    fn support(&self) -> u64 {
+        let events = self.treatment.events + self.control.events;
+        let non_events = self.total() - events;
+        let n1 = self.treatment.total;
+        n1.min(events) - n1.saturating_sub(non_events) + 1
+    }
+
     pub fn total(&self) -> u64 {
         self.treatment.total + self.control.total
     }
@@ -171,8 +183,14 @@ pub struct CountsPValues {
 }
 
 impl CountsPValues {
+    /// Fisher's and the mid-p value are NaN (not computed; JSON null) beyond
+    /// `MAX_PATIENTS_EXACT` patients.
     pub fn of(table: &Table2x2) -> Self {
-        let (fisher, mid_p) = fisher_exact(table);
+        let (fisher, mid_p) = if table.total() <= MAX_PATIENTS_EXACT {
+            fisher_exact(table)
+        } else {
+            (f64::NAN, f64::NAN)
+        };
         CountsPValues {
             fisher,
             mid_p,
@@ -452,11 +470,48 @@ pub struct CountsFragility {
     pub warnings: Vec<String>,
 }
 
+/// The most patients an arm may have: counts stay exact in double precision.
+const MAX_PATIENTS: u64 = 1_000_000_000_000;
+/// The most patients in all for Fisher's and the mid-p test, which hold one weight per table
+/// of their support.
+const MAX_PATIENTS_EXACT: u64 = 10_000_000;
+
+/// A bound on the work of a search, in units of one term of a test's sum: a chi-square test
+/// costs 1, Fisher's and the mid-p test one term per table of their support. A search that
+/// spends it stops and says so, so no table makes a search run unbounded.
+struct Work(std::cell::Cell<u64>);
+
+/// About a second of searching.
+const WORK_LIMIT: u64 = 20_000_000;
+
+impl Work {
+    fn new() -> Work {
+        Work(std::cell::Cell::new(WORK_LIMIT))
+    }
+
+    /// The p-value of `table`, or `None` once the work is spent.
+    fn p_value(&self, test: CountsTest, table: &Table2x2) -> Option<f64> {
+        let cost = match test {
+            CountsTest::Fisher | CountsTest::MidP => table.support() + 1,
+            _ => 1,
+        };
+        let left = self.0.get().checked_sub(cost)?;
+        self.0.set(left);
+        Some(p_value(test, table))
+    }
+}
+
 /// Every shift (dt, dc) with the fewest flips |dt| + |dc| that crosses α, with its p-value,
 /// the preferred first: fewest event → non-event flips (events missed are the usual worry, and
 /// Walsh's rule adds events), then the most extreme p (smallest when gaining significance,
 /// largest when losing it), then enumeration order.
-fn minimum_flips(table: &Table2x2, options: &CountsOptions, allowed: AllowedFlips) -> Vec<(i64, i64, f64)> {
+/// `Err(s)` when the work limit stopped the search at s flips.
+fn minimum_flips(
+    table: &Table2x2,
+    options: &CountsOptions,
+    allowed: AllowedFlips,
+) -> Result<Vec<(i64, i64, f64)>, i64> {
+    let work = Work::new();
     let significant = is_significant(p_value(options.test, table), options.alpha);
     let max_flips = table.total() as i64;
     for s in 1..=max_flips {
@@ -473,7 +528,7 @@ fn minimum_flips(table: &Table2x2, options: &CountsOptions, allowed: AllowedFlip
                     continue;
                 };
                 any_table = true;
-                let p = p_value(options.test, &shifted);
+                let p = work.p_value(options.test, &shifted).ok_or(s)?;
                 if is_significant(p, options.alpha) != significant {
                     found.push((dt, dc, p));
                 }
@@ -489,13 +544,20 @@ fn minimum_flips(table: &Table2x2, options: &CountsOptions, allowed: AllowedFlip
                 };
                 removals(a).cmp(&removals(b)).then(extreme)
             });
-            return found;
+            return Ok(found);
         }
         if !any_table {
-            return Vec::new();
+            return Ok(Vec::new());
         }
     }
-    Vec::new()
+    Ok(Vec::new())
+}
+
+/// The note for a search the work limit stopped.
+fn search_stopped(flips: i64) -> String {
+    format!(
+        "the search stopped at {flips} flips without crossing α: the table is too large to search further (work limit)"
+    )
 }
 
 /// The tables from `table` to the one shifted by (dt, dc), one flip at a time (treatment
@@ -549,7 +611,23 @@ impl CountsFragility {
     /// ```
     pub fn compute(treatment: ArmCounts, control: ArmCounts, options: &CountsOptions) -> Result<Self, CountsError> {
         options.check()?;
+        for arm in [treatment, control] {
+            if arm.events > arm.total || arm.total == 0 || arm.total > MAX_PATIENTS {
+                return Err(CountsError::Option(format!(
+                    "an arm of {}/{} is not a count of events among 1 to {MAX_PATIENTS} patients",
+                    arm.events, arm.total
+                )));
+            }
+        }
         let table = Table2x2::new(treatment, control);
+        let exact = matches!(options.test, CountsTest::Fisher | CountsTest::MidP);
+        if exact && table.total() > MAX_PATIENTS_EXACT {
+            return Err(CountsError::Option(format!(
+                "the {} test sums over up to {} tables here; it is limited to {MAX_PATIENTS_EXACT} patients in all (the chi-square test has no such limit)",
+                options.test,
+                table.support()
+            )));
+        }
         let p = p_value(options.test, &table);
         let significant = is_significant(p, options.alpha);
         let sign = if significant { 1 } else { -1 };
@@ -561,14 +639,16 @@ impl CountsFragility {
                 options.test
             ));
         }
-        let minimal = minimum_flips(&table, options, AllowedFlips::ALL);
-        let (fragility_index, fragility_index_note, path) = match minimal.first().copied() {
-            Some((dt, dc, _)) => (
+        let search = minimum_flips(&table, options, AllowedFlips::ALL);
+        let minimal = search.clone().unwrap_or_default();
+        let (fragility_index, fragility_index_note, path) = match (minimal.first().copied(), search) {
+            (Some((dt, dc, _)), _) => (
                 Some(sign * (dt.abs() + dc.abs())),
                 None,
                 path_to(&table, options.test, dt, dc),
             ),
-            None => (
+            (None, Err(flips)) => (None, Some(search_stopped(flips)), path_to(&table, options.test, 0, 0)),
+            (None, Ok(_)) => (
                 None,
                 Some("no change of outcomes moves the result across α".to_string()),
                 path_to(&table, options.test, 0, 0),
@@ -629,15 +709,20 @@ fn walsh(table: &Table2x2, options: &CountsOptions, significant: bool) -> (Optio
     } else {
         (c, "control")
     };
+    let work = Work::new();
     for added in 1..=arm.non_events() as i64 {
         let shifted = if treatment_arm {
             table.shifted(added, 0)
         } else {
             table.shifted(0, added)
         };
-        if let Some(shifted) = shifted
-            && !is_significant(p_value(options.test, &shifted), options.alpha)
-        {
+        let Some(shifted) = shifted else {
+            continue;
+        };
+        let Some(p) = work.p_value(options.test, &shifted) else {
+            return (None, Some(search_stopped(added)));
+        };
+        if !is_significant(p, options.alpha) {
             return (Some(added as u64), None);
         }
     }
@@ -658,20 +743,27 @@ fn incidence(table: &Table2x2, options: &CountsOptions, q: f64, sign: i64) -> In
         control_to_event: c.proportion() >= q,
         control_to_non_event: 1.0 - c.proportion() >= q,
     };
-    let found = if allowed.any() {
-        minimum_flips(table, options, allowed).first().copied()
+    let search = if allowed.any() {
+        minimum_flips(table, options, allowed).map(|found| found.first().copied())
     } else {
-        None
+        Ok(None)
     };
-    match found {
-        Some((dt, dc, _)) => IncidenceFragility {
+    match search {
+        Err(flips) => IncidenceFragility {
+            q,
+            fragility_index: None,
+            allowed,
+            note: Some(search_stopped(flips)),
+            path: Vec::new(),
+        },
+        Ok(Some((dt, dc, _))) => IncidenceFragility {
             q,
             fragility_index: Some(sign * (dt.abs() + dc.abs())),
             allowed,
             note: None,
             path: path_to(table, options.test, dt, dc),
         },
-        None => IncidenceFragility {
+        Ok(None) => IncidenceFragility {
             q,
             fragility_index: None,
             allowed,

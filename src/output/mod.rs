@@ -77,6 +77,22 @@ pub fn count<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, 
 }
 
 /// A number for people: whole numbers as integers, others to 4 significant digits.
+/// A number for a message: as written when that is short, in scientific notation otherwise
+/// (never a 303-digit integer).
+pub(crate) fn shown(x: f64) -> String {
+    let plain = format!("{x}");
+    if plain.len() <= 16 { plain } else { format!("{x:e}") }
+}
+
+/// A value from the input for a message: at most 100 characters, the rest elided.
+pub(crate) fn clipped(value: &str) -> String {
+    const LIMIT: usize = 100;
+    match value.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}… ({} characters)", &value[..cut], value.chars().count()),
+        None => value.to_string(),
+    }
+}
+
 pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return "NA".to_string();
@@ -133,6 +149,17 @@ pub fn csv_num(x: Option<f64>) -> String {
     })
 }
 
+/// The most characters a table cell shows; a longer label (the data's own) is elided in the
+/// table and kept whole in JSON and CSV.
+const MAX_CELL: usize = 80;
+
+fn table_cell(cell: String) -> String {
+    match cell.char_indices().nth(MAX_CELL - 1) {
+        Some((cut, _)) => format!("{}…", &cell[..cut]),
+        None => cell,
+    }
+}
+
 /// A simple aligned text table: first column left-aligned, others right-aligned.
 pub struct TextTable {
     rows: Vec<Vec<String>>,
@@ -141,11 +168,11 @@ pub struct TextTable {
 impl TextTable {
     pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Self {
         TextTable {
-            rows: vec![header.into_iter().map(Into::into).collect()],
+            rows: vec![header.into_iter().map(|h| table_cell(h.into())).collect()],
         }
     }
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.into_iter().map(table_cell).collect());
     }
     pub fn render(&self) -> String {
         let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -95,26 +95,39 @@ pub fn breaks(max: f64, step: f64) -> Vec<f64> {
     (0..=count).map(|k| k as f64 * step).collect()
 }
 
+/// The most breaks a time axis gets.
+const MAX_BREAKS: usize = 60;
+
 /// About one break per this many pixels of panel width.
 const PIXELS_PER_BREAK: f64 = 90.0;
 
 /// The end of a time axis and its breaks (displayed unit) for data ending at `last`: the
 /// layout's `xmax` or `last`, broken every `break_every` or at the unit's natural step that
-/// gives about one break per [`PIXELS_PER_BREAK`] pixels; more than 60 breaks is an error.
+/// gives about one break per `PIXELS_PER_BREAK` pixels; more than 60 breaks is an error.
 pub fn time_breaks(layout: &PlotOptions, last: f64) -> Result<(f64, Vec<f64>), PlotError> {
     let xmax = layout.xmax.unwrap_or(last).max(f64::MIN_POSITIVE);
-    let max_breaks = ((layout.width as f64 - 260.0) / PIXELS_PER_BREAK).max(2.0) as usize;
+    let max_breaks = ((layout.width as f64 - 260.0) / PIXELS_PER_BREAK).clamp(2.0, MAX_BREAKS as f64) as usize;
     let step = layout
         .break_every
         .unwrap_or_else(|| time_step(xmax, max_breaks, layout.time_unit));
-    let tick_values = breaks(xmax, step);
-    if tick_values.len() > 60 {
-        return Err(PlotError::Option(format!(
-            "--break-every {step} gives {} breaks up to {xmax}; choose a larger step",
-            tick_values.len()
-        )));
+    // counted before any break is made: a tiny step would ask for terabytes
+    let count = (xmax / step).floor() + 1.0;
+    if !(count.is_finite() && count <= MAX_BREAKS as f64) {
+        let shown = crate::output::shown;
+        return Err(match layout.break_every {
+            Some(_) => PlotError::Option(format!(
+                "--break-every {} gives {} breaks up to {}; at most {MAX_BREAKS}: choose a larger step",
+                shown(step),
+                shown(count),
+                shown(xmax)
+            )),
+            None => PlotError::Data(format!(
+                "the time axis up to {} cannot be divided into at most {MAX_BREAKS} breaks",
+                shown(xmax)
+            )),
+        });
     }
-    Ok((xmax, tick_values))
+    Ok((xmax, breaks(xmax, step)))
 }
 
 /// A right-continuous step path through `points` (each giving its (time, value)) up to `end`:

@@ -64,7 +64,7 @@ impl BootstrapFigure {
             if e.is_analysis_error() {
                 PlotError::Analysis(e.to_string())
             } else {
-                PlotError::Option(e.to_string())
+                PlotError::Data(e.to_string())
             }
         })?;
         Self::from_replicates(&replicates, layout)

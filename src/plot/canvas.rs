@@ -41,20 +41,27 @@ pub fn text_width(text: &str, size: f64) -> i32 {
     font(size).box_size(text).map_or(0, |(w, _)| w as i32)
 }
 
-/// `text` cut with an ellipsis to fit `max_width` pixels.
+/// `text` cut with an ellipsis to fit `max_width` pixels: a binary search over the number of
+/// characters kept, after cutting to as many as could fit at all (no glyph of the embedded font
+/// is narrower than a tenth of the font size), so a label of any length costs O(log n) layouts.
 pub fn fit_text(text: &str, size: f64, max_width: i32) -> String {
-    if text_width(text, size) <= max_width {
+    let could_fit = (f64::from(max_width.max(0)) / (0.1 * size.max(1.0))).ceil() as usize + 1;
+    let chars: Vec<char> = text.chars().take(could_fit + 1).collect();
+    if chars.len() <= could_fit && text_width(text, size) <= max_width {
         return text.to_string();
     }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let candidate: String = chars.iter().collect::<String>() + "…";
-        if text_width(&candidate, size) <= max_width {
-            return candidate;
+    let with_ellipsis = |k: usize| chars[..k].iter().collect::<String>() + "…";
+    // the largest k whose cut fits: fits(lo) holds or lo = 0
+    let (mut lo, mut hi) = (0, chars.len().min(could_fit));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if text_width(&with_ellipsis(mid), size) <= max_width {
+            lo = mid;
+        } else {
+            hi = mid - 1;
         }
     }
-    "…".to_string()
+    with_ellipsis(lo)
 }
 
 /// A colour as "#rrggbb".
@@ -207,15 +214,21 @@ impl ImageFormat {
     }
 }
 
-/// Draws `figure` and encodes it: SVG text or PNG bytes.
-pub fn render(figure: &impl Figure, format: ImageFormat, size: (u32, u32)) -> Result<Vec<u8>, PlotError> {
-    register_font()?;
+/// Refuses image sizes outside 200×150 to 10000×10000 pixels.
+pub fn check_size(size: (u32, u32)) -> Result<(), PlotError> {
     if size.0 < 200 || size.1 < 150 || size.0 > 10_000 || size.1 > 10_000 {
         return Err(PlotError::Option(format!(
             "image size {}×{} must be between 200×150 and 10000×10000 pixels",
             size.0, size.1
         )));
     }
+    Ok(())
+}
+
+/// Draws `figure` and encodes it: SVG text or PNG bytes.
+pub fn render(figure: &impl Figure, format: ImageFormat, size: (u32, u32)) -> Result<Vec<u8>, PlotError> {
+    register_font()?;
+    check_size(size)?;
     match format {
         ImageFormat::Svg => {
             let mut svg = String::new();

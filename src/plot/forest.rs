@@ -135,7 +135,7 @@ impl ForestFigure {
     /// One row per column of the Cox model of `data`'s covariates.
     pub fn terms(data: &SurvData, layout: &PlotOptions) -> Result<ForestFigure, PlotError> {
         layout.check()?;
-        let fit = Cox::fit(data, &CoxOptions::default()).map_err(|e| PlotError::Option(e.to_string()))?;
+        let fit = Cox::fit(data, &CoxOptions::default()).map_err(|e| PlotError::Data(e.to_string()))?;
         let rows = fit
             .terms
             .iter()

@@ -52,7 +52,7 @@ impl FragilityFigure {
             if e.is_analysis_error() {
                 PlotError::Analysis(e.to_string())
             } else {
-                PlotError::Option(e.to_string())
+                PlotError::Data(e.to_string())
             }
         })?;
         Ok(Self::from_result(&result, layout))

@@ -105,7 +105,7 @@ impl KmFigure {
             cumhaz: options.scale == SurvivalScale::Cumhaz,
             ..Default::default()
         };
-        let fit = KaplanMeier::fit(data, &km_options).map_err(|e| PlotError::Option(e.to_string()))?;
+        let fit = KaplanMeier::fit(data, &km_options).map_err(|e| PlotError::Data(e.to_string()))?;
         let at_risk = fit
             .curves
             .iter()
@@ -371,7 +371,7 @@ impl KmFigure {
         options: &KmPlotOptions,
         rmst_options: &RmstOptions,
     ) -> Result<KmFigure, PlotError> {
-        let fit = Rmst::fit(data, rmst_options).map_err(|e| PlotError::Option(e.to_string()))?;
+        let fit = Rmst::fit(data, rmst_options).map_err(|e| PlotError::Data(e.to_string()))?;
         let mut figure = KmFigure::build(data, layout, options)?;
         let scale = layout.time_scale();
         figure.shade_to = Some(fit.tau * scale);

@@ -30,7 +30,7 @@ pub struct LogLogFigure {
 impl LogLogFigure {
     pub fn build(data: &SurvData, layout: &PlotOptions) -> Result<LogLogFigure, PlotError> {
         layout.check()?;
-        let fit = KaplanMeier::fit(data, &KmOptions::default()).map_err(|e| PlotError::Option(e.to_string()))?;
+        let fit = KaplanMeier::fit(data, &KmOptions::default()).map_err(|e| PlotError::Data(e.to_string()))?;
         let scale = layout.time_scale();
         let curves: Vec<LogLogCurve> = fit
             .curves

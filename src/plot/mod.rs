@@ -95,7 +95,7 @@ impl PlotOptions {
         {
             return Err(PlotError::Option(format!("--break-every {b} must be greater than 0")));
         }
-        Ok(())
+        canvas::check_size((self.width, self.height))
     }
 
     /// Factor from data time to displayed time.
@@ -152,6 +152,9 @@ impl FromStr for PlotKind {
 pub enum PlotError {
     #[error("invalid option: {0}")]
     Option(String),
+    /// The data (or the estimator on them) refused: the message says why, in its own words.
+    #[error("{0}")]
+    Data(String),
     #[error("{0}")]
     Analysis(String),
     #[error("drawing failed: {0}")]

@@ -73,7 +73,7 @@ impl SchoenfeldFigure {
             zph: Some(Default::default()),
             ..Default::default()
         };
-        let fit = Cox::fit(data, &options).map_err(|e| PlotError::Option(e.to_string()))?;
+        let fit = Cox::fit(data, &options).map_err(|e| PlotError::Data(e.to_string()))?;
         if let Some(term) = fit.terms.iter().find(|t| t.diverges_to.is_some()) {
             return Err(PlotError::Analysis(format!(
                 "the coefficient of {} is not estimable (monotone likelihood), so its residuals mean nothing",

@@ -45,7 +45,10 @@ pub enum ReconstructError {
     Empty { file: String },
     #[error("{file}, line {line}: not valid CSV: {message}")]
     Malformed { file: String, line: u64, message: String },
-    #[error("{file}, line {line}, column {column}: value '{value}' {rule}")]
+    #[error(
+        "{file}, line {line}, column {column}: value '{}' {rule}",
+        crate::output::clipped(value)
+    )]
     InvalidValue {
         file: String,
         line: u64,

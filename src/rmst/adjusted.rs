@@ -298,6 +298,16 @@ fn tie_blocks(y: &[f64]) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// min Σ w (r − x'β)², by QR of √w x.
 fn weighted_least_squares(x: &DMatrix<f64>, response: &[f64], weight: &[f64]) -> Result<DVector<f64>, String> {
+    if x.nrows() < x.ncols() {
+        return Err(format!(
+            "{} participants with weight cannot determine {} coefficients",
+            x.nrows(),
+            x.ncols()
+        ));
+    }
+    if x.iter().chain(response).chain(weight).any(|v| !v.is_finite()) {
+        return Err("the weighted design is not finite (a covariate or weight overflowed)".to_string());
+    }
     let root: Vec<f64> = weight.iter().map(|w| w.sqrt()).collect();
     let scaled = DMatrix::from_fn(x.nrows(), x.ncols(), |i, j| x[(i, j)] * root[i]);
     let mut rhs = DVector::from_fn(x.nrows(), |i, _| response[i] * root[i]);

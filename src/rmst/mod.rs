@@ -35,6 +35,8 @@ pub mod tau;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::output::shown;
+
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::{normal_sf, z_for_level};
 use crate::km::check_conf_level;
@@ -88,7 +90,7 @@ impl RmstOptions {
 pub enum RmstError {
     #[error("invalid option: {0}")]
     Option(String),
-    #[error("{file}: τ = {tau} is beyond what the data support; the largest allowed τ is {largest}: {explanation}")]
+    #[error("{file}: τ = {} is beyond what the data support; the largest allowed τ is {}: {explanation}", shown(*tau), shown(*largest))]
     TauBeyondData {
         file: String,
         tau: f64,
@@ -99,6 +101,8 @@ pub enum RmstError {
         "{file}: rmst does not take {what}: its estimates, τ rule and variances follow survRM2, which has no such option"
     )]
     Unsupported { file: String, what: String },
+    #[error("{file}: arm '{group}' has no participants among the rows used")]
+    EmptyArm { file: String, group: String },
     #[error("{file}: no covariate column '{column}' was loaded")]
     UnknownCovariate { file: String, column: String },
     #[error(
@@ -323,6 +327,12 @@ impl Rmst {
         let level = |g: usize| data.group.as_ref().map(|f| f.levels[g].clone());
         let arm_of = |i: usize| data.group.as_ref().map_or(0, |f| f.codes[i] as usize);
         let tables = arm_tables(data, n_arms, arm_of);
+        if let Some(empty) = tables.iter().position(|t| t.is_empty()) {
+            return Err(RmstError::EmptyArm {
+                file: file(),
+                group: level(empty).unwrap_or_default(),
+            });
+        }
         let tau_limit = TauLimit::from_arms(
             tables
                 .iter()
@@ -350,7 +360,8 @@ impl Rmst {
             }
             warnings.push(format!(
                 "τ = {} is beyond the largest τ the data support ({}); each curve's last value is carried forward to τ",
-                tau, tau_limit.largest
+                shown(tau),
+                shown(tau_limit.largest)
             ));
         }
         if data.times_tied_by_timefix > 0 {
