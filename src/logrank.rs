@@ -120,6 +120,9 @@ pub struct LogRankOptions {
     pub trend: bool,
 }
 
+/// The most groups a k-sample test compares (its variance is a k × k matrix).
+pub const MAX_GROUPS: usize = 100;
+
 #[derive(Debug, Error, PartialEq)]
 pub enum LogRankError {
     #[error("{file}: a group column is needed for the log-rank test (--group)")]
@@ -140,6 +143,16 @@ pub enum LogRankError {
     NoEvents { file: String },
     #[error("{file}: fewer than two groups have anyone at risk at an event time; no test is possible")]
     Degenerate { file: String },
+    #[error(
+        "{file}: the test statistic has no variance (no event time has participants of two groups at risk with someone left after it): no test is possible"
+    )]
+    NoVariance { file: String },
+    #[error("{file}: group column '{column}' has {levels} levels; the test compares at most {MAX_GROUPS}")]
+    TooManyGroups {
+        file: String,
+        column: String,
+        levels: usize,
+    },
 }
 
 /// One group's line of the test.
@@ -202,6 +215,13 @@ impl LogRank {
             return Err(LogRankError::Weighted { file: file() });
         }
         let k = group.n_levels();
+        if k > MAX_GROUPS {
+            return Err(LogRankError::TooManyGroups {
+                file: file(),
+                column: group.name.clone(),
+                levels: k,
+            });
+        }
         if k < 2 {
             return Err(LogRankError::OneLevel {
                 file: file(),
@@ -235,6 +255,9 @@ impl LogRank {
             }
             quadratic_form(&sums.u, |g, h| sums.v[(g, h)], &kept[1..])
         };
+        if !(statistic.is_finite() && df > 0.0) {
+            return Err(LogRankError::NoVariance { file: file() });
+        }
         let mut n = vec![0usize; k];
         for c in &group.codes {
             n[*c as usize] += 1;
@@ -317,23 +340,15 @@ fn accumulate(table: &RiskTable, weights: Weights, sums: &mut Sums) {
     }
 }
 
-/// U'V⁻U over the groups `keep` (one kept group left out), with df = rank of V there;
-/// NaN when V has no pseudo-inverse. `v(g, h)` gives V_gh.
+/// U'V⁻U over the groups `keep` (one kept group left out), with df = rank of V there
+/// (a generalised inverse, [`crate::linalg`]); NaN when V or U is not finite. `v(g, h)` gives V_gh.
 pub(crate) fn quadratic_form(u: &[f64], v: impl Fn(usize, usize) -> f64, keep: &[usize]) -> (f64, f64) {
     let m = keep.len();
     let u = DVector::from_iterator(m, keep.iter().map(|g| u[*g]));
     let v = DMatrix::from_fn(m, m, |a, b| v(keep[a], keep[b]));
-    if let Some(chol) = v.clone().cholesky() {
-        let x = chol.solve(&u);
-        return (u.dot(&x), m as f64);
-    }
-    let svd = v.svd(true, true);
-    let max_sv = svd.singular_values.max();
-    let eps = max_sv * 1e-10;
-    let rank = svd.singular_values.iter().filter(|s| **s > eps).count();
-    match svd.pseudo_inverse(eps) {
-        Ok(pinv) => (u.dot(&(pinv * &u)), rank as f64),
-        Err(_) => (f64::NAN, rank as f64),
+    match crate::linalg::quadratic_form(&v, &u) {
+        Some((statistic, rank)) => (statistic, rank as f64),
+        None => (f64::NAN, 0.0),
     }
 }
 

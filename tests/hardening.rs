@@ -371,3 +371,199 @@ fn covariates_that_are_outcome_columns_or_listed_twice_are_refused() {
     ]);
     input_error(&out, &["too large", "1e160"]);
 }
+
+#[test]
+fn absurd_resource_requests_are_refused_before_allocating() {
+    for range in [
+        &["--replicates", "18446744073709551615"][..],
+        &["--replicate-range", "0..18446744073709551615"],
+    ] {
+        let out = survkit(
+            &[
+                &[
+                    "bootstrap",
+                    "datasets/lung.csv",
+                    "--time",
+                    "time",
+                    "--event",
+                    "status",
+                    "--group",
+                    "sex",
+                    "--statistic",
+                    "logrank",
+                    "--seed",
+                    "1",
+                ][..],
+                range,
+            ]
+            .concat(),
+        );
+        input_error(&out, &["replicates"]);
+    }
+    // a factor with 1,000 levels: refused at once, not fitted for minutes
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("levels.csv");
+    let rows: String = (0..2000)
+        .map(|i| format!("{},{},L{}\n", i % 50 + 1, i % 2, i % 1000))
+        .collect();
+    std::fs::write(&csv, format!("time,status,x\n{rows}")).unwrap();
+    let path = csv.to_str().unwrap();
+    let out = survkit(&[
+        "cox",
+        path,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "x",
+        "--factors",
+        "x",
+    ]);
+    input_error(&out, &["coefficients"]);
+    let out = survkit(&[
+        "permutation",
+        path,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "x",
+    ]);
+    input_error(&out, &["at most 100"]);
+}
+
+#[test]
+fn a_test_without_variance_is_no_test() {
+    // the only event time has one participant at risk: V = 0 (was "Chisq = 0 on 0 df, p = 1.00")
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("zero.csv");
+    std::fs::write(&csv, "time,status,arm\n1,0,A\n2,0,A\n3,1,B\n1,0,B\n").unwrap();
+    let out = survkit(&[
+        "logrank",
+        csv.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "arm",
+    ]);
+    no_panic(&out);
+    assert!(!out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("p = 1.00"));
+    // all case weights zero: no events to fit (was HR 1 (1–1), p = 1.00)
+    let weights = dir.path().join("weights.csv");
+    std::fs::write(&weights, "time,status,arm,w\n1,1,A,0\n2,1,B,0\n3,0,A,0\n4,1,B,0\n").unwrap();
+    let out = survkit(&[
+        "cox",
+        weights.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "arm",
+        "--factors",
+        "arm",
+        "--weight",
+        "w",
+    ]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn outputs_never_overwrite_inputs_and_bad_report_options_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("lung.csv");
+    std::fs::copy(common::repo_path("datasets/lung.csv"), &csv).unwrap();
+    let path = csv.to_str().unwrap();
+    let before = std::fs::read(&csv).unwrap();
+    let out = survkit(&["km", path, "--time", "time", "--event", "status", "-o", path]);
+    input_error(&out, &["input file"]);
+    let out = survkit(&[
+        "bootstrap",
+        path,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "sex",
+        "--statistic",
+        "logrank",
+        "--replicates",
+        "10",
+        "--seed",
+        "1",
+        "--save-replicates",
+        path,
+    ]);
+    input_error(&out, &["input file"]);
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+    let html = dir.path().join("r.html");
+    let out = survkit(&[
+        "report",
+        path,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "sex",
+        "--tau",
+        "0",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    input_error(&out, &["τ = 0"]);
+    assert!(!html.exists());
+    let out = survkit(&[
+        "cox",
+        path,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "sex",
+        "--predict",
+        "sex=1,sex=2",
+    ]);
+    input_error(&out, &["twice"]);
+}
+
+#[test]
+fn an_adjusted_ratio_with_an_arm_without_events_is_not_estimable() {
+    // the reference arm has no events before τ: its RMTL is 0 and the log-link coefficient infinite
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rmtl.csv");
+    let mut rows = String::from("time,status,arm,age\n");
+    for i in 0..12 {
+        rows.push_str(&format!("{},0,A,{}\n", 20 + i, 40 + i));
+        rows.push_str(&format!("{},1,B,{}\n", 2 + i, 45 + i));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let out = survkit(&[
+        "rmst",
+        csv.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "arm",
+        "--tau",
+        "10",
+        "--covariates",
+        "age",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    let rmtl = &v["adjusted"]["rmtl_ratio"];
+    assert!(rmtl["estimate"].is_null(), "{rmtl}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("e+"));
+}

@@ -93,6 +93,11 @@ impl Default for BootstrapOptions {
     }
 }
 
+/// The most replicates one run keeps in memory (about 0.5 GB of replicates).
+pub const MAX_REPLICATES: usize = 20_000_000;
+/// The most worker threads.
+pub const MAX_THREADS: usize = 1024;
+
 impl BootstrapOptions {
     /// Checks the options once, so the engine need not.
     pub fn check(&self) -> Result<(), BootstrapError> {
@@ -109,8 +114,16 @@ impl BootstrapOptions {
                 self.replicates.start, self.replicates.end
             )));
         }
-        if self.threads == 0 {
-            return Err(BootstrapError::Option("threads must be at least 1".into()));
+        if self.replicates.len() > MAX_REPLICATES {
+            return Err(BootstrapError::Option(format!(
+                "{} replicates are more than one run can hold (at most {MAX_REPLICATES}); split the ensemble into replicate ranges and merge them",
+                self.replicates.len()
+            )));
+        }
+        if self.threads == 0 || self.threads > MAX_THREADS {
+            return Err(BootstrapError::Option(format!(
+                "threads must be between 1 and {MAX_THREADS}"
+            )));
         }
         if self.intervals.is_empty() {
             return Err(BootstrapError::Option("name at least one interval method".into()));

@@ -26,6 +26,9 @@ use crate::output::count;
 /// χ²* counts as extreme when χ²* ≥ χ² (1 − TIE_TOLERANCE).
 const TIE_TOLERANCE: f64 = 1e-9;
 
+/// The most random permutations one run draws.
+const MAX_PERMUTATIONS: usize = 1_000_000_000;
+
 /// Exact enumeration or random permutations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -83,6 +86,15 @@ pub enum PermutationError {
     NoGroup { file: String },
     #[error("{file}: group column '{column}' has one level among the rows used; the test compares at least two")]
     OneLevel { file: String, column: String },
+    #[error(
+        "{file}: group column '{column}' has {levels} levels; the test compares at most {}",
+        crate::logrank::MAX_GROUPS
+    )]
+    TooManyGroups {
+        file: String,
+        column: String,
+        levels: usize,
+    },
     #[error("{file}: the permutation test does not take {what}")]
     Unsupported { file: String, what: String },
     #[error("{file}: no log-rank test is possible on the data (no events, or one arm without anyone at risk)")]
@@ -157,6 +169,13 @@ impl Permutation {
                 column: group.name.clone(),
             });
         }
+        if group.n_levels() > crate::logrank::MAX_GROUPS {
+            return Err(PermutationError::TooManyGroups {
+                file: file(),
+                column: group.name.clone(),
+                levels: group.n_levels(),
+            });
+        }
         for (present, what) in [
             (data.strata.is_some(), "strata"),
             (data.entry.is_some(), "an entry time (delayed entry)"),
@@ -192,8 +211,10 @@ impl Permutation {
             PermutationMethod::Auto => assignments <= options.exact_limit as f64 + 0.5,
             PermutationMethod::MonteCarlo => false,
         };
-        if !exact && options.permutations == 0 {
-            return Err(PermutationError::Option("permutations must be at least 1".into()));
+        if !exact && !(1..=MAX_PERMUTATIONS).contains(&options.permutations) {
+            return Err(PermutationError::Option(format!(
+                "permutations must be between 1 and {MAX_PERMUTATIONS}"
+            )));
         }
         let threshold = statistic * (1.0 - TIE_TOLERANCE);
         let extreme = |labels: &[u32], scratch: &mut LogRankScratch| {

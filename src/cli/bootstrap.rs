@@ -199,6 +199,7 @@ fn run_merge(args: MergeArgs) -> Result<(), Failure> {
         .files
         .iter()
         .map(|path| {
+            super::run::remember_input(path);
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Failure::input(anyhow!("{}: cannot read: {e}", path.display())))?;
             serde_json::from_str::<BootstrapReplicates>(&text).map_err(|e| {

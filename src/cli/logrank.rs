@@ -28,7 +28,9 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
         trend: args.trend,
     };
     let test = LogRank::test(&data, &options).map_err(|e| match e {
-        LogRankError::NoEvents { .. } | LogRankError::Degenerate { .. } => Failure::analysis(e),
+        LogRankError::NoEvents { .. } | LogRankError::Degenerate { .. } | LogRankError::NoVariance { .. } => {
+            Failure::analysis(e)
+        }
         _ => Failure::input(e),
     })?;
     report_to_stderr(&data, &test.warnings);

@@ -145,7 +145,11 @@ pub fn reconstruction(args: &ReconstructInputArgs) -> Result<Reconstruction, Fai
             at_risk[k].ok_or_else(|| Failure::input(anyhow!("arm {label} has no --at-risk table ({label}=FILE)")))?;
         arms.push(ArmInput {
             label: label.clone(),
-            curve: DigitisedCurve::read_csv(curves[k].1, scale).map_err(Failure::input)?,
+            curve: {
+                super::run::remember_input(Path::new(curves[k].1));
+                super::run::remember_input(Path::new(risk_file));
+                DigitisedCurve::read_csv(curves[k].1, scale).map_err(Failure::input)?
+            },
             at_risk: AtRiskTable::read_csv(risk_file).map_err(Failure::input)?,
             total_events: number("total-events", label, totals[k])?,
             published_median: number("published-median", label, medians[k])?,

@@ -38,7 +38,15 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> Result<(), Failure> {
+    // an option the report passes on is checked as its own command would check it
+    survkit::RmstOptions {
+        tau: args.tau,
+        ..Default::default()
+    }
+    .check()
+    .map_err(Failure::input)?;
     let base_columns = Columns::new(&args.time, &args.event).group(&args.group);
+    super::run::remember_input(&args.file);
     let read = |columns: Columns| SurvData::read_csv(&args.file, &columns).map_err(Failure::input);
     let base = read(base_columns.clone())?;
     let cox_data = read(

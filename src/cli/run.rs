@@ -43,7 +43,36 @@ pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Res
             .ok_or_else(|| Failure::input(anyhow!("--reference expects COL=LEVEL, got '{spec}'")))?;
         columns = columns.reference(column.trim(), level.trim());
     }
+    remember_input(&args.file);
     SurvData::read_csv(&args.file, &extra(columns)).map_err(Failure::input)
+}
+
+/// The files this run reads, so that no output overwrites one of them.
+static INPUTS: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes that this run reads `path`.
+pub fn remember_input(path: &Path) {
+    if let Ok(mut inputs) = INPUTS.lock() {
+        inputs.push(path.to_path_buf());
+    }
+}
+
+/// Refuses to write over a file this run reads.
+fn check_not_input(path: &Path) -> anyhow::Result<()> {
+    let Ok(target) = path.canonicalize() else {
+        return Ok(()); // a new file cannot be an input
+    };
+    let inputs = INPUTS.lock().map(|i| i.clone()).unwrap_or_default();
+    if inputs
+        .iter()
+        .any(|input| input.canonicalize().is_ok_and(|i| i == target))
+    {
+        return Err(anyhow!(
+            "{}: this is an input file of the analysis; refusing to overwrite it (choose another output file)",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Dropped rows and warnings always go to stderr too, whatever the format.
@@ -77,6 +106,7 @@ pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// As [`write_atomically`], for bytes (images).
 pub fn write_bytes_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    check_not_input(path)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

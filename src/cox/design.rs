@@ -7,6 +7,9 @@ use super::CoxError;
 use crate::data::{Covariate, SurvData};
 use crate::output::shown;
 
+/// The most coefficients a model may have (each Newton step is O(n p²) and O(p³)).
+const MAX_COEFFICIENTS: usize = 100;
+
 /// The largest covariate magnitude a fit accepts: its square and sums over a million rows stay
 /// far inside double precision.
 const MAX_COVARIATE: f64 = 1e100;
@@ -77,6 +80,12 @@ impl Design {
         }
         if columns.is_empty() {
             return Err(CoxError::NoCovariates);
+        }
+        if columns.len() > MAX_COEFFICIENTS {
+            return Err(CoxError::TooManyCoefficients {
+                count: columns.len(),
+                limit: MAX_COEFFICIENTS,
+            });
         }
         let p = columns.len();
         let mut x = vec![0.0; n * p];

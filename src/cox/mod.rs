@@ -95,6 +95,8 @@ pub enum CoxError {
     Collinear { column: String, others: Vec<String> },
     #[error("no events: the Cox model needs at least one")]
     NoEvents,
+    #[error("the model has {count} coefficients (a factor with many levels?); at most {limit} can be fitted")]
+    TooManyCoefficients { count: usize, limit: usize },
     #[error("covariate '{column}' has a value too large to fit ({value}); rescale it")]
     HugeValue { column: String, value: String },
     #[error("no events with a positive case weight: every event row has weight 0")]

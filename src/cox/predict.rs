@@ -54,14 +54,23 @@ pub struct Prediction {
 
 /// Parses "age=60,sex=1" into name/value pairs.
 pub fn parse_pattern(text: &str) -> Result<Vec<(String, String)>, CoxError> {
-    text.split(',')
+    let pattern: Vec<(String, String)> = text
+        .split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|pair| {
             pair.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
                 .ok_or_else(|| CoxError::Option(format!("--predict expects COL=VALUE pairs, got '{pair}'")))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    for (k, (column, _)) in pattern.iter().enumerate() {
+        if pattern[..k].iter().any(|(c, _)| c == column) {
+            return Err(CoxError::Option(format!(
+                "--predict gives '{column}' twice in '{text}'; one curve takes one value per covariate (repeat --predict for another curve)"
+            )));
+        }
+    }
+    Ok(pattern)
 }
 
 impl CoxFit {

@@ -489,14 +489,20 @@ impl Work {
         Work(std::cell::Cell::new(WORK_LIMIT))
     }
 
+    /// Spends `cost`; `None` once the work is spent.
+    fn charge(&self, cost: u64) -> Option<()> {
+        let left = self.0.get().checked_sub(cost)?;
+        self.0.set(left);
+        Some(())
+    }
+
     /// The p-value of `table`, or `None` once the work is spent.
     fn p_value(&self, test: CountsTest, table: &Table2x2) -> Option<f64> {
         let cost = match test {
             CountsTest::Fisher | CountsTest::MidP => table.support() + 1,
             _ => 1,
         };
-        let left = self.0.get().checked_sub(cost)?;
-        self.0.set(left);
+        self.charge(cost)?;
         Some(p_value(test, table))
     }
 }
@@ -521,6 +527,8 @@ fn minimum_flips(
             let rest = s - dt.abs();
             let dcs: &[i64] = if rest == 0 { &[0] } else { &[rest, -rest] };
             for &dc in dcs {
+                // every candidate costs, evaluated or not: the loops are bounded too
+                work.charge(1).ok_or(s)?;
                 if !allowed.permits(dt, dc) {
                     continue;
                 }
@@ -716,6 +724,9 @@ fn walsh(table: &Table2x2, options: &CountsOptions, significant: bool) -> (Optio
         } else {
             table.shifted(0, added)
         };
+        if work.charge(1).is_none() {
+            return (None, Some(search_stopped(added)));
+        }
         let Some(shifted) = shifted else {
             continue;
         };

@@ -97,6 +97,8 @@ pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return "NA".to_string();
     }
+    // −0 (e.g. a standard error computed as −0.0) shows as 0
+    let x = x + 0.0;
     if x.fract() == 0.0 && x.abs() < 1e15 {
         return format!("{x:.0}");
     }

@@ -204,13 +204,13 @@ impl Report {
         sections.push(Section {
             title: "Kaplan–Meier estimates and medians".into(),
             command: spec.km_command(),
-            output: KaplanMeier::fit(base, &KmOptions::default()).map_or_else(|e| e.to_string(), |fit| fit.table()),
+            output: KaplanMeier::fit(base, &KmOptions::default()).map_or_else(not_computed, |fit| fit.table()),
             figure: None,
         });
         sections.push(Section {
             title: "Log-rank test".into(),
             command: spec.logrank_command(),
-            output: LogRank::test(base, &LogRankOptions::default()).map_or_else(|e| e.to_string(), |t| t.table()),
+            output: LogRank::test(base, &LogRankOptions::default()).map_or_else(not_computed, |t| t.table()),
             figure: None,
         });
         let cox_options = CoxOptions {
@@ -220,7 +220,7 @@ impl Report {
         sections.push(Section {
             title: "Cox model: likelihood-ratio, Wald and score tests; proportional-hazards test".into(),
             command: spec.cox_command(),
-            output: Cox::fit(cox_data, &cox_options).map_or_else(|e| e.to_string(), |fit| fit.table()),
+            output: Cox::fit(cox_data, &cox_options).map_or_else(not_computed, |fit| fit.table()),
             figure: None,
         });
         let rmst_options = RmstOptions {
@@ -231,7 +231,7 @@ impl Report {
         sections.push(Section {
             title: "Restricted mean survival time with contrasts".into(),
             command: spec.rmst_command(),
-            output: Rmst::fit(rmst_data, &rmst_options).map_or_else(|e| e.to_string(), |fit| fit.table()),
+            output: Rmst::fit(rmst_data, &rmst_options).map_or_else(not_computed, |fit| fit.table()),
             figure: None,
         });
         sections.push(bootstrap_section(spec, rmst_data));
@@ -377,7 +377,7 @@ fn bootstrap_section(spec: &ReportSpec, data: &SurvData) -> Section {
             replicates.summary().table(),
             inline_svg(BootstrapFigure::from_replicates(&replicates, &layout), &layout),
         ),
-        Err(e) => (e.to_string(), String::new()),
+        Err(e) => (not_computed(e), String::new()),
     };
     Section {
         title: format!(
@@ -402,7 +402,7 @@ fn fragility_section(spec: &ReportSpec, data: &SurvData) -> Section {
             result.table(),
             inline_svg(Ok(FragilityFigure::from_result(&result, &layout)), &layout),
         ),
-        Err(e) => (e.to_string(), String::new()),
+        Err(e) => (not_computed(e), String::new()),
     };
     Section {
         title: "Fragility: status-flip fragility index of the log-rank test".into(),
@@ -462,3 +462,8 @@ table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #
 pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.85em}pre.command{background:#eef4fa;border-left:3px solid #0072B2}\
 figure{margin:0}figure svg{max-width:100%;height:auto}.note{color:#555;font-size:.9em}\
 .error{color:#D55E00}";
+
+/// The text of a section whose analysis could not be done on these data: the reason, marked.
+fn not_computed(error: impl std::fmt::Display) -> String {
+    format!("Not computed: {error}")
+}

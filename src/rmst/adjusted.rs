@@ -179,6 +179,35 @@ pub(super) fn fit(
             AdjustedModel::RmtlRatio => design.y.iter().map(|y| tau - y).collect(),
             _ => design.y.clone(),
         };
+        // a log-link model of an arm whose responses are all 0 (no events before τ for the
+        // RMTL) has an infinite arm coefficient: no estimate, not the last iterate
+        let arm_total = |arm: &std::ops::Range<usize>| arm.clone().map(|i| design.weight[i] * response[i]).sum::<f64>();
+        if model.log_link() && design.arms.iter().any(|arm| arm_total(arm) <= 0.0) {
+            let none = ContrastEstimate {
+                estimate: None,
+                se: None,
+                lower: None,
+                upper: None,
+                p_value: None,
+            };
+            let table = terms
+                .iter()
+                .map(|term| Coefficient {
+                    model,
+                    term: term.clone(),
+                    coef: f64::NAN,
+                    se: f64::NAN,
+                    z: f64::NAN,
+                    p_value: f64::NAN,
+                    lower: f64::NAN,
+                    upper: f64::NAN,
+                    exp_coef: None,
+                    exp_lower: None,
+                    exp_upper: None,
+                })
+                .collect();
+            return Ok((none, table));
+        }
         let beta = if model.log_link() {
             quasi_poisson(&design.x, &response, &design.weight).map_err(fail)?
         } else {

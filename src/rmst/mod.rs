@@ -79,7 +79,8 @@ impl RmstOptions {
             && !(tau.is_finite() && tau > 0.0)
         {
             return Err(RmstError::Option(format!(
-                "τ = {tau} must be a finite time greater than 0"
+                "τ = {} must be a finite time greater than 0",
+                shown(tau)
             )));
         }
         Ok(())
@@ -394,6 +395,16 @@ impl Rmst {
                 &options.covariates,
             )?)
         };
+        if let Some(adjusted) = &adjusted {
+            for (contrast, name) in [(&adjusted.ratio, "RMST ratio"), (&adjusted.rmtl_ratio, "RMTL ratio")] {
+                if contrast.estimate.is_none() {
+                    warnings.push(format!(
+                        "the adjusted {name} is not estimable: an arm has no {} before τ, so its log-link coefficient is infinite",
+                        if name == "RMST ratio" { "follow-up" } else { "events" }
+                    ));
+                }
+            }
+        }
         Ok(Rmst {
             tau,
             tau_source,
