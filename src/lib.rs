@@ -19,6 +19,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod bootstrap;
+pub mod competing;
 pub mod conf_int;
 pub mod cox;
 pub mod data;
