@@ -6,6 +6,7 @@
 
 mod args;
 mod bootstrap;
+mod cif;
 mod cox;
 mod fragility;
 mod km;
