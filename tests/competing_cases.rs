@@ -162,3 +162,43 @@ fn cif_labels_and_bad_input() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn finegray_json_contract() {
+    let out = survkit(&[
+        "finegray",
+        "datasets/mgus2_cr.csv",
+        "--time",
+        "time",
+        "--status",
+        "status",
+        "--cause",
+        "1",
+        "--covariates",
+        "sex,age",
+        "--factors",
+        "sex",
+        "--format",
+        "json",
+    ]);
+    let json = json_stdout(&out);
+    let terms = json["terms"].as_array().unwrap();
+    assert_eq!(terms.len(), 2);
+    assert_eq!(terms[0]["term"], "sex=M");
+    for key in ["term", "coef", "se", "hr", "lower", "upper", "p_value"] {
+        assert!(terms[0].get(key).is_some(), "terms[].{key}");
+    }
+    let out = survkit(&[
+        "finegray",
+        "datasets/mgus2_cr.csv",
+        "--time",
+        "time",
+        "--status",
+        "status",
+        "--cause",
+        "7",
+        "--covariates",
+        "age",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use survkit::Columns;
-use survkit::competing::{Cif, CifOptions, CifVariance, CompetingData};
+use survkit::competing::{Cif, CifOptions, CifVariance, CompetingData, FineGray, FineGrayOptions};
 
 fn cases(kind: &str) -> Vec<Value> {
     let all = fixture("competing.json");
@@ -164,5 +164,37 @@ fn cuminc_estimates_variances_and_gray_match_cmprsk() {
             assert_close_opt(&format!("{what} p"), ours.p_value, &g["p_value"]);
             assert_eq!(ours.df as f64, g["df"].as_f64().unwrap(), "{what} df");
         }
+    }
+}
+
+/// The Newton iterations are crr's own (start, step, halving, stopping rule), so the estimates
+/// agree to the reference tolerance of a closed-form computation, not only the 1e-6 of a fit.
+#[test]
+fn fine_gray_matches_crr() {
+    for case in cases("crr") {
+        let name = case["name"].as_str().unwrap();
+        let strs = |key: &str| -> Vec<String> {
+            case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        let columns = Columns::new("time", "status")
+            .covariates(strs("covariates"))
+            .factors(strs("factors"));
+        let data = CompetingData::read_csv(repo_path(case["file"].as_str().unwrap()), &columns, "0").unwrap();
+        let cause = case["cause"].as_f64().unwrap().to_string();
+        let fit = FineGray::fit(&data, &FineGrayOptions::new(cause)).unwrap();
+        assert_eq!(fit.converged, case["converged"].as_bool().unwrap(), "{name}: converged");
+        let (coef, se) = (f64s(&case["coef"]), f64s(&case["se"]));
+        assert_eq!(fit.terms.len(), coef.len(), "{name}: terms");
+        for (k, term) in fit.terms.iter().enumerate() {
+            let what = format!("{name} {}", term.term);
+            assert_close(&format!("{what} coef"), term.coef, coef[k].unwrap());
+            assert_close(&format!("{what} se"), term.se.unwrap(), se[k].unwrap());
+        }
+        assert_close(&format!("{name} loglik"), fit.loglik, case["loglik"].as_f64().unwrap());
     }
 }

@@ -46,6 +46,9 @@ pub enum Command {
     /// Competing risks: Aalen–Johansen cumulative incidence of each cause per group with
     /// survfit's or cuminc's standard errors, the event-free probability, and Gray's test.
     Cif(super::cif::CifArgs),
+    /// Fine–Gray subdistribution hazards regression for one cause (as cmprsk::crr), with
+    /// crr's sandwich standard errors, Wald limits and p-values.
+    Finegray(super::finegray::FineGrayArgs),
 }
 
 /// Where the data are and which columns to use.

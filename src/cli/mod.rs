@@ -8,6 +8,7 @@ mod args;
 mod bootstrap;
 mod cif;
 mod cox;
+mod finegray;
 mod fragility;
 mod km;
 mod logrank;

@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plot(args) => super::plot::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Cif(args) => super::cif::run(args),
+        Command::Finegray(args) => super::finegray::run(args),
     }
 }
 
@@ -50,6 +51,16 @@ pub fn columns(args: &DataArgs) -> Result<Columns, Failure> {
         columns = columns.reference(column.trim(), level.trim());
     }
     Ok(columns)
+}
+
+/// Every column in `--factors` must also be in `--covariates`.
+pub fn check_factors(factors: &[String], covariates: &[String]) -> Result<(), Failure> {
+    match factors.iter().find(|f| !covariates.contains(f)) {
+        Some(factor) => Err(Failure::input(anyhow!(
+            "--factors names '{factor}', which is not in --covariates"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Dropped rows and warnings always go to stderr too, whatever the format.

@@ -10,14 +10,16 @@
 //! ```
 //!
 //! Modules: [`data`] (a status with causes), [`cif`] (the estimator and its variances),
-//! [`gray`] (Gray's K-sample test).
+//! [`gray`] (Gray's K-sample test), [`finegray`] (`cmprsk::crr`).
 
 pub mod cif;
 pub mod data;
+pub mod finegray;
 pub(crate) mod gray;
 
 pub use cif::CifVariance;
 pub use data::CompetingData;
+pub use finegray::{FineGray, FineGrayOptions, FineGrayTerm};
 
 use serde::Serialize;
 use thiserror::Error;

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Render, TextTable, csv_line, csv_num, num, opt, pvalue, write_notes_csv, write_notes_text};
-use crate::competing::Cif;
+use crate::competing::{Cif, FineGray};
 
 fn group_text(group: &Option<String>) -> String {
     group.clone().unwrap_or_else(|| "all".to_string())
@@ -156,3 +156,71 @@ impl Render for Cif {
 }
 
 crate::display_as_table!(Cif);
+
+impl Render for FineGray {
+    fn table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Fine–Gray subdistribution hazards, cause {}: n = {}, events = {}, competing = {}, censored = {}\n",
+            self.cause, self.n, self.n_events, self.n_competing, self.n_censored
+        );
+        let level = num(self.conf_level * 100.0);
+        let mut t = TextTable::new([
+            "term".to_string(),
+            "coef".to_string(),
+            "sHR".to_string(),
+            "se".to_string(),
+            "z".to_string(),
+            "p".to_string(),
+            format!("lower {level}%"),
+            format!("upper {level}%"),
+        ]);
+        for term in &self.terms {
+            t.row(vec![
+                term.term.clone(),
+                num(term.coef),
+                num(term.hr),
+                opt(term.se),
+                opt(term.z),
+                term.p_value.map_or_else(|| "NA".to_string(), pvalue),
+                opt(term.lower),
+                opt(term.upper),
+            ]);
+        }
+        out.push_str(&t.render());
+        let _ = writeln!(
+            out,
+            "\nLog pseudo-likelihood {} (null {}); {} after {} iterations",
+            num(self.loglik),
+            num(self.loglik_null),
+            if self.converged { "converged" } else { "NOT converged" },
+            self.iterations
+        );
+        write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
+        out
+    }
+
+    fn csv(&self) -> String {
+        let mut out = String::new();
+        write_notes_csv(&mut out, &self.dropped_rows, &self.warnings);
+        let header = ["term", "coef", "se", "hr", "lower", "upper", "z", "p_value", "cause"];
+        out.push_str(&csv_line(&header.map(String::from)));
+        for term in &self.terms {
+            out.push_str(&csv_line(&[
+                term.term.clone(),
+                csv_num(Some(term.coef)),
+                csv_num(term.se),
+                csv_num(Some(term.hr)),
+                csv_num(term.lower),
+                csv_num(term.upper),
+                csv_num(term.z),
+                csv_num(term.p_value),
+                self.cause.clone(),
+            ]));
+        }
+        out
+    }
+}
+
+crate::display_as_table!(FineGray);

@@ -127,7 +127,7 @@ crr_case <- function(name, file, r_data, covariates, factors, cause, cov_expr) {
     paste(covariates, collapse = " + "), paste(sprintf("'%s'", covariates), collapse = ", "), cause)
   fg <- eval(parse(text = fg_call))
   list(name = name, kind = "crr", file = file, time = "time", status = "status",
-       cause = cause, covariates = covariates, factors = factors,
+       cause = cause, covariates = I(covariates), factors = I(factors),
        r_data = r_data, r_call = r_call, terms = names(fit$coef),
        coef = arr(fit$coef), se = arr(sqrt(diag(fit$var))),
        converged = fit$converged, loglik = num(fit$loglik),
