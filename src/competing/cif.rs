@@ -150,7 +150,8 @@ impl AalenJohansen {
 
     /// Infinitesimal-jackknife variances of F_k (cause ≥ 1) or, for cause 0, of S, at every
     /// time of the grid.
-    pub fn ij_variance(&self, subjects: &[Subject], cause: usize, delayed_entry: bool) -> Vec<f64> {
+    /// `subjects` are in exit order; `by_entry` (with delayed entry) lists them in entry order.
+    pub fn ij_variance(&self, subjects: &[Subject], cause: usize, by_entry: Option<&[usize]>) -> Vec<f64> {
         let len = self.len();
         let stride = self.n_causes + 1;
         // per-time coefficients: jump of a cause-k failure (a), of any failure (c − F e),
@@ -188,24 +189,20 @@ impl AalenJohansen {
         let mut at_risk = [0.0f64; 6];
         // exited sums of w² α², w² α β, w² β² with U_i(t) = α_i + β_i F(t)
         let mut exited = [0.0f64; 3];
-        let mut by_entry: Vec<usize> = (0..subjects.len()).collect();
-        if delayed_entry {
-            by_entry.sort_by_key(|&i| subjects[i].enter);
-        }
-        let mut by_exit: Vec<usize> = (0..subjects.len()).collect();
-        by_exit.sort_by_key(|&i| subjects[i].exit);
         let (mut next_entry, mut next_exit) = (0, 0);
+        let n_subjects = subjects.len();
+        let entering = |k: usize| by_entry.map_or(k, |order| order[k]);
         let mut variance = Vec::with_capacity(len);
         for m in 0..len {
-            while next_entry < by_entry.len() && subjects[by_entry[next_entry]].enter <= m {
-                let sub = &subjects[by_entry[next_entry]];
+            while next_entry < n_subjects && subjects[entering(next_entry)].enter <= m {
+                let sub = &subjects[entering(next_entry)];
                 let w2 = sub.weight * sub.weight;
                 let (p0, q0) = (before(&cum_p, sub.enter), before(&cum_q, sub.enter));
                 add_at_risk(&mut at_risk, w2, p0, q0, 1.0);
                 next_entry += 1;
             }
-            while next_exit < by_exit.len() && subjects[by_exit[next_exit]].exit <= m {
-                let sub = &subjects[by_exit[next_exit]];
+            while next_exit < n_subjects && subjects[next_exit].exit <= m {
+                let sub = &subjects[next_exit];
                 let w2 = sub.weight * sub.weight;
                 let (p0, q0) = (before(&cum_p, sub.enter), before(&cum_q, sub.enter));
                 add_at_risk(&mut at_risk, w2, p0, q0, -1.0);
@@ -374,7 +371,7 @@ mod tests {
             })
             .collect();
         for cause in 1..=2 {
-            let got = aj.ij_variance(&subjects, cause, false);
+            let got = aj.ij_variance(&subjects, cause, None);
             let want = brute_force(&times, &causes, &weights, 2, cause);
             for (g, w) in got.iter().zip(&want) {
                 assert!((g - w).abs() < 1e-7 * w.max(1e-3), "cause {cause}: {g} vs {w}");

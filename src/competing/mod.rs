@@ -21,6 +21,7 @@ pub use cif::CifVariance;
 pub use data::CompetingData;
 pub use finegray::{FineGray, FineGrayOptions, FineGrayTerm};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -187,7 +188,6 @@ impl Cif {
             sd.group.as_ref().map_or(0, |g| g.codes[i] as usize)
         });
         let z = z_for_level(options.conf_level);
-        let stride = data.n_causes() + 1;
         let mut result = Cif {
             status_column: data.status_column().to_string(),
             group_column: sd.group.as_ref().map(|g| g.name.clone()),
@@ -204,74 +204,43 @@ impl Cif {
             dropped_rows: sd.dropped.clone(),
             warnings: Vec::new(),
         };
-        for (g, rows) in parts.iter().enumerate() {
-            if rows.is_empty() {
-                continue;
-            }
-            let group = sd.group.as_ref().map(|f| f.levels[g].clone());
-            let table = RiskTable::build(sd, rows, stride, |i| data.cause_of(i) as usize);
-            let aj = AalenJohansen::from_table(&table);
-            let subjects = subjects(data, rows, &aj.time);
-            let with_limits = |p: &[f64], var: &[f64]| {
-                let se: Vec<Option<f64>> = var.iter().map(|v| finite(v.sqrt())).collect();
-                let (lower, upper): (Vec<_>, Vec<_>) = p
-                    .iter()
-                    .zip(var)
-                    .map(|(&p, &v)| limits(options.conf_type, p, v.sqrt(), z))
-                    .unzip();
-                (se, lower, upper)
-            };
-            for k in 1..stride {
-                let cif = aj.cif_of(k);
-                let var = match options.variance {
-                    CifVariance::Survfit => aj.ij_variance(&subjects, k, delayed),
-                    CifVariance::Cuminc => aj.cuminc_variance(k),
-                };
-                let (se, lower, upper) = with_limits(&cif, &var);
-                let n_event: Vec<f64> = (0..aj.len()).map(|l| aj.n_event[l * stride + k]).collect();
-                let curve = CifCurve {
-                    group: group.clone(),
-                    cause: data.causes()[k - 1].clone(),
-                    n: rows.len(),
-                    events: n_event.iter().sum(),
-                    time: aj.time.clone(),
-                    n_risk: aj.n_risk.clone(),
-                    n_event,
-                    cif,
-                    se,
-                    lower,
-                    upper,
-                };
-                for &t in &options.at {
-                    result.at.push(cif_at(&curve, t));
+        // groups and Gray's tests are independent: computed in parallel, gathered in order
+        let groups: Vec<(usize, &Vec<usize>)> = parts.iter().enumerate().filter(|(_, rows)| !rows.is_empty()).collect();
+        let run_gray = groups.len() > 1 && !(weighted || delayed);
+        let (fitted, gray) = rayon::join(
+            || {
+                groups
+                    .par_iter()
+                    .map(|(g, rows)| {
+                        let group = sd.group.as_ref().map(|f| f.levels[*g].clone());
+                        group_curves(data, rows, group, options, z)
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || {
+                if run_gray {
+                    gray_tests(data, &parts, options.rho)
+                } else {
+                    Vec::new()
                 }
-                result.curves.push(curve);
+            },
+        );
+        for (curves, event_free) in fitted {
+            for curve in &curves {
+                result.at.extend(options.at.iter().map(|&t| cif_at(curve, t)));
             }
-            let var = aj.ij_variance(&subjects, 0, delayed);
-            let (se, lower, upper) = with_limits(&aj.survival, &var);
-            let curve = EventFreeCurve {
-                group: group.clone(),
-                time: aj.time.clone(),
-                probability: aj.survival.clone(),
-                se,
-                lower,
-                upper,
-            };
-            for &t in &options.at {
-                result.event_free_at.push(event_free_at(&curve, t));
-            }
-            result.event_free.push(curve);
+            result.curves.extend(curves);
+            result
+                .event_free_at
+                .extend(options.at.iter().map(|&t| event_free_at(&event_free, t)));
+            result.event_free.push(event_free);
         }
-        let present = parts.iter().filter(|p| !p.is_empty()).count();
-        if present > 1 {
-            if weighted || delayed {
-                result.warnings.push(
-                    "Gray's test is not computed: as in cmprsk::cuminc it counts rows, and these data have case weights or delayed entry"
-                        .to_string(),
-                );
-            } else {
-                result.gray = gray_tests(data, &parts, options.rho);
-            }
+        result.gray = gray;
+        if groups.len() > 1 && (weighted || delayed) {
+            result.warnings.push(
+                "Gray's test is not computed: as in cmprsk::cuminc it counts rows, and these data have case weights or delayed entry"
+                    .to_string(),
+            );
         }
         if sd.times_tied_by_timefix > 0 {
             result.warnings.push(format!(
@@ -293,6 +262,70 @@ impl Cif {
         }
         Ok(result)
     }
+}
+
+/// The cumulative incidence of every cause and the event-free probability of one group.
+fn group_curves(
+    data: &CompetingData,
+    rows: &[usize],
+    group: Option<String>,
+    options: &CifOptions,
+    z: f64,
+) -> (Vec<CifCurve>, EventFreeCurve) {
+    let sd = data.data();
+    let stride = data.n_causes() + 1;
+    let table = RiskTable::build(sd, rows, stride, |i| data.cause_of(i) as usize);
+    let aj = AalenJohansen::from_table(&table);
+    let subjects = subjects(data, rows, &aj.time);
+    let by_entry: Option<Vec<usize>> = sd.entry.is_some().then(|| {
+        let mut order: Vec<usize> = (0..subjects.len()).collect();
+        order.sort_by_key(|&i| subjects[i].enter);
+        order
+    });
+    let with_limits = |p: &[f64], var: &[f64]| {
+        let se: Vec<Option<f64>> = var.iter().map(|v| finite(v.sqrt())).collect();
+        let (lower, upper): (Vec<_>, Vec<_>) = p
+            .iter()
+            .zip(var)
+            .map(|(&p, &v)| limits(options.conf_type, p, v.sqrt(), z))
+            .unzip();
+        (se, lower, upper)
+    };
+    let curves = (1..stride)
+        .map(|k| {
+            let cif = aj.cif_of(k);
+            let var = match options.variance {
+                CifVariance::Survfit => aj.ij_variance(&subjects, k, by_entry.as_deref()),
+                CifVariance::Cuminc => aj.cuminc_variance(k),
+            };
+            let (se, lower, upper) = with_limits(&cif, &var);
+            let n_event: Vec<f64> = (0..aj.len()).map(|l| aj.n_event[l * stride + k]).collect();
+            CifCurve {
+                group: group.clone(),
+                cause: data.causes()[k - 1].clone(),
+                n: rows.len(),
+                events: n_event.iter().sum(),
+                time: aj.time.clone(),
+                n_risk: aj.n_risk.clone(),
+                n_event,
+                cif,
+                se,
+                lower,
+                upper,
+            }
+        })
+        .collect();
+    let var = aj.ij_variance(&subjects, 0, by_entry.as_deref());
+    let (se, lower, upper) = with_limits(&aj.survival, &var);
+    let event_free = EventFreeCurve {
+        group,
+        time: aj.time,
+        probability: aj.survival,
+        se,
+        lower,
+        upper,
+    };
+    (curves, event_free)
 }
 
 /// Where each row of a group enters and leaves the group's time grid.
