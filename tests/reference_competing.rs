@@ -198,3 +198,43 @@ fn fine_gray_matches_crr() {
         assert_close(&format!("{name} loglik"), fit.loglik, case["loglik"].as_f64().unwrap());
     }
 }
+
+#[test]
+fn restricted_mean_time_lost_matches_integrated_survfit() {
+    for case in cases("rmtl") {
+        let name = case["name"].as_str().unwrap();
+        let data = load(&case, case["group"].as_str());
+        let options = CifOptions {
+            tau: case["tau"].as_f64(),
+            ..Default::default()
+        };
+        let fit = Cif::fit(&data, &options).unwrap();
+        let arms = case["arms"].as_array().unwrap();
+        assert_eq!(fit.rmtl.len(), arms.len(), "{name}");
+        for arm in arms {
+            let group = arm["group"].as_str().map(String::from);
+            let cause = arm["cause"].as_str().unwrap();
+            let ours = fit.rmtl.iter().find(|r| r.group == group && r.cause == cause).unwrap();
+            let what = format!("{name} {group:?} cause {cause}");
+            assert_close(&format!("{what} rmtl"), ours.rmtl, arm["rmtl"].as_f64().unwrap());
+            assert_close_opt(&format!("{what} se"), ours.se, &arm["se"]);
+        }
+        for contrast in &fit.rmtl_contrasts {
+            let pick = |g: &str| {
+                let group = Some(g.to_string());
+                fit.rmtl
+                    .iter()
+                    .find(|r| r.group == group && r.cause == contrast.cause)
+                    .unwrap()
+            };
+            let (a, b) = (pick(&contrast.group), pick(&contrast.reference));
+            assert_close("difference", contrast.difference, a.rmtl - b.rmtl);
+            assert_close(
+                "se",
+                contrast.se.unwrap(),
+                (a.se.unwrap().powi(2) + b.se.unwrap().powi(2)).sqrt(),
+            );
+        }
+        assert_eq!(fit.rmtl_contrasts.len(), 2, "{name}: one contrast per cause");
+    }
+}

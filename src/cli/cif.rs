@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::competing::{Cif, CifOptions, CifVariance, CompetingData};
+use survkit::competing::{Cif, CifOptions, CifVariance, CompetingData, CompetingError};
 use survkit::{Columns, ConfType, Render};
 
 use super::Failure;
@@ -55,6 +55,9 @@ pub struct CifArgs {
     /// Gray's test weight power ρ (cuminc's rho).
     #[arg(long, default_value_t = 0.0)]
     pub rho: f64,
+    /// Restricted mean time lost to each cause up to τ, with differences between groups.
+    #[arg(long, value_name = "TAU")]
+    pub tau: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -67,8 +70,12 @@ pub fn run(args: CifArgs) -> Result<(), Failure> {
         conf_level: args.conf_level,
         at: args.at,
         rho: args.rho,
+        tau: args.tau,
     };
-    let fit = Cif::fit(&data, &options).map_err(Failure::input)?;
+    let fit = Cif::fit(&data, &options).map_err(|e| match e {
+        CompetingError::Analysis(_) => Failure::analysis(e),
+        _ => Failure::input(e),
+    })?;
     report_to_stderr(data.data(), &fit.warnings);
     emit(&args.output, &fit.render(args.output.format))
 }

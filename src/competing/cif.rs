@@ -68,6 +68,17 @@ impl std::fmt::Display for CifVariance {
     }
 }
 
+/// Coefficients of an influence U_i(t) = Σ_{t_l ≤ t} [a_l dM_ik(l) + (c_l − target(t) e_l) dM_i(l)].
+#[derive(Debug, Clone)]
+pub(crate) struct IjCoefficients {
+    /// The cause k of dM_ik (0: no cause-specific term).
+    pub cause: usize,
+    pub a: Vec<f64>,
+    pub c: Vec<f64>,
+    pub e: Vec<f64>,
+    pub target: Vec<f64>,
+}
+
 /// One row of a group: where it enters and leaves the group's time grid, its cause and weight.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Subject {
@@ -148,40 +159,65 @@ impl AalenJohansen {
         (0..self.len()).map(|l| self.cif[l * stride + cause]).collect()
     }
 
+    /// The infinitesimal-jackknife coefficients of F_k (cause ≥ 1) or, for cause 0, of S:
+    /// U_i(t) = Σ_{t_l ≤ t} [a_l dM_ik(l) + (c_l − target(t) e_l) dM_i(l)].
+    pub fn ij_coefficients(&self, cause: usize) -> IjCoefficients {
+        let len = self.len();
+        let stride = self.n_causes + 1;
+        let mut coefficients = IjCoefficients {
+            cause,
+            a: vec![0.0; len],
+            c: vec![0.0; len],
+            e: vec![0.0; len],
+            target: vec![0.0; len],
+        };
+        let mut s_prev = 1.0;
+        for l in 0..len {
+            let n = self.n_risk[l];
+            let s = self.survival[l];
+            if n > 0.0 {
+                let e = if s > 0.0 { s_prev / (s * n) } else { 0.0 };
+                coefficients.e[l] = e;
+                if cause > 0 {
+                    coefficients.a[l] = s_prev / n;
+                    coefficients.c[l] = e * self.cif[l * stride + cause];
+                }
+            }
+            coefficients.target[l] = if cause > 0 { self.cif[l * stride + cause] } else { s };
+            s_prev = s;
+        }
+        coefficients
+    }
+
     /// Infinitesimal-jackknife variances of F_k (cause ≥ 1) or, for cause 0, of S, at every
     /// time of the grid.
     /// `subjects` are in exit order; `by_entry` (with delayed entry) lists them in entry order.
     pub fn ij_variance(&self, subjects: &[Subject], cause: usize, by_entry: Option<&[usize]>) -> Vec<f64> {
+        self.ij_sums(subjects, &self.ij_coefficients(cause), by_entry)
+    }
+
+    /// Σ_i (w_i U_i(t))² at every time of the grid, for U_i of the form of
+    /// [`AalenJohansen::ij_coefficients`], in one pass over time.
+    pub fn ij_sums(&self, subjects: &[Subject], coefficients: &IjCoefficients, by_entry: Option<&[usize]>) -> Vec<f64> {
         let len = self.len();
         let stride = self.n_causes + 1;
-        // per-time coefficients: jump of a cause-k failure (a), of any failure (c − F e),
-        // and the compensator increments p_l = a λ_k + c λ, q_l = e λ
-        let mut a = vec![0.0; len];
-        let mut c = vec![0.0; len];
-        let mut e = vec![0.0; len];
+        let IjCoefficients { cause, a, c, e, target } = coefficients;
+        let cause = *cause;
+        // compensator increments p_l = a λ_k + c λ, q_l = e λ, cumulated
         let mut cum_p = vec![0.0; len];
         let mut cum_q = vec![0.0; len];
-        let mut target = vec![0.0; len];
-        let (mut p_sum, mut q_sum, mut s_prev) = (0.0, 0.0, 1.0);
+        let (mut p_sum, mut q_sum) = (0.0, 0.0);
         for l in 0..len {
             let n = self.n_risk[l];
-            let s = self.survival[l];
-            let d = self.events(l);
             if n > 0.0 {
-                let lambda = d / n;
-                e[l] = if s > 0.0 { s_prev / (s * n) } else { 0.0 };
+                let lambda = self.events(l) / n;
                 if cause > 0 {
-                    let fk = self.cif[l * stride + cause];
-                    a[l] = s_prev / n;
-                    c[l] = e[l] * fk;
                     p_sum += a[l] * (self.n_event[l * stride + cause] / n) + c[l] * lambda;
                 }
                 q_sum += e[l] * lambda;
             }
             cum_p[l] = p_sum;
             cum_q[l] = q_sum;
-            target[l] = if cause > 0 { self.cif[l * stride + cause] } else { s };
-            s_prev = s;
         }
         let before = |cum: &[f64], l: usize| if l == 0 { 0.0 } else { cum[l - 1] };
 
@@ -229,6 +265,36 @@ impl AalenJohansen {
             variance.push((from_exited + from_at_risk).max(0.0));
         }
         variance
+    }
+
+    /// The restricted mean time lost to cause k up to τ, ∫₀^τ F_k(t) dt, and its
+    /// infinitesimal-jackknife variance Σ_i (w_i ∫₀^τ U_i(t) dt)². Integrating U_i term by term
+    /// gives the same form with a_l (τ − t_l), c_l (τ − t_l) − e_l ∫_{t_l}^τ F_k and no F(t) term.
+    pub fn time_lost(&self, subjects: &[Subject], cause: usize, tau: f64, by_entry: Option<&[usize]>) -> (f64, f64) {
+        let base = self.ij_coefficients(cause);
+        let len = self.len();
+        let kept = self.time.partition_point(|&t| t <= tau);
+        let mut integrated = IjCoefficients {
+            cause,
+            a: vec![0.0; len],
+            c: vec![0.0; len],
+            e: vec![0.0; len],
+            target: vec![0.0; len],
+        };
+        let mut after = 0.0;
+        for l in (0..kept).rev() {
+            let next = if l + 1 < kept { self.time[l + 1] } else { tau };
+            after += base.target[l] * (next - self.time[l]);
+            let width = tau - self.time[l];
+            integrated.a[l] = base.a[l] * width;
+            integrated.c[l] = base.c[l] * width - base.e[l] * after;
+        }
+        let variance = self
+            .ij_sums(subjects, &integrated, by_entry)
+            .last()
+            .copied()
+            .unwrap_or(0.0);
+        (after, variance)
     }
 
     /// `cmprsk::cuminc`'s variance of F_k at every time of the grid (unweighted counts,

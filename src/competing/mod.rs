@@ -27,7 +27,7 @@ use thiserror::Error;
 
 use crate::conf_int::{ConfType, finite};
 use crate::data::DroppedRows;
-use crate::dist::{chisq_sf, z_for_level};
+use crate::dist::{chisq_sf, normal_sf, z_for_level};
 use crate::km::check_conf_level;
 use crate::output::count;
 use crate::risk_set::{RiskTable, split_by_code};
@@ -52,6 +52,8 @@ pub struct CifOptions {
     pub at: Vec<f64>,
     /// Gray's test weight power ρ (`cuminc`'s `rho`; 0 by default).
     pub rho: f64,
+    /// With τ, the restricted mean time lost to each cause up to τ, with contrasts between groups.
+    pub tau: Option<f64>,
 }
 
 impl Default for CifOptions {
@@ -62,6 +64,7 @@ impl Default for CifOptions {
             conf_level: 0.95,
             at: Vec::new(),
             rho: 0.0,
+            tau: None,
         }
     }
 }
@@ -71,6 +74,9 @@ impl CifOptions {
         check_conf_level(self.conf_level).map_err(CompetingError::Option)?;
         if let Some(t) = self.at.iter().find(|t| !t.is_finite()) {
             return Err(CompetingError::Option(format!("time {t} is not a finite number")));
+        }
+        if let Some(tau) = self.tau.filter(|t| !(t.is_finite() && *t > 0.0)) {
+            return Err(CompetingError::Option(format!("τ = {tau} must be a positive number")));
         }
         if !self.rho.is_finite() {
             return Err(CompetingError::Option(format!(
@@ -139,6 +145,32 @@ pub struct EventFreeAt {
     pub upper: Option<f64>,
 }
 
+/// The restricted mean time lost to one cause up to τ in one group, ∫₀^τ F_k(t) dt
+/// (Andersen 2013), with its infinitesimal-jackknife SE and Wald limits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeLost {
+    pub group: Option<String>,
+    pub cause: String,
+    pub tau: f64,
+    pub rmtl: f64,
+    pub se: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// A difference in restricted mean time lost to one cause: a group minus the reference group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeLostContrast {
+    pub cause: String,
+    pub group: String,
+    pub reference: String,
+    pub difference: f64,
+    pub se: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub p_value: Option<f64>,
+}
+
 /// Gray's test for one cause.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GrayTest {
@@ -166,6 +198,10 @@ pub struct Cif {
     pub at: Vec<CifAt>,
     pub event_free_at: Vec<EventFreeAt>,
     pub gray: Vec<GrayTest>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rmtl: Vec<TimeLost>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rmtl_contrasts: Vec<TimeLostContrast>,
     pub dropped_rows: DroppedRows,
     pub warnings: Vec<String>,
 }
@@ -201,11 +237,27 @@ impl Cif {
             at: Vec::new(),
             event_free_at: Vec::new(),
             gray: Vec::new(),
+            rmtl: Vec::new(),
+            rmtl_contrasts: Vec::new(),
             dropped_rows: sd.dropped.clone(),
             warnings: Vec::new(),
         };
-        // groups and Gray's tests are independent: computed in parallel, gathered in order
         let groups: Vec<(usize, &Vec<usize>)> = parts.iter().enumerate().filter(|(_, rows)| !rows.is_empty()).collect();
+        if let Some(tau) = options.tau {
+            for (g, rows) in &groups {
+                let last = rows.last().map_or(0.0, |&i| sd.time[i]);
+                if tau > last {
+                    let name = sd
+                        .group
+                        .as_ref()
+                        .map_or_else(|| "the data".to_string(), |f| format!("group {}", f.levels[*g]));
+                    return Err(CompetingError::Analysis(format!(
+                        "τ = {tau} is beyond the follow-up of {name}, which ends at {last}: the cumulative incidence is not estimated there"
+                    )));
+                }
+            }
+        }
+        // groups and Gray's tests are independent: computed in parallel, gathered in order
         let run_gray = groups.len() > 1 && !(weighted || delayed);
         let (fitted, gray) = rayon::join(
             || {
@@ -225,7 +277,8 @@ impl Cif {
                 }
             },
         );
-        for (curves, event_free) in fitted {
+        for (curves, event_free, lost) in fitted {
+            result.rmtl.extend(lost);
             for curve in &curves {
                 result.at.extend(options.at.iter().map(|&t| cif_at(curve, t)));
             }
@@ -236,6 +289,7 @@ impl Cif {
             result.event_free.push(event_free);
         }
         result.gray = gray;
+        result.rmtl_contrasts = contrasts(&result.rmtl, z);
         if groups.len() > 1 && (weighted || delayed) {
             result.warnings.push(
                 "Gray's test is not computed: as in cmprsk::cuminc it counts rows, and these data have case weights or delayed entry"
@@ -271,7 +325,7 @@ fn group_curves(
     group: Option<String>,
     options: &CifOptions,
     z: f64,
-) -> (Vec<CifCurve>, EventFreeCurve) {
+) -> (Vec<CifCurve>, EventFreeCurve, Vec<TimeLost>) {
     let sd = data.data();
     let stride = data.n_causes() + 1;
     let table = RiskTable::build(sd, rows, stride, |i| data.cause_of(i) as usize);
@@ -315,6 +369,23 @@ fn group_curves(
             }
         })
         .collect();
+    let lost = options.tau.map_or_else(Vec::new, |tau| {
+        (1..stride)
+            .map(|k| {
+                let (rmtl, var) = aj.time_lost(&subjects, k, tau, by_entry.as_deref());
+                let se = finite(var.sqrt());
+                TimeLost {
+                    group: group.clone(),
+                    cause: data.causes()[k - 1].clone(),
+                    tau,
+                    rmtl,
+                    se,
+                    lower: se.map(|s| rmtl - z * s),
+                    upper: se.map(|s| rmtl + z * s),
+                }
+            })
+            .collect()
+    });
     let var = aj.ij_variance(&subjects, 0, by_entry.as_deref());
     let (se, lower, upper) = with_limits(&aj.survival, &var);
     let event_free = EventFreeCurve {
@@ -325,7 +396,39 @@ fn group_curves(
         lower,
         upper,
     };
-    (curves, event_free)
+    (curves, event_free, lost)
+}
+
+/// Each group's restricted mean time lost minus the first group's, per cause (Wald).
+fn contrasts(lost: &[TimeLost], z: f64) -> Vec<TimeLostContrast> {
+    let Some(reference) = lost.first().and_then(|l| l.group.clone()) else {
+        return Vec::new();
+    };
+    let reference_of = |cause: &str| {
+        lost.iter()
+            .find(|l| l.group.as_deref() == Some(&reference) && l.cause == cause)
+    };
+    lost.iter()
+        .filter(|l| l.group.as_deref() != Some(&reference))
+        .filter_map(|l| {
+            let base = reference_of(&l.cause)?;
+            let difference = l.rmtl - base.rmtl;
+            let se = match (l.se, base.se) {
+                (Some(a), Some(b)) => finite((a * a + b * b).sqrt()),
+                _ => None,
+            };
+            Some(TimeLostContrast {
+                cause: l.cause.clone(),
+                group: l.group.clone().unwrap_or_default(),
+                reference: reference.clone(),
+                difference,
+                se,
+                lower: se.map(|s| difference - z * s),
+                upper: se.map(|s| difference + z * s),
+                p_value: se.filter(|s| *s > 0.0).map(|s| 2.0 * normal_sf((difference / s).abs())),
+            })
+        })
+        .collect()
 }
 
 /// Where each row of a group enters and leaves the group's time grid.

@@ -89,6 +89,56 @@ impl Render for Cif {
             }
             out.push_str(&t.render());
         }
+        if !self.rmtl.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nRestricted mean time lost to each cause up to τ = {}:",
+                num(self.rmtl[0].tau)
+            );
+            let mut t = TextTable::new([
+                "group".to_string(),
+                "cause".to_string(),
+                "RMTL".to_string(),
+                "se".to_string(),
+                format!("lower {level}%"),
+                format!("upper {level}%"),
+            ]);
+            for r in &self.rmtl {
+                t.row(vec![
+                    group_text(&r.group),
+                    r.cause.clone(),
+                    num(r.rmtl),
+                    opt(r.se),
+                    opt(r.lower),
+                    opt(r.upper),
+                ]);
+            }
+            out.push_str(&t.render());
+        }
+        if !self.rmtl_contrasts.is_empty() {
+            out.push('\n');
+            let mut t = TextTable::new([
+                "cause".to_string(),
+                "contrast".to_string(),
+                "RMTL difference".to_string(),
+                "se".to_string(),
+                format!("lower {level}%"),
+                format!("upper {level}%"),
+                "p".to_string(),
+            ]);
+            for c in &self.rmtl_contrasts {
+                t.row(vec![
+                    c.cause.clone(),
+                    format!("{} - {}", c.group, c.reference),
+                    num(c.difference),
+                    opt(c.se),
+                    opt(c.lower),
+                    opt(c.upper),
+                    c.p_value.map_or_else(|| "NA".to_string(), pvalue),
+                ]);
+            }
+            out.push_str(&t.render());
+        }
         if !self.gray.is_empty() {
             let strata = self
                 .strata_column

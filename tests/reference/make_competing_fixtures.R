@@ -134,6 +134,35 @@ crr_case <- function(name, file, r_data, covariates, factors, cause, cov_expr) {
        finegray_call = fg_call, finegray_coef = arr(coef(fg)), finegray_se = arr(sqrt(diag(vcov(fg)))))
 }
 
+# --- restricted mean time lost per cause (∫₀^τ F_k), SE from survfit's influence -----------
+# se = sqrt(Σ_i (w_i ∫₀^τ U_i(t) dt)²) with U_i = influence.pstate (the infinitesimal jackknife
+# of survfit's std.err, integrated over the step function as the estimate is).
+rmtl_case <- function(name, file, r_data, r_call, group, tau) {
+  d <- eval(parse(text = r_data))
+  fit <- eval(parse(text = r_call))
+  states <- fit$states
+  groups <- sort(unique(d[[group]]))
+  infl <- fit$influence.pstate
+  ends <- cumsum(fit$strata)
+  starts <- c(1, head(ends, -1) + 1)
+  arms <- lapply(seq_along(groups), function(k) {
+    idx <- starts[k]:ends[k]
+    tt <- fit$time[idx]
+    keep <- tt <= tau
+    width <- diff(c(tt[keep], tau))
+    inf_k <- infl[[k]]
+    lapply(2:length(states), function(s) {
+      est <- sum(fit$pstate[idx, s][keep] * width)
+      u <- inf_k[, 1 + which(keep), s, drop = FALSE]
+      u <- matrix(u, nrow = dim(inf_k)[1])
+      se <- sqrt(sum((u %*% width)^2))
+      list(group = groups[k], cause = states[s], rmtl = est, se = se)
+    })
+  })
+  list(name = name, kind = "rmtl", file = file, time = "time", status = "status",
+       group = group, tau = tau, r_data = r_data, r_call = r_call, arms = unlist(arms, recursive = FALSE))
+}
+
 mg_data <- "read.csv('datasets/mgus2_cr.csv')"
 mg_cc <- "subset(read.csv('datasets/mgus2_cr.csv'), !is.na(hgb))"
 als_file <- "tests/reference/data/als_composite.csv"
@@ -162,6 +191,10 @@ cases <- list(
               "cuminc(d$time, d$status, d$arm, cencode = 0)", "arm"),
   cuminc_case("als cuminc by arm, strata site", als_file, als_data,
               "cuminc(d$time, d$status, d$arm, d$site, cencode = 0)", "arm", strata = "site"),
+  rmtl_case("mgus2 rmtl by sex", "datasets/mgus2_cr.csv", mg_data,
+            "survfit(Surv(time, factor(status)) ~ sex, data = d, influence = TRUE)", "sex", 240),
+  rmtl_case("als rmtl by arm", als_file, als_data,
+            "survfit(Surv(time, factor(status)) ~ arm, data = d, influence = TRUE)", "arm", 18),
   crr_case("mgus2 crr progression", "datasets/mgus2_cr.csv", mg_cc, c("sex", "age", "hgb"), "sex", 1,
            "cbind(sexM = as.numeric(d$sex == 'M'), age = d$age, hgb = d$hgb)"),
   crr_case("mgus2 crr death", "datasets/mgus2_cr.csv", mg_cc, c("sex", "age", "hgb"), "sex", 2,
