@@ -202,3 +202,34 @@ fn finegray_json_contract() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn cif_figure_is_a_reproducible_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let draw = |name: &str| {
+        let path = dir.path().join(name);
+        let out = survkit(&[
+            "plot",
+            "cif",
+            "tests/reference/data/als_composite.csv",
+            "--time",
+            "time",
+            "--status",
+            "status",
+            "--group",
+            "arm",
+            "--risk-table",
+            "--ci",
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(path).unwrap()
+    };
+    let first = draw("a.svg");
+    assert_eq!(first, draw("b.svg"));
+    let svg = roxmltree::Document::parse(&first).unwrap();
+    let text: String = svg.descendants().filter_map(|n| n.text()).collect();
+    assert!(text.contains("Gray"), "Gray's tests are annotated");
+    assert!(text.contains("Number at risk"));
+}
