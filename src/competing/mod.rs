@@ -21,6 +21,8 @@ pub use cif::CifVariance;
 pub use data::CompetingData;
 pub use finegray::{FineGray, FineGrayOptions, FineGrayTerm};
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
@@ -515,27 +517,33 @@ fn gray_tests(data: &CompetingData, parts: &[Vec<usize>], rho: f64) -> Vec<GrayT
             n_groups += 1;
         }
     }
-    let n_strata = sd.strata.as_ref().map_or(1, |s| s.n_levels());
-    let strata_rows = split_by_code(sd.order_by_time(), n_strata, |i| {
-        sd.strata.as_ref().map_or(0, |s| s.codes[i] as usize)
-    });
+    let strata_rows: Vec<Cow<'_, [usize]>> = match &sd.strata {
+        Some(strata) => split_by_code(sd.order_by_time(), strata.n_levels(), |i| strata.codes[i] as usize)
+            .into_iter()
+            .map(Cow::Owned)
+            .collect(),
+        None => vec![Cow::Borrowed(sd.order_by_time())],
+    };
     let group_of = |i: usize| group_index[sd.group.as_ref().map_or(0, |g| g.codes[i] as usize)];
-    let columns: Vec<(Vec<f64>, Vec<usize>)> = strata_rows
+    // gathered once in stratum time order, so the per-cause passes read contiguous memory
+    let columns: Vec<(Vec<f64>, Vec<usize>, Vec<u32>)> = strata_rows
         .iter()
         .map(|rows| {
             (
                 rows.iter().map(|&i| sd.time[i]).collect(),
                 rows.iter().map(|&i| group_of(i)).collect(),
+                rows.iter().map(|&i| data.cause_of(i)).collect(),
             )
         })
         .collect();
     (1..=data.n_causes())
         .map(|k| {
-            let codes: Vec<Vec<u8>> = strata_rows
+            let codes: Vec<Vec<u8>> = columns
                 .iter()
-                .map(|rows| {
-                    rows.iter()
-                        .map(|&i| match data.cause_of(i) {
+                .map(|(_, _, causes)| {
+                    causes
+                        .iter()
+                        .map(|&c| match c {
                             0 => 0,
                             c if c as usize == k => 1,
                             _ => 2,
@@ -546,7 +554,7 @@ fn gray_tests(data: &CompetingData, parts: &[Vec<usize>], rho: f64) -> Vec<GrayT
             let strata: Vec<gray::Stratum<'_>> = columns
                 .iter()
                 .zip(&codes)
-                .map(|((time, group), code)| gray::Stratum { time, code, group })
+                .map(|((time, group, _), code)| gray::Stratum { time, code, group })
                 .collect();
             let (score, variance) = gray::score_and_variance(&strata, n_groups, rho);
             let statistic = gray::quadratic_form(&score, &variance);
