@@ -233,3 +233,35 @@ fn cif_figure_is_a_reproducible_svg() {
     assert!(text.contains("Gray"), "Gray's tests are annotated");
     assert!(text.contains("Number at risk"));
 }
+
+#[test]
+fn cif_refusals_name_the_problem() {
+    let file = "tests/reference/data/als_composite.csv";
+    let base = ["cif", file, "--time", "time", "--status", "status", "--group", "arm"];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        survkit(&args)
+    };
+    // τ beyond an arm's follow-up: an analysis that cannot be done (exit 1)
+    let out = run(&["--tau", "100"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("beyond the follow-up"));
+    // cuminc's variance counts rows: refused with delayed entry (exit 2)
+    let out = run(&["--entry", "entry", "--variance", "cuminc"]);
+    assert_eq!(out.status.code(), Some(2));
+    // --event-value has no meaning for a status with causes
+    let out = run(&["--event-value", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--censor-value"));
+    // with delayed entry Gray's test is not computed, and a warning says why
+    let out = run(&["--entry", "entry", "--format", "json"]);
+    let json = json_stdout(&out);
+    assert!(json["gray"].as_array().unwrap().is_empty());
+    assert!(json["warnings"].to_string().contains("Gray's test is not computed"));
+    // CSV: every step, the event-free probability as its own cause
+    let out = run(&["--format", "csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("group,cause,time,n_risk,n_event,estimate,se,lower,upper"));
+    assert!(text.contains(",event-free,"));
+}
