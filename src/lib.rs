@@ -19,6 +19,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod bootstrap;
+pub mod competing;
 pub mod conf_int;
 pub mod cox;
 pub mod data;
@@ -38,6 +39,7 @@ pub mod rmst;
 pub mod timefix;
 
 pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationOptions, Statistic};
+pub use competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, FineGrayOptions};
 pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};

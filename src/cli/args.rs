@@ -43,6 +43,12 @@ pub enum Command {
     Plot(super::plot::PlotArgs),
     /// One self-contained HTML (or Markdown) reanalysis report with the commands reproducing it.
     Report(super::report::ReportArgs),
+    /// Competing risks: Aalen–Johansen cumulative incidence of each cause per group with
+    /// survfit's or cuminc's standard errors, the event-free probability, and Gray's test.
+    Cif(super::cif::CifArgs),
+    /// Fine–Gray subdistribution hazards regression for one cause (as cmprsk::crr), with
+    /// crr's sandwich standard errors, Wald limits and p-values.
+    Finegray(super::finegray::FineGrayArgs),
 }
 
 /// Where the data are and which columns to use.
@@ -53,8 +59,9 @@ pub struct DataArgs {
     /// Column holding the follow-up (exit) time.
     #[arg(long, value_name = "COL")]
     pub time: String,
-    /// Column holding the event indicator: 0/1, TRUE/FALSE, or 1/2 (1 = censored, 2 = event).
-    #[arg(long, value_name = "COL")]
+    /// Column holding the event indicator: 0/1, TRUE/FALSE, or 1/2 (1 = censored, 2 = event);
+    /// for competing risks (`cif`, `finegray`) the status: censoring value or cause.
+    #[arg(long, value_name = "COL", visible_alias = "status")]
     pub event: String,
     /// Column with the group (arm) labels.
     #[arg(long, value_name = "COL")]

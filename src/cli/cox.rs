@@ -7,7 +7,7 @@ use survkit::{ConfType, Cox, CoxError, CoxOptions, Render, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_with, report_to_stderr, write_atomically};
+use super::run::{check_factors, emit, load_with, report_to_stderr, write_atomically};
 
 #[derive(Debug, Args)]
 pub struct CoxArgs {
@@ -61,13 +61,7 @@ pub struct CoxArgs {
 }
 
 pub fn run(args: CoxArgs) -> Result<(), Failure> {
-    for factor in &args.factors {
-        if !args.covariates.contains(factor) {
-            return Err(Failure::input(anyhow::anyhow!(
-                "--factors names '{factor}', which is not in --covariates"
-            )));
-        }
-    }
+    check_factors(&args.factors, &args.covariates)?;
     let data = load_with(&args.data, |columns| {
         let mut columns = columns.covariates(args.covariates.iter()).factors(args.factors.iter());
         columns.cluster.clone_from(&args.cluster);

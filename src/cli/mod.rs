@@ -6,7 +6,9 @@
 
 mod args;
 mod bootstrap;
+mod cif;
 mod cox;
+mod finegray;
 mod fragility;
 mod km;
 mod logrank;

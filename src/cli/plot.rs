@@ -5,22 +5,24 @@ use std::path::PathBuf;
 use anyhow::anyhow;
 use clap::Args;
 use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
+use survkit::competing::CifOptions;
 use survkit::fragility::{SurvivalOptions, SurvivalTest};
 use survkit::plot::{
-    BootstrapFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError,
-    PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
+    BootstrapFigure, CifFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure,
+    PlotError, PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
 };
 use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, parse_with_from_str};
 use super::bootstrap::default_threads;
+use super::cif::{CensorArgs, load_competing};
 use super::reconstruct::{ReconstructInputArgs, reconstruction};
-use super::run::{load_with, report_to_stderr, write_bytes_atomically};
+use super::run::{check_factors, load_with, report_to_stderr, write_bytes_atomically};
 
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility or reconstruct
+    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct or cif
     /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`).
     #[arg(value_parser = parse_with_from_str::<PlotKind>)]
     pub kind: PlotKind,
@@ -52,6 +54,9 @@ pub struct PlotArgs {
     pub bootstrap: BootstrapPlotArgs,
     #[command(flatten)]
     pub fragility: FragilityPlotArgs,
+    /// cif: the status value of censored rows (--status/--event holds the causes).
+    #[command(flatten)]
+    pub censor: CensorArgs,
 }
 
 /// Options of the bootstrap histogram.
@@ -197,16 +202,6 @@ fn plot_failure(e: PlotError) -> Failure {
     }
 }
 
-/// Every --factors column must be among the covariates.
-fn check_factors(covariates: &[String], factors: &[String]) -> Result<(), Failure> {
-    match factors.iter().find(|f| !covariates.contains(f)) {
-        Some(factor) => Err(Failure::input(anyhow!(
-            "--factors names '{factor}', which is not in --covariates"
-        ))),
-        None => Ok(()),
-    }
-}
-
 /// The image format an output path asks for (by its extension).
 fn image_format(output: &std::path::Path) -> Result<ImageFormat, Failure> {
     ImageFormat::from_path(output)
@@ -246,7 +241,7 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
         PlotKind::Bootstrap => {
-            check_factors(&args.covariates, &args.factors)?;
+            check_factors(&args.factors, &args.covariates)?;
             let data = load_with(&args.data, |columns| {
                 columns.covariates(args.covariates.iter()).factors(args.factors.iter())
             })?;
@@ -283,6 +278,17 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
+        PlotKind::Cif => {
+            let data = load_competing(&args.data, &args.censor, |columns| columns)?;
+            let options = CifOptions {
+                conf_type: km.conf_type,
+                conf_level: km.conf_level,
+                ..Default::default()
+            };
+            let figure = CifFigure::build(&data, &layout, &options, km.ci, km.risk_table).map_err(plot_failure)?;
+            report_to_stderr(data.data(), &figure.fit.warnings);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
         PlotKind::Reconstruct => {
             // `survkit plot reconstruct` is parsed apart (see `ReconstructPlotCli`); this path
             // is reached only through an unusual argument order
@@ -291,7 +297,7 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             )));
         }
         PlotKind::Schoenfeld => {
-            check_factors(&args.covariates, &args.factors)?;
+            check_factors(&args.factors, &args.covariates)?;
             if args.covariates.is_empty() {
                 return Err(Failure::input(anyhow!(
                     "the schoenfeld plot needs the Cox model's covariates: name them with --covariates"
@@ -320,7 +326,7 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
         PlotKind::Forest => {
-            check_factors(&args.covariates, &args.factors)?;
+            check_factors(&args.factors, &args.covariates)?;
             let mut covariates = args.covariates.clone();
             let mut factors = args.factors.clone();
             if let Some(g) = &group

@@ -21,6 +21,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Reconstruct(args) => super::reconstruct::run(args),
         Command::Plot(args) => super::plot::run(args),
         Command::Report(args) => super::report::run(args),
+        Command::Cif(args) => super::cif::run(args),
+        Command::Finegray(args) => super::finegray::run(args),
     }
 }
 
@@ -31,6 +33,12 @@ pub fn load(args: &DataArgs) -> Result<SurvData, Failure> {
 
 /// As [`load`], letting a command add columns of its own (covariates, clusters).
 pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
+    remember_input(&args.file);
+    SurvData::read_csv(&args.file, &extra(columns(args)?)).map_err(Failure::input)
+}
+
+/// The column spec the arguments describe.
+pub fn columns(args: &DataArgs) -> Result<Columns, Failure> {
     let mut columns = Columns::new(&args.time, &args.event).strict(args.strict);
     columns.group.clone_from(&args.group);
     columns.strata.clone_from(&args.strata);
@@ -43,8 +51,17 @@ pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Res
             .ok_or_else(|| Failure::input(anyhow!("--reference expects COL=LEVEL, got '{spec}'")))?;
         columns = columns.reference(column.trim(), level.trim());
     }
-    remember_input(&args.file);
-    SurvData::read_csv(&args.file, &extra(columns)).map_err(Failure::input)
+    Ok(columns)
+}
+
+/// Every column in `--factors` must also be in `--covariates`.
+pub fn check_factors(factors: &[String], covariates: &[String]) -> Result<(), Failure> {
+    match factors.iter().find(|f| !covariates.contains(f)) {
+        Some(factor) => Err(Failure::input(anyhow!(
+            "--factors names '{factor}', which is not in --covariates"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The files this run reads, so that no output overwrites one of them.

@@ -6,6 +6,7 @@
 //! `comment.char = "#"` in R).
 
 mod bootstrap;
+mod competing;
 mod cox;
 mod fragility;
 mod km;

@@ -428,3 +428,93 @@ fn legend_rows(lead: Option<&str>, entries: &[(String, Colour)], width: i32) -> 
 pub fn legend_height(lead: Option<&str>, entries: &[(String, Colour)], width: i32) -> i32 {
     legend_rows(lead, entries, width).len() as i32 * LINE_HEIGHT
 }
+
+/// What stands above a curves-over-time panel and beside it.
+pub struct Header<'a> {
+    /// Legend entries (drawn when there is more than one), after the `lead` text.
+    pub entries: &'a [(String, Colour)],
+    pub lead: Option<&'a str>,
+    /// Lines of text under the legend.
+    pub annotation: &'a [String],
+    /// A number-at-risk table of one row per entry goes under the panel.
+    pub risk_table: bool,
+}
+
+/// Draws the title, legend and annotation of a curves-over-time figure and returns its panel:
+/// on the left, room for the y ticks and (with a risk table) the row labels; on the right,
+/// room for half the last x tick label; below, room for the axis and the risk table.
+pub fn framed_panel<DB: DrawingBackend>(
+    canvas: &Canvas<'_, DB>,
+    layout: &PlotOptions,
+    (width, height): (i32, i32),
+    header: &Header<'_>,
+    (x_ticks, y_ticks): (&[Tick], &[Tick]),
+    (x, y): (Scale, Scale),
+) -> Result<Panel, PlotError> {
+    let label_width = if header.risk_table {
+        header
+            .entries
+            .iter()
+            .map(|(n, _)| text_width(n, TICK_SIZE))
+            .max()
+            .unwrap_or(0)
+            .min(MAX_LABEL_WIDTH)
+            + 12
+    } else {
+        0
+    };
+    let left = MARGIN + Panel::left_space(y_ticks, true).max(label_width);
+    let last_label = x_ticks.last().map_or(0, |t| text_width(&t.label, TICK_SIZE));
+    let right = width - MARGIN - (last_label / 2).max(8);
+
+    let mut top = draw_title(canvas, layout, width)?;
+    // above the panel, unless long risk-table labels pushed the panel far right
+    let header_left = if left > 120 { MARGIN } else { left };
+    let header_width = width - MARGIN - header_left;
+    if header.entries.len() > 1 {
+        draw_legend(canvas, header.lead, header.entries, (header_left, top), header_width)?;
+        top += legend_height(header.lead, header.entries, header_width) + 4;
+    }
+    for line in header.annotation {
+        canvas.text(
+            &fit_text(line, TICK_SIZE, header_width),
+            (header_left, top),
+            TICK_SIZE,
+            BLACK,
+            Align::Left,
+        )?;
+        top += LINE_HEIGHT;
+    }
+    top += 6;
+    let bottom = panel_bottom(height, top, header.risk_table.then_some(header.entries.len()))?;
+    Ok(Panel {
+        left,
+        top,
+        right,
+        bottom,
+        x,
+        y,
+    })
+}
+
+/// A confidence band between the step paths of `lower` and `upper` (each point's value) of
+/// `steps` (time, value, lower, upper) up to `end`, clamped to [0, `ymax`], filled at `alpha`.
+pub fn draw_band<DB: DrawingBackend>(
+    canvas: &Canvas<'_, DB>,
+    panel: &Panel,
+    steps: &[(f64, f64, f64, f64)],
+    (end, ymax): (f64, f64),
+    colour: Colour,
+    alpha: f64,
+) -> Result<(), PlotError> {
+    let clamp = |v: f64| v.clamp(0.0, ymax);
+    let upper = step_path(steps, end, |p| (p.0, clamp(p.3)));
+    let mut lower = step_path(steps, end, |p| (p.0, clamp(p.2)));
+    lower.reverse();
+    let band: Vec<(i32, i32)> = upper
+        .iter()
+        .chain(lower.iter())
+        .map(|(t, v)| panel.px(*t, *v))
+        .collect();
+    canvas.polygon(band, colour, alpha)
+}

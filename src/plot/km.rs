@@ -16,10 +16,9 @@ use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
 use super::axis::{
-    LINE_HEIGHT, MARGIN, MAX_LABEL_WIDTH, Panel, Scale, TICK_SIZE, Tick, breaks, draw_legend, draw_risk_table,
-    draw_title, legend_height, nice_step, panel_bottom, step_path, time_breaks,
+    Header, Scale, TICK_SIZE, Tick, breaks, draw_band, draw_risk_table, framed_panel, nice_step, step_path, time_breaks,
 };
-use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, fit_text, group_colour, text_width};
+use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, group_colour};
 use super::{PlotError, PlotOptions, curve_name};
 use crate::conf_int::ConfType;
 use crate::data::SurvData;
@@ -245,51 +244,21 @@ impl Figure for KmFigure {
             .collect();
         let (ymax, y_values) = self.y_range();
         let y_ticks = Tick::at(&y_values);
-        let label_width = if self.options.risk_table {
-            entries
-                .iter()
-                .map(|(n, _)| text_width(n, TICK_SIZE))
-                .max()
-                .unwrap_or(0)
-                .min(MAX_LABEL_WIDTH)
-                + 12
-        } else {
-            0
-        };
-        let left = MARGIN + Panel::left_space(&y_ticks, true).max(label_width);
-        let last_label = self.ticks.last().map_or(0, |t| text_width(&t.label, TICK_SIZE));
-        let right = width - MARGIN - (last_label / 2).max(8);
-
-        let mut top = draw_title(canvas, &self.layout, width)?;
         let lead = self.fit.group_column.as_deref().map(|g| format!("{g}:"));
-        // above the panel, unless long risk-table labels pushed the panel far right
-        let header_left = if left > 120 { MARGIN } else { left };
-        let header_width = width - MARGIN - header_left;
-        if entries.len() > 1 {
-            draw_legend(canvas, lead.as_deref(), &entries, (header_left, top), header_width)?;
-            top += legend_height(lead.as_deref(), &entries, header_width) + 4;
-        }
-        for line in &self.annotation {
-            canvas.text(
-                &fit_text(line, TICK_SIZE, header_width),
-                (header_left, top),
-                TICK_SIZE,
-                BLACK,
-                Align::Left,
-            )?;
-            top += LINE_HEIGHT;
-        }
-        top += 6;
-
-        let bottom = panel_bottom(height, top, self.options.risk_table.then_some(entries.len()))?;
-        let panel = Panel {
-            left,
-            top,
-            right,
-            bottom,
-            x: Scale::linear(0.0, self.xmax),
-            y: Scale::linear(0.0, ymax),
+        let header = Header {
+            entries: &entries,
+            lead: lead.as_deref(),
+            annotation: &self.annotation,
+            risk_table: self.options.risk_table,
         };
+        let panel = framed_panel(
+            canvas,
+            &self.layout,
+            (width, height),
+            &header,
+            (&self.ticks, &y_ticks),
+            (Scale::linear(0.0, self.xmax), Scale::linear(0.0, ymax)),
+        )?;
         panel.draw_axes(
             canvas,
             &self.ticks,
@@ -316,15 +285,7 @@ impl Figure for KmFigure {
                 canvas.polygon(area, colour, 0.15)?;
             }
             if self.options.ci {
-                let upper = step_path(&steps, curve_end, |p| (p.0, clamp(p.3)));
-                let mut lower = step_path(&steps, curve_end, |p| (p.0, clamp(p.2)));
-                lower.reverse();
-                let band: Vec<(i32, i32)> = upper
-                    .iter()
-                    .chain(lower.iter())
-                    .map(|(t, v)| panel.px(*t, *v))
-                    .collect();
-                canvas.polygon(band, colour, 0.18)?;
+                draw_band(canvas, &panel, &steps, (curve_end, ymax), colour, 0.18)?;
             }
             let path = step_path(&steps, curve_end, |p| (p.0, clamp(p.1)));
             canvas.line(path.iter().map(|(t, v)| panel.px(*t, *v)).collect(), colour, 2)?;

@@ -1,7 +1,7 @@
 //! Publication-quality figures as SVG or PNG: Kaplan–Meier curves with a number-at-risk
 //! table, log(−log S) curves, scaled Schoenfeld residuals, forest plots, RMST areas, bootstrap
 //! histograms, fragility p-value paths and reconstructed Kaplan–Meier curves over the digitised
-//! points of a published figure.
+//! points of a published figure; competing-risks cumulative incidence curves.
 //!
 //! Each kind builds a figure value from the data (every number it shows, serialisable), then
 //! [`render`] draws it. Layout is computed by survkit in pixels with the embedded DejaVu Sans
@@ -21,6 +21,7 @@
 pub mod axis;
 pub mod bootstrap;
 pub mod canvas;
+pub mod cif;
 pub mod forest;
 pub mod fragility;
 pub mod km;
@@ -36,6 +37,7 @@ use thiserror::Error;
 pub use axis::TimeUnit;
 pub use bootstrap::BootstrapFigure;
 pub use canvas::{Figure, ImageFormat, render};
+pub use cif::CifFigure;
 pub use forest::ForestFigure;
 pub use fragility::FragilityFigure;
 pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
@@ -127,6 +129,7 @@ pub enum PlotKind {
     Bootstrap,
     Fragility,
     Reconstruct,
+    Cif,
 }
 
 impl FromStr for PlotKind {
@@ -141,8 +144,9 @@ impl FromStr for PlotKind {
             "bootstrap" => Ok(PlotKind::Bootstrap),
             "fragility" => Ok(PlotKind::Fragility),
             "reconstruct" => Ok(PlotKind::Reconstruct),
+            "cif" => Ok(PlotKind::Cif),
             _ => Err(format!(
-                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility or reconstruct"
+                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct or cif"
             )),
         }
     }

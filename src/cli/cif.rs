@@ -1,0 +1,82 @@
+//! `survkit cif`, and the data arguments every competing-risks command shares.
+
+use anyhow::anyhow;
+use clap::Args;
+use survkit::competing::{Cif, CifOptions, CifVariance, CompetingData, CompetingError};
+use survkit::{Columns, ConfType, Render};
+
+use super::Failure;
+use super::args::{DataArgs, OutputArgs, parse_with_from_str};
+use super::run::{columns, emit, report_to_stderr};
+
+/// The status value of censored rows (every other value is a cause), for every
+/// competing-risks command.
+#[derive(Debug, Args)]
+pub struct CensorArgs {
+    /// The status value of censored rows; every other value of --status is a cause.
+    #[arg(long, value_name = "V", default_value = "0")]
+    pub censor_value: String,
+}
+
+/// Reads competing-risks data (`--status` is `--event`'s other name), letting a command add
+/// columns of its own (covariates).
+pub fn load_competing(
+    args: &DataArgs,
+    censor: &CensorArgs,
+    extra: impl FnOnce(Columns) -> Columns,
+) -> Result<CompetingData, Failure> {
+    if args.event_value.is_some() {
+        return Err(Failure::input(anyhow!(
+            "--event-value does not apply to a status with causes; use --censor-value for the censoring value"
+        )));
+    }
+    super::run::remember_input(&args.file);
+    CompetingData::read_csv(&args.file, &extra(columns(args)?), &censor.censor_value).map_err(Failure::input)
+}
+
+#[derive(Debug, Args)]
+pub struct CifArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub censor: CensorArgs,
+    /// Standard errors: survfit (R survival's infinitesimal jackknife, the default) or cuminc
+    /// (cmprsk's delta method; unweighted data without delayed entry).
+    #[arg(long, default_value = "survfit", value_parser = parse_with_from_str::<CifVariance>)]
+    pub variance: CifVariance,
+    /// Scale of the pointwise confidence limits: log, log-log, plain, logit or arcsin.
+    #[arg(long, default_value = "log", value_parser = parse_with_from_str::<ConfType>)]
+    pub conf_type: ConfType,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Times at which to report each cumulative incidence, e.g. 12,60.
+    #[arg(long, value_delimiter = ',', value_name = "T,...")]
+    pub at: Vec<f64>,
+    /// Gray's test weight power ρ (cuminc's rho).
+    #[arg(long, default_value_t = 0.0)]
+    pub rho: f64,
+    /// Restricted mean time lost to each cause up to τ, with differences between groups.
+    #[arg(long, value_name = "TAU")]
+    pub tau: Option<f64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: CifArgs) -> Result<(), Failure> {
+    let data = load_competing(&args.data, &args.censor, |columns| columns)?;
+    let options = CifOptions {
+        variance: args.variance,
+        conf_type: args.conf_type,
+        conf_level: args.conf_level,
+        at: args.at,
+        rho: args.rho,
+        tau: args.tau,
+    };
+    let fit = Cif::fit(&data, &options).map_err(|e| match e {
+        CompetingError::Analysis(_) => Failure::analysis(e),
+        _ => Failure::input(e),
+    })?;
+    report_to_stderr(data.data(), &fit.warnings);
+    emit(&args.output, &fit.render(args.output.format))
+}

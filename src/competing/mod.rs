@@ -1,0 +1,570 @@
+//! Competing risks: cumulative incidence (Aalen–Johansen) with Gray's test, and Fine–Gray
+//! subdistribution hazards regression.
+//!
+//! ```no_run
+//! use survkit::Columns;
+//! use survkit::competing::{Cif, CifOptions, CompetingData};
+//! let data = CompetingData::read_csv("datasets/mgus2_cr.csv", &Columns::new("time", "status").group("sex"), "0")?;
+//! println!("{}", Cif::fit(&data, &CifOptions::default())?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Modules: [`data`] (a status with causes), [`cif`] (the estimator and its variances),
+//! [`gray`] (Gray's K-sample test), [`finegray`] (`cmprsk::crr`).
+
+pub mod cif;
+pub mod data;
+pub mod finegray;
+pub(crate) mod gray;
+
+pub use cif::CifVariance;
+pub use data::CompetingData;
+pub use finegray::{FineGray, FineGrayOptions, FineGrayTerm};
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::conf_int::{ConfType, finite};
+use crate::data::DroppedRows;
+use crate::dist::{chisq_sf, normal_sf, z_for_level};
+use crate::km::check_conf_level;
+use crate::output::count;
+use crate::risk_set::{RiskTable, split_by_code};
+use cif::{AalenJohansen, Subject, limits};
+
+#[derive(Debug, Error, PartialEq)]
+pub enum CompetingError {
+    #[error("invalid option: {0}")]
+    Option(String),
+    #[error("{0}")]
+    Analysis(String),
+}
+
+/// Options for [`Cif::fit`]; start from `CifOptions::default()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CifOptions {
+    pub variance: CifVariance,
+    pub conf_type: ConfType,
+    /// Confidence level of the pointwise limits, in (0, 1).
+    pub conf_level: f64,
+    /// Times at which to report each cumulative incidence and the event-free probability.
+    pub at: Vec<f64>,
+    /// Gray's test weight power ρ (`cuminc`'s `rho`; 0 by default).
+    pub rho: f64,
+    /// With τ, the restricted mean time lost to each cause up to τ, with contrasts between groups.
+    pub tau: Option<f64>,
+}
+
+impl Default for CifOptions {
+    fn default() -> Self {
+        CifOptions {
+            variance: CifVariance::Survfit,
+            conf_type: ConfType::Log,
+            conf_level: 0.95,
+            at: Vec::new(),
+            rho: 0.0,
+            tau: None,
+        }
+    }
+}
+
+impl CifOptions {
+    pub fn check(&self) -> Result<(), CompetingError> {
+        check_conf_level(self.conf_level).map_err(CompetingError::Option)?;
+        if let Some(t) = self.at.iter().find(|t| !t.is_finite()) {
+            return Err(CompetingError::Option(format!("time {t} is not a finite number")));
+        }
+        if let Some(tau) = self.tau.filter(|t| !(t.is_finite() && *t > 0.0)) {
+            return Err(CompetingError::Option(format!("τ = {tau} must be a positive number")));
+        }
+        if !self.rho.is_finite() {
+            return Err(CompetingError::Option(format!(
+                "Gray's test power ρ = {} is not finite",
+                self.rho
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The cumulative incidence of one cause in one group, at every distinct exit time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CifCurve {
+    pub group: Option<String>,
+    pub cause: String,
+    /// Rows in the group.
+    pub n: usize,
+    /// Failures from this cause (weighted).
+    #[serde(serialize_with = "count")]
+    pub events: f64,
+    pub time: Vec<f64>,
+    pub n_risk: Vec<f64>,
+    /// Failures from this cause at each time.
+    pub n_event: Vec<f64>,
+    pub cif: Vec<f64>,
+    pub se: Vec<Option<f64>>,
+    pub lower: Vec<Option<f64>>,
+    pub upper: Vec<Option<f64>>,
+}
+
+/// The probability of being event-free (no failure from any cause) in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventFreeCurve {
+    pub group: Option<String>,
+    pub time: Vec<f64>,
+    pub probability: Vec<f64>,
+    /// Infinitesimal-jackknife standard error (as `survfit` for state "(s0)").
+    pub se: Vec<Option<f64>>,
+    pub lower: Vec<Option<f64>>,
+    pub upper: Vec<Option<f64>>,
+}
+
+/// A cumulative incidence at a requested time (the last step at or before it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CifAt {
+    pub group: Option<String>,
+    pub cause: String,
+    pub time: f64,
+    #[serde(serialize_with = "count")]
+    pub n_risk: f64,
+    pub cif: f64,
+    pub se: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// The event-free probability at a requested time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventFreeAt {
+    pub group: Option<String>,
+    pub time: f64,
+    pub probability: f64,
+    pub se: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// The restricted mean time lost to one cause up to τ in one group, ∫₀^τ F_k(t) dt
+/// (Andersen 2013), with its infinitesimal-jackknife SE and Wald limits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeLost {
+    pub group: Option<String>,
+    pub cause: String,
+    pub tau: f64,
+    pub rmtl: f64,
+    pub se: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// A difference in restricted mean time lost to one cause: a group minus the reference group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeLostContrast {
+    pub cause: String,
+    pub group: String,
+    pub reference: String,
+    pub difference: f64,
+    pub se: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub p_value: Option<f64>,
+}
+
+/// Gray's test for one cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrayTest {
+    pub cause: String,
+    /// `None` when the score variance is singular.
+    pub statistic: Option<f64>,
+    pub df: usize,
+    pub p_value: Option<f64>,
+}
+
+/// Cumulative incidence curves per group and cause, the event-free probability, and Gray's
+/// test when there are groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cif {
+    pub status_column: String,
+    pub group_column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strata_column: Option<String>,
+    pub causes: Vec<String>,
+    pub variance: CifVariance,
+    pub conf_type: ConfType,
+    pub conf_level: f64,
+    pub curves: Vec<CifCurve>,
+    pub event_free: Vec<EventFreeCurve>,
+    pub at: Vec<CifAt>,
+    pub event_free_at: Vec<EventFreeAt>,
+    pub gray: Vec<GrayTest>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rmtl: Vec<TimeLost>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rmtl_contrasts: Vec<TimeLostContrast>,
+    pub dropped_rows: DroppedRows,
+    pub warnings: Vec<String>,
+}
+
+impl Cif {
+    /// Fits every group's curves; Gray's test compares the groups (within strata).
+    pub fn fit(data: &CompetingData, options: &CifOptions) -> Result<Cif, CompetingError> {
+        options.check()?;
+        let sd = data.data();
+        let weighted = sd.weight.as_ref().is_some_and(|w| w.iter().any(|&w| w != 1.0));
+        let delayed = sd.entry.is_some();
+        if options.variance == CifVariance::Cuminc && (weighted || delayed) {
+            return Err(CompetingError::Option(
+                "cmprsk::cuminc's variance counts rows: it is not defined with case weights or delayed entry (use the survfit variance)"
+                    .to_string(),
+            ));
+        }
+        let n_groups = sd.group.as_ref().map_or(1, |g| g.n_levels());
+        let parts = split_by_code(sd.order_by_time(), n_groups, |i| {
+            sd.group.as_ref().map_or(0, |g| g.codes[i] as usize)
+        });
+        let z = z_for_level(options.conf_level);
+        let mut result = Cif {
+            status_column: data.status_column().to_string(),
+            group_column: sd.group.as_ref().map(|g| g.name.clone()),
+            strata_column: sd.strata.as_ref().map(|s| s.name.clone()),
+            causes: data.causes().to_vec(),
+            variance: options.variance,
+            conf_type: options.conf_type,
+            conf_level: options.conf_level,
+            curves: Vec::new(),
+            event_free: Vec::new(),
+            at: Vec::new(),
+            event_free_at: Vec::new(),
+            gray: Vec::new(),
+            rmtl: Vec::new(),
+            rmtl_contrasts: Vec::new(),
+            dropped_rows: sd.dropped.clone(),
+            warnings: Vec::new(),
+        };
+        let groups: Vec<(usize, &Vec<usize>)> = parts.iter().enumerate().filter(|(_, rows)| !rows.is_empty()).collect();
+        if let Some(tau) = options.tau {
+            for (g, rows) in &groups {
+                let last = rows.last().map_or(0.0, |&i| sd.time[i]);
+                if tau > last {
+                    let name = sd
+                        .group
+                        .as_ref()
+                        .map_or_else(|| "the data".to_string(), |f| format!("group {}", f.levels[*g]));
+                    return Err(CompetingError::Analysis(format!(
+                        "τ = {tau} is beyond the follow-up of {name}, which ends at {last}: the cumulative incidence is not estimated there"
+                    )));
+                }
+            }
+        }
+        // groups and Gray's tests are independent: computed in parallel, gathered in order
+        let run_gray = groups.len() > 1 && !(weighted || delayed);
+        let (fitted, gray) = rayon::join(
+            || {
+                groups
+                    .par_iter()
+                    .map(|(g, rows)| {
+                        let group = sd.group.as_ref().map(|f| f.levels[*g].clone());
+                        group_curves(data, rows, group, options, z)
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || {
+                if run_gray {
+                    gray_tests(data, &parts, options.rho)
+                } else {
+                    Vec::new()
+                }
+            },
+        );
+        for (curves, event_free, lost) in fitted {
+            result.rmtl.extend(lost);
+            for curve in &curves {
+                result.at.extend(options.at.iter().map(|&t| cif_at(curve, t)));
+            }
+            result.curves.extend(curves);
+            result
+                .event_free_at
+                .extend(options.at.iter().map(|&t| event_free_at(&event_free, t)));
+            result.event_free.push(event_free);
+        }
+        result.gray = gray;
+        result.rmtl_contrasts = contrasts(&result.rmtl, z);
+        if groups.len() > 1 && (weighted || delayed) {
+            result.warnings.push(
+                "Gray's test is not computed: as in cmprsk::cuminc it counts rows, and these data have case weights or delayed entry"
+                    .to_string(),
+            );
+        }
+        if sd.times_tied_by_timefix > 0 {
+            result.warnings.push(format!(
+                "{} time values differed from a neighbour only by rounding noise (relative difference ≤ 1.5e-8) and were treated as tied, as R's timefix does",
+                sd.times_tied_by_timefix
+            ));
+        }
+        for curve in &result.curves {
+            if curve.events == 0.0 {
+                result.warnings.push(format!(
+                    "{}cause {}: no failures, so its cumulative incidence stays at 0",
+                    curve
+                        .group
+                        .as_ref()
+                        .map_or_else(String::new, |g| format!("group {g}, ")),
+                    curve.cause
+                ));
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// The cumulative incidence of every cause and the event-free probability of one group.
+fn group_curves(
+    data: &CompetingData,
+    rows: &[usize],
+    group: Option<String>,
+    options: &CifOptions,
+    z: f64,
+) -> (Vec<CifCurve>, EventFreeCurve, Vec<TimeLost>) {
+    let sd = data.data();
+    let stride = data.n_causes() + 1;
+    let table = RiskTable::build(sd, rows, stride, |i| data.cause_of(i) as usize);
+    let aj = AalenJohansen::from_table(&table);
+    let subjects = subjects(data, rows, &aj.time);
+    let by_entry: Option<Vec<usize>> = sd.entry.is_some().then(|| {
+        let mut order: Vec<usize> = (0..subjects.len()).collect();
+        order.sort_by_key(|&i| subjects[i].enter);
+        order
+    });
+    let with_limits = |p: &[f64], var: &[f64]| {
+        let se: Vec<Option<f64>> = var.iter().map(|v| finite(v.sqrt())).collect();
+        let (lower, upper): (Vec<_>, Vec<_>) = p
+            .iter()
+            .zip(var)
+            .map(|(&p, &v)| limits(options.conf_type, p, v.sqrt(), z))
+            .unzip();
+        (se, lower, upper)
+    };
+    let curves = (1..stride)
+        .map(|k| {
+            let cif = aj.cif_of(k);
+            let var = match options.variance {
+                CifVariance::Survfit => aj.ij_variance(&subjects, k, by_entry.as_deref()),
+                CifVariance::Cuminc => aj.cuminc_variance(k),
+            };
+            let (se, lower, upper) = with_limits(&cif, &var);
+            let n_event: Vec<f64> = (0..aj.len()).map(|l| aj.n_event[l * stride + k]).collect();
+            CifCurve {
+                group: group.clone(),
+                cause: data.causes()[k - 1].clone(),
+                n: rows.len(),
+                events: n_event.iter().sum(),
+                time: aj.time.clone(),
+                n_risk: aj.n_risk.clone(),
+                n_event,
+                cif,
+                se,
+                lower,
+                upper,
+            }
+        })
+        .collect();
+    let lost = options.tau.map_or_else(Vec::new, |tau| {
+        (1..stride)
+            .map(|k| {
+                let (rmtl, var) = aj.time_lost(&subjects, k, tau, by_entry.as_deref());
+                let se = finite(var.sqrt());
+                TimeLost {
+                    group: group.clone(),
+                    cause: data.causes()[k - 1].clone(),
+                    tau,
+                    rmtl,
+                    se,
+                    lower: se.map(|s| rmtl - z * s),
+                    upper: se.map(|s| rmtl + z * s),
+                }
+            })
+            .collect()
+    });
+    let var = aj.ij_variance(&subjects, 0, by_entry.as_deref());
+    let (se, lower, upper) = with_limits(&aj.survival, &var);
+    let event_free = EventFreeCurve {
+        group,
+        time: aj.time,
+        probability: aj.survival,
+        se,
+        lower,
+        upper,
+    };
+    (curves, event_free, lost)
+}
+
+/// Each group's restricted mean time lost minus the first group's, per cause (Wald).
+fn contrasts(lost: &[TimeLost], z: f64) -> Vec<TimeLostContrast> {
+    let Some(reference) = lost.first().and_then(|l| l.group.clone()) else {
+        return Vec::new();
+    };
+    let reference_of = |cause: &str| {
+        lost.iter()
+            .find(|l| l.group.as_deref() == Some(&reference) && l.cause == cause)
+    };
+    lost.iter()
+        .filter(|l| l.group.as_deref() != Some(&reference))
+        .filter_map(|l| {
+            let base = reference_of(&l.cause)?;
+            let difference = l.rmtl - base.rmtl;
+            let se = match (l.se, base.se) {
+                (Some(a), Some(b)) => finite((a * a + b * b).sqrt()),
+                _ => None,
+            };
+            Some(TimeLostContrast {
+                cause: l.cause.clone(),
+                group: l.group.clone().unwrap_or_default(),
+                reference: reference.clone(),
+                difference,
+                se,
+                lower: se.map(|s| difference - z * s),
+                upper: se.map(|s| difference + z * s),
+                p_value: se.filter(|s| *s > 0.0).map(|s| 2.0 * normal_sf((difference / s).abs())),
+            })
+        })
+        .collect()
+}
+
+/// Where each row of a group enters and leaves the group's time grid.
+fn subjects(data: &CompetingData, rows: &[usize], grid: &[f64]) -> Vec<Subject> {
+    let sd = data.data();
+    let mut exit = 0;
+    rows.iter()
+        .map(|&i| {
+            while grid[exit] < sd.time[i] {
+                exit += 1;
+            }
+            let enter = sd.entry.as_ref().map_or(0, |e| grid.partition_point(|&t| t <= e[i]));
+            Subject {
+                enter,
+                exit,
+                cause: data.cause_of(i),
+                weight: sd.weight_of(i),
+            }
+        })
+        .collect()
+}
+
+/// The index of the last grid time ≤ t, if any.
+fn step_at(time: &[f64], t: f64) -> Option<usize> {
+    time.partition_point(|&x| x <= t).checked_sub(1)
+}
+
+fn cif_at(curve: &CifCurve, t: f64) -> CifAt {
+    let from = curve.time.partition_point(|&x| x < t);
+    let n_risk = curve.n_risk.get(from).copied().unwrap_or(0.0);
+    match step_at(&curve.time, t) {
+        Some(l) => CifAt {
+            group: curve.group.clone(),
+            cause: curve.cause.clone(),
+            time: t,
+            n_risk,
+            cif: curve.cif[l],
+            se: curve.se[l],
+            lower: curve.lower[l],
+            upper: curve.upper[l],
+        },
+        None => CifAt {
+            group: curve.group.clone(),
+            cause: curve.cause.clone(),
+            time: t,
+            n_risk,
+            cif: 0.0,
+            se: Some(0.0),
+            lower: None,
+            upper: None,
+        },
+    }
+}
+
+fn event_free_at(curve: &EventFreeCurve, t: f64) -> EventFreeAt {
+    match step_at(&curve.time, t) {
+        Some(l) => EventFreeAt {
+            group: curve.group.clone(),
+            time: t,
+            probability: curve.probability[l],
+            se: curve.se[l],
+            lower: curve.lower[l],
+            upper: curve.upper[l],
+        },
+        None => EventFreeAt {
+            group: curve.group.clone(),
+            time: t,
+            probability: 1.0,
+            se: Some(0.0),
+            lower: Some(1.0),
+            upper: Some(1.0),
+        },
+    }
+}
+
+/// Gray's test for every cause, over the groups that have rows, within strata.
+fn gray_tests(data: &CompetingData, parts: &[Vec<usize>], rho: f64) -> Vec<GrayTest> {
+    let sd = data.data();
+    let mut group_index = vec![usize::MAX; parts.len()];
+    let mut n_groups = 0;
+    for (g, rows) in parts.iter().enumerate() {
+        if !rows.is_empty() {
+            group_index[g] = n_groups;
+            n_groups += 1;
+        }
+    }
+    let strata_rows: Vec<Cow<'_, [usize]>> = match &sd.strata {
+        Some(strata) => split_by_code(sd.order_by_time(), strata.n_levels(), |i| strata.codes[i] as usize)
+            .into_iter()
+            .map(Cow::Owned)
+            .collect(),
+        None => vec![Cow::Borrowed(sd.order_by_time())],
+    };
+    let group_of = |i: usize| group_index[sd.group.as_ref().map_or(0, |g| g.codes[i] as usize)];
+    // gathered once in stratum time order, so the per-cause passes read contiguous memory
+    let columns: Vec<(Vec<f64>, Vec<usize>, Vec<u32>)> = strata_rows
+        .iter()
+        .map(|rows| {
+            (
+                rows.iter().map(|&i| sd.time[i]).collect(),
+                rows.iter().map(|&i| group_of(i)).collect(),
+                rows.iter().map(|&i| data.cause_of(i)).collect(),
+            )
+        })
+        .collect();
+    (1..=data.n_causes())
+        .map(|k| {
+            let codes: Vec<Vec<u8>> = columns
+                .iter()
+                .map(|(_, _, causes)| {
+                    causes
+                        .iter()
+                        .map(|&c| match c {
+                            0 => 0,
+                            c if c as usize == k => 1,
+                            _ => 2,
+                        })
+                        .collect()
+                })
+                .collect();
+            let strata: Vec<gray::Stratum<'_>> = columns
+                .iter()
+                .zip(&codes)
+                .map(|((time, group, _), code)| gray::Stratum { time, code, group })
+                .collect();
+            let (score, variance) = gray::score_and_variance(&strata, n_groups, rho);
+            let statistic = gray::quadratic_form(&score, &variance);
+            let df = n_groups - 1;
+            GrayTest {
+                cause: data.causes()[k - 1].clone(),
+                statistic,
+                df,
+                p_value: statistic.map(|s| chisq_sf(s, df as f64)),
+            }
+        })
+        .collect()
+}
