@@ -35,6 +35,7 @@ pub mod report;
 pub mod risk_set;
 pub mod rmst;
 pub mod timefix;
+pub mod win;
 
 pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationOptions, Statistic};
 pub use conf_int::ConfType;

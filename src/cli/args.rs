@@ -43,6 +43,12 @@ pub enum Command {
     Plot(super::plot::PlotArgs),
     /// One self-contained HTML (or Markdown) reanalysis report with the commands reproducing it.
     Report(super::report::ReportArgs),
+    /// Win ratio, win odds and net benefit (generalised pairwise comparisons: death over the
+    /// common follow-up, then a function score), with U-statistic intervals; stratified.
+    Win(super::win::WinArgs),
+    /// CAFS joint rank test of function and survival (Berry et al. 2013) with exact or Monte
+    /// Carlo permutation p-value, and the Finkelstein–Schoenfeld test.
+    Cafs(super::cafs::CafsArgs),
 }
 
 /// Where the data are and which columns to use.

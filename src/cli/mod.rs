@@ -6,6 +6,7 @@
 
 mod args;
 mod bootstrap;
+mod cafs;
 mod cox;
 mod fragility;
 mod km;
@@ -16,6 +17,7 @@ mod reconstruct;
 mod report;
 mod rmst;
 mod run;
+mod win;
 
 use std::process::ExitCode;
 

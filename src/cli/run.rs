@@ -21,6 +21,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Reconstruct(args) => super::reconstruct::run(args),
         Command::Plot(args) => super::plot::run(args),
         Command::Report(args) => super::report::run(args),
+        Command::Win(args) => super::win::run(args),
+        Command::Cafs(args) => super::cafs::run(args),
     }
 }
 

@@ -12,6 +12,7 @@ mod km;
 mod logrank;
 mod reconstruct;
 mod rmst;
+mod win;
 
 pub use cox::residuals_csv;
 pub use km::km_steps_table;
