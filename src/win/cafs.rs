@@ -263,6 +263,40 @@ impl Cafs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Columns;
+
+    /// Four participants, every pair written out (score higher is better):
+    ///
+    /// A (trt, died at 2, score 5), B (trt, censored at 6, 1), C (ctl, died at 4, 3),
+    /// D (ctl, censored at 6, 4)
+    ///
+    /// A–B: A dies at 2 while B followed to 6 → B wins.   A–C: A dies at 2 < 4 → C wins.
+    /// A–D: A dies at 2 < 6 → D wins.                     B–C: C dies at 4 < 6 → B wins.
+    /// B–D: both censored, score 1 < 4 → D wins.          C–D: C dies at 4 < 6 → D wins.
+    ///
+    /// U = wins − losses: A = 0 − 3 = −3, B = 2 − 1 = 1, C = 1 − 2 = −1, D = 3 − 0 = 3;
+    /// ranks A 1, B 3, C 2, D 4; treated rank sum 4, W = 4 − 3 = 1; mean ranks ctl 3, trt 2.
+    /// Rank-sum normal approximation: W − n₁n₀/2 = −1, continuity −1 + ½ = −½,
+    /// σ² = 4/12 · 5 = 5/3, z = −½/√(5/3).
+    /// Exact permutation: the 6 treated pairs of ranks sum to 3, 4, 5, 5, 6, 7 about the centre
+    /// 5; |sum − 5| ≥ |4 − 5| for 3, 4, 6, 7: p = 4/6.
+    /// Finkelstein–Schoenfeld: T = −3 + 1 = −2, ΣU² = 20, Var T = 2·2/(4·3) · 20 = 20/3.
+    #[test]
+    fn hand_four_participants() {
+        let csv = b"arm,time,death,score\ntrt,2,1,5\ntrt,6,0,1\nctl,4,1,3\nctl,6,0,4\n";
+        let columns = Columns::new("time", "death").group("arm").covariates(["score"]);
+        let data = SurvData::from_csv_bytes("hand.csv", csv, &columns).unwrap();
+        let cafs = Cafs::test(&data, &CafsOptions::new("score"), &|| {}).unwrap();
+        assert_eq!(cafs.scores, vec![-3, 1, -1, 3]);
+        assert_eq!(cafs.ranks, vec![1.0, 3.0, 2.0, 4.0]);
+        assert_eq!(cafs.statistic, 1.0);
+        assert_eq!((cafs.groups[0].mean_rank, cafs.groups[1].mean_rank), (3.0, 2.0));
+        let z = -0.5 / (5.0f64 / 3.0).sqrt();
+        assert!((cafs.z.unwrap() - z).abs() < 1e-15);
+        assert_eq!((cafs.permutations, cafs.as_extreme), (6, 4));
+        assert_eq!(cafs.finkelstein_schoenfeld.statistic, -2.0);
+        assert!((cafs.finkelstein_schoenfeld.variance - 20.0 / 3.0).abs() < 1e-14);
+    }
 
     #[test]
     fn ranks_with_ties() {

@@ -1,0 +1,113 @@
+//! `survkit win` and `survkit cafs` from the command line: the JSON contract, formats,
+//! reproducibility whatever the thread count, and exit codes.
+
+mod common;
+
+use common::{json_stdout, survkit};
+
+const ALS: &str = "datasets/als/als_function_survival_synthetic.csv";
+const COLUMNS: [&str; 10] = [
+    "--time",
+    "time_weeks",
+    "--event",
+    "death",
+    "--group",
+    "arm",
+    "--reference",
+    "placebo",
+    "--score",
+    "alsfrs_change",
+];
+
+fn args<'a>(command: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![command, ALS];
+    v.extend(COLUMNS);
+    v.extend(extra);
+    v
+}
+
+#[test]
+fn win_json_contract() {
+    let v = json_stdout(&survkit(&args("win", &["--format", "json"])));
+    for key in ["wins", "losses", "ties"] {
+        assert!(v[key].is_u64(), "{key}");
+    }
+    assert_eq!(
+        v["wins"].as_u64().unwrap() + v["losses"].as_u64().unwrap() + v["ties"].as_u64().unwrap(),
+        120 * 120
+    );
+    for measure in ["win_ratio", "win_odds", "net_benefit"] {
+        for field in ["estimate", "lower", "upper", "p_value"] {
+            assert!(v[measure][field].is_f64(), "{measure}.{field}");
+        }
+    }
+    assert_eq!(v["treated"], "active");
+}
+
+#[test]
+fn win_table_and_csv() {
+    let out = survkit(&args("win", &["--threshold", "2", "--lower-is-better"]));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("win ratio") && text.contains("lower is better"), "{text}");
+    let out = survkit(&args("win", &["--format", "csv"]));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("measure,estimate,se,lower,upper,p_value"), "{text}");
+}
+
+#[test]
+fn cafs_json_contract_and_threads() {
+    let run = |threads: &str| {
+        survkit(&args(
+            "cafs",
+            &[
+                "--format",
+                "json",
+                "--seed",
+                "7",
+                "--permutations",
+                "2000",
+                "--threads",
+                threads,
+            ],
+        ))
+    };
+    let one = run("1");
+    let two = run("2");
+    assert_eq!(one.stdout, two.stdout, "same seed, different thread count");
+    let v = json_stdout(&one);
+    assert_eq!(v["groups"][0]["group"], "placebo");
+    for key in ["group", "n", "mean_rank"] {
+        assert!(!v["groups"][1][key].is_null(), "{key}");
+    }
+    for key in ["statistic", "p_value", "permutation_p_value"] {
+        assert!(v[key].is_f64(), "{key}");
+    }
+    assert_eq!(v["seed"], 7);
+}
+
+#[test]
+fn exit_codes() {
+    // three arms: the analysis compares two → exit 1
+    let out = survkit(&[
+        "win",
+        "datasets/lung.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "ph.ecog",
+        "--score",
+        "age",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    // unknown score column, negative threshold: bad input → exit 2
+    let mut unknown = args("win", &[]);
+    unknown[11] = "nope";
+    let out = survkit(&unknown);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+    let out = survkit(&args("cafs", &["--threshold=-1"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("threshold"));
+}
