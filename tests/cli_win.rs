@@ -111,3 +111,36 @@ fn exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("threshold"));
 }
+
+/// The fragility path's change, applied to the file by hand, does cross α.
+#[test]
+fn win_fragility_path_crosses_alpha() {
+    let v = json_stdout(&survkit(&args("win", &["--format", "json", "--fragility"])));
+    let f = &v["fragility"];
+    assert!(f["significant"].as_bool().unwrap());
+    let path = f["path"].as_array().unwrap();
+    assert_eq!(f["index"].as_i64().unwrap(), path.len() as i64);
+    let text = std::fs::read_to_string(common::repo_path(ALS)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    for step in path {
+        let line = step["line"].as_u64().unwrap() as usize;
+        let mut fields: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
+        match step["change"].as_str().unwrap() {
+            "death-to-alive" => fields[4] = "0".into(),
+            "alive-to-death" => fields[4] = "1".into(),
+            _ => fields[5] = step["score_after"].as_f64().unwrap().to_string(),
+        }
+        lines[line - 1] = fields.join(",");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let changed = dir.path().join("changed.csv");
+    std::fs::write(&changed, lines.join("\n") + "\n").unwrap();
+    let mut rerun = args("win", &["--format", "json"]);
+    let changed_path = changed.to_str().unwrap();
+    rerun[1] = changed_path;
+    let after = json_stdout(&survkit(&rerun));
+    let p = after["win_ratio"]["p_value"].as_f64().unwrap();
+    assert!(p >= 0.05, "p after the path: {p}");
+    let last = path.last().unwrap()["p_value"].as_f64().unwrap();
+    assert!((p - last).abs() < 1e-12, "{p} vs {last}");
+}

@@ -8,7 +8,7 @@ use super::Failure;
 use super::args::OutputArgs;
 use super::permutation::{PermutationRunArgs, with_progress};
 use super::run::{emit, report_to_stderr};
-use super::win::{PairwiseDataArgs, failure};
+use super::win::{FragilityArgs, PairwiseDataArgs, failure};
 
 #[derive(Debug, Args)]
 pub struct CafsArgs {
@@ -16,6 +16,8 @@ pub struct CafsArgs {
     pub data: PairwiseDataArgs,
     #[command(flatten)]
     pub run: PermutationRunArgs,
+    #[command(flatten)]
+    pub fragility: FragilityArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -27,6 +29,7 @@ pub fn run(args: CafsArgs) -> Result<(), Failure> {
         direction: args.data.direction(),
         threshold: args.data.threshold,
         permutation: args.run.plan(),
+        fragility: args.fragility.options(),
     };
     let test =
         with_progress(&options.permutation, |progress| Cafs::test(&data, &options, progress)).map_err(failure)?;

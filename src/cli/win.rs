@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::win::{Direction, WinError, WinOptions, WinStatistics};
+use survkit::win::{Direction, FragilityOptions, WinError, WinOptions, WinStatistics};
 use survkit::{Columns, Render, SurvData};
 
 use super::Failure;
@@ -87,6 +87,30 @@ pub fn failure(e: WinError) -> Failure {
     }
 }
 
+/// The fragility search (shared by `win` and `cafs`).
+#[derive(Debug, Args)]
+pub struct FragilityArgs {
+    /// Also find the fewest participants whose outcome must change (death ↔ alive, or the
+    /// score moved to the best or worst observed) for the test to cross --alpha, with the path.
+    #[arg(long)]
+    pub fragility: bool,
+    /// Significance level of the fragility search.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// The most steps of the fragility search.
+    #[arg(long, default_value_t = 100)]
+    pub max_steps: usize,
+}
+
+impl FragilityArgs {
+    pub fn options(&self) -> Option<FragilityOptions> {
+        self.fragility.then_some(FragilityOptions {
+            alpha: self.alpha,
+            max_steps: self.max_steps,
+        })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct WinArgs {
     #[command(flatten)]
@@ -99,6 +123,8 @@ pub struct WinArgs {
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
     #[command(flatten)]
+    pub fragility: FragilityArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -109,6 +135,7 @@ pub fn run(args: WinArgs) -> Result<(), Failure> {
         direction: args.data.direction(),
         threshold: args.data.threshold,
         conf_level: args.conf_level,
+        fragility: args.fragility.options(),
     };
     let result = WinStatistics::compute(&data, &options).map_err(failure)?;
     report_to_stderr(&data, &result.warnings);

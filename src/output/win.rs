@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::{Render, TextTable, csv_line, csv_num, num, opt, p_equals, pvalue, write_notes_csv, write_notes_text};
 use crate::rmst::ContrastEstimate;
-use crate::win::{Cafs, WinStatistics};
+use crate::win::{Cafs, WinFragility, WinStatistics};
 
 /// "score (higher is better, ties within 0.5)".
 fn score_phrase(column: &str, direction: crate::win::Direction, threshold: f64) -> String {
@@ -14,6 +14,41 @@ fn score_phrase(column: &str, direction: crate::win::Direction, threshold: f64) 
         String::new()
     };
     format!("{column} ({direction}{margin})")
+}
+
+/// The fragility section of the table, after a blank line.
+fn fragility_text(out: &mut String, fragility: Option<&WinFragility>, test: &str) {
+    let Some(f) = fragility else { return };
+    let verdict = match f.index {
+        Some(i) => format!("fragility index {i}"),
+        None => format!("no crossing within {} steps", f.path.len()),
+    };
+    let _ = writeln!(
+        out,
+        "\nFragility of the {test} (α = {}, p = {}): {verdict} (greedy: an upper bound on the minimum, exact when ±1)",
+        f.alpha,
+        pvalue(f.p_value)
+    );
+    let mut t = TextTable::new(["step", "line", "group", "change", "score", "p"]);
+    for s in &f.path {
+        let score = if s.score_before == s.score_after {
+            num(s.score_before)
+        } else {
+            format!("{} -> {}", num(s.score_before), num(s.score_after))
+        };
+        t.row(vec![
+            s.step.to_string(),
+            s.line.to_string(),
+            s.group.clone(),
+            serde_json::to_value(s.change)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            score,
+            pvalue(s.p_value),
+        ]);
+    }
+    out.push_str(&t.render());
 }
 
 fn measures(w: &WinStatistics) -> [(&'static str, &ContrastEstimate); 3] {
@@ -79,6 +114,7 @@ impl Render for WinStatistics {
             ]);
         }
         out.push_str(&e.render());
+        fragility_text(&mut out, self.fragility.as_ref(), "win ratio");
         write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
         out
     }
@@ -155,6 +191,7 @@ impl Render for Cafs {
             num(fs.variance),
             opt(fs.z)
         );
+        fragility_text(&mut out, self.fragility.as_ref(), "rank-sum test");
         write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
         out
     }

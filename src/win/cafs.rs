@@ -27,6 +27,7 @@
 
 use serde::Serialize;
 
+use super::fragility::{FragilityOptions, Target, WinFragility, fragility};
 use super::pairs::tally;
 use super::{Direction, Participants, WinError};
 use crate::bootstrap::PermutationMethod;
@@ -44,6 +45,8 @@ pub struct CafsOptions {
     /// Score differences of at most this much are ties (≥ 0; 0 in Berry et al.).
     pub threshold: f64,
     pub permutation: PermutationPlan,
+    /// Also search the fragility of the rank-sum test's significance.
+    pub fragility: Option<FragilityOptions>,
 }
 
 impl CafsOptions {
@@ -54,6 +57,7 @@ impl CafsOptions {
             direction: Direction::HigherIsBetter,
             threshold: 0.0,
             permutation: PermutationPlan::default(),
+            fragility: None,
         }
     }
 }
@@ -106,6 +110,9 @@ pub struct Cafs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generator: Option<String>,
     pub finkelstein_schoenfeld: FinkelsteinSchoenfeld,
+    /// The fragility of the rank-sum test's significance, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fragility: Option<WinFragility>,
     /// Each participant's U = wins − losses and CAFS rank, in row order.
     #[serde(skip)]
     pub scores: Vec<i64>,
@@ -138,6 +145,53 @@ fn doubled_ranks(values: &[i64]) -> (Vec<i64>, f64) {
     (ranks, ties)
 }
 
+/// The CAFS scores, ranks and rank-sum test of the treated arm.
+pub(crate) struct RankSum {
+    pub scores: Vec<i64>,
+    /// Doubled average ranks.
+    pub ranks: Vec<i64>,
+    /// 1 for the treated arm, 0 for the reference arm.
+    pub treated: Vec<u32>,
+    pub statistic: f64,
+    pub z: Option<f64>,
+    pub p_value: Option<f64>,
+}
+
+/// The doubled rank sum of the participants labelled 1.
+fn doubled_rank_sum(labels: &[u32], ranks: &[i64]) -> i64 {
+    labels.iter().zip(ranks).filter(|(a, _)| **a == 1).map(|(_, r)| r).sum()
+}
+
+/// Scores everyone against everyone and runs the rank-sum test (see the module documentation).
+pub(crate) fn rank_sum(people: &Participants, threshold: f64) -> RankSum {
+    let n = people.n();
+    let tallies = tally(&people.outcomes, &people.outcomes, threshold);
+    let scores: Vec<i64> = tallies.iter().map(|t| t.wins() as i64 - t.losses() as i64).collect();
+    let (ranks, ties) = doubled_ranks(&scores);
+    let treated: Vec<u32> = people.arm.iter().map(|&a| u32::from(a)).collect();
+    let n1 = treated.iter().filter(|&&a| a == 1).count();
+    let (n1f, n0f, nf) = (n1 as f64, (n - n1) as f64, n as f64);
+    let statistic = doubled_rank_sum(&treated, &ranks) as f64 / 2.0 - n1f * (n1f + 1.0) / 2.0;
+    let sigma2 = n1f * n0f / 12.0 * (nf + 1.0 - ties / (nf * (nf - 1.0)));
+    let (z, p_value) = if sigma2 > 0.0 {
+        let shift = statistic - n1f * n0f / 2.0;
+        // R's sign(0) is 0: no continuity correction at the centre
+        let correction = if shift == 0.0 { 0.0 } else { 0.5 * shift.signum() };
+        let z = (shift - correction) / sigma2.sqrt();
+        (Some(z), Some((2.0 * normal_sf(z.abs())).min(1.0)))
+    } else {
+        (None, None)
+    };
+    RankSum {
+        scores,
+        ranks,
+        treated,
+        statistic,
+        z,
+        p_value,
+    }
+}
+
 impl Cafs {
     /// The CAFS and Finkelstein–Schoenfeld tests of the second arm against the first.
     /// `progress` is told of each permutation.
@@ -153,39 +207,24 @@ impl Cafs {
         }
         let people = Participants::from_data(data, &options.score, options.direction, options.threshold)?;
         let n = people.n();
-        let tallies = tally(&people.outcomes, &people.outcomes, options.threshold);
-        let scores: Vec<i64> = tallies.iter().map(|t| t.wins() as i64 - t.losses() as i64).collect();
-        let (ranks, ties) = doubled_ranks(&scores);
-        let treated: Vec<u32> = people.arm.iter().map(|&a| u32::from(a)).collect();
+        let RankSum {
+            scores,
+            ranks,
+            treated,
+            statistic,
+            z,
+            p_value,
+        } = rank_sum(&people, options.threshold);
         let n1 = treated.iter().filter(|&&a| a == 1).count();
         let n0 = n - n1;
         let (n1f, n0f, nf) = (n1 as f64, n0 as f64, n as f64);
-
-        // doubled rank sum of the treated arm, and its permutation mean n₁(n + 1)
-        let doubled_sum = |labels: &[u32]| -> i64 {
-            labels
-                .iter()
-                .zip(&ranks)
-                .filter(|(a, _)| **a == 1)
-                .map(|(_, r)| r)
-                .sum()
-        };
+        let doubled_sum = |labels: &[u32]| doubled_rank_sum(labels, &ranks);
         let centre = (n1 * (n + 1)) as i64;
         let observed = (doubled_sum(&treated) - centre).abs();
-        let statistic = doubled_sum(&treated) as f64 / 2.0 - n1f * (n1f + 1.0) / 2.0;
         let mut warnings = Vec::new();
-
-        let sigma2 = n1f * n0f / 12.0 * (nf + 1.0 - ties / (nf * (nf - 1.0)));
-        let (z, p_value) = if sigma2 > 0.0 {
-            let shift = statistic - n1f * n0f / 2.0;
-            // R's sign(0) is 0: no continuity correction at the centre
-            let correction = if shift == 0.0 { 0.0 } else { 0.5 * shift.signum() };
-            let z = (shift - correction) / sigma2.sqrt();
-            (Some(z), Some((2.0 * normal_sf(z.abs())).min(1.0)))
-        } else {
+        if z.is_none() {
             warnings.push("every participant has the same CAFS score: no rank-sum test".into());
-            (None, None)
-        };
+        }
 
         let found = options
             .permutation
@@ -252,6 +291,10 @@ impl Cafs {
             seed: (!exact).then_some(options.permutation.seed),
             generator: (!exact).then(|| engine::GENERATOR.to_string()),
             finkelstein_schoenfeld,
+            fragility: match &options.fragility {
+                Some(f) => fragility(&people, options.threshold, Target::Cafs, f, &data.lines)?,
+                None => None,
+            },
             ranks: ranks.iter().map(|&r| r as f64 / 2.0).collect(),
             scores,
             dropped_rows: data.dropped.clone(),

@@ -17,10 +17,12 @@
 //! ```
 
 mod cafs;
+mod fragility;
 pub mod pairs;
 mod stats;
 
 pub use cafs::{Cafs, CafsGroup, CafsOptions, FinkelsteinSchoenfeld};
+pub use fragility::{Change, FragilityOptions, FragilityStep, WinFragility};
 pub use stats::{LevelCounts, WinStatistics};
 
 use serde::Serialize;
@@ -56,6 +58,8 @@ pub struct WinOptions {
     /// Score differences of at most this much are ties (≥ 0).
     pub threshold: f64,
     pub conf_level: f64,
+    /// Also search the fragility of the win ratio's significance.
+    pub fragility: Option<FragilityOptions>,
 }
 
 impl WinOptions {
@@ -66,6 +70,7 @@ impl WinOptions {
             direction: Direction::HigherIsBetter,
             threshold: 0.0,
             conf_level: 0.95,
+            fragility: None,
         }
     }
 }
@@ -95,6 +100,7 @@ pub enum WinError {
 }
 
 /// The participants of one analysis: outcomes, arm (0 = reference, 1 = treated) and stratum.
+#[derive(Clone)]
 pub(crate) struct Participants {
     pub outcomes: Vec<Outcome>,
     pub arm: Vec<u8>,
@@ -104,6 +110,8 @@ pub(crate) struct Participants {
     pub group_column: String,
     /// Labels of the reference and treated arms.
     pub labels: [String; 2],
+    /// +1 or −1: the file's score is `sign` × the oriented score.
+    pub sign: f64,
 }
 
 impl Participants {
@@ -179,6 +187,7 @@ impl Participants {
             strata,
             group_column: group.name.clone(),
             labels: [group.levels[present[0]].clone(), group.levels[present[1]].clone()],
+            sign,
         })
     }
 

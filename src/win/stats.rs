@@ -39,6 +39,7 @@
 
 use serde::Serialize;
 
+use super::fragility::{Target, WinFragility, fragility};
 use super::pairs::{Outcome, Tally, tally};
 use super::{Direction, Participants, WinError, WinOptions};
 use crate::data::{DroppedRows, SurvData};
@@ -79,6 +80,9 @@ pub struct WinStatistics {
     pub win_odds: ContrastEstimate,
     pub net_benefit: ContrastEstimate,
     pub conf_level: f64,
+    /// The fragility of the win ratio's significance, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fragility: Option<WinFragility>,
     pub dropped_rows: DroppedRows,
     pub warnings: Vec<String>,
 }
@@ -201,6 +205,56 @@ pub(crate) fn estimates(
     (win_ratio, win_odds, net_benefit)
 }
 
+/// The pairs of the treated and reference arms, within strata, counted and combined.
+pub(crate) struct Comparison {
+    pub totals: Tally,
+    pub pairs: u64,
+    pub combined: Moments,
+    pub warnings: Vec<String>,
+}
+
+/// Compares the arms of `people` within each stratum and combines the strata.
+pub(crate) fn compare_arms(people: &Participants, threshold: f64) -> Result<Comparison, WinError> {
+    let mut warnings = Vec::new();
+    let mut per_stratum: Vec<(Moments, f64)> = Vec::new();
+    let mut totals = Tally::default();
+    let mut pairs = 0u64;
+    for k in 0..people.strata.len() {
+        let arm_outcomes = |arm: u8| -> Vec<Outcome> {
+            (0..people.n())
+                .filter(|&i| people.stratum[i] == k as u32 && people.arm[i] == arm)
+                .map(|i| people.outcomes[i])
+                .collect()
+        };
+        let (treated, reference) = (arm_outcomes(1), arm_outcomes(0));
+        if treated.is_empty() || reference.is_empty() {
+            warnings.push(format!(
+                "stratum '{}' has no participant in one arm and adds no pairs",
+                people.strata[k]
+            ));
+            continue;
+        }
+        let t = tally(&treated, &reference, threshold);
+        let r = tally(&reference, &treated, threshold);
+        t.iter().for_each(|x| totals += *x);
+        let n_pairs = (treated.len() * reference.len()) as u64;
+        pairs += n_pairs;
+        let weight = n_pairs as f64 / (treated.len() + reference.len()) as f64;
+        per_stratum.push((moments(&t, &r), weight));
+    }
+    if per_stratum.is_empty() {
+        return Err(WinError::Option("no stratum has participants in both arms".into()));
+    }
+    let total_weight: f64 = per_stratum.iter().map(|(_, w)| w).sum();
+    per_stratum.iter_mut().for_each(|(_, w)| *w /= total_weight);
+    Ok(Comparison {
+        totals,
+        pairs,
+        combined: combine(&per_stratum),
+        warnings,
+    })
+}
+
 impl WinStatistics {
     /// Compares the treated arm (the group level that is not first) with the reference arm
     /// (the first level: move it there with `Columns::reference`), within strata when the data
@@ -213,40 +267,17 @@ impl WinStatistics {
             )));
         }
         let people = Participants::from_data(data, &options.score, options.direction, options.threshold)?;
-        let mut warnings = Vec::new();
-        let mut per_stratum: Vec<(Moments, f64)> = Vec::new();
-        let mut totals = Tally::default();
-        let mut pairs = 0u64;
-        for k in 0..people.strata.len() {
-            let arm_outcomes = |arm: u8| -> Vec<Outcome> {
-                (0..people.n())
-                    .filter(|&i| people.stratum[i] == k as u32 && people.arm[i] == arm)
-                    .map(|i| people.outcomes[i])
-                    .collect()
-            };
-            let (treated, reference) = (arm_outcomes(1), arm_outcomes(0));
-            if treated.is_empty() || reference.is_empty() {
-                warnings.push(format!(
-                    "stratum '{}' has no participant in one arm and adds no pairs",
-                    people.strata[k]
-                ));
-                continue;
-            }
-            let t = tally(&treated, &reference, options.threshold);
-            let r = tally(&reference, &treated, options.threshold);
-            t.iter().for_each(|x| totals += *x);
-            let n_pairs = (treated.len() * reference.len()) as u64;
-            pairs += n_pairs;
-            let weight = n_pairs as f64 / (treated.len() + reference.len()) as f64;
-            per_stratum.push((moments(&t, &r), weight));
-        }
-        let total_weight: f64 = per_stratum.iter().map(|(_, w)| w).sum();
-        if per_stratum.is_empty() {
-            return Err(WinError::Option("no stratum has participants in both arms".into()));
-        }
-        per_stratum.iter_mut().for_each(|(_, w)| *w /= total_weight);
-        let combined = combine(&per_stratum);
+        let Comparison {
+            totals,
+            pairs,
+            combined,
+            mut warnings,
+        } = compare_arms(&people, options.threshold)?;
         let (win_ratio, win_odds, net_benefit) = estimates(&combined, z_for_level(options.conf_level), &mut warnings);
+        let fragility = match &options.fragility {
+            Some(f) => fragility(&people, options.threshold, Target::WinRatio, f, &data.lines)?,
+            None => None,
+        };
         let wins = totals.wins();
         let losses = totals.losses();
         Ok(WinStatistics {
@@ -279,6 +310,7 @@ impl WinStatistics {
             win_odds,
             net_benefit,
             conf_level: options.conf_level,
+            fragility,
             dropped_rows: data.dropped.clone(),
             warnings,
         })
