@@ -40,7 +40,7 @@ pub enum Command {
     Reconstruct(super::reconstruct::ReconstructArgs),
     /// Figures as SVG or PNG: km (with risk table), loglog, schoenfeld, forest, rmst, bootstrap,
     /// fragility, reconstruct (digitised points over the reconstructed Kaplan–Meier curves).
-    Plot(super::plot::PlotArgs),
+    Plot(Box<super::plot::PlotArgs>),
     /// One self-contained HTML (or Markdown) reanalysis report with the commands reproducing it.
     Report(super::report::ReportArgs),
     /// Win ratio, win odds and net benefit (generalised pairwise comparisons: death over the

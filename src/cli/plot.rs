@@ -8,8 +8,9 @@ use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
 use survkit::fragility::{SurvivalOptions, SurvivalTest};
 use survkit::plot::{
     BootstrapFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError,
-    PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
+    PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, WinFigure, render,
 };
+use survkit::win::{Direction, WinOptions};
 use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
@@ -20,8 +21,9 @@ use super::run::{load_with, report_to_stderr, write_bytes_atomically};
 
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility or reconstruct
-    /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`).
+    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct
+    /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`)
+    /// or win (the pairwise breakdown of `survkit win`).
     #[arg(value_parser = parse_with_from_str::<PlotKind>)]
     pub kind: PlotKind,
     #[command(flatten)]
@@ -52,6 +54,22 @@ pub struct PlotArgs {
     pub bootstrap: BootstrapPlotArgs,
     #[command(flatten)]
     pub fragility: FragilityPlotArgs,
+    #[command(flatten)]
+    pub win: WinPlotArgs,
+}
+
+/// Options of the pairwise breakdown (as `survkit win`; the reference arm is --reference COL=LEVEL).
+#[derive(Debug, Args)]
+pub struct WinPlotArgs {
+    /// win: numeric column with the function score.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+    /// win: a lower score is better.
+    #[arg(long)]
+    pub lower_is_better: bool,
+    /// win: score differences of at most X are ties.
+    #[arg(long, value_name = "X", default_value_t = 0.0)]
+    pub threshold: f64,
 }
 
 /// Options of the bootstrap histogram.
@@ -280,6 +298,27 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
                 ..Default::default()
             };
             let figure = FragilityFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Win => {
+            let score = args.win.score.clone().ok_or_else(|| {
+                Failure::input(anyhow!(
+                    "the win plot compares a function score: name its column with --score"
+                ))
+            })?;
+            let data = load_with(&args.data, |columns| columns.covariates([&score]))?;
+            let options = WinOptions {
+                direction: if args.win.lower_is_better {
+                    Direction::LowerIsBetter
+                } else {
+                    Direction::HigherIsBetter
+                },
+                threshold: args.win.threshold,
+                conf_level: km.conf_level,
+                ..WinOptions::new(score)
+            };
+            let figure = WinFigure::build(&data, &layout, &options).map_err(plot_failure)?;
             report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }

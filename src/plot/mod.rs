@@ -27,6 +27,7 @@ pub mod km;
 pub mod loglog;
 pub mod reconstruct;
 pub mod schoenfeld;
+pub mod win;
 
 use std::str::FromStr;
 
@@ -42,6 +43,7 @@ pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
 pub use loglog::LogLogFigure;
 pub use reconstruct::ReconstructFigure;
 pub use schoenfeld::SchoenfeldFigure;
+pub use win::WinFigure;
 
 /// Default image size in pixels.
 pub const DEFAULT_SIZE: (u32, u32) = (900, 640);
@@ -127,6 +129,7 @@ pub enum PlotKind {
     Bootstrap,
     Fragility,
     Reconstruct,
+    Win,
 }
 
 impl FromStr for PlotKind {
@@ -141,8 +144,9 @@ impl FromStr for PlotKind {
             "bootstrap" => Ok(PlotKind::Bootstrap),
             "fragility" => Ok(PlotKind::Fragility),
             "reconstruct" => Ok(PlotKind::Reconstruct),
+            "win" => Ok(PlotKind::Win),
             _ => Err(format!(
-                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility or reconstruct"
+                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct or win"
             )),
         }
     }
