@@ -3,19 +3,23 @@
 
 mod common;
 
-use survkit::plot::{ImageFormat, PlotOptions, WinFigure, render};
-use survkit::win::WinOptions;
+use survkit::plot::{CafsFigure, ImageFormat, PlotOptions, WinFigure, render};
+use survkit::win::{CafsOptions, WinOptions};
 use survkit::{Columns, SurvData};
 
 const ALS: &str = "datasets/als/als_function_survival_synthetic.csv";
 
-#[test]
-fn bars_are_the_pairwise_counts() {
+fn als() -> SurvData {
     let columns = Columns::new("time_weeks", "death")
         .group("arm")
         .reference("arm", "placebo")
         .covariates(["alsfrs_change"]);
-    let data = SurvData::read_csv(common::repo_path(ALS), &columns).unwrap();
+    SurvData::read_csv(common::repo_path(ALS), &columns).unwrap()
+}
+
+#[test]
+fn bars_are_the_pairwise_counts() {
+    let data = als();
     let figure = WinFigure::build(&data, &PlotOptions::default(), &WinOptions::new("alsfrs_change")).unwrap();
     let pairs: Vec<u64> = figure.bars.iter().map(|b| b.pairs).collect();
     assert_eq!(pairs, vec![2735, 1622, 5302, 4203, 538]);
@@ -55,4 +59,34 @@ fn cli_writes_the_figure() {
     assert!(std::fs::read_to_string(&out).unwrap().contains("placebo wins"));
     // without --score: bad usage
     assert_eq!(plot(&[], "x.svg").status.code(), Some(2));
+}
+
+#[test]
+fn cafs_figure_has_every_rank() {
+    let data = als();
+    let figure = CafsFigure::build(&data, &PlotOptions::default(), &CafsOptions::new("alsfrs_change")).unwrap();
+    assert_eq!(figure.arms[0].group, "placebo");
+    assert_eq!((figure.arms[0].ranks.len(), figure.arms[1].ranks.len()), (120, 120));
+    // the ranks are 1..=240 with ties averaged: they sum to 240·241/2
+    let total: f64 = figure.arms.iter().flat_map(|a| &a.ranks).sum();
+    assert_eq!(total, 240.0 * 241.0 / 2.0);
+    let svg = String::from_utf8(render(&figure, ImageFormat::Svg, (900, 640)).unwrap()).unwrap();
+    roxmltree::Document::parse(&svg).expect("SVG parses");
+    assert!(svg.contains("mean rank 111.1"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cafs.png");
+    let mut args = vec![
+        "plot",
+        "cafs",
+        ALS,
+        "--time",
+        "time_weeks",
+        "--event",
+        "death",
+        "--group",
+        "arm",
+    ];
+    args.extend(["--score", "alsfrs_change", "-o", out.to_str().unwrap()]);
+    let run = common::survkit(&args);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
 }

@@ -4,13 +4,14 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
+use survkit::bootstrap::permutation::PermutationPlan;
 use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
 use survkit::fragility::{SurvivalOptions, SurvivalTest};
 use survkit::plot::{
-    BootstrapFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure, PlotError,
-    PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, WinFigure, render,
+    BootstrapFigure, CafsFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure,
+    PlotError, PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, WinFigure, render,
 };
-use survkit::win::{Direction, WinOptions};
+use survkit::win::{CafsOptions, Direction, WinOptions};
 use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
@@ -23,7 +24,7 @@ use super::run::{load_with, report_to_stderr, write_bytes_atomically};
 pub struct PlotArgs {
     /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct
     /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`)
-    /// or win (the pairwise breakdown of `survkit win`).
+    /// win (the pairwise breakdown of `survkit win`) or cafs (the CAFS ranks by arm).
     #[arg(value_parser = parse_with_from_str::<PlotKind>)]
     pub kind: PlotKind,
     #[command(flatten)]
@@ -58,18 +59,39 @@ pub struct PlotArgs {
     pub win: WinPlotArgs,
 }
 
-/// Options of the pairwise breakdown (as `survkit win`; the reference arm is --reference COL=LEVEL).
+/// Options of the win and cafs figures (as `survkit win`; the reference arm is --reference COL=LEVEL).
 #[derive(Debug, Args)]
 pub struct WinPlotArgs {
-    /// win: numeric column with the function score.
+    /// win, cafs: numeric column with the function score.
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
-    /// win: a lower score is better.
+    /// win, cafs: a lower score is better.
     #[arg(long)]
     pub lower_is_better: bool,
-    /// win: score differences of at most X are ties.
+    /// win, cafs: score differences of at most X are ties.
     #[arg(long, value_name = "X", default_value_t = 0.0)]
     pub threshold: f64,
+}
+
+impl WinPlotArgs {
+    fn direction(&self) -> Direction {
+        if self.lower_is_better {
+            Direction::LowerIsBetter
+        } else {
+            Direction::HigherIsBetter
+        }
+    }
+
+    /// The data with the score column, and that column's name.
+    fn load(&self, data: &DataArgs) -> Result<(survkit::SurvData, String), Failure> {
+        let score = self.score.clone().ok_or_else(|| {
+            Failure::input(anyhow!(
+                "this figure compares a function score: name its column with --score"
+            ))
+        })?;
+        let loaded = load_with(data, |columns| columns.covariates([&score]))?;
+        Ok((loaded, score))
+    }
 }
 
 /// Options of the bootstrap histogram.
@@ -82,10 +104,10 @@ pub struct BootstrapPlotArgs {
     /// bootstrap: number of replicates B.
     #[arg(long, default_value_t = 2000)]
     pub replicates: usize,
-    /// bootstrap: seed (fixed by default, so the figure is reproducible).
+    /// bootstrap, cafs: seed (fixed by default, so the figure is reproducible).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// bootstrap: worker threads (default: all cores); the figure does not depend on them.
+    /// bootstrap, cafs: worker threads (default: all cores); the figure does not depend on them.
     #[arg(long)]
     pub threads: Option<usize>,
     /// bootstrap: resample within each arm, keeping arm sizes fixed.
@@ -302,23 +324,31 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
         PlotKind::Win => {
-            let score = args.win.score.clone().ok_or_else(|| {
-                Failure::input(anyhow!(
-                    "the win plot compares a function score: name its column with --score"
-                ))
-            })?;
-            let data = load_with(&args.data, |columns| columns.covariates([&score]))?;
+            let (data, score) = args.win.load(&args.data)?;
             let options = WinOptions {
-                direction: if args.win.lower_is_better {
-                    Direction::LowerIsBetter
-                } else {
-                    Direction::HigherIsBetter
-                },
+                direction: args.win.direction(),
                 threshold: args.win.threshold,
                 conf_level: km.conf_level,
                 ..WinOptions::new(score)
             };
             let figure = WinFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Cafs => {
+            let (data, score) = args.win.load(&args.data)?;
+            let b = &args.bootstrap;
+            let options = CafsOptions {
+                direction: args.win.direction(),
+                threshold: args.win.threshold,
+                permutation: PermutationPlan {
+                    seed: b.seed,
+                    threads: b.threads.unwrap_or_else(default_threads),
+                    ..PermutationPlan::default()
+                },
+                ..CafsOptions::new(score)
+            };
+            let figure = CafsFigure::build(&data, &layout, &options).map_err(plot_failure)?;
             report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }

@@ -78,11 +78,12 @@ impl PairwiseDataArgs {
     }
 }
 
-/// Input problems exit 2; a group column without exactly two arms is a property of the data
-/// the analysis cannot work with, so it exits 1 like other impossible analyses.
+/// Input problems exit 2; a group column without exactly two arms, or strata without a pair,
+/// are properties of the data the analysis cannot work with, so they exit 1 like other
+/// impossible analyses.
 pub fn failure(e: WinError) -> Failure {
     match e {
-        WinError::NotTwoArms { .. } => Failure::analysis(e),
+        WinError::NotTwoArms { .. } | WinError::NoPairs { .. } => Failure::analysis(e),
         _ => Failure::input(e),
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod axis;
 pub mod bootstrap;
+pub mod cafs;
 pub mod canvas;
 pub mod forest;
 pub mod fragility;
@@ -36,6 +37,7 @@ use thiserror::Error;
 
 pub use axis::TimeUnit;
 pub use bootstrap::BootstrapFigure;
+pub use cafs::CafsFigure;
 pub use canvas::{Figure, ImageFormat, render};
 pub use forest::ForestFigure;
 pub use fragility::FragilityFigure;
@@ -130,6 +132,7 @@ pub enum PlotKind {
     Fragility,
     Reconstruct,
     Win,
+    Cafs,
 }
 
 impl FromStr for PlotKind {
@@ -145,8 +148,9 @@ impl FromStr for PlotKind {
             "fragility" => Ok(PlotKind::Fragility),
             "reconstruct" => Ok(PlotKind::Reconstruct),
             "win" => Ok(PlotKind::Win),
+            "cafs" => Ok(PlotKind::Cafs),
             _ => Err(format!(
-                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct or win"
+                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct, win or cafs"
             )),
         }
     }

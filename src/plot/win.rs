@@ -6,9 +6,10 @@ use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
 use super::axis::{
-    LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_legend, draw_title, nice_step, panel_bottom,
+    LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_footnote, draw_header_line, draw_legend, draw_title,
+    nice_step, panel_bottom,
 };
-use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, PALETTE, fit_text};
+use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, PALETTE};
 use super::{PlotError, PlotOptions};
 use crate::data::SurvData;
 use crate::output::{num, opt, p_equals};
@@ -43,7 +44,7 @@ impl WinFigure {
     pub fn build(data: &SurvData, layout: &PlotOptions, options: &WinOptions) -> Result<Self, PlotError> {
         layout.check()?;
         let result = WinStatistics::compute(data, options).map_err(|e| match e {
-            WinError::NotTwoArms { .. } => PlotError::Analysis(e.to_string()),
+            WinError::NotTwoArms { .. } | WinError::NoPairs { .. } => PlotError::Analysis(e.to_string()),
             _ => PlotError::Option(e.to_string()),
         })?;
         Ok(Self::from_result(&result, layout))
@@ -103,13 +104,7 @@ impl Figure for WinFigure {
     fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>, (width, height): (u32, u32)) -> Result<(), PlotError> {
         let (width, height) = (width as i32, height as i32);
         let mut top = draw_title(canvas, &self.layout, width)?;
-        canvas.text(
-            &fit_text(&self.summary, LABEL_SIZE - 2.0, width - 2 * MARGIN),
-            (MARGIN, top),
-            LABEL_SIZE - 2.0,
-            BLACK,
-            Align::Left,
-        )?;
+        draw_header_line(canvas, &self.summary, top, width)?;
         top += LINE_HEIGHT + 4;
         let entries = vec![
             (format!("{} wins", self.treated), Self::colour("wins")),
@@ -181,13 +176,7 @@ impl Figure for WinFigure {
             "{} pairs of one {} and one {} participant; death over the common follow-up first, then {}",
             self.pairs, self.treated, self.reference, self.score_column
         );
-        canvas.text(
-            &fit_text(&footnote, TICK_SIZE, width - 2 * MARGIN),
-            (MARGIN, height - MARGIN - LINE_HEIGHT + 4),
-            TICK_SIZE,
-            GREY,
-            Align::Left,
-        )?;
+        draw_footnote(canvas, &footnote, (width, height))?;
         Ok(())
     }
 }

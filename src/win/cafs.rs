@@ -118,6 +118,9 @@ pub struct Cafs {
     pub scores: Vec<i64>,
     #[serde(skip)]
     pub ranks: Vec<f64>,
+    /// 1 for a treated participant, 0 for a reference one, in row order.
+    #[serde(skip)]
+    pub arm: Vec<u8>,
     pub dropped_rows: DroppedRows,
     pub warnings: Vec<String>,
 }
@@ -296,6 +299,7 @@ impl Cafs {
                 None => None,
             },
             ranks: ranks.iter().map(|&r| r as f64 / 2.0).collect(),
+            arm: people.arm.clone(),
             scores,
             dropped_rows: data.dropped.clone(),
             warnings,

@@ -239,6 +239,7 @@ mod tests {
             group_column: "arm".into(),
             labels: ["a".into(), "b".into()],
             sign: 1.0,
+            source: "test".into(),
         };
         let lines: Vec<u64> = (2..2 + n as u64).collect();
         let f = fragility(&people, 0.0, Target::Cafs, &FragilityOptions::default(), &lines)

@@ -93,6 +93,8 @@ pub enum WinError {
         levels: usize,
         names: Vec<String>,
     },
+    #[error("{file}: no stratum has participants in both arms, so there is no pair to compare")]
+    NoPairs { file: String },
     #[error("{file}: pairwise comparisons do not take {what}")]
     Unsupported { file: String, what: String },
     #[error("{0}")]
@@ -112,6 +114,8 @@ pub(crate) struct Participants {
     pub labels: [String; 2],
     /// +1 or −1: the file's score is `sign` × the oriented score.
     pub sign: f64,
+    /// The data's source, for messages.
+    pub source: String,
 }
 
 impl Participants {
@@ -188,6 +192,7 @@ impl Participants {
             group_column: group.name.clone(),
             labels: [group.levels[present[0]].clone(), group.levels[present[1]].clone()],
             sign,
+            source: data.source.clone(),
         })
     }
 

@@ -243,7 +243,9 @@ pub(crate) fn compare_arms(people: &Participants, threshold: f64) -> Result<Comp
         per_stratum.push((moments(&t, &r), weight));
     }
     if per_stratum.is_empty() {
-        return Err(WinError::Option("no stratum has participants in both arms".into()));
+        return Err(WinError::NoPairs {
+            file: people.source.clone(),
+        });
     }
     let total_weight: f64 = per_stratum.iter().map(|(_, w)| w).sum();
     per_stratum.iter_mut().for_each(|(_, w)| *w /= total_weight);
