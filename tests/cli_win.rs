@@ -5,23 +5,12 @@ mod common;
 
 use common::{json_stdout, survkit};
 
-const ALS: &str = "datasets/als/als_function_survival_synthetic.csv";
-const COLUMNS: [&str; 10] = [
-    "--time",
-    "time_weeks",
-    "--event",
-    "death",
-    "--group",
-    "arm",
-    "--reference",
-    "placebo",
-    "--score",
-    "alsfrs_change",
-];
+const ALS: &str = common::ALS_FUNCTION;
 
 fn args<'a>(command: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![command, ALS];
-    v.extend(COLUMNS);
+    v.extend(common::ALS_FUNCTION_COLUMNS);
+    v.extend(["--reference", "placebo"]);
     v.extend(extra);
     v
 }
@@ -103,7 +92,7 @@ fn exit_codes() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     // unknown score column, negative threshold: bad input → exit 2
     let mut unknown = args("win", &[]);
-    unknown[11] = "nope";
+    unknown[9] = "nope";
     let out = survkit(&unknown);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));

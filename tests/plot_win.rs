@@ -7,7 +7,7 @@ use survkit::plot::{CafsFigure, ImageFormat, PlotOptions, WinFigure, render};
 use survkit::win::{CafsOptions, WinOptions};
 use survkit::{Columns, SurvData};
 
-const ALS: &str = "datasets/als/als_function_survival_synthetic.csv";
+const ALS: &str = common::ALS_FUNCTION;
 
 fn als() -> SurvData {
     let columns = Columns::new("time_weeks", "death")
@@ -32,19 +32,9 @@ fn bars_are_the_pairwise_counts() {
 
 /// `survkit plot win` on the ALS set with the given score arguments, written to `out`.
 fn plot(score: &[&str], out: &str) -> std::process::Output {
-    let mut args = vec![
-        "plot",
-        "win",
-        ALS,
-        "--time",
-        "time_weeks",
-        "--event",
-        "death",
-        "--group",
-        "arm",
-        "--reference",
-        "arm=placebo",
-    ];
+    let mut args = vec!["plot", "win", ALS];
+    args.extend(&common::ALS_FUNCTION_COLUMNS[..6]);
+    args.extend(["--reference", "arm=placebo"]);
     args.extend(score);
     args.extend(["-o", out]);
     common::survkit(&args)
@@ -75,18 +65,9 @@ fn cafs_figure_has_every_rank() {
     assert!(svg.contains("mean rank 111.1"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cafs.png");
-    let mut args = vec![
-        "plot",
-        "cafs",
-        ALS,
-        "--time",
-        "time_weeks",
-        "--event",
-        "death",
-        "--group",
-        "arm",
-    ];
-    args.extend(["--score", "alsfrs_change", "-o", out.to_str().unwrap()]);
+    let mut args = vec!["plot", "cafs", ALS];
+    args.extend(common::ALS_FUNCTION_COLUMNS);
+    args.extend(["-o", out.to_str().unwrap()]);
     let run = common::survkit(&args);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
 }
