@@ -46,3 +46,4 @@ pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
 pub use output::{Format, Render};
 pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconstruction};
 pub use rmst::{Rmst, RmstError, RmstOptions};
+pub use win::{Cafs, CafsOptions, WinError, WinOptions, WinStatistics};
