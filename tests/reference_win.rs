@@ -14,7 +14,8 @@ fn load(case: &Value) -> SurvData {
     let mut columns = Columns::new(str_field(case, "time").unwrap(), str_field(case, "event").unwrap())
         .group(str_field(case, "group").unwrap())
         .reference(str_field(case, "group").unwrap(), str_field(case, "reference").unwrap())
-        .covariates([str_field(case, "score").unwrap()]);
+        .covariates([str_field(case, "score").unwrap()])
+        .may_be_missing([str_field(case, "score").unwrap()]);
     if let Some(strata) = str_field(case, "strata") {
         columns = columns.strata(strata);
     }

@@ -89,7 +89,7 @@ impl WinPlotArgs {
                 "this figure compares a function score: name its column with --score"
             ))
         })?;
-        let loaded = load_with(data, |columns| columns.covariates([&score]))?;
+        let loaded = load_with(data, |columns| columns.covariates([&score]).may_be_missing([&score]))?;
         Ok((loaded, score))
     }
 }

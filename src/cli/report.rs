@@ -70,7 +70,8 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
         let score_data = read(
             Columns::new(&spec.time, &spec.event)
                 .group(&spec.group)
-                .covariates([score]),
+                .covariates([score])
+                .may_be_missing([score]),
         )?;
         let function = FunctionSpec {
             score: score.clone(),

@@ -32,7 +32,8 @@ pub struct PairwiseDataArgs {
     /// level in R's factor order.
     #[arg(long, value_name = "LEVEL")]
     pub reference: Option<String>,
-    /// Numeric column with the function score compared when death does not decide a pair.
+    /// Numeric column with the function score compared when death does not decide a pair;
+    /// a participant without a score (empty or NA) is compared on death only.
     #[arg(long, value_name = "COL")]
     pub score: String,
     /// A lower score is better (default: higher is better).
@@ -66,6 +67,7 @@ impl PairwiseDataArgs {
         let mut columns = Columns::new(&self.time, &self.event)
             .group(&self.group)
             .covariates([&self.score])
+            .may_be_missing([&self.score])
             .strict(self.strict);
         columns.event_value.clone_from(&self.event_value);
         if let Some(level) = &self.reference {

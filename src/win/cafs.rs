@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::fragility::{FragilityOptions, Target, WinFragility, fragility};
 use super::pairs::tally;
-use super::{Direction, Participants, WinError};
+use super::{Direction, Participants, WinError, missing_score_warning};
 use crate::bootstrap::PermutationMethod;
 use crate::bootstrap::engine;
 use crate::bootstrap::permutation::{PermutationPlan, PlanError};
@@ -224,7 +224,7 @@ impl Cafs {
         let doubled_sum = |labels: &[u32]| doubled_rank_sum(labels, &ranks);
         let centre = (n1 * (n + 1)) as i64;
         let observed = (doubled_sum(&treated) - centre).abs();
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = missing_score_warning(&people).into_iter().collect();
         if z.is_none() {
             warnings.push("every participant has the same CAFS score: no rank-sum test".into());
         }

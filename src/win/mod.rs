@@ -118,6 +118,14 @@ pub(crate) struct Participants {
     pub source: String,
 }
 
+/// The warning every analysis gives when some participants have no score.
+pub(crate) fn missing_score_warning(people: &Participants) -> Option<String> {
+    let missing = people.outcomes.iter().filter(|o| o.score.is_nan()).count();
+    (missing > 0).then(|| {
+        format!("{missing} participants have no score: they are compared on death only (pairs death does not decide are ties)")
+    })
+}
+
 impl Participants {
     /// Checks the data and the options shared by every analysis here, and orients the score.
     pub fn from_data(

@@ -12,7 +12,8 @@
 //! 2. score, for every pair not decided on death (one censored before the other's death, both
 //!    censored, or both dying at the same time): a wins when sₐ − s_b > δ, loses when
 //!    s_b − sₐ > δ, with δ ≥ 0 the tie margin (`threshold`);
-//! 3. otherwise the pair is a tie.
+//! 3. otherwise the pair is a tie — also when either score is missing (NaN): a participant
+//!    without a score (e.g. one who died before the first visit) is compared on death only.
 //!
 //! A participant compared with itself is a tie, so tallies over a pooled sample may include
 //! each participant among its own opponents.
@@ -192,14 +193,23 @@ fn by_time_then_score(a: &Outcome, b: &Outcome) -> Ordering {
 }
 
 /// Each query's wins and losses against all the opponents, in query order (see the module
-/// documentation). Times and scores must be finite and `threshold` ≥ 0.
+/// documentation). Times must be finite, scores finite or NaN (missing), `threshold` ≥ 0.
 pub fn tally(queries: &[Outcome], opponents: &[Outcome], threshold: f64) -> Vec<Tally> {
-    let mut deaths: Vec<Outcome> = opponents.iter().copied().filter(|o| o.death).collect();
-    let mut censored: Vec<Outcome> = opponents.iter().copied().filter(|o| !o.death).collect();
-    deaths.sort_unstable_by(by_time_then_score);
-    censored.sort_unstable_by(by_time_then_score);
-    let death_times: Vec<f64> = deaths.iter().map(|o| o.time).collect();
-    let censored_times: Vec<f64> = censored.iter().map(|o| o.time).collect();
+    let sorted = |death: bool, scored_only: bool| {
+        let mut v: Vec<Outcome> = opponents
+            .iter()
+            .copied()
+            .filter(|o| o.death == death && !(scored_only && o.score.is_nan()))
+            .collect();
+        v.sort_unstable_by(by_time_then_score);
+        v
+    };
+    // every opponent counts on death; only those with a score count on the score
+    let death_times: Vec<f64> = sorted(true, false).iter().map(|o| o.time).collect();
+    let censored_times: Vec<f64> = sorted(false, false).iter().map(|o| o.time).collect();
+    let deaths = sorted(true, true);
+    let censored = sorted(false, true);
+    let scored_death_times: Vec<f64> = deaths.iter().map(|o| o.time).collect();
     let death_scores: Vec<f64> = deaths.iter().map(|o| o.score).collect();
     let mut censored_scores: Vec<f64> = censored.iter().map(|o| o.score).collect();
     censored_scores.sort_unstable_by(f64::total_cmp);
@@ -210,22 +220,33 @@ pub fn tally(queries: &[Outcome], opponents: &[Outcome], threshold: f64) -> Vec<
         let deaths_to = death_times.partition_point(|x| *x <= q.time);
         if q.death {
             let censored_before = censored_times.partition_point(|x| *x < q.time);
-            t.losses_death = (deaths.len() - deaths_to + censored.len() - censored_before) as u64;
+            t.losses_death = (death_times.len() - deaths_to + censored_times.len() - censored_before) as u64;
             t.wins_death = deaths_before as u64;
-            // deaths at the same time, sorted by score within the time
-            let (w, l) = wins_losses_sorted(&death_scores[deaths_before..deaths_to], q.score, threshold);
-            t.wins_score += w;
-            t.losses_score += l;
         } else {
             t.wins_death = deaths_to as u64;
-            let (w, l) = wins_losses_sorted(&censored_scores, q.score, threshold);
-            t.wins_score += w;
-            t.losses_score += l;
         }
+        if q.score.is_nan() {
+            continue;
+        }
+        let (w, l) = if q.death {
+            // deaths at the same time, sorted by score within the time
+            let from = scored_death_times.partition_point(|x| *x < q.time);
+            let to = scored_death_times.partition_point(|x| *x <= q.time);
+            wins_losses_sorted(&death_scores[from..to], q.score, threshold)
+        } else {
+            wins_losses_sorted(&censored_scores, q.score, threshold)
+        };
+        t.wins_score += w;
+        t.losses_score += l;
     }
+    let scored = |death: bool| -> Vec<usize> {
+        (0..queries.len())
+            .filter(|&i| queries[i].death == death && !queries[i].score.is_nan())
+            .collect()
+    };
 
     // dead queries against the censored opponents before them: ascending time
-    let mut order: Vec<usize> = (0..queries.len()).filter(|&i| queries[i].death).collect();
+    let mut order = scored(true);
     order.sort_unstable_by(|&a, &b| queries[a].time.total_cmp(&queries[b].time));
     let mut counter = ScoreCounter::new(censored.iter().map(|o| o.score));
     let mut next = 0;
@@ -241,7 +262,7 @@ pub fn tally(queries: &[Outcome], opponents: &[Outcome], threshold: f64) -> Vec<
     }
 
     // censored queries against the deaths after them: descending time
-    let mut order: Vec<usize> = (0..queries.len()).filter(|&i| !queries[i].death).collect();
+    let mut order = scored(false);
     order.sort_unstable_by(|&a, &b| queries[b].time.total_cmp(&queries[a].time));
     let mut counter = ScoreCounter::new(deaths.iter().map(|o| o.score));
     let mut next = deaths.len();
@@ -283,6 +304,9 @@ mod tests {
         // both censored, scores 1 vs 0.5 with margin 0.5: |difference| ≤ margin → tie
         assert_eq!(compare(&o(4.0, false, 1.0), &o(7.0, false, 0.5), 0.5), Tie);
         assert_eq!(compare(&o(4.0, false, 1.0), &o(7.0, false, 0.4), 0.5), WinOnScore);
+        // no score for a: still loses on death, but a pair left to the score is a tie
+        assert_eq!(compare(&o(2.0, true, f64::NAN), &o(5.0, false, 0.0), 0.0), LossOnDeath);
+        assert_eq!(compare(&o(4.0, false, f64::NAN), &o(7.0, false, 0.0), 0.0), Tie);
     }
 
     /// Three against three, every pair written out (q = query, o = opponent; scores higher
@@ -325,7 +349,7 @@ mod tests {
         assert_eq!(tally(&queries, &opponents, 0.0), expected);
     }
 
-    /// Tied times, tied scores and margins: the fast tally equals the definition.
+    /// Tied times, tied scores, margins and missing scores: the fast tally equals the definition.
     #[test]
     fn fast_equals_naive_with_ties() {
         let mut state = 12345u64;
@@ -338,7 +362,10 @@ mod tests {
         for round in 0..200 {
             let n = 1 + next(30) as usize;
             let m = 1 + next(30) as usize;
-            let mut draw = || o(next(6) as f64, next(2) == 1, next(5) as f64 * 0.5);
+            let mut draw = || {
+                let score = if next(7) == 0 { f64::NAN } else { next(5) as f64 * 0.5 };
+                o(next(6) as f64, next(2) == 1, score)
+            };
             let queries: Vec<Outcome> = (0..n).map(|_| draw()).collect();
             let opponents: Vec<Outcome> = (0..m).map(|_| draw()).collect();
             let threshold = [0.0, 0.5, 0.75, 1.0][round % 4];

@@ -41,7 +41,7 @@ use serde::Serialize;
 
 use super::fragility::{Target, WinFragility, fragility};
 use super::pairs::{Outcome, Tally, tally};
-use super::{Direction, Participants, WinError, WinOptions};
+use super::{Direction, Participants, WinError, WinOptions, missing_score_warning};
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::z_for_level;
 use crate::rmst::ContrastEstimate;
@@ -275,6 +275,7 @@ impl WinStatistics {
             combined,
             mut warnings,
         } = compare_arms(&people, options.threshold)?;
+        warnings.extend(missing_score_warning(&people));
         let (win_ratio, win_odds, net_benefit) = estimates(&combined, z_for_level(options.conf_level), &mut warnings);
         let fragility = match &options.fragility {
             Some(f) => fragility(&people, options.threshold, Target::WinRatio, f, &data.lines)?,

@@ -15,7 +15,8 @@
 #
 # The pairwise rule (as src/win/pairs.rs): a loses on death when it dies while b is still
 # followed (t_a < t_b, or t_a == t_b with b censored); wins in the mirror case; otherwise
-# the (oriented) scores decide when they differ by more than the threshold; else a tie.
+# the (oriented) scores decide when they differ by more than the threshold; else a tie (also
+# when either score is missing).
 #
 # Variances: structural components (Sen 1960; DeLong et al. 1988) of the two-sample
 # U-statistics p_w and p_l, var() with divisor n - 1, delta method for log WR and log WO.
@@ -35,6 +36,8 @@ pair_matrix <- function(ta, da, sa, tb, db, sb, thr) {
     b_first <- db == 1 & (tb < ta[i] | (tb == ta[i] & da[i] == 0))
     sw <- (sa[i] - sb) > thr
     sl <- (sb - sa[i]) > thr
+    sw[is.na(sw)] <- FALSE           # a missing score: compared on death only
+    sl[is.na(sl)] <- FALSE
     m[i, ] <- ifelse(a_first, -2L, ifelse(b_first, 2L, ifelse(sw, 1L, ifelse(sl, -1L, 0L))))
   }
   m
@@ -163,6 +166,18 @@ for (k in 1:4) {
              strata = "site")
   }
 }
+
+# missing scores (written as NA): those participants are compared on death only
+set.seed(1805)
+n <- 40
+small <- data.frame(
+  time = sample(1:6, n, replace = TRUE), status = rbinom(n, 1, 0.45),
+  arm = rep(c("ctl", "trt"), length.out = n),
+  score = ifelse(runif(n) < 0.2, NA, sample(0:6, n, replace = TRUE) / 2)
+)
+f <- file.path(data_dir, "win_small_missing.csv")
+write.csv(small, f, row.names = FALSE, quote = FALSE)
+run_file("small_missing_scores", f, "time", "status", "arm", "ctl", "score", thr = 0.5)
 
 write_fixture(cases, file.path(ref_dir, "win.json"),
               "Rscript tests/reference/make_win_fixtures.R (plain R: pair matrices, var/cov, wilcox.test, combn)")
