@@ -133,3 +133,40 @@ fn win_fragility_path_crosses_alpha() {
     let last = path.last().unwrap()["p_value"].as_f64().unwrap();
     assert!((p - last).abs() < 1e-12, "{p} vs {last}");
 }
+
+/// The command-line flags reach the analysis: the counts equal the R fixture's for the same
+/// options (lower is better with a margin of 2; strata by onset).
+#[test]
+fn flags_match_the_r_fixture() {
+    let fixture = common::fixture("win.json");
+    let case = |name: &str| {
+        fixture["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["win"]
+            .clone()
+    };
+    let lower = json_stdout(&survkit(&args(
+        "win",
+        &["--format", "json", "--lower-is-better", "--threshold", "2"],
+    )));
+    let r = case("als_lower_threshold");
+    assert_eq!((&lower["wins"], &lower["losses"]), (&r["wins"], &r["losses"]));
+    let strata = json_stdout(&survkit(&args("win", &["--format", "json", "--strata", "onset"])));
+    let r = case("als_strata");
+    assert_eq!(
+        (&strata["wins"], &strata["losses"], &strata["pairs"]),
+        (&r["wins"], &r["losses"], &r["pairs"])
+    );
+    common::assert_close(
+        "stratified win ratio",
+        strata["win_ratio"]["estimate"].as_f64().unwrap(),
+        r["win_ratio"]["estimate"].as_f64().unwrap(),
+    );
+    let csv = survkit(&args("cafs", &["--format", "csv", "--seed", "3"]));
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert!(text.starts_with("group,n,mean_rank"), "{text}");
+    assert_eq!(text.lines().count(), 3);
+}
