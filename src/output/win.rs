@@ -25,9 +25,14 @@ fn fragility_text(out: &mut String, fragility: Option<&WinFragility>, test: &str
     };
     let _ = writeln!(
         out,
-        "\nFragility of the {test} (α = {}, p = {}): {verdict} (greedy: an upper bound on the minimum, exact when ±1)",
+        "\nFragility of the {test} (α = {}, p = {}): {verdict} ({})",
         f.alpha,
-        pvalue(f.p_value)
+        pvalue(f.p_value),
+        if f.minimum_confirmed {
+            "the minimum"
+        } else {
+            "greedy: an upper bound on the minimum"
+        }
     );
     let mut t = TextTable::new(["step", "line", "group", "change", "score", "p"]);
     for s in &f.path {

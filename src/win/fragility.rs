@@ -15,7 +15,8 @@
 //! of the list above), each participant changing at most once. Candidates are evaluated in
 //! parallel and collected in row order, so the path does not depend on the thread count. The
 //! index is the number of steps, positive for a significant result and negative for a
-//! non-significant one; the greedy count is an upper bound on the minimum. p-values: the
+//! non-significant one; the greedy count is an upper bound on the minimum, and is the minimum
+//! when it is 1 or 2 (the first step tries every single change). p-values: the
 //! Wald p-value of the win ratio ([`super::WinStatistics`]) or the rank-sum p-value of CAFS
 //! (normal approximation, [`super::Cafs`]).
 
@@ -61,6 +62,9 @@ pub struct WinFragility {
     /// Steps to cross α (negative for a non-significant result); None when the greedy search
     /// ran out of changes (or of `max_steps`) first.
     pub index: Option<i64>,
+    /// Whether the index is known to be the minimum: |index| ≤ 2, since the first step tries
+    /// every single change.
+    pub minimum_confirmed: bool,
     pub path: Vec<FragilityStep>,
 }
 
@@ -211,6 +215,7 @@ pub(crate) fn fragility(
         p_value: p0,
         significant,
         index,
+        minimum_confirmed: index.is_some_and(|i| i.abs() <= 2),
         path,
     }))
 }
