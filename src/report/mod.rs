@@ -3,7 +3,7 @@
 //! proportional-hazards test), RMST with contrasts, a bootstrap of the Cox log hazard ratio
 //! (2,000 replicates, seed 1, so the report is reproducible) with its histogram, the status-flip
 //! fragility index with its p-value path, when a function score is given the win statistics and
-//! the CAFS joint rank test ([`function`]), and for every number the survkit command line that
+//! the CAFS joint rank test ([`FunctionSpec`]), and for every number the survkit command line that
 //! reproduces it. Written as one self-contained HTML page (inline SVG and CSS, no scripts,
 //! nothing fetched) or as Markdown with the figures in SVG files beside it.
 //!

@@ -30,7 +30,7 @@
 //! Counts by time are binary searches. Score counts over a time prefix of C or a time suffix of
 //! D are answered offline: queries taken in time order, opponents added to a Fenwick tree over
 //! their score ranks as the time passes them (Fenwick 1994). So the tally is
-//! O((n + m) log m) for n queries and m opponents, against n·m comparisons for [`tally_naive`],
+//! O((n + m) log m) for n queries and m opponents, against n·m comparisons for `tally_naive`,
 //! which the tests keep as the definition.
 
 use std::cmp::Ordering;
