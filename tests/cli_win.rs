@@ -170,3 +170,44 @@ fn flags_match_the_r_fixture() {
     assert!(text.starts_with("group,n,mean_rank"), "{text}");
     assert_eq!(text.lines().count(), 3);
 }
+
+/// `--ranks` writes every participant's pairwise score and CAFS rank: R's values, row by row.
+#[test]
+fn cafs_ranks_file_matches_r() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ranks.csv");
+    let out = survkit(&args(
+        "cafs",
+        &[
+            "--seed",
+            "1",
+            "--permutations",
+            "100",
+            "--ranks",
+            path.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fixture = common::fixture("win.json");
+    let r = &fixture["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "als")
+        .unwrap()["cafs"];
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 240);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(
+            row[4].parse::<f64>().unwrap(),
+            r["u"][i].as_f64().unwrap(),
+            "U of row {i}"
+        );
+        assert_eq!(
+            row[5].parse::<f64>().unwrap(),
+            r["rank"][i].as_f64().unwrap(),
+            "rank of row {i}"
+        );
+    }
+}

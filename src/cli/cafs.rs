@@ -7,7 +7,7 @@ use survkit::win::{Cafs, CafsOptions};
 use super::Failure;
 use super::args::OutputArgs;
 use super::permutation::{PermutationRunArgs, with_progress};
-use super::run::{emit, report_to_stderr};
+use super::run::{emit, report_to_stderr, write_atomically};
 use super::win::{FragilityArgs, PairwiseDataArgs, failure};
 
 #[derive(Debug, Args)]
@@ -18,6 +18,9 @@ pub struct CafsArgs {
     pub run: PermutationRunArgs,
     #[command(flatten)]
     pub fragility: FragilityArgs,
+    /// Write each participant's pairwise score (wins − losses) and CAFS rank to this CSV.
+    #[arg(long, value_name = "FILE")]
+    pub ranks: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -34,6 +37,9 @@ pub fn run(args: CafsArgs) -> Result<(), Failure> {
     let test =
         with_progress(&options.permutation, |progress| Cafs::test(&data, &options, progress)).map_err(failure)?;
     args.run.note_drawn_seed(test.seed);
+    if let Some(path) = &args.ranks {
+        write_atomically(path, &survkit::output::cafs_ranks_csv(&test, &data)).map_err(Failure::input)?;
+    }
     report_to_stderr(&data, &test.warnings);
     emit(&args.output, &test.render(args.output.format))
 }

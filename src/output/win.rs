@@ -236,4 +236,23 @@ impl Render for Cafs {
     }
 }
 
+/// The CAFS scores as CSV, one row per participant: the input line, arm, time, death, the
+/// pairwise score U = wins − losses against everyone and the CAFS rank (1 = worst).
+pub fn cafs_ranks_csv(result: &Cafs, data: &crate::data::SurvData) -> String {
+    let header = ["line", "group", "time", "death", "score", "rank"].map(String::from);
+    let mut out = csv_line(&header);
+    let arms = [&result.reference, &result.treated];
+    for i in 0..result.scores.len() {
+        out.push_str(&csv_line(&[
+            data.lines[i].to_string(),
+            arms[usize::from(result.arm[i])].clone(),
+            data.time[i].to_string(),
+            u8::from(data.event[i]).to_string(),
+            result.scores[i].to_string(),
+            result.ranks[i].to_string(),
+        ]));
+    }
+    out
+}
+
 crate::display_as_table!(WinStatistics, Cafs);
