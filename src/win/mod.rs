@@ -84,7 +84,8 @@ pub enum WinError {
     #[error("{file}: no numeric column '{column}' was read for the function score")]
     NoScore { file: String, column: String },
     #[error(
-        "{file}: group column '{column}' has {levels} levels among the rows used ({}); this analysis compares exactly two",
+        "{file}: group column '{column}' has {levels} level{} among the rows used ({}); this analysis compares exactly two",
+        if *levels == 1 { "" } else { "s" },
         names.join(", ")
     )]
     NotTwoArms {
