@@ -58,6 +58,9 @@ pub struct Columns {
     pub references: Vec<(String, String)>,
     /// Treat a missing value in a used column as an error instead of dropping the row.
     pub strict: bool,
+    /// Numeric covariates whose missing values are kept as NaN instead of dropping the row
+    /// (e.g. a function score that participants who died early never had measured).
+    pub may_be_missing: Vec<String>,
 }
 
 impl Columns {
@@ -114,6 +117,15 @@ impl Columns {
     }
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+    /// Keeps rows missing these numeric covariates, with NaN for the missing value.
+    pub fn may_be_missing<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.may_be_missing.extend(columns.into_iter().map(Into::into));
         self
     }
 }
@@ -439,6 +451,8 @@ struct UsedColumn {
     index: usize,
     role: Role,
     sink: Sink,
+    /// A numeric column whose missing values are kept as NaN.
+    missing_kept: bool,
 }
 
 impl SurvData {
@@ -478,7 +492,7 @@ impl SurvData {
             let line = record.position().map_or(0, |p| p.line());
             missing.clear();
             for (c, column) in used.iter().enumerate() {
-                if present(&record[column.index]).is_none() {
+                if !column.missing_kept && present(&record[column.index]).is_none() {
                     missing.push(c);
                 }
             }
@@ -488,8 +502,10 @@ impl SurvData {
                 continue;
             }
             for column in used.iter_mut() {
-                let text = record[column.index].trim();
-                column.accept(text, line, &file, columns)?;
+                match (&mut column.sink, present(&record[column.index])) {
+                    (Sink::Numeric(values), None) if column.missing_kept => values.push(f64::NAN),
+                    _ => column.accept(record[column.index].trim(), line, &file, columns)?,
+                }
             }
             lines.push(line);
         }
@@ -648,6 +664,7 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
                 Role::Numeric => Sink::Numeric(Vec::new()),
             };
             Ok(UsedColumn {
+                missing_kept: role == Role::Numeric && columns.may_be_missing.contains(&name),
                 name,
                 index,
                 role,

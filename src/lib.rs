@@ -37,6 +37,7 @@ pub mod report;
 pub mod risk_set;
 pub mod rmst;
 pub mod timefix;
+pub mod win;
 
 pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationOptions, Statistic};
 pub use competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, FineGrayOptions};
@@ -48,3 +49,4 @@ pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
 pub use output::{Format, Render};
 pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconstruction};
 pub use rmst::{Rmst, RmstError, RmstOptions};
+pub use win::{Cafs, CafsOptions, WinError, WinOptions, WinStatistics};

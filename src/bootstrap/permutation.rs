@@ -196,64 +196,37 @@ impl Permutation {
             .logrank(&ones, &sorted.arm, options.weights, &mut scratch)
             .ok_or_else(|| PermutationError::NoTest { file: file() })?;
         let sizes: Vec<usize> = sorted.arm_positions.iter().map(Vec::len).collect();
-        let assignments = ln_multinomial(&sizes).exp();
-        let exact = match options.method {
-            PermutationMethod::Exact => {
-                if assignments > options.exact_limit as f64 + 0.5 {
-                    return Err(PermutationError::TooMany {
-                        file: file(),
-                        assignments,
-                        limit: options.exact_limit,
-                    });
-                }
-                true
-            }
-            PermutationMethod::Auto => assignments <= options.exact_limit as f64 + 0.5,
-            PermutationMethod::MonteCarlo => false,
-        };
-        if !exact && !(1..=MAX_PERMUTATIONS).contains(&options.permutations) {
-            return Err(PermutationError::Option(format!(
-                "permutations must be between 1 and {MAX_PERMUTATIONS}"
-            )));
-        }
         let threshold = statistic * (1.0 - TIE_TOLERANCE);
-        let extreme = |labels: &[u32], scratch: &mut LogRankScratch| {
-            sorted
-                .logrank(&ones, labels, options.weights, scratch)
-                .is_some_and(|(s, _)| s >= threshold)
+        let plan = PermutationPlan {
+            method: options.method,
+            permutations: options.permutations,
+            exact_limit: options.exact_limit,
+            seed: options.seed,
+            threads: options.threads,
         };
-        let (permutations, as_extreme, p_value) = if exact {
-            let mut labels = sorted.arm.clone();
-            labels.sort_unstable();
-            let mut total = 0u64;
-            let mut hits = 0u64;
-            loop {
-                total += 1;
-                hits += u64::from(extreme(&labels, &mut scratch));
-                progress();
-                if !next_permutation(&mut labels) {
-                    break;
-                }
-            }
-            (total, hits, hits as f64 / total as f64)
-        } else {
-            let flags = engine::in_parallel(
-                options.threads,
-                0..options.permutations,
+        let found = plan
+            .count(
+                &sorted.arm,
+                &sizes,
                 progress,
-                || (sorted.arm.clone(), LogRankScratch::default()),
-                |(labels, scratch), r| {
-                    labels.copy_from_slice(&sorted.arm);
-                    let mut rng = engine::stream(options.seed, r as u64);
-                    engine::shuffle(&mut rng, labels);
-                    extreme(labels, scratch)
+                LogRankScratch::default,
+                |labels, scratch| {
+                    sorted
+                        .logrank(&ones, labels, options.weights, scratch)
+                        .is_some_and(|(s, _)| s >= threshold)
                 },
             )
-            .map_err(PermutationError::Threads)?;
-            let hits = flags.iter().filter(|f| **f).count() as u64;
-            let b = options.permutations as u64;
-            (b, hits, (1 + hits) as f64 / (b + 1) as f64)
-        };
+            .map_err(|e| match e {
+                PlanError::TooMany { assignments, limit } => PermutationError::TooMany {
+                    file: file(),
+                    assignments,
+                    limit,
+                },
+                PlanError::Option(message) => PermutationError::Option(message),
+                PlanError::Threads(message) => PermutationError::Threads(message),
+            })?;
+        let (exact, assignments) = (found.exact, found.assignments);
+        let (permutations, as_extreme, p_value) = (found.permutations, found.as_extreme, found.p_value);
         let z = (group.n_levels() == 2).then(|| {
             let events_second: f64 = (0..n).filter(|&k| sorted.event[k] && sorted.arm[k] == 1).count() as f64;
             let sign = if events_second >= expected_second(&sorted) {
@@ -318,6 +291,121 @@ fn expected_second(sorted: &Sorted) -> f64 {
         }
     }
     expected
+}
+
+/// How a permutation test runs: the options every permutation test shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermutationPlan {
+    pub method: PermutationMethod,
+    pub permutations: usize,
+    pub exact_limit: u64,
+    pub seed: u64,
+    pub threads: usize,
+}
+
+/// Why a permutation plan cannot run.
+pub(crate) enum PlanError {
+    TooMany { assignments: f64, limit: u64 },
+    Option(String),
+    Threads(String),
+}
+
+/// What a permutation test found.
+pub(crate) struct PermutationCount {
+    pub exact: bool,
+    /// n!/Π n_g!, the distinct label assignments.
+    pub assignments: f64,
+    /// Assignments evaluated, and how many were at least as extreme as the observed one.
+    pub permutations: u64,
+    pub as_extreme: u64,
+    pub p_value: f64,
+}
+
+impl PermutationPlan {
+    /// Counts the label assignments `extreme` flags: all of them in lexicographic order
+    /// (exact), or random permutations of `observed`, permutation r drawn from stream r of
+    /// the seed (Monte Carlo, p = (1 + hits)/(B + 1)). `sizes` are the arm sizes; each thread
+    /// works in its own workspace made by `init`.
+    pub(crate) fn count<W>(
+        &self,
+        observed: &[u32],
+        sizes: &[usize],
+        progress: &(dyn Fn() + Sync),
+        init: impl Fn() -> W + Sync + Send,
+        extreme: impl Fn(&[u32], &mut W) -> bool + Sync + Send,
+    ) -> Result<PermutationCount, PlanError> {
+        let assignments = ln_multinomial(sizes).exp();
+        let exact = match self.method {
+            PermutationMethod::Exact => {
+                if assignments > self.exact_limit as f64 + 0.5 {
+                    return Err(PlanError::TooMany {
+                        assignments,
+                        limit: self.exact_limit,
+                    });
+                }
+                true
+            }
+            PermutationMethod::Auto => assignments <= self.exact_limit as f64 + 0.5,
+            PermutationMethod::MonteCarlo => false,
+        };
+        if !exact && !(1..=MAX_PERMUTATIONS).contains(&self.permutations) {
+            return Err(PlanError::Option(format!(
+                "permutations must be between 1 and {MAX_PERMUTATIONS}"
+            )));
+        }
+        let (permutations, as_extreme, p_value) = if exact {
+            let mut labels = observed.to_vec();
+            labels.sort_unstable();
+            let mut workspace = init();
+            let (mut total, mut hits) = (0u64, 0u64);
+            loop {
+                total += 1;
+                hits += u64::from(extreme(&labels, &mut workspace));
+                progress();
+                if !next_permutation(&mut labels) {
+                    break;
+                }
+            }
+            (total, hits, hits as f64 / total as f64)
+        } else {
+            let flags = engine::in_parallel(
+                self.threads,
+                0..self.permutations,
+                progress,
+                || (observed.to_vec(), init()),
+                |(labels, workspace), r| {
+                    labels.copy_from_slice(observed);
+                    let mut rng = engine::stream(self.seed, r as u64);
+                    engine::shuffle(&mut rng, labels);
+                    extreme(labels, workspace)
+                },
+            )
+            .map_err(PlanError::Threads)?;
+            let hits = flags.iter().filter(|f| **f).count() as u64;
+            let b = self.permutations as u64;
+            (b, hits, (1 + hits) as f64 / (b + 1) as f64)
+        };
+        Ok(PermutationCount {
+            exact,
+            assignments,
+            permutations,
+            as_extreme,
+            p_value,
+        })
+    }
+}
+
+impl Default for PermutationPlan {
+    /// Exact up to 10⁶ assignments, else 10,000 random permutations; seed 1, one thread.
+    fn default() -> Self {
+        PermutationPlan {
+            method: PermutationMethod::Auto,
+            permutations: 10_000,
+            exact_limit: 1_000_000,
+            seed: 1,
+            threads: 1,
+        }
+    }
 }
 
 /// log(n!/Π n_g!).

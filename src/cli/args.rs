@@ -40,7 +40,7 @@ pub enum Command {
     Reconstruct(super::reconstruct::ReconstructArgs),
     /// Figures as SVG or PNG: km (with risk table), loglog, schoenfeld, forest, rmst, bootstrap,
     /// fragility, reconstruct (digitised points over the reconstructed Kaplan–Meier curves).
-    Plot(super::plot::PlotArgs),
+    Plot(Box<super::plot::PlotArgs>),
     /// One self-contained HTML (or Markdown) reanalysis report with the commands reproducing it.
     Report(super::report::ReportArgs),
     /// Competing risks: Aalen–Johansen cumulative incidence of each cause per group with
@@ -49,6 +49,12 @@ pub enum Command {
     /// Fine–Gray subdistribution hazards regression for one cause (as cmprsk::crr), with
     /// crr's sandwich standard errors, Wald limits and p-values.
     Finegray(super::finegray::FineGrayArgs),
+    /// Win ratio, win odds and net benefit (generalised pairwise comparisons: death over the
+    /// common follow-up, then a function score), with U-statistic intervals; stratified.
+    Win(super::win::WinArgs),
+    /// CAFS joint rank test of function and survival (Berry et al. 2013) with exact or Monte
+    /// Carlo permutation p-value, and the Finkelstein–Schoenfeld test.
+    Cafs(super::cafs::CafsArgs),
 }
 
 /// Where the data are and which columns to use.

@@ -7,6 +7,7 @@
 mod args;
 mod bootstrap;
 mod cif;
+mod cafs;
 mod cox;
 mod finegray;
 mod fragility;
@@ -18,6 +19,7 @@ mod reconstruct;
 mod report;
 mod rmst;
 mod run;
+mod win;
 
 use std::process::ExitCode;
 

@@ -1,6 +1,7 @@
 //! `survkit permutation`.
 
 use clap::Args;
+use survkit::bootstrap::permutation::PermutationPlan;
 use survkit::bootstrap::{PermutationMethod, engine};
 use survkit::{Permutation, PermutationOptions, Render, Weights};
 
@@ -9,13 +10,9 @@ use super::args::{DataArgs, OutputArgs, parse_with_from_str};
 use super::bootstrap::{default_threads, progress_bar};
 use super::run::{emit, load, report_to_stderr};
 
+/// How a permutation test runs (shared by `permutation` and `cafs`).
 #[derive(Debug, Args)]
-pub struct PermutationArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Weights: logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA.
-    #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<Weights>)]
-    pub weights: Weights,
+pub struct PermutationRunArgs {
     /// auto (exact when the label assignments number at most --exact-limit), exact or monte-carlo.
     #[arg(long, default_value = "auto", value_parser = parse_with_from_str::<PermutationMethod>)]
     pub method: PermutationMethod,
@@ -31,22 +28,65 @@ pub struct PermutationArgs {
     /// Worker threads (default: all cores); the result does not depend on them.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+impl PermutationRunArgs {
+    /// Tells the user the seed a Monte Carlo run drew for itself.
+    pub fn note_drawn_seed(&self, used: Option<u64>) {
+        if let (None, Some(seed)) = (self.seed, used) {
+            eprintln!("seed: {seed} (drawn; pass --seed {seed} to repeat this run)");
+        }
+    }
+
+    /// The plan, with a fresh seed when none was given.
+    pub fn plan(&self) -> PermutationPlan {
+        PermutationPlan {
+            method: self.method,
+            permutations: self.permutations,
+            exact_limit: self.exact_limit,
+            seed: self.seed.unwrap_or_else(engine::fresh_seed),
+            threads: self.threads.unwrap_or_else(default_threads),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PermutationArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Weights: logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA.
+    #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<Weights>)]
+    pub weights: Weights,
+    #[command(flatten)]
+    pub run: PermutationRunArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: PermutationArgs) -> Result<(), Failure> {
     let data = load(&args.data)?;
+    let plan = args.run.plan();
     let options = PermutationOptions {
         weights: args.weights,
-        method: args.method,
-        permutations: args.permutations,
-        exact_limit: args.exact_limit,
-        seed: args.seed.unwrap_or_else(engine::fresh_seed),
-        threads: args.threads.unwrap_or_else(default_threads),
+        method: plan.method,
+        permutations: plan.permutations,
+        exact_limit: plan.exact_limit,
+        seed: plan.seed,
+        threads: plan.threads,
     };
-    let bar = progress_bar(args.permutations as u64, "permutations");
-    let result = Permutation::test(&data, &options, &|| {
+    let test = with_progress(&plan, |progress| Permutation::test(&data, &options, progress)).map_err(|e| match e {
+        survkit::bootstrap::permutation::PermutationError::NoTest { .. } => Failure::analysis(e),
+        _ => Failure::input(e),
+    })?;
+    args.run.note_drawn_seed(test.seed);
+    report_to_stderr(&data, &test.warnings);
+    emit(&args.output, &test.render(args.output.format))
+}
+
+/// Runs a permutation test with a progress bar on a terminal.
+pub fn with_progress<T>(plan: &PermutationPlan, test: impl FnOnce(&(dyn Fn() + Sync)) -> T) -> T {
+    let bar = progress_bar(plan.permutations as u64, "permutations");
+    let result = test(&|| {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
@@ -54,16 +94,5 @@ pub fn run(args: PermutationArgs) -> Result<(), Failure> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let test = result.map_err(|e| match e {
-        survkit::bootstrap::permutation::PermutationError::NoTest { .. } => Failure::analysis(e),
-        _ => Failure::input(e),
-    })?;
-    if args.seed.is_none() && test.seed.is_some() {
-        eprintln!(
-            "seed: {} (drawn; pass --seed {} to repeat this run)",
-            options.seed, options.seed
-        );
-    }
-    report_to_stderr(&data, &test.warnings);
-    emit(&args.output, &test.render(args.output.format))
+    result
 }

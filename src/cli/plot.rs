@@ -4,13 +4,16 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
+use survkit::bootstrap::permutation::PermutationPlan;
 use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
 use survkit::competing::CifOptions;
 use survkit::fragility::{SurvivalOptions, SurvivalTest};
 use survkit::plot::{
-    BootstrapFigure, CifFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure,
-    PlotError, PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
+    BootstrapFigure, CafsFigure, CifFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions,
+    LogLogFigure, PlotError, PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit,
+    WinFigure, render,
 };
+use survkit::win::{CafsOptions, Direction, WinOptions};
 use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
@@ -22,8 +25,9 @@ use super::run::{check_factors, load_with, report_to_stderr, write_bytes_atomica
 
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct or cif
-    /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`).
+    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct
+    /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`),
+    /// cif, win (the pairwise breakdown of `survkit win`) or cafs (the CAFS ranks by arm).
     #[arg(value_parser = parse_with_from_str::<PlotKind>)]
     pub kind: PlotKind,
     #[command(flatten)]
@@ -57,6 +61,43 @@ pub struct PlotArgs {
     /// cif: the status value of censored rows (--status/--event holds the causes).
     #[command(flatten)]
     pub censor: CensorArgs,
+    #[command(flatten)]
+    pub win: WinPlotArgs,
+}
+
+/// Options of the win and cafs figures (as `survkit win`; the reference arm is --reference COL=LEVEL).
+#[derive(Debug, Args)]
+pub struct WinPlotArgs {
+    /// win, cafs: numeric column with the function score.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+    /// win, cafs: a lower score is better.
+    #[arg(long)]
+    pub lower_is_better: bool,
+    /// win, cafs: score differences of at most X are ties.
+    #[arg(long, value_name = "X", default_value_t = 0.0)]
+    pub threshold: f64,
+}
+
+impl WinPlotArgs {
+    fn direction(&self) -> Direction {
+        if self.lower_is_better {
+            Direction::LowerIsBetter
+        } else {
+            Direction::HigherIsBetter
+        }
+    }
+
+    /// The data with the score column, and that column's name.
+    fn load(&self, data: &DataArgs) -> Result<(survkit::SurvData, String), Failure> {
+        let score = self.score.clone().ok_or_else(|| {
+            Failure::input(anyhow!(
+                "this figure compares a function score: name its column with --score"
+            ))
+        })?;
+        let loaded = load_with(data, |columns| columns.covariates([&score]).may_be_missing([&score]))?;
+        Ok((loaded, score))
+    }
 }
 
 /// Options of the bootstrap histogram.
@@ -69,10 +110,10 @@ pub struct BootstrapPlotArgs {
     /// bootstrap: number of replicates B.
     #[arg(long, default_value_t = 2000)]
     pub replicates: usize,
-    /// bootstrap: seed (fixed by default, so the figure is reproducible).
+    /// bootstrap, cafs: seed (fixed by default, so the figure is reproducible).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// bootstrap: worker threads (default: all cores); the figure does not depend on them.
+    /// bootstrap, cafs: worker threads (default: all cores); the figure does not depend on them.
     #[arg(long)]
     pub threads: Option<usize>,
     /// bootstrap: resample within each arm, keeping arm sizes fixed.
@@ -287,6 +328,35 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
             };
             let figure = CifFigure::build(&data, &layout, &options, km.ci, km.risk_table).map_err(plot_failure)?;
             report_to_stderr(data.data(), &figure.fit.warnings);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Win => {
+            let (data, score) = args.win.load(&args.data)?;
+            let options = WinOptions {
+                direction: args.win.direction(),
+                threshold: args.win.threshold,
+                conf_level: km.conf_level,
+                ..WinOptions::new(score)
+            };
+            let figure = WinFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
+            render(&figure, format, layout.size()).map_err(plot_failure)?
+        }
+        PlotKind::Cafs => {
+            let (data, score) = args.win.load(&args.data)?;
+            let b = &args.bootstrap;
+            let options = CafsOptions {
+                direction: args.win.direction(),
+                threshold: args.win.threshold,
+                permutation: PermutationPlan {
+                    seed: b.seed,
+                    threads: b.threads.unwrap_or_else(default_threads),
+                    ..PermutationPlan::default()
+                },
+                ..CafsOptions::new(score)
+            };
+            let figure = CafsFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+            report_to_stderr(&data, &[]);
             render(&figure, format, layout.size()).map_err(plot_failure)?
         }
         PlotKind::Reconstruct => {

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::report::{Report, ReportSpec};
+use survkit::report::{FunctionSpec, Report, ReportSpec};
+use survkit::win::Direction;
 use survkit::{Columns, SurvData};
 
 use super::Failure;
@@ -26,6 +27,13 @@ pub struct ReportArgs {
     /// Numeric covariates for the Cox model and the adjusted RMST, e.g. age,ph.ecog.
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub covariates: Vec<String>,
+    /// A function score (e.g. change in ALSFRS-R): adds the win statistics (death, then the
+    /// score) and the CAFS joint rank test.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+    /// The function score is better when lower.
+    #[arg(long)]
+    pub lower_is_better: bool,
     /// RMST truncation time τ (default: the largest τ the data support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
@@ -65,7 +73,24 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
         covariates: args.covariates,
         tau: args.tau,
     };
-    let report = Report::build(&spec, &base, &cox_data, &rmst_data);
+    let mut report = Report::build(&spec, &base, &cox_data, &rmst_data);
+    if let Some(score) = &args.score {
+        let score_data = read(
+            Columns::new(&spec.time, &spec.event)
+                .group(&spec.group)
+                .covariates([score])
+                .may_be_missing([score]),
+        )?;
+        let function = FunctionSpec {
+            score: score.clone(),
+            direction: if args.lower_is_better {
+                Direction::LowerIsBetter
+            } else {
+                Direction::HigherIsBetter
+            },
+        };
+        report.add_function_sections(&spec, &function, &score_data);
+    }
     if args.format == "md" {
         let stem = args
             .output

@@ -19,10 +19,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Permutation(args) => super::permutation::run(args),
         Command::Fragility(args) => super::fragility::run(args),
         Command::Reconstruct(args) => super::reconstruct::run(args),
-        Command::Plot(args) => super::plot::run(args),
+        Command::Plot(args) => super::plot::run(*args),
         Command::Report(args) => super::report::run(args),
         Command::Cif(args) => super::cif::run(args),
         Command::Finegray(args) => super::finegray::run(args),
+        Command::Win(args) => super::win::run(args),
+        Command::Cafs(args) => super::cafs::run(args),
     }
 }
 

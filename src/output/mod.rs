@@ -13,10 +13,12 @@ mod km;
 mod logrank;
 mod reconstruct;
 mod rmst;
+mod win;
 
 pub use cox::residuals_csv;
 pub use km::km_steps_table;
 pub use reconstruct::ipd_csv;
+pub use win::cafs_ranks_csv;
 
 use std::fmt::Write as _;
 use std::str::FromStr;

@@ -329,6 +329,39 @@ pub fn draw_title<DB: DrawingBackend>(
     Ok(top)
 }
 
+/// One line of text across the top of the figure at `top` (shortened to fit the width), e.g.
+/// the test result above a panel.
+pub fn draw_header_line<DB: DrawingBackend>(
+    canvas: &Canvas<'_, DB>,
+    text: &str,
+    top: i32,
+    width: i32,
+) -> Result<(), PlotError> {
+    let size = LABEL_SIZE - 2.0;
+    canvas.text(
+        &fit_text(text, size, width - 2 * MARGIN),
+        (MARGIN, top),
+        size,
+        BLACK,
+        Align::Left,
+    )
+}
+
+/// A grey footnote on the last line of a figure `width` × `height` pixels.
+pub fn draw_footnote<DB: DrawingBackend>(
+    canvas: &Canvas<'_, DB>,
+    text: &str,
+    (width, height): (i32, i32),
+) -> Result<(), PlotError> {
+    canvas.text(
+        &fit_text(text, TICK_SIZE, width - 2 * MARGIN),
+        (MARGIN, height - MARGIN - LINE_HEIGHT + 4),
+        TICK_SIZE,
+        GREY,
+        Align::Left,
+    )
+}
+
 /// The bottom edge of a panel whose top is at `top` in an image `height` pixels tall, leaving
 /// room below for the x axis and, with `risk_rows`, a number-at-risk table of that many rows;
 /// an error asking for a taller image when under 80 pixels would be left for the panel.

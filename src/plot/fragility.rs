@@ -5,8 +5,11 @@
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
 
-use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, nice_step, tick_label};
-use super::canvas::{Align, BLACK, Canvas, Figure, GREY, PALETTE, fit_text};
+use super::axis::{
+    LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_footnote, draw_header_line, draw_title, nice_step,
+    tick_label,
+};
+use super::canvas::{Align, Canvas, Figure, PALETTE};
 use super::{PlotError, PlotOptions};
 use crate::data::SurvData;
 use crate::fragility::{SurvivalFragility, SurvivalMethod, SurvivalOptions};
@@ -139,13 +142,7 @@ impl Figure for FragilityFigure {
             Some(pt) => format!("Step {} crosses α: {}; p = {}", pt.step, pt.change, num(pt.p_value)),
             None => format!("No step crosses α = {}", tick_label(self.alpha)),
         };
-        canvas.text(
-            &fit_text(&header, LABEL_SIZE - 2.0, width - 2 * MARGIN),
-            (MARGIN, top),
-            LABEL_SIZE - 2.0,
-            BLACK,
-            Align::Left,
-        )?;
+        draw_header_line(canvas, &header, top, width)?;
         top += LINE_HEIGHT + 12;
         // Log p axis over whole decades covering the path and α.
         let p_min = self
@@ -232,14 +229,7 @@ impl Figure for FragilityFigure {
                 canvas.dot(*px, 3, colour, 1.0)?;
             }
         }
-        let footnote = fit_text(&self.footnote(), TICK_SIZE, width - 2 * MARGIN);
-        canvas.text(
-            &footnote,
-            (MARGIN, height - MARGIN - LINE_HEIGHT + 4),
-            TICK_SIZE,
-            GREY,
-            Align::Left,
-        )?;
+        draw_footnote(canvas, &self.footnote(), (width, height))?;
         Ok(())
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod axis;
 pub mod bootstrap;
+pub mod cafs;
 pub mod canvas;
 pub mod cif;
 pub mod forest;
@@ -28,6 +29,7 @@ pub mod km;
 pub mod loglog;
 pub mod reconstruct;
 pub mod schoenfeld;
+pub mod win;
 
 use std::str::FromStr;
 
@@ -36,6 +38,7 @@ use thiserror::Error;
 
 pub use axis::TimeUnit;
 pub use bootstrap::BootstrapFigure;
+pub use cafs::CafsFigure;
 pub use canvas::{Figure, ImageFormat, render};
 pub use cif::CifFigure;
 pub use forest::ForestFigure;
@@ -44,6 +47,7 @@ pub use km::{KmFigure, KmPlotOptions, SurvivalScale};
 pub use loglog::LogLogFigure;
 pub use reconstruct::ReconstructFigure;
 pub use schoenfeld::SchoenfeldFigure;
+pub use win::WinFigure;
 
 /// Default image size in pixels.
 pub const DEFAULT_SIZE: (u32, u32) = (900, 640);
@@ -130,6 +134,8 @@ pub enum PlotKind {
     Fragility,
     Reconstruct,
     Cif,
+    Win,
+    Cafs,
 }
 
 impl FromStr for PlotKind {
@@ -145,8 +151,10 @@ impl FromStr for PlotKind {
             "fragility" => Ok(PlotKind::Fragility),
             "reconstruct" => Ok(PlotKind::Reconstruct),
             "cif" => Ok(PlotKind::Cif),
+            "win" => Ok(PlotKind::Win),
+            "cafs" => Ok(PlotKind::Cafs),
             _ => Err(format!(
-                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct or cif"
+                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct, cif, win or cafs"
             )),
         }
     }

@@ -2,12 +2,17 @@
 //! medians, log-rank test, Cox model (likelihood-ratio, Wald and score tests side by side, the
 //! proportional-hazards test), RMST with contrasts, a bootstrap of the Cox log hazard ratio
 //! (2,000 replicates, seed 1, so the report is reproducible) with its histogram, the status-flip
-//! fragility index with its p-value path, and for every number the survkit command line that
+//! fragility index with its p-value path, when a function score is given the win statistics and
+//! the CAFS joint rank test ([`FunctionSpec`]), and for every number the survkit command line that
 //! reproduces it. Written as one self-contained HTML page (inline SVG and CSS, no scripts,
 //! nothing fetched) or as Markdown with the figures in SVG files beside it.
 //!
 //! Each analysis section shows the same table its command prints, and each figure is the one its
 //! `survkit plot` command draws, so the report and the commands cannot disagree.
+
+mod function;
+
+pub use function::{CAFS_SEED, FunctionSpec};
 
 use std::fmt::Write as _;
 

@@ -125,3 +125,17 @@ pub fn assert_close_rel(what: &str, ours: f64, r: f64, rel: f64) {
 pub const RECON_KM_TOL: f64 = 0.01;
 /// Reconstruction round trips: |log HR reconstructed − log HR original|.
 pub const RECON_LOG_HR_TOL: f64 = 0.05;
+
+/// The synthetic ALS function-and-survival set, and its columns as `survkit win`, `cafs`,
+/// `plot win|cafs` and `report --score` take them.
+pub const ALS_FUNCTION: &str = "datasets/als/als_function_survival_synthetic.csv";
+pub const ALS_FUNCTION_COLUMNS: [&str; 8] = [
+    "--time",
+    "time_weeks",
+    "--event",
+    "death",
+    "--group",
+    "arm",
+    "--score",
+    "alsfrs_change",
+];

@@ -1,0 +1,146 @@
+//! `survkit win`, and the data arguments it shares with `survkit cafs`.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use clap::Args;
+use survkit::win::{Direction, FragilityOptions, WinError, WinOptions, WinStatistics};
+use survkit::{Columns, Render, SurvData};
+
+use super::Failure;
+use super::args::OutputArgs;
+use super::run::{emit, report_to_stderr};
+
+/// One row per participant: follow-up, death, arm and the function score.
+#[derive(Debug, Args)]
+pub struct PairwiseDataArgs {
+    /// CSV file with a header row and one row per participant.
+    pub file: PathBuf,
+    /// Column holding the follow-up (exit) time.
+    #[arg(long, value_name = "COL")]
+    pub time: String,
+    /// Column holding the death indicator: 0/1, TRUE/FALSE, or 1/2 (1 = censored, 2 = death).
+    #[arg(long, value_name = "COL")]
+    pub event: String,
+    /// Rows whose event column equals V are deaths, all others censored.
+    #[arg(long, value_name = "V")]
+    pub event_value: Option<String>,
+    /// Column with the arm labels (exactly two arms).
+    #[arg(long, value_name = "COL")]
+    pub group: String,
+    /// The reference (control) arm; the other arm is compared with it. Default: the first
+    /// level in R's factor order.
+    #[arg(long, value_name = "LEVEL")]
+    pub reference: Option<String>,
+    /// Numeric column with the function score compared when death does not decide a pair;
+    /// a participant without a score (empty or NA) is compared on death only.
+    #[arg(long, value_name = "COL")]
+    pub score: String,
+    /// A lower score is better (default: higher is better).
+    #[arg(long)]
+    pub lower_is_better: bool,
+    /// Score differences of at most X are ties.
+    #[arg(long, value_name = "X", default_value_t = 0.0)]
+    pub threshold: f64,
+    /// Fail on rows with missing values instead of dropping them.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl PairwiseDataArgs {
+    pub fn direction(&self) -> Direction {
+        if self.lower_is_better {
+            Direction::LowerIsBetter
+        } else {
+            Direction::HigherIsBetter
+        }
+    }
+
+    /// Reads the file with the score as a numeric covariate and `strata` when given.
+    pub fn load(&self, strata: Option<&str>) -> Result<SurvData, Failure> {
+        if !(self.threshold.is_finite() && self.threshold >= 0.0) {
+            return Err(Failure::input(anyhow!(
+                "--threshold must be a number ≥ 0, got {}",
+                self.threshold
+            )));
+        }
+        let mut columns = Columns::new(&self.time, &self.event)
+            .group(&self.group)
+            .covariates([&self.score])
+            .may_be_missing([&self.score])
+            .strict(self.strict);
+        columns.event_value.clone_from(&self.event_value);
+        if let Some(level) = &self.reference {
+            columns = columns.reference(&self.group, level);
+        }
+        if let Some(s) = strata {
+            columns = columns.strata(s);
+        }
+        SurvData::read_csv(&self.file, &columns).map_err(Failure::input)
+    }
+}
+
+/// Input problems exit 2; a group column without exactly two arms, or strata without a pair,
+/// are properties of the data the analysis cannot work with, so they exit 1 like other
+/// impossible analyses.
+pub fn failure(e: WinError) -> Failure {
+    match e {
+        WinError::NotTwoArms { .. } | WinError::NoPairs { .. } => Failure::analysis(e),
+        _ => Failure::input(e),
+    }
+}
+
+/// The fragility search (shared by `win` and `cafs`).
+#[derive(Debug, Args)]
+pub struct FragilityArgs {
+    /// Also find the fewest participants whose outcome must change (death ↔ alive, or the
+    /// score moved to the best or worst observed) for the test to cross --alpha, with the path.
+    #[arg(long)]
+    pub fragility: bool,
+    /// Significance level of the fragility search.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// The most steps of the fragility search.
+    #[arg(long, default_value_t = 100)]
+    pub max_steps: usize,
+}
+
+impl FragilityArgs {
+    pub fn options(&self) -> Option<FragilityOptions> {
+        self.fragility.then_some(FragilityOptions {
+            alpha: self.alpha,
+            max_steps: self.max_steps,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WinArgs {
+    #[command(flatten)]
+    pub data: PairwiseDataArgs,
+    /// Column with stratum labels: pairs are formed within strata and combined with the
+    /// weights of Dong et al. (2018).
+    #[arg(long, value_name = "COL")]
+    pub strata: Option<String>,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    #[command(flatten)]
+    pub fragility: FragilityArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: WinArgs) -> Result<(), Failure> {
+    let data = args.data.load(args.strata.as_deref())?;
+    let options = WinOptions {
+        score: args.data.score.clone(),
+        direction: args.data.direction(),
+        threshold: args.data.threshold,
+        conf_level: args.conf_level,
+        fragility: args.fragility.options(),
+    };
+    let result = WinStatistics::compute(&data, &options).map_err(failure)?;
+    report_to_stderr(&data, &result.warnings);
+    emit(&args.output, &result.render(args.output.format))
+}

@@ -1,0 +1,151 @@
+//! Win statistics, CAFS and Finkelstein–Schoenfeld against the plain-R implementation in
+//! tests/reference/make_win_fixtures.R (every pair compared explicitly there): counts exact,
+//! everything else to the shared reference tolerance (1e-8 relative).
+
+mod common;
+
+use common::{assert_close, assert_close_opt, fixture, repo_path, str_field};
+use serde_json::Value;
+use survkit::bootstrap::permutation::PermutationPlan;
+use survkit::win::{Cafs, CafsOptions, Direction, WinOptions, WinStatistics};
+use survkit::{Columns, SurvData};
+
+fn load(case: &Value) -> SurvData {
+    let mut columns = Columns::new(str_field(case, "time").unwrap(), str_field(case, "event").unwrap())
+        .group(str_field(case, "group").unwrap())
+        .reference(str_field(case, "group").unwrap(), str_field(case, "reference").unwrap())
+        .covariates([str_field(case, "score").unwrap()])
+        .may_be_missing([str_field(case, "score").unwrap()]);
+    if let Some(strata) = str_field(case, "strata") {
+        columns = columns.strata(strata);
+    }
+    SurvData::read_csv(repo_path(str_field(case, "file").unwrap()), &columns).unwrap()
+}
+
+fn direction(case: &Value) -> Direction {
+    if case["lower_is_better"].as_bool().unwrap() {
+        Direction::LowerIsBetter
+    } else {
+        Direction::HigherIsBetter
+    }
+}
+
+fn count(v: &Value, key: &str) -> u64 {
+    v[key].as_f64().unwrap() as u64
+}
+
+#[test]
+fn win_statistics_match_r() {
+    let cases = fixture("win.json");
+    for case in cases["cases"].as_array().unwrap() {
+        let name = str_field(case, "name").unwrap();
+        let data = load(case);
+        let options = WinOptions {
+            direction: direction(case),
+            threshold: case["threshold"].as_f64().unwrap(),
+            ..WinOptions::new(str_field(case, "score").unwrap())
+        };
+        let ours = WinStatistics::compute(&data, &options).unwrap();
+        let r = &case["win"];
+        assert_eq!(ours.pairs, count(r, "pairs"), "{name} pairs");
+        assert_eq!(
+            (ours.wins, ours.losses, ours.ties),
+            (count(r, "wins"), count(r, "losses"), count(r, "ties")),
+            "{name}"
+        );
+        assert_eq!(
+            (
+                ours.levels[0].wins,
+                ours.levels[0].losses,
+                ours.levels[1].wins,
+                ours.levels[1].losses
+            ),
+            (
+                count(r, "death_wins"),
+                count(r, "death_losses"),
+                count(r, "score_wins"),
+                count(r, "score_losses")
+            ),
+            "{name} levels"
+        );
+        for (measure, e) in [
+            ("win_ratio", &ours.win_ratio),
+            ("win_odds", &ours.win_odds),
+            ("net_benefit", &ours.net_benefit),
+        ] {
+            let rm = &r[measure];
+            for (field, value) in [
+                ("estimate", e.estimate),
+                ("se", e.se),
+                ("lower", e.lower),
+                ("upper", e.upper),
+                ("p_value", e.p_value),
+            ] {
+                assert_close_opt(&format!("{name} {measure} {field}"), value, &rm[field]);
+            }
+        }
+    }
+}
+
+#[test]
+fn cafs_and_finkelstein_schoenfeld_match_r() {
+    let cases = fixture("win.json");
+    for case in cases["cases"].as_array().unwrap() {
+        let r = &case["cafs"];
+        if r.is_null() {
+            continue;
+        }
+        let name = str_field(case, "name").unwrap();
+        let data = load(case);
+        let options = CafsOptions {
+            direction: direction(case),
+            threshold: case["threshold"].as_f64().unwrap(),
+            permutation: PermutationPlan {
+                exact_limit: 5000,
+                permutations: 200,
+                ..PermutationPlan::default()
+            },
+            ..CafsOptions::new(str_field(case, "score").unwrap())
+        };
+        let ours = Cafs::test(&data, &options, &|| {}).unwrap();
+        let u: Vec<i64> = r["u"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap() as i64)
+            .collect();
+        assert_eq!(ours.scores, u, "{name} U");
+        for (i, rank) in r["rank"].as_array().unwrap().iter().enumerate() {
+            assert_close(&format!("{name} rank {i}"), ours.ranks[i], rank.as_f64().unwrap());
+        }
+        assert_close(
+            &format!("{name} mean rank ref"),
+            ours.groups[0].mean_rank,
+            r["mean_rank_reference"].as_f64().unwrap(),
+        );
+        assert_close(
+            &format!("{name} mean rank trt"),
+            ours.groups[1].mean_rank,
+            r["mean_rank_treated"].as_f64().unwrap(),
+        );
+        assert_close(&format!("{name} W"), ours.statistic, r["statistic"].as_f64().unwrap());
+        assert_close_opt(&format!("{name} p"), ours.p_value, &r["p_value"]);
+        let fs = &ours.finkelstein_schoenfeld;
+        assert_close(
+            &format!("{name} FS T"),
+            fs.statistic,
+            r["fs_statistic"].as_f64().unwrap(),
+        );
+        assert_close(
+            &format!("{name} FS var"),
+            fs.variance,
+            r["fs_variance"].as_f64().unwrap(),
+        );
+        assert_close_opt(&format!("{name} FS z"), fs.z, &r["fs_z"]);
+        assert_close_opt(&format!("{name} FS p"), fs.p_value, &r["fs_p_value"]);
+        if let Some(p) = r.get("exact_permutation_p_value").and_then(Value::as_f64) {
+            assert!(ours.seed.is_none(), "{name}: exact expected");
+            assert_close(&format!("{name} exact permutation p"), ours.permutation_p_value, p);
+        }
+    }
+}
