@@ -22,6 +22,7 @@ pub mod bootstrap;
 pub mod conf_int;
 pub mod cox;
 pub mod data;
+pub mod design;
 pub mod dist;
 pub mod fragility;
 pub mod km;

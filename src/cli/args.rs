@@ -43,6 +43,9 @@ pub enum Command {
     Plot(super::plot::PlotArgs),
     /// One self-contained HTML (or Markdown) reanalysis report with the commands reproducing it.
     Report(super::report::ReportArgs),
+    /// Trial design: events, power, minimum detectable hazard ratio and sample size of a
+    /// survival trial (Schoenfeld, Freedman; as rpact), 3+3 dose-escalation characteristics.
+    Design(super::design::DesignArgs),
 }
 
 /// Where the data are and which columns to use.

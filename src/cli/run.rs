@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Reconstruct(args) => super::reconstruct::run(args),
         Command::Plot(args) => super::plot::run(args),
         Command::Report(args) => super::report::run(args),
+        Command::Design(args) => super::design::run(args),
     }
 }
 

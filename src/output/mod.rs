@@ -7,6 +7,7 @@
 
 mod bootstrap;
 mod cox;
+mod design;
 mod fragility;
 mod km;
 mod logrank;
