@@ -27,6 +27,8 @@ pub mod dist;
 pub mod fragility;
 pub mod km;
 pub mod logrank;
+pub mod maxcombo;
+pub mod mvnorm;
 pub mod nelson_aalen;
 pub mod output;
 pub mod plot;

@@ -11,6 +11,7 @@ mod design;
 mod fragility;
 mod km;
 mod logrank;
+mod maxcombo;
 mod reconstruct;
 mod rmst;
 
