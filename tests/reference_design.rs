@@ -130,3 +130,24 @@ fn cli_contract() {
     let out = survkit(&["design", "events", "--hr", "0.7", "--ratio", "2:x"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `survkit design three-plus-three`: probabilities sum to one, and the JSON carries each dose.
+#[test]
+fn three_plus_three_cli() {
+    let out = survkit(&[
+        "design",
+        "three-plus-three",
+        "--dlt",
+        "0.05,0.1,0.25,0.4",
+        "--format",
+        "json",
+    ]);
+    let json = json_stdout(&out);
+    let doses = json["doses"].as_array().unwrap();
+    assert_eq!(doses.len(), 4);
+    let total: f64 =
+        doses.iter().map(|d| d["p_select"].as_f64().unwrap()).sum::<f64>() + json["p_no_mtd"].as_f64().unwrap();
+    assert!((total - 1.0).abs() < 1e-12);
+    let out = survkit(&["design", "three-plus-three", "--dlt", "0.05,1.5"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use survkit::Render;
 use survkit::design::{
     Accrual, Allocation, ControlHazard, DesignError, EventsMethod, Sided, TestPlan, detectable_hr, events_needed,
-    power, sample_size,
+    power, sample_size, three_plus_three,
 };
 
 use super::Failure;
@@ -29,6 +29,18 @@ pub enum DesignCommand {
     /// Participants needed with uniform accrual, follow-up, dropout and a control median or
     /// hazard (exponential survival), as rpact's getSampleSizeSurvival.
     SampleSize(SampleSizeArgs),
+    /// Exact operating characteristics of the 3+3 dose escalation (by enumeration): P(each
+    /// dose is the MTD), P(no MTD), expected participants and DLTs.
+    ThreePlusThree(ThreePlusThreeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ThreePlusThreeArgs {
+    /// DLT probability at each dose, lowest first, e.g. 0.05,0.1,0.25,0.4.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "P,...")]
+    pub dlt: Vec<f64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// The planned test shared by every design command.
@@ -139,6 +151,7 @@ pub fn run(args: DesignArgs) -> Result<(), Failure> {
     match args.command {
         DesignCommand::Events(a) => done(events_needed(&a.plan.plan()?, a.hr, a.power), &a.output),
         DesignCommand::Power(a) => done(power(&a.plan.plan()?, a.hr, a.events), &a.output),
+        DesignCommand::ThreePlusThree(a) => done(three_plus_three(&a.dlt), &a.output),
         DesignCommand::DetectableHr(a) => done(detectable_hr(&a.plan.plan()?, a.events, a.power), &a.output),
         DesignCommand::SampleSize(a) => {
             let control = match (a.control_median, a.control_hazard) {

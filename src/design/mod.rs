@@ -12,9 +12,11 @@
 
 mod events;
 mod sample_size;
+mod three_plus_three;
 
 pub use events::{DetectableHr, EventsNeeded, Power, detectable_hr, events_needed, power};
 pub use sample_size::{Accrual, ControlHazard, SampleSize, sample_size};
+pub use three_plus_three::{DoseCharacteristics, MAX_DOSES, ThreePlusThree, three_plus_three};
 
 use std::fmt;
 use std::str::FromStr;

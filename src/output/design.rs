@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Render, TextTable, csv_line, csv_num, num};
-use crate::design::{DetectableHr, EventsNeeded, Power, SampleSize, TestPlan};
+use crate::design::{DetectableHr, EventsNeeded, Power, SampleSize, TestPlan, ThreePlusThree};
 
 /// A title line and a table of (quantity, value) rows; the CSV is one header and one row.
 fn table_of(title: &str, rows: &[(&str, String)]) -> String {
@@ -95,7 +95,73 @@ render_rows!(SampleSize, plan_title("Sample size", &s.plan), |s, f| [
     ("analysis_time", f(s.analysis_time)),
 ]);
 
-crate::display_as_table!(EventsNeeded, Power, DetectableHr, SampleSize);
+impl Render for ThreePlusThree {
+    fn table(&self) -> String {
+        let mut out = String::from("3+3 dose escalation: exact operating characteristics\n\n");
+        let mut t = TextTable::new(["dose", "P(DLT)", "P(MTD)", "E[participants]", "E[DLTs]"]);
+        for d in &self.doses {
+            t.row(vec![
+                d.dose.to_string(),
+                num(d.dlt_probability),
+                num(d.p_select),
+                num(d.expected_participants),
+                num(d.expected_dlts),
+            ]);
+        }
+        t.row(vec![
+            "none".to_string(),
+            String::new(),
+            num(self.p_no_mtd),
+            String::new(),
+            String::new(),
+        ]);
+        t.row(vec![
+            "total".to_string(),
+            String::new(),
+            String::new(),
+            num(self.expected_participants),
+            num(self.expected_dlts),
+        ]);
+        out.push_str(&t.render());
+        let _ = writeln!(
+            out,
+            "\nP(no MTD: the lowest dose too toxic) = {}; {} cohort paths enumerated",
+            num(self.p_no_mtd),
+            self.paths
+        );
+        out
+    }
+
+    fn csv(&self) -> String {
+        let header = [
+            "dose",
+            "dlt_probability",
+            "p_select",
+            "expected_participants",
+            "expected_dlts",
+        ];
+        let mut out = csv_line(&header.map(String::from));
+        for d in &self.doses {
+            out.push_str(&csv_line(&[
+                d.dose.to_string(),
+                csv_num(Some(d.dlt_probability)),
+                csv_num(Some(d.p_select)),
+                csv_num(Some(d.expected_participants)),
+                csv_num(Some(d.expected_dlts)),
+            ]));
+        }
+        out.push_str(&csv_line(&[
+            "none".to_string(),
+            String::new(),
+            csv_num(Some(self.p_no_mtd)),
+            csv_num(Some(self.expected_participants)),
+            csv_num(Some(self.expected_dlts)),
+        ]));
+        out
+    }
+}
+
+crate::display_as_table!(EventsNeeded, Power, DetectableHr, SampleSize, ThreePlusThree);
 
 #[cfg(test)]
 mod tests {
