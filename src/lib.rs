@@ -37,6 +37,7 @@ pub mod reconstruct;
 pub mod report;
 pub mod risk_set;
 pub mod rmst;
+pub mod simulate;
 pub mod timefix;
 
 pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationOptions, Statistic};

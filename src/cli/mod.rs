@@ -17,6 +17,7 @@ mod reconstruct;
 mod report;
 mod rmst;
 mod run;
+mod simulate;
 
 use std::process::ExitCode;
 

@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plot(args) => super::plot::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Design(args) => super::design::run(args),
+        Command::Simulate(args) => super::simulate::run(args),
     }
 }
 

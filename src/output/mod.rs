@@ -14,6 +14,7 @@ mod logrank;
 mod maxcombo;
 mod reconstruct;
 mod rmst;
+mod simulate;
 
 pub use cox::residuals_csv;
 pub use km::km_steps_table;

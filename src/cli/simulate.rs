@@ -1,0 +1,160 @@
+//! `survkit simulate`: event-driven randomised trials with piecewise-exponential hazards.
+
+use anyhow::anyhow;
+use clap::Args;
+use survkit::Render;
+use survkit::Weights;
+use survkit::bootstrap::engine::fresh_seed;
+use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateOptions, Simulation, TrialDesign};
+
+use super::Failure;
+use super::args::{OutputArgs, parse_with_from_str};
+use super::run::emit;
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Participants per trial.
+    #[arg(long, value_name = "N")]
+    pub participants: usize,
+    /// Allocation treatment:control, or T1:T2:...:control for several treatment arms.
+    #[arg(long, default_value = "1:1", value_name = "A:B")]
+    pub ratio: String,
+    /// Control median survival (exponential), instead of --control-hazard.
+    #[arg(long, conflicts_with = "control_hazard", required_unless_present = "control_hazard")]
+    pub control_median: Option<f64>,
+    /// Control event hazard: one rate, or one per piece of --breaks (piecewise exponential).
+    #[arg(long, value_delimiter = ',', value_name = "RATE,...")]
+    pub control_hazard: Option<Vec<f64>>,
+    /// Times where the hazards change (shared by every arm).
+    #[arg(long, value_delimiter = ',', value_name = "T,...")]
+    pub breaks: Vec<f64>,
+    /// Hazard ratio of a treatment arm vs control: one, or one per piece (delayed or crossing
+    /// effects). Repeat once per treatment arm, in --ratio order; default 1 (the null).
+    #[arg(long, value_name = "HR,...")]
+    pub hr: Vec<String>,
+    /// Length of the uniform accrual period.
+    #[arg(long, default_value_t = 0.0)]
+    pub accrual_time: f64,
+    /// Dropout hazard (exponential), the same in every arm.
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout_hazard: f64,
+    /// Analyse at the calendar time of this many events.
+    #[arg(long, conflicts_with = "analysis_time", required_unless_present = "analysis_time")]
+    pub events: Option<usize>,
+    /// Analyse at this calendar time instead.
+    #[arg(long)]
+    pub analysis_time: Option<f64>,
+    /// Simulated trials.
+    #[arg(long, default_value_t = 10_000)]
+    pub trials: usize,
+    /// Seed (default: a fresh one, printed in the output).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (the result does not depend on them).
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Two-sided significance level.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Log-rank weights (as `survkit logrank --weights`).
+    #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<Weights>)]
+    pub weights: Weights,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn numbers(text: &str, what: &str) -> Result<Vec<f64>, Failure> {
+    text.split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| Failure::input(anyhow!("{what}: '{v}' is not a number")))
+        })
+        .collect()
+}
+
+fn design(args: &SimulateArgs) -> Result<TrialDesign, Failure> {
+    let allocation = numbers(&args.ratio.replace(':', ","), "the allocation ratio")?;
+    if allocation.len() < 2 {
+        return Err(Failure::input(anyhow!(
+            "the allocation ratio '{}' needs two or more parts",
+            args.ratio
+        )));
+    }
+    let control_rates = match (&args.control_hazard, args.control_median) {
+        (Some(rates), _) => rates.clone(),
+        (None, Some(median)) if median > 0.0 && median.is_finite() => vec![std::f64::consts::LN_2 / median],
+        (None, Some(median)) => return Err(Failure::input(anyhow!("the control median {median} must be positive"))),
+        (None, None) => return Err(Failure::input(anyhow!("a control median or hazard is needed"))),
+    };
+    // one rate: the same in every piece
+    let control_rates = if control_rates.len() == 1 {
+        vec![control_rates[0]; args.breaks.len() + 1]
+    } else {
+        control_rates
+    };
+    let control = PiecewiseHazard::new(args.breaks.clone(), control_rates, "control").map_err(Failure::input)?;
+    let treatments = allocation.len() - 1;
+    if !args.hr.is_empty() && args.hr.len() != treatments {
+        return Err(Failure::input(anyhow!(
+            "{} hazard ratios for {treatments} treatment arms",
+            args.hr.len()
+        )));
+    }
+    let control_share = allocation[treatments];
+    let mut arms = vec![Arm {
+        name: "control".to_string(),
+        allocation: control_share,
+        hazard: control.clone(),
+    }];
+    for (t, share) in allocation[..treatments].iter().enumerate() {
+        let name = if treatments == 1 {
+            "treatment".to_string()
+        } else {
+            format!("treatment{}", t + 1)
+        };
+        let ratios = match args.hr.get(t) {
+            Some(text) => numbers(text, "a hazard ratio")?,
+            None => vec![1.0],
+        };
+        let hazard = control.scaled(&ratios, &name).map_err(Failure::input)?;
+        arms.push(Arm {
+            name,
+            allocation: *share,
+            hazard,
+        });
+    }
+    let analysis = match (args.events, args.analysis_time) {
+        (Some(d), _) => AnalysisAt::Events(d),
+        (None, Some(t)) => AnalysisAt::Time(t),
+        (None, None) => {
+            return Err(Failure::input(anyhow!(
+                "a target number of events or an analysis time is needed"
+            )));
+        }
+    };
+    TrialDesign::new(
+        arms,
+        args.participants,
+        args.accrual_time,
+        args.dropout_hazard,
+        analysis,
+    )
+    .map_err(Failure::input)
+}
+
+pub fn run(args: SimulateArgs) -> Result<(), Failure> {
+    let design = design(&args)?;
+    let options = SimulateOptions {
+        trials: args.trials,
+        seed: args.seed.unwrap_or_else(fresh_seed),
+        threads: args.threads,
+        alpha: args.alpha,
+        weights: args.weights,
+    };
+    let simulation = Simulation::run(&design, &options).map_err(Failure::input)?;
+    for w in &simulation.warnings {
+        eprintln!("warning: {w}");
+    }
+    emit(&args.output, &simulation.render(args.output.format))
+}

@@ -1,0 +1,344 @@
+//! One simulated trial: participants drawn, the analysis cut, the log-rank test and the Cox fit.
+
+use nalgebra::DMatrix;
+use rand_chacha::rand_core::Rng;
+
+use super::{AnalysisAt, SimulateOptions, TrialDesign};
+use crate::bootstrap::counts::{LogRankScratch, Sorted};
+use crate::bootstrap::engine::stream;
+use crate::cox::newton;
+use crate::cox::partial::Evaluation;
+use crate::dist::chisq_sf;
+
+/// Newton–Raphson settings of [`crate::CoxOptions::default`] (R's `coxph.control`).
+const COX_EPS: f64 = 1e-9;
+const COX_MAX_ITER: usize = 20;
+
+/// What one trial gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialOutcome {
+    pub analysis_time: f64,
+    pub events: usize,
+    pub target_not_reached: bool,
+    pub logrank_p: Option<f64>,
+    /// Cox Wald test p-value; `None` without a finite fit.
+    pub wald_p: Option<f64>,
+    /// log HR of each arm but the control, and its model SE (empty without a finite fit).
+    pub log_hr: Vec<f64>,
+    pub se_log_hr: Vec<f64>,
+}
+
+/// A participant as drawn: arm, entry, event and dropout times (from entry).
+#[derive(Debug, Clone, Copy)]
+struct Participant {
+    arm: u32,
+    entry: f64,
+    event: f64,
+    dropout: f64,
+}
+
+/// Buffers reused across the trials of one thread.
+pub struct Workspace {
+    participants: Vec<Participant>,
+    event_times: Vec<f64>,
+    observed: Vec<(f64, bool, u32)>,
+    sorted: Sorted,
+    counts: Vec<u32>,
+    scratch: LogRankScratch,
+    /// Per distinct event time (time-major, k per time): numbers at risk and events by arm.
+    risk: Vec<f64>,
+    deaths: Vec<f64>,
+}
+
+impl Workspace {
+    pub fn new(design: &TrialDesign) -> Workspace {
+        let k = design.arms.len();
+        Workspace {
+            participants: Vec::with_capacity(design.participants),
+            event_times: Vec::with_capacity(design.participants),
+            observed: Vec::with_capacity(design.participants),
+            sorted: Sorted {
+                order: Vec::new(),
+                time: Vec::new(),
+                event: Vec::new(),
+                arm: Vec::new(),
+                n_arms: k,
+                arm_positions: vec![Vec::new(); k],
+            },
+            counts: Vec::new(),
+            scratch: LogRankScratch::default(),
+            risk: Vec::new(),
+            deaths: Vec::new(),
+        }
+    }
+
+    /// Trial `replicate` of the run.
+    pub fn run(&mut self, design: &TrialDesign, options: &SimulateOptions, replicate: u64) -> TrialOutcome {
+        self.draw(design, options.seed, replicate);
+        let (analysis_time, target_not_reached) = self.analysis_time(design);
+        let events = self.cut(analysis_time);
+        let logrank_p = self
+            .sorted
+            .logrank(&self.counts, &self.sorted.arm, options.weights, &mut self.scratch)
+            .map(|(chisq, df)| chisq_sf(chisq, df));
+        let (wald_p, log_hr, se_log_hr) = self.cox(design.arms.len()).unwrap_or((None, Vec::new(), Vec::new()));
+        TrialOutcome {
+            analysis_time,
+            events,
+            target_not_reached,
+            logrank_p,
+            wald_p,
+            log_hr,
+            se_log_hr,
+        }
+    }
+
+    fn draw(&mut self, design: &TrialDesign, seed: u64, replicate: u64) {
+        let mut rng = stream(seed, replicate);
+        // uniform on (0, 1): never 0, so −log u is finite
+        let mut uniform = move || ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+        self.participants.clear();
+        for (g, arm) in design.arms.iter().enumerate() {
+            for _ in 0..design.arm_sizes[g] {
+                let entry = design.accrual_time * uniform();
+                let event = arm.hazard.inverse_cumulative(-uniform().ln());
+                let exposure = -uniform().ln();
+                let dropout = if design.dropout_hazard > 0.0 {
+                    exposure / design.dropout_hazard
+                } else {
+                    f64::INFINITY
+                };
+                self.participants.push(Participant {
+                    arm: g as u32,
+                    entry,
+                    event,
+                    dropout,
+                });
+            }
+        }
+    }
+
+    /// The calendar time of the analysis, and whether the target events were missed.
+    fn analysis_time(&mut self, design: &TrialDesign) -> (f64, bool) {
+        match design.analysis {
+            AnalysisAt::Time(t) => (t, false),
+            AnalysisAt::Events(target) => {
+                self.event_times.clear();
+                self.event_times.extend(
+                    self.participants
+                        .iter()
+                        .filter(|p| p.event <= p.dropout && p.event.is_finite())
+                        .map(|p| p.entry + p.event),
+                );
+                if self.event_times.len() >= target {
+                    let (_, nth, _) = self.event_times.select_nth_unstable_by(target - 1, f64::total_cmp);
+                    (*nth, false)
+                } else {
+                    let last = self.event_times.iter().copied().fold(design.accrual_time, f64::max);
+                    (last, true)
+                }
+            }
+        }
+    }
+
+    /// The data at the analysis, sorted by follow-up time into `sorted`; returns the events.
+    fn cut(&mut self, analysis_time: f64) -> usize {
+        self.observed.clear();
+        for p in &self.participants {
+            if p.entry >= analysis_time {
+                continue;
+            }
+            // an event by the analysis is judged on the calendar time entry + event, as the
+            // analysis time itself was found, so the D-th event is always in
+            let observed = if p.event <= p.dropout && p.entry + p.event <= analysis_time {
+                (p.event, true, p.arm)
+            } else {
+                (p.dropout.min(analysis_time - p.entry), false, p.arm)
+            };
+            self.observed.push(observed);
+        }
+        self.observed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let sorted = &mut self.sorted;
+        let m = self.observed.len();
+        sorted.order.clear();
+        sorted.order.extend(0..m);
+        sorted.time.clear();
+        sorted.time.extend(self.observed.iter().map(|o| o.0));
+        sorted.event.clear();
+        sorted.event.extend(self.observed.iter().map(|o| o.1));
+        sorted.arm.clear();
+        sorted.arm.extend(self.observed.iter().map(|o| o.2));
+        for positions in &mut sorted.arm_positions {
+            positions.clear();
+        }
+        for (pos, arm) in sorted.arm.iter().enumerate() {
+            sorted.arm_positions[*arm as usize].push(pos);
+        }
+        self.counts.clear();
+        self.counts.resize(m, 1);
+        self.observed.iter().filter(|o| o.1).count()
+    }
+
+    /// The Cox fit: (Wald p, log HRs, SEs); `None` when an arm has no events or the fit has no
+    /// finite estimate.
+    fn cox(&mut self, k: usize) -> Option<(Option<f64>, Vec<f64>, Vec<f64>)> {
+        self.event_table(k);
+        let (risk, deaths) = (&self.risk, &self.deaths);
+        let times = risk.len() / k;
+        let mut arm_events = vec![0.0; k];
+        for j in 0..times {
+            for g in 0..k {
+                arm_events[g] += deaths[j * k + g];
+            }
+        }
+        if arm_events.contains(&0.0) {
+            return None;
+        }
+        let p = k - 1;
+        let objective = |beta: &[f64]| counting_loglik(risk, deaths, k, beta);
+        let fit = newton::maximise(&objective, &vec![0.0; p], &[], COX_EPS, COX_MAX_ITER);
+        let information = DMatrix::from_row_slice(p, p, &fit.at_beta.information);
+        let variance = newton::inverse(&information);
+        let se: Vec<f64> = (0..p).map(|g| variance[(g, g)].sqrt()).collect();
+        let finite = fit.beta.iter().chain(&se).all(|v| v.is_finite()) && se.iter().all(|s| *s > 0.0);
+        if !fit.converged || !finite {
+            return None;
+        }
+        // Wald χ² = β' V⁻¹ β with V = I(β̂)⁻¹
+        let beta = nalgebra::DVector::from_column_slice(&fit.beta);
+        let wald = (beta.transpose() * &information * &beta)[(0, 0)];
+        Some((Some(chisq_sf(wald, p as f64)), fit.beta, se))
+    }
+
+    /// Numbers at risk and events by arm at each distinct event time of `sorted`.
+    fn event_table(&mut self, k: usize) {
+        let sorted = &self.sorted;
+        self.risk.clear();
+        self.deaths.clear();
+        let mut at_risk = vec![0.0; k];
+        for arm in &sorted.arm {
+            at_risk[*arm as usize] += 1.0;
+        }
+        let mut pos = 0;
+        let n = sorted.time.len();
+        let mut events = vec![0.0; k];
+        while pos < n {
+            let t = sorted.time[pos];
+            let start = pos;
+            events.iter_mut().for_each(|e| *e = 0.0);
+            while pos < n && sorted.time[pos] == t {
+                if sorted.event[pos] {
+                    events[sorted.arm[pos] as usize] += 1.0;
+                }
+                pos += 1;
+            }
+            if events.iter().any(|e| *e > 0.0) {
+                self.risk.extend_from_slice(&at_risk);
+                self.deaths.extend_from_slice(&events);
+            }
+            for q in start..pos {
+                at_risk[sorted.arm[q] as usize] -= 1.0;
+            }
+        }
+    }
+}
+
+/// ℓ(β), U(β) and I(β) of the Cox model with arm indicators (β for arms 1..k, control 0), in
+/// the counting form over event times (Breslow):
+/// ℓ = Σ_j [Σ_{g≥1} d_gj β_g − d_j log S0_j], S0_j = Σ_g n_gj e^{β_g}, p_gj = n_gj e^{β_g}/S0_j,
+/// U_g = Σ_j (d_gj − d_j p_gj), I_gh = Σ_j d_j (δ_gh p_gj − p_gj p_hj).
+fn counting_loglik(risk: &[f64], deaths: &[f64], k: usize, beta: &[f64]) -> Evaluation {
+    let p = k - 1;
+    let mut loglik = 0.0;
+    let mut score = vec![0.0; p];
+    let mut information = vec![0.0; p * p];
+    let exp_beta: Vec<f64> = std::iter::once(1.0).chain(beta.iter().map(|b| b.exp())).collect();
+    let mut share = vec![0.0; k];
+    for j in 0..risk.len() / k {
+        let n = &risk[j * k..(j + 1) * k];
+        let d = &deaths[j * k..(j + 1) * k];
+        let s0: f64 = (0..k).map(|g| n[g] * exp_beta[g]).sum();
+        let total: f64 = d.iter().sum();
+        for g in 0..k {
+            share[g] = n[g] * exp_beta[g] / s0;
+        }
+        loglik -= total * s0.ln();
+        for g in 1..k {
+            loglik += d[g] * beta[g - 1];
+            score[g - 1] += d[g] - total * share[g];
+            for h in 1..k {
+                let delta = if g == h { share[g] } else { 0.0 };
+                information[(g - 1) * p + (h - 1)] += total * (delta - share[g] * share[h]);
+            }
+        }
+    }
+    Evaluation {
+        loglik,
+        score,
+        information,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Columns, Cox, CoxOptions, LogRank, LogRankOptions, SurvData, Ties};
+
+    /// A trial's log-rank p and Cox fit equal survkit's LogRank::test and Cox::fit (Breslow) on
+    /// the same data written out as CSV.
+    #[test]
+    fn analyses_match_the_library() {
+        use crate::simulate::{Arm, PiecewiseHazard};
+        let control = PiecewiseHazard::new(vec![6.0], vec![0.08, 0.05], "control").unwrap();
+        let arms = vec![
+            Arm {
+                name: "control".into(),
+                allocation: 1.0,
+                hazard: control.clone(),
+            },
+            Arm {
+                name: "treatment".into(),
+                allocation: 2.0,
+                hazard: control.scaled(&[0.7], "treatment").unwrap(),
+            },
+        ];
+        let design = TrialDesign::new(arms, 300, 12.0, 0.02, AnalysisAt::Events(150)).unwrap();
+        let options = SimulateOptions {
+            trials: 1,
+            seed: 7,
+            threads: 1,
+            alpha: 0.05,
+            weights: crate::Weights::LogRank,
+        };
+        let mut workspace = Workspace::new(&design);
+        let outcome = workspace.run(&design, &options, 3);
+        assert_eq!(outcome.events, 150);
+        let mut csv = String::from("time,status,arm\n");
+        for k in 0..workspace.sorted.time.len() {
+            csv.push_str(&format!(
+                "{},{},{}\n",
+                workspace.sorted.time[k],
+                u8::from(workspace.sorted.event[k]),
+                workspace.sorted.arm[k]
+            ));
+        }
+        let columns = Columns::new("time", "status").group("arm");
+        let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &columns).unwrap();
+        let lr = LogRank::test(&data, &LogRankOptions::default()).unwrap();
+        assert!((lr.p_value - outcome.logrank_p.unwrap()).abs() < 1e-12 * lr.p_value.max(1e-300) + 1e-15);
+        let cox_columns = Columns::new("time", "status").covariates(["arm"]);
+        let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &cox_columns).unwrap();
+        let options = CoxOptions {
+            ties: Ties::Breslow,
+            ..CoxOptions::default()
+        };
+        let fit = Cox::fit(&data, &options).unwrap();
+        let beta = fit.terms[0].coef.unwrap();
+        assert!(
+            (beta - outcome.log_hr[0]).abs() < 1e-8,
+            "{beta} vs {}",
+            outcome.log_hr[0]
+        );
+        assert!((fit.terms[0].se.unwrap() - outcome.se_log_hr[0]).abs() < 1e-8);
+    }
+}
