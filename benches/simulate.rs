@@ -38,6 +38,7 @@ fn bench(c: &mut Criterion) {
             threads,
             alpha: 0.05,
             weights: Weights::LogRank,
+            maxcombo: None,
         };
         group.bench_function(format!("{TRIALS}_trials_{threads}_threads"), |b| {
             b.iter(|| Simulation::run(black_box(&design), &options).unwrap())

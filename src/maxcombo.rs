@@ -136,11 +136,10 @@ impl MaxCombo {
                 weights: options.weights[a],
             });
         }
-        let sd: Vec<f64> = (0..m).map(|a| cov[(a, a)].sqrt()).collect();
-        let corr = DMatrix::from_fn(m, m, |a, b| if a == b { 1.0 } else { cov[(a, b)] / (sd[a] * sd[b]) });
+        let combined = combine(&u, &cov, options.seed).ok_or_else(|| MaxComboError::Singular { file: file() })?;
         let statistics: Vec<ComboStatistic> = (0..m)
             .map(|a| {
-                let z = u[a] / sd[a];
+                let z = combined.z[a];
                 ComboStatistic {
                     weights: options.weights[a],
                     u: u[a],
@@ -150,20 +149,18 @@ impl MaxCombo {
                 }
             })
             .collect();
-        let z_max = statistics.iter().map(|s| s.z.abs()).fold(0.0, f64::max);
-        let inside = rectangle_probability(&vec![-z_max; m], &vec![z_max; m], &corr, P_ABS_ERROR, options.seed)
-            .ok_or_else(|| MaxComboError::Singular { file: file() })?;
+        let corr = &combined.correlation;
         let mut warnings = Vec::new();
-        if inside.error > P_ABS_ERROR {
+        if combined.p_value_error > P_ABS_ERROR {
             warnings.push(format!(
                 "the p-value's integration error bound {:.1e} is above the {P_ABS_ERROR:.0e} asked for",
-                inside.error
+                combined.p_value_error
             ));
         }
         Ok(MaxCombo {
-            statistic: z_max,
-            p_value: (1.0 - inside.value).clamp(0.0, 1.0),
-            p_value_error: inside.error,
+            statistic: combined.statistic,
+            p_value: combined.p_value,
+            p_value_error: combined.p_value_error,
             statistics,
             correlation: (0..m).map(|a| (0..m).map(|b| corr[(a, b)]).collect()).collect(),
             group_column: group.name.clone(),
@@ -176,8 +173,45 @@ impl MaxCombo {
     }
 }
 
+/// The combination of statistics U with covariance C.
+pub(crate) struct Combined {
+    pub z: Vec<f64>,
+    pub correlation: DMatrix<f64>,
+    /// max |Z_a|.
+    pub statistic: f64,
+    pub p_value: f64,
+    pub p_value_error: f64,
+}
+
+/// Z, R, max |Z| and its p-value (see the module formulas); `None` when a variance is not
+/// positive or R is not positive semi-definite.
+pub(crate) fn combine(u: &[f64], cov: &DMatrix<f64>, seed: u64) -> Option<Combined> {
+    let m = u.len();
+    if (0..m).any(|a| cov[(a, a)].is_nan() || cov[(a, a)] <= 0.0) {
+        return None;
+    }
+    let sd: Vec<f64> = (0..m).map(|a| cov[(a, a)].sqrt()).collect();
+    let correlation = DMatrix::from_fn(m, m, |a, b| if a == b { 1.0 } else { cov[(a, b)] / (sd[a] * sd[b]) });
+    let z: Vec<f64> = (0..m).map(|a| u[a] / sd[a]).collect();
+    let statistic = z.iter().map(|z| z.abs()).fold(0.0, f64::max);
+    let inside = rectangle_probability(
+        &vec![-statistic; m],
+        &vec![statistic; m],
+        &correlation,
+        P_ABS_ERROR,
+        seed,
+    )?;
+    Some(Combined {
+        z,
+        correlation,
+        statistic,
+        p_value: (1.0 - inside.value).clamp(0.0, 1.0),
+        p_value_error: inside.error,
+    })
+}
+
 /// Adds one stratum's U_a and C_ab (see the module formulas).
-fn accumulate(table: &RiskTable, weights: &[Weights], u: &mut [f64], cov: &mut DMatrix<f64>) {
+pub(crate) fn accumulate(table: &RiskTable, weights: &[Weights], u: &mut [f64], cov: &mut DMatrix<f64>) {
     let m = weights.len();
     let mut km_left = vec![1.0; m];
     let mut peto = vec![1.0; m];

@@ -35,6 +35,7 @@ fn options(trials: usize, seed: u64, threads: usize) -> SimulateOptions {
         threads,
         alpha: 0.05,
         weights: Weights::LogRank,
+        maxcombo: None,
     }
 }
 
@@ -76,6 +77,19 @@ fn type_one_error_at_alpha() {
     for (name, share) in [("log-rank", sim.logrank.share), ("Cox Wald", sim.cox_wald.share)] {
         assert!((share - 0.05).abs() < MC_SDS * se, "{name}: {share}");
     }
+}
+
+/// Under the null the MaxCombo test (default four weights) also rejects at α within Monte Carlo
+/// error.
+#[test]
+fn maxcombo_type_one_error_at_alpha() {
+    let design = two_arm(&[1.0], 150, 90, Vec::new(), vec![0.08]);
+    let mut opts = options(2000, 8, 2);
+    opts.maxcombo = Some(survkit::maxcombo::MaxComboOptions::default().weights);
+    let sim = Simulation::run(&design, &opts).unwrap();
+    let se = (0.05 * 0.95 / sim.trials as f64).sqrt();
+    let share = sim.maxcombo.unwrap().share;
+    assert!((share - 0.05).abs() < MC_SDS * se, "MaxCombo: {share}");
 }
 
 /// Same seed, same bytes with 1 and 3 threads; a delayed effect (HR 1 then 0.6 after time 4).

@@ -5,6 +5,7 @@ use clap::Args;
 use survkit::Render;
 use survkit::Weights;
 use survkit::bootstrap::engine::fresh_seed;
+use survkit::maxcombo::MaxComboOptions;
 use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateOptions, Simulation, TrialDesign};
 
 use super::Failure;
@@ -59,6 +60,10 @@ pub struct SimulateArgs {
     /// Log-rank weights (as `survkit logrank --weights`).
     #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<Weights>)]
     pub weights: Weights,
+    /// Also the MaxCombo test (two arms): the listed weights (at most 4), default fh:0,0
+    /// fh:0,1 fh:1,0 fh:1,1.
+    #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>)]
+    pub maxcombo: Option<Vec<Weights>>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -151,6 +156,13 @@ pub fn run(args: SimulateArgs) -> Result<(), Failure> {
         threads: args.threads,
         alpha: args.alpha,
         weights: args.weights,
+        maxcombo: args.maxcombo.map(|w| {
+            if w.is_empty() {
+                MaxComboOptions::default().weights
+            } else {
+                w
+            }
+        }),
     };
     let simulation = Simulation::run(&design, &options).map_err(Failure::input)?;
     for w in &simulation.warnings {

@@ -52,6 +52,9 @@ impl Render for Simulation {
         let mut t = TextTable::new(["test", "rejections", "share", "MC SE"]);
         t.row(share_row("log-rank", &self.logrank));
         t.row(share_row("Cox Wald", &self.cox_wald));
+        if let Some(maxcombo) = &self.maxcombo {
+            t.row(share_row("MaxCombo", maxcombo));
+        }
         t.row(share_row("disagree", &self.disagree));
         out.push_str(&t.render());
         let _ = writeln!(

@@ -14,6 +14,8 @@
 //! # Analyses
 //! - the log-rank test (or any weights of [`crate::logrank::Weights`]) on k − 1 df, by
 //!   [`crate::bootstrap::counts::Sorted::logrank`], the bootstrap's kernel;
+//! - optionally the MaxCombo test of two arms ([`crate::maxcombo`], at most 4 weights so that
+//!   its p-value is the deterministic nested quadrature);
 //! - the Cox model with arm indicators (control the reference), maximised by
 //!   [`crate::cox::newton::maximise`] (R's `coxfit6.c` rule): the partial likelihood in its
 //!   counting form ℓ(β) = Σ_j [Σ_g d_gj β_g − d_j log Σ_g n_gj e^{β_g}] (Breslow, equal to Efron
@@ -60,6 +62,8 @@ pub enum SimulateError {
     },
     #[error("a trial needs at least two arms, got {0}")]
     Arms(usize),
+    #[error("the MaxCombo test compares two arms, the trial has {0}")]
+    MaxComboArms(usize),
     #[error("{0}")]
     Threads(String),
 }
@@ -282,6 +286,8 @@ pub struct SimulateOptions {
     /// Two-sided significance level.
     pub alpha: f64,
     pub weights: Weights,
+    /// Also the MaxCombo test of these weights (two arms only).
+    pub maxcombo: Option<Vec<Weights>>,
 }
 
 /// A proportion of trials with its Monte Carlo SE.
@@ -378,6 +384,10 @@ pub struct Simulation {
     pub logrank: Share,
     /// Cox Wald test rejections.
     pub cox_wald: Share,
+    /// MaxCombo test rejections, when asked for (trials without a MaxCombo statistic count as
+    /// not rejecting).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maxcombo: Option<Share>,
     /// Trials where exactly one of the log-rank and the Wald test rejects.
     pub disagree: Share,
     /// Of those, the log-rank rejects but the Wald test (for two arms: the Wald CI) does not.
@@ -408,6 +418,18 @@ impl Simulation {
         }
         if !(options.alpha > 0.0 && options.alpha < 1.0) {
             return Err(setting("the significance level", options.alpha, "in (0, 1)"));
+        }
+        if let Some(weights) = &options.maxcombo {
+            if design.arms.len() != 2 {
+                return Err(SimulateError::MaxComboArms(design.arms.len()));
+            }
+            if weights.is_empty() || weights.len() > 4 {
+                return Err(setting(
+                    "the number of MaxCombo weights",
+                    weights.len() as f64,
+                    "between 1 and 4",
+                ));
+            }
         }
         let outcomes = in_parallel(
             options.threads.max(1),
@@ -480,6 +502,10 @@ fn summarise(design: &TrialDesign, options: &SimulateOptions, outcomes: &[TrialO
         weights: options.weights,
         design: design.clone(),
         logrank: Share::of(logrank, r),
+        maxcombo: options
+            .maxcombo
+            .as_ref()
+            .map(|_| Share::of(outcomes.iter().filter(|o| rejects(o.maxcombo_p)).count(), r)),
         cox_wald: Share::of(wald, r),
         disagree: Share::of(logrank_only + wald_only, r),
         logrank_only,

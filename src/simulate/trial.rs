@@ -9,6 +9,9 @@ use crate::bootstrap::engine::stream;
 use crate::cox::newton;
 use crate::cox::partial::Evaluation;
 use crate::dist::chisq_sf;
+use crate::logrank::Weights;
+use crate::maxcombo::{accumulate, combine};
+use crate::risk_set::RiskTable;
 
 /// Newton–Raphson settings of [`crate::CoxOptions::default`] (R's `coxph.control`).
 const COX_EPS: f64 = 1e-9;
@@ -21,6 +24,8 @@ pub struct TrialOutcome {
     pub events: usize,
     pub target_not_reached: bool,
     pub logrank_p: Option<f64>,
+    /// MaxCombo p-value, when asked for.
+    pub maxcombo_p: Option<f64>,
     /// Cox Wald test p-value; `None` without a finite fit.
     pub wald_p: Option<f64>,
     /// log HR of each arm but the control, and its model SE (empty without a finite fit).
@@ -45,9 +50,8 @@ pub struct Workspace {
     sorted: Sorted,
     counts: Vec<u32>,
     scratch: LogRankScratch,
-    /// Per distinct event time (time-major, k per time): numbers at risk and events by arm.
-    risk: Vec<f64>,
-    deaths: Vec<f64>,
+    /// Numbers at risk and events by arm at each distinct event time (n_censor unused).
+    table: RiskTable,
 }
 
 impl Workspace {
@@ -67,8 +71,13 @@ impl Workspace {
             },
             counts: Vec::new(),
             scratch: LogRankScratch::default(),
-            risk: Vec::new(),
-            deaths: Vec::new(),
+            table: RiskTable {
+                time: Vec::new(),
+                n_groups: k,
+                n_risk: Vec::new(),
+                n_event: Vec::new(),
+                n_censor: Vec::new(),
+            },
         }
     }
 
@@ -81,8 +90,15 @@ impl Workspace {
             .sorted
             .logrank(&self.counts, &self.sorted.arm, options.weights, &mut self.scratch)
             .map(|(chisq, df)| chisq_sf(chisq, df));
-        let (wald_p, log_hr, se_log_hr) = self.cox(design.arms.len()).unwrap_or((None, Vec::new(), Vec::new()));
+        let k = design.arms.len();
+        self.event_table(k);
+        let (wald_p, log_hr, se_log_hr) = self.cox(k).unwrap_or((None, Vec::new(), Vec::new()));
+        let maxcombo_p = options
+            .maxcombo
+            .as_ref()
+            .and_then(|weights| self.maxcombo(weights, options.seed));
         TrialOutcome {
+            maxcombo_p,
             analysis_time,
             events,
             target_not_reached,
@@ -183,9 +199,8 @@ impl Workspace {
 
     /// The Cox fit: (Wald p, log HRs, SEs); `None` when an arm has no events or the fit has no
     /// finite estimate.
-    fn cox(&mut self, k: usize) -> Option<(Option<f64>, Vec<f64>, Vec<f64>)> {
-        self.event_table(k);
-        let (risk, deaths) = (&self.risk, &self.deaths);
+    fn cox(&self, k: usize) -> Option<(Option<f64>, Vec<f64>, Vec<f64>)> {
+        let (risk, deaths) = (&self.table.n_risk, &self.table.n_event);
         let times = risk.len() / k;
         let mut arm_events = vec![0.0; k];
         for j in 0..times {
@@ -212,11 +227,22 @@ impl Workspace {
         Some((Some(chisq_sf(wald, p as f64)), fit.beta, se))
     }
 
+    /// The MaxCombo p-value of two arms (see [`crate::maxcombo`]).
+    fn maxcombo(&self, weights: &[Weights], seed: u64) -> Option<f64> {
+        let m = weights.len();
+        let mut u = vec![0.0; m];
+        let mut cov = DMatrix::zeros(m, m);
+        accumulate(&self.table, weights, &mut u, &mut cov);
+        combine(&u, &cov, seed).map(|c| c.p_value)
+    }
+
     /// Numbers at risk and events by arm at each distinct event time of `sorted`.
     fn event_table(&mut self, k: usize) {
         let sorted = &self.sorted;
-        self.risk.clear();
-        self.deaths.clear();
+        let table = &mut self.table;
+        table.time.clear();
+        table.n_risk.clear();
+        table.n_event.clear();
         let mut at_risk = vec![0.0; k];
         for arm in &sorted.arm {
             at_risk[*arm as usize] += 1.0;
@@ -235,8 +261,9 @@ impl Workspace {
                 pos += 1;
             }
             if events.iter().any(|e| *e > 0.0) {
-                self.risk.extend_from_slice(&at_risk);
-                self.deaths.extend_from_slice(&events);
+                table.time.push(t);
+                table.n_risk.extend_from_slice(&at_risk);
+                table.n_event.extend_from_slice(&events);
             }
             for q in start..pos {
                 at_risk[sorted.arm[q] as usize] -= 1.0;
@@ -311,6 +338,7 @@ mod tests {
             threads: 1,
             alpha: 0.05,
             weights: crate::Weights::LogRank,
+            maxcombo: Some(crate::maxcombo::MaxComboOptions::default().weights),
         };
         let mut workspace = Workspace::new(&design);
         let outcome = workspace.run(&design, &options, 3);
@@ -327,6 +355,8 @@ mod tests {
         let columns = Columns::new("time", "status").group("arm");
         let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &columns).unwrap();
         let lr = LogRank::test(&data, &LogRankOptions::default()).unwrap();
+        let combo = crate::maxcombo::MaxCombo::test(&data, &crate::maxcombo::MaxComboOptions::default()).unwrap();
+        assert!((combo.p_value - outcome.maxcombo_p.unwrap()).abs() < 1e-12);
         assert!((lr.p_value - outcome.logrank_p.unwrap()).abs() < 1e-12 * lr.p_value.max(1e-300) + 1e-15);
         let cox_columns = Columns::new("time", "status").covariates(["arm"]);
         let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &cox_columns).unwrap();
