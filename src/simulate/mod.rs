@@ -40,8 +40,8 @@ use thiserror::Error;
 use crate::bootstrap::engine::{GENERATOR, in_parallel};
 use crate::logrank::Weights;
 
-/// Trials at most in one run.
-pub const MAX_TRIALS: usize = 10_000_000;
+/// Trials at most in one run (the outcomes are kept in memory, about 150 bytes each).
+pub const MAX_TRIALS: usize = 1_000_000;
 /// Participants at most per trial.
 pub const MAX_PARTICIPANTS: usize = 1_000_000;
 
@@ -413,7 +413,7 @@ impl Simulation {
             return Err(setting(
                 "the number of trials",
                 options.trials as f64,
-                "between 1 and 10,000,000",
+                "between 1 and 1,000,000",
             ));
         }
         if !(options.alpha > 0.0 && options.alpha < 1.0) {
