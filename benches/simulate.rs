@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(TRIALS as u64));
     for threads in [1, 2] {
         let options = SimulateOptions {
-            trials: TRIALS,
+            trials: 0..TRIALS,
             seed: 1,
             threads,
             alpha: 0.05,

@@ -136,6 +136,13 @@ impl Serialize for Weights {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Weights {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Options for [`LogRank::test`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct LogRankOptions {

@@ -30,7 +30,7 @@ fn two_arm(hr: &[f64], participants: usize, events: usize, breaks: Vec<f64>, rat
 
 fn options(trials: usize, seed: u64, threads: usize) -> SimulateOptions {
     SimulateOptions {
-        trials,
+        trials: 0..trials,
         seed,
         threads,
         alpha: 0.05,
@@ -129,6 +129,59 @@ fn reproducible_whatever_the_threads() {
     let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
     assert_eq!(json["trials"], 300);
     assert_eq!(json["design"]["arm_sizes"], serde_json::json!([40, 80]));
+}
+
+/// Shards 0..120 and 120..300 (saved, merged in either order) give the bytes of one run over
+/// 0..300; overlapping shards are refused.
+#[test]
+fn shards_merge_into_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let base = [
+        "simulate",
+        "--participants",
+        "80",
+        "--control-median",
+        "10",
+        "--hr",
+        "0.7",
+        "--accrual-time",
+        "6",
+        "--events",
+        "40",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().copied().chain(extra.iter().copied()).collect();
+        let out = survkit(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let whole = run(&["--trials", "300"]);
+    let (a, b, c) = (path("a.json"), path("b.json"), path("c.json"));
+    run(&["--replicate-range", "0..120", "--save-trials", &a]);
+    run(&["--replicate-range", "120..300", "--save-trials", &b]);
+    let merged = survkit(&["simulate", "--merge", &b, &a, "--format", "json"]);
+    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    assert_eq!(merged.stdout, whole);
+    run(&["--replicate-range", "100..200", "--save-trials", &c]);
+    let overlap = survkit(&["simulate", "--merge", &a, &c]);
+    assert_eq!(overlap.status.code(), Some(2));
+    let unseeded = survkit(&[
+        "simulate",
+        "--participants",
+        "80",
+        "--control-median",
+        "10",
+        "--events",
+        "40",
+        "--replicate-range",
+        "0..10",
+    ]);
+    assert_eq!(unseeded.status.code(), Some(2), "a shard needs --seed");
 }
 
 #[test]

@@ -2,26 +2,33 @@
 
 use anyhow::anyhow;
 use clap::Args;
+use std::path::{Path, PathBuf};
 use survkit::Render;
 use survkit::Weights;
 use survkit::bootstrap::engine::fresh_seed;
 use survkit::maxcombo::MaxComboOptions;
-use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateOptions, Simulation, TrialDesign};
+
+use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateOptions, SimulationTrials, TrialDesign};
 
 use super::Failure;
 use super::args::{OutputArgs, parse_with_from_str};
-use super::run::emit;
+use super::bootstrap::parse_range;
+use super::run::{emit, write_atomically};
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
+    /// Merge trial files saved by --save-trials over adjacent --replicate-range shards into
+    /// the result of one run over the whole range (no design options then).
+    #[arg(long, num_args = 1.., value_name = "FILE", conflicts_with = "replicate_range")]
+    pub merge: Vec<PathBuf>,
     /// Participants per trial.
-    #[arg(long, value_name = "N")]
-    pub participants: usize,
+    #[arg(long, value_name = "N", required_unless_present = "merge")]
+    pub participants: Option<usize>,
     /// Allocation treatment:control, or T1:T2:...:control for several treatment arms.
     #[arg(long, default_value = "1:1", value_name = "A:B")]
     pub ratio: String,
     /// Control median survival (exponential), instead of --control-hazard.
-    #[arg(long, conflicts_with = "control_hazard", required_unless_present = "control_hazard")]
+    #[arg(long, conflicts_with = "control_hazard", required_unless_present_any = ["control_hazard", "merge"])]
     pub control_median: Option<f64>,
     /// Control event hazard: one rate, or one per piece of --breaks (piecewise exponential).
     #[arg(long, value_delimiter = ',', value_name = "RATE,...")]
@@ -40,7 +47,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0.0)]
     pub dropout_hazard: f64,
     /// Analyse at the calendar time of this many events.
-    #[arg(long, conflicts_with = "analysis_time", required_unless_present = "analysis_time")]
+    #[arg(long, conflicts_with = "analysis_time", required_unless_present_any = ["analysis_time", "merge"])]
     pub events: Option<usize>,
     /// Analyse at this calendar time instead.
     #[arg(long)]
@@ -48,6 +55,12 @@ pub struct SimulateArgs {
     /// Simulated trials.
     #[arg(long, default_value_t = 10_000)]
     pub trials: usize,
+    /// Run only trials A..B of the run (a shard; same seed and settings in every shard).
+    #[arg(long, value_name = "A..B")]
+    pub replicate_range: Option<String>,
+    /// Write every trial's outcome to this file (JSON), for --merge.
+    #[arg(long, value_name = "FILE")]
+    pub save_trials: Option<PathBuf>,
     /// Seed (default: a fresh one, printed in the output).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -140,7 +153,7 @@ fn design(args: &SimulateArgs) -> Result<TrialDesign, Failure> {
     };
     TrialDesign::new(
         arms,
-        args.participants,
+        args.participants.unwrap_or(0),
         args.accrual_time,
         args.dropout_hazard,
         analysis,
@@ -149,24 +162,59 @@ fn design(args: &SimulateArgs) -> Result<TrialDesign, Failure> {
 }
 
 pub fn run(args: SimulateArgs) -> Result<(), Failure> {
-    let design = design(&args)?;
-    let options = SimulateOptions {
-        trials: args.trials,
+    let trials = if args.merge.is_empty() {
+        let design = design(&args)?;
+        let trials = match &args.replicate_range {
+            Some(_) if args.seed.is_none() => {
+                return Err(Failure::input(anyhow!("shards of one run need its seed: add --seed")));
+            }
+            Some(text) => parse_range(text).map_err(Failure::input)?,
+            None => 0..args.trials,
+        };
+        SimulationTrials::run(&design, &options(&args, trials)).map_err(Failure::input)?
+    } else {
+        let parts = args
+            .merge
+            .iter()
+            .map(|path| read_trials(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        SimulationTrials::merge(parts).map_err(Failure::input)?
+    };
+    if let Some(path) = &args.save_trials {
+        let text = serde_json::to_string(&trials).map_err(Failure::analysis)?;
+        write_atomically(path, &(text + "\n")).map_err(Failure::input)?;
+    }
+    let simulation = trials.summary();
+    for w in &simulation.warnings {
+        eprintln!("warning: {w}");
+    }
+    emit(&args.output, &simulation.render(args.output.format))
+}
+
+fn read_trials(path: &Path) -> Result<SimulationTrials, Failure> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Failure::input(anyhow!("{}: cannot read: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Failure::input(anyhow!(
+            "{}: not a trial file written by survkit simulate --save-trials: {e}",
+            path.display()
+        ))
+    })
+}
+
+fn options(args: &SimulateArgs, trials: std::ops::Range<usize>) -> SimulateOptions {
+    SimulateOptions {
+        trials,
         seed: args.seed.unwrap_or_else(fresh_seed),
         threads: args.threads,
         alpha: args.alpha,
         weights: args.weights,
-        maxcombo: args.maxcombo.map(|w| {
+        maxcombo: args.maxcombo.clone().map(|w| {
             if w.is_empty() {
                 MaxComboOptions::default().weights
             } else {
                 w
             }
         }),
-    };
-    let simulation = Simulation::run(&design, &options).map_err(Failure::input)?;
-    for w in &simulation.warnings {
-        eprintln!("warning: {w}");
     }
-    emit(&args.output, &simulation.render(args.output.format))
 }

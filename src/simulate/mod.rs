@@ -34,7 +34,9 @@ mod trial;
 
 pub use trial::TrialOutcome;
 
-use serde::Serialize;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::bootstrap::engine::{GENERATOR, in_parallel};
@@ -66,6 +68,8 @@ pub enum SimulateError {
     MaxComboArms(usize),
     #[error("{0}")]
     Threads(String),
+    #[error("cannot merge: {0}")]
+    Merge(String),
 }
 
 fn setting(what: impl Into<String>, value: f64, rule: &'static str) -> SimulateError {
@@ -78,7 +82,7 @@ fn setting(what: impl Into<String>, value: f64, rule: &'static str) -> SimulateE
 
 /// A piecewise-constant hazard: `rates[i]` on [breaks[i−1], breaks[i]) (breaks[−1] = 0, the last
 /// rate for ever after).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PiecewiseHazard {
     breaks: Vec<f64>,
     rates: Vec<f64>,
@@ -159,7 +163,7 @@ impl PiecewiseHazard {
 }
 
 /// One arm of the trial.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Arm {
     pub name: String,
     /// Allocation weight w_g.
@@ -168,7 +172,7 @@ pub struct Arm {
 }
 
 /// When the trial is analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisAt {
     /// At the calendar time of this many events.
@@ -178,7 +182,7 @@ pub enum AnalysisAt {
 }
 
 /// A validated trial design to simulate. The first arm is the control.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrialDesign {
     arms: Vec<Arm>,
     participants: usize,
@@ -280,7 +284,8 @@ fn allocate(n: usize, arms: &[Arm]) -> Vec<usize> {
 /// How to run the simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimulateOptions {
-    pub trials: usize,
+    /// The trial indices to run: 0..R for a whole run, a sub-range for one shard.
+    pub trials: Range<usize>,
     pub seed: u64,
     pub threads: usize,
     /// Two-sided significance level.
@@ -375,6 +380,8 @@ pub struct HrSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Simulation {
     pub trials: usize,
+    /// Index of the first trial (0 unless this is one shard of a larger run).
+    pub first_trial: usize,
     pub seed: u64,
     pub generator: &'static str,
     pub alpha: f64,
@@ -407,14 +414,34 @@ pub struct Simulation {
     pub warnings: Vec<String>,
 }
 
-impl Simulation {
-    pub fn run(design: &TrialDesign, options: &SimulateOptions) -> Result<Simulation, SimulateError> {
-        if !(1..=MAX_TRIALS).contains(&options.trials) {
-            return Err(setting(
-                "the number of trials",
-                options.trials as f64,
-                "between 1 and 1,000,000",
-            ));
+/// The format tag of a saved shard of trials.
+pub const TRIALS_FORMAT: &str = "survkit simulate trials 1";
+
+/// The settings a shard was run with; shards merge only when they agree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub design: TrialDesign,
+    pub seed: u64,
+    pub alpha: f64,
+    pub weights: Weights,
+    pub maxcombo: Option<Vec<Weights>>,
+}
+
+/// The outcomes of trials `first_trial..` of a run, in trial order: a whole run or one shard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationTrials {
+    pub format: String,
+    pub settings: Settings,
+    pub first_trial: usize,
+    pub outcomes: Vec<TrialOutcome>,
+}
+
+impl SimulationTrials {
+    /// Runs the trials of `options.trials`.
+    pub fn run(design: &TrialDesign, options: &SimulateOptions) -> Result<SimulationTrials, SimulateError> {
+        let count = options.trials.len();
+        if !(1..=MAX_TRIALS).contains(&count) {
+            return Err(setting("the number of trials", count as f64, "between 1 and 1,000,000"));
         }
         if !(options.alpha > 0.0 && options.alpha < 1.0) {
             return Err(setting("the significance level", options.alpha, "in (0, 1)"));
@@ -433,19 +460,84 @@ impl Simulation {
         }
         let outcomes = in_parallel(
             options.threads.max(1),
-            0..options.trials,
+            options.trials.clone(),
             &|| {},
             || trial::Workspace::new(design),
             |workspace, r| workspace.run(design, options, r as u64),
         )
         .map_err(SimulateError::Threads)?;
-        Ok(summarise(design, options, &outcomes))
+        Ok(SimulationTrials {
+            format: TRIALS_FORMAT.to_string(),
+            settings: Settings {
+                design: design.clone(),
+                seed: options.seed,
+                alpha: options.alpha,
+                weights: options.weights,
+                maxcombo: options.maxcombo.clone(),
+            },
+            first_trial: options.trials.start,
+            outcomes,
+        })
+    }
+
+    /// Joins shards over adjacent trial ranges of one run (same settings) into the trials one
+    /// run over the whole range gives.
+    pub fn merge(mut parts: Vec<SimulationTrials>) -> Result<SimulationTrials, SimulateError> {
+        parts.sort_by_key(|p| p.first_trial);
+        let mut parts = parts.into_iter();
+        let mut merged = parts
+            .next()
+            .ok_or_else(|| SimulateError::Merge("no trial files given".into()))?;
+        for part in parts {
+            let range = |p: &SimulationTrials| format!("{}..{}", p.first_trial, p.first_trial + p.outcomes.len());
+            let end = merged.first_trial + merged.outcomes.len();
+            if part.format != TRIALS_FORMAT || merged.format != TRIALS_FORMAT {
+                return Err(SimulateError::Merge(format!(
+                    "unknown format '{}' (expected '{TRIALS_FORMAT}')",
+                    part.format
+                )));
+            }
+            if part.settings != merged.settings {
+                return Err(SimulateError::Merge(format!(
+                    "trials {} and {} come from different settings (design, seed, alpha or weights differ)",
+                    range(&merged),
+                    range(&part)
+                )));
+            }
+            if part.first_trial != end {
+                let problem = if part.first_trial < end {
+                    "overlap"
+                } else {
+                    "leave a gap"
+                };
+                return Err(SimulateError::Merge(format!(
+                    "trials {} and {} {problem}; shards must be adjacent ranges",
+                    range(&merged),
+                    range(&part)
+                )));
+            }
+            merged.outcomes.extend(part.outcomes);
+        }
+        Ok(merged)
+    }
+
+    /// Power, shares, distributions and warnings, reduced in trial order.
+    pub fn summary(&self) -> Simulation {
+        summarise(&self.settings, self.first_trial, &self.outcomes)
     }
 }
 
-fn summarise(design: &TrialDesign, options: &SimulateOptions, outcomes: &[TrialOutcome]) -> Simulation {
+impl Simulation {
+    /// Runs and summarises the trials of `options.trials`.
+    pub fn run(design: &TrialDesign, options: &SimulateOptions) -> Result<Simulation, SimulateError> {
+        Ok(SimulationTrials::run(design, options)?.summary())
+    }
+}
+
+fn summarise(settings: &Settings, first_trial: usize, outcomes: &[TrialOutcome]) -> Simulation {
     let r = outcomes.len();
-    let alpha = options.alpha;
+    let alpha = settings.alpha;
+    let design = &settings.design;
     let rejects = |p: Option<f64>| p.is_some_and(|p| p < alpha);
     let logrank = outcomes.iter().filter(|o| rejects(o.logrank_p)).count();
     let wald = outcomes.iter().filter(|o| rejects(o.wald_p)).count();
@@ -496,13 +588,14 @@ fn summarise(design: &TrialDesign, options: &SimulateOptions, outcomes: &[TrialO
     }
     Simulation {
         trials: r,
-        seed: options.seed,
+        first_trial,
+        seed: settings.seed,
         generator: GENERATOR,
         alpha,
-        weights: options.weights,
+        weights: settings.weights,
         design: design.clone(),
         logrank: Share::of(logrank, r),
-        maxcombo: options
+        maxcombo: settings
             .maxcombo
             .as_ref()
             .map(|_| Share::of(outcomes.iter().filter(|o| rejects(o.maxcombo_p)).count(), r)),

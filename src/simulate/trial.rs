@@ -2,6 +2,7 @@
 
 use nalgebra::DMatrix;
 use rand_chacha::rand_core::Rng;
+use serde::{Deserialize, Serialize};
 
 use super::{AnalysisAt, SimulateOptions, TrialDesign};
 use crate::bootstrap::counts::{LogRankScratch, Sorted};
@@ -18,7 +19,7 @@ const COX_EPS: f64 = 1e-9;
 const COX_MAX_ITER: usize = 20;
 
 /// What one trial gives.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrialOutcome {
     pub analysis_time: f64,
     pub events: usize,
@@ -333,7 +334,7 @@ mod tests {
         ];
         let design = TrialDesign::new(arms, 300, 12.0, 0.02, AnalysisAt::Events(150)).unwrap();
         let options = SimulateOptions {
-            trials: 1,
+            trials: 0..1,
             seed: 7,
             threads: 1,
             alpha: 0.05,
