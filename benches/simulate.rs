@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
             alpha: 0.05,
             weights: Weights::LogRank,
             maxcombo: None,
+            rmst_tau: None,
         };
         group.bench_function(format!("{TRIALS}_trials_{threads}_threads"), |b| {
             b.iter(|| Simulation::run(black_box(&design), &options).unwrap())

@@ -36,6 +36,7 @@ fn options(trials: usize, seed: u64, threads: usize) -> SimulateOptions {
         alpha: 0.05,
         weights: Weights::LogRank,
         maxcombo: None,
+        rmst_tau: None,
     }
 }
 
@@ -77,6 +78,18 @@ fn type_one_error_at_alpha() {
     for (name, share) in [("log-rank", sim.logrank.share), ("Cox Wald", sim.cox_wald.share)] {
         assert!((share - 0.05).abs() < MC_SDS * se, "{name}: {share}");
     }
+}
+
+/// Under the null the RMST difference test (τ = 10) rejects at α within Monte Carlo error.
+#[test]
+fn rmst_type_one_error_at_alpha() {
+    let design = two_arm(&[1.0], 200, 120, Vec::new(), vec![0.08]);
+    let mut opts = options(6000, 12, 2);
+    opts.rmst_tau = Some(10.0);
+    let sim = Simulation::run(&design, &opts).unwrap();
+    let se = (0.05 * 0.95 / sim.trials as f64).sqrt();
+    let share = sim.rmst.unwrap().share;
+    assert!((share - 0.05).abs() < MC_SDS * se, "RMST: {share}");
 }
 
 /// Under the null the MaxCombo test (default four weights) also rejects at α within Monte Carlo

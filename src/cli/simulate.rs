@@ -77,6 +77,9 @@ pub struct SimulateArgs {
     /// fh:0,1 fh:1,0 fh:1,1.
     #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>)]
     pub maxcombo: Option<Vec<Weights>>,
+    /// Also the RMST difference (two arms) up to this τ, Wald test.
+    #[arg(long, value_name = "TAU")]
+    pub rmst_tau: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -216,5 +219,6 @@ fn options(args: &SimulateArgs, trials: std::ops::Range<usize>) -> SimulateOptio
                 w
             }
         }),
+        rmst_tau: args.rmst_tau,
     }
 }

@@ -27,6 +27,7 @@ impl Simulation {
             .iter()
             .map(|h| (format!("HR {} vs {}", h.arm, self.control()), h.hr))
             .collect();
+        rows.extend(self.rmst_difference.map(|d| ("RMST difference".to_string(), d)));
         rows.extend(self.duration.map(|d| ("duration".to_string(), d)));
         rows.extend(self.events.map(|d| ("events".to_string(), d)));
         rows
@@ -54,6 +55,9 @@ impl Render for Simulation {
         t.row(share_row("Cox Wald", &self.cox_wald));
         if let Some(maxcombo) = &self.maxcombo {
             t.row(share_row("MaxCombo", maxcombo));
+        }
+        if let Some(rmst) = &self.rmst {
+            t.row(share_row("RMST difference", rmst));
         }
         t.row(share_row("disagree", &self.disagree));
         out.push_str(&t.render());

@@ -16,6 +16,8 @@
 //!   [`crate::bootstrap::counts::Sorted::logrank`], the bootstrap's kernel;
 //! - optionally the MaxCombo test of two arms ([`crate::maxcombo`], at most 4 weights so that
 //!   its p-value is the deterministic nested quadrature);
+//! - optionally the RMST difference of two arms up to a given τ, Wald test with each arm's
+//!   Greenwood-type variance ([`crate::rmst::area_under_km`]);
 //! - the Cox model with arm indicators (control the reference), maximised by
 //!   [`crate::cox::newton::maximise`] (R's `coxfit6.c` rule): the partial likelihood in its
 //!   counting form ℓ(β) = Σ_j [Σ_g d_gj β_g − d_j log Σ_g n_gj e^{β_g}] (Breslow, equal to Efron
@@ -64,8 +66,8 @@ pub enum SimulateError {
     },
     #[error("a trial needs at least two arms, got {0}")]
     Arms(usize),
-    #[error("the MaxCombo test compares two arms, the trial has {0}")]
-    MaxComboArms(usize),
+    #[error("the {0} compares two arms, the trial has {1}")]
+    TwoArms(&'static str, usize),
     #[error("{0}")]
     Threads(String),
     #[error("cannot merge: {0}")]
@@ -293,6 +295,8 @@ pub struct SimulateOptions {
     pub weights: Weights,
     /// Also the MaxCombo test of these weights (two arms only).
     pub maxcombo: Option<Vec<Weights>>,
+    /// Also the RMST difference up to this τ (two arms only).
+    pub rmst_tau: Option<f64>,
 }
 
 /// A proportion of trials with its Monte Carlo SE.
@@ -395,6 +399,11 @@ pub struct Simulation {
     /// not rejecting).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maxcombo: Option<Share>,
+    /// RMST difference test rejections and the difference's distribution, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rmst: Option<Share>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rmst_difference: Option<Distribution>,
     /// Trials where exactly one of the log-rank and the Wald test rejects.
     pub disagree: Share,
     /// Of those, the log-rank rejects but the Wald test (for two arms: the Wald CI) does not.
@@ -425,6 +434,8 @@ pub struct Settings {
     pub alpha: f64,
     pub weights: Weights,
     pub maxcombo: Option<Vec<Weights>>,
+    #[serde(default)]
+    pub rmst_tau: Option<f64>,
 }
 
 /// The outcomes of trials `first_trial..` of a run, in trial order: a whole run or one shard.
@@ -446,9 +457,17 @@ impl SimulationTrials {
         if !(options.alpha > 0.0 && options.alpha < 1.0) {
             return Err(setting("the significance level", options.alpha, "in (0, 1)"));
         }
+        if let Some(tau) = options.rmst_tau {
+            if design.arms.len() != 2 {
+                return Err(SimulateError::TwoArms("RMST difference", design.arms.len()));
+            }
+            if !(tau.is_finite() && tau > 0.0) {
+                return Err(setting("the RMST's τ", tau, "positive and finite"));
+            }
+        }
         if let Some(weights) = &options.maxcombo {
             if design.arms.len() != 2 {
-                return Err(SimulateError::MaxComboArms(design.arms.len()));
+                return Err(SimulateError::TwoArms("MaxCombo test", design.arms.len()));
             }
             if weights.is_empty() || weights.len() > 4 {
                 return Err(setting(
@@ -474,6 +493,7 @@ impl SimulationTrials {
                 alpha: options.alpha,
                 weights: options.weights,
                 maxcombo: options.maxcombo.clone(),
+                rmst_tau: options.rmst_tau,
             },
             first_trial: options.trials.start,
             outcomes,
@@ -599,6 +619,12 @@ fn summarise(settings: &Settings, first_trial: usize, outcomes: &[TrialOutcome])
             .maxcombo
             .as_ref()
             .map(|_| Share::of(outcomes.iter().filter(|o| rejects(o.maxcombo_p)).count(), r)),
+        rmst: settings
+            .rmst_tau
+            .map(|_| Share::of(outcomes.iter().filter(|o| rejects(o.rmst_p)).count(), r)),
+        rmst_difference: settings
+            .rmst_tau
+            .and_then(|_| Distribution::of(outcomes.iter().filter_map(|o| o.rmst_difference).collect())),
         cox_wald: Share::of(wald, r),
         disagree: Share::of(logrank_only + wald_only, r),
         logrank_only,

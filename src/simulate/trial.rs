@@ -9,10 +9,11 @@ use crate::bootstrap::counts::{LogRankScratch, Sorted};
 use crate::bootstrap::engine::stream;
 use crate::cox::newton;
 use crate::cox::partial::Evaluation;
-use crate::dist::chisq_sf;
+use crate::dist::{chisq_sf, normal_sf};
 use crate::logrank::Weights;
 use crate::maxcombo::{accumulate, combine};
 use crate::risk_set::RiskTable;
+use crate::rmst::area_under_km;
 
 /// Newton–Raphson settings of [`crate::CoxOptions::default`] (R's `coxph.control`).
 const COX_EPS: f64 = 1e-9;
@@ -27,6 +28,9 @@ pub struct TrialOutcome {
     pub logrank_p: Option<f64>,
     /// MaxCombo p-value, when asked for.
     pub maxcombo_p: Option<f64>,
+    /// RMST difference (treatment − control) up to τ and its Wald p-value, when asked for.
+    pub rmst_difference: Option<f64>,
+    pub rmst_p: Option<f64>,
     /// Cox Wald test p-value; `None` without a finite fit.
     pub wald_p: Option<f64>,
     /// log HR of each arm but the control, and its model SE (empty without a finite fit).
@@ -53,6 +57,8 @@ pub struct Workspace {
     scratch: LogRankScratch,
     /// Numbers at risk and events by arm at each distinct event time (n_censor unused).
     table: RiskTable,
+    /// Each arm's own counts, for the RMST.
+    arm_tables: Vec<RiskTable>,
 }
 
 impl Workspace {
@@ -79,6 +85,7 @@ impl Workspace {
                 n_event: Vec::new(),
                 n_censor: Vec::new(),
             },
+            arm_tables: Vec::new(),
         }
     }
 
@@ -98,8 +105,11 @@ impl Workspace {
             .maxcombo
             .as_ref()
             .and_then(|weights| self.maxcombo(weights, options.seed));
+        let (rmst_difference, rmst_p) = options.rmst_tau.map_or((None, None), |tau| self.rmst(tau));
         TrialOutcome {
             maxcombo_p,
+            rmst_difference,
+            rmst_p,
             analysis_time,
             events,
             target_not_reached,
@@ -228,6 +238,21 @@ impl Workspace {
         Some((Some(chisq_sf(wald, p as f64)), fit.beta, se))
     }
 
+    /// The RMST difference of two arms up to τ (treatment − control) and its Wald p-value
+    /// 2Φ(−|Δ|/√(v₁ + v₀)), with each arm's Greenwood-type variance ([`area_under_km`]).
+    fn rmst(&mut self, tau: f64) -> (Option<f64>, Option<f64>) {
+        self.sorted.arm_tables(&self.counts, &mut self.arm_tables);
+        if self.arm_tables.len() != 2 || self.arm_tables.iter().any(RiskTable::is_empty) {
+            return (None, None);
+        }
+        let control = area_under_km(&self.arm_tables[0], tau);
+        let treatment = area_under_km(&self.arm_tables[1], tau);
+        let difference = treatment.rmst - control.rmst;
+        let se = (control.variance + treatment.variance).sqrt();
+        let p = (se > 0.0).then(|| 2.0 * normal_sf((difference / se).abs()));
+        (Some(difference).filter(|d| d.is_finite()), p.filter(|p| p.is_finite()))
+    }
+
     /// The MaxCombo p-value of two arms (see [`crate::maxcombo`]).
     fn maxcombo(&self, weights: &[Weights], seed: u64) -> Option<f64> {
         let m = weights.len();
@@ -340,6 +365,7 @@ mod tests {
             alpha: 0.05,
             weights: crate::Weights::LogRank,
             maxcombo: Some(crate::maxcombo::MaxComboOptions::default().weights),
+            rmst_tau: Some(10.0),
         };
         let mut workspace = Workspace::new(&design);
         let outcome = workspace.run(&design, &options, 3);
@@ -358,6 +384,16 @@ mod tests {
         let lr = LogRank::test(&data, &LogRankOptions::default()).unwrap();
         let combo = crate::maxcombo::MaxCombo::test(&data, &crate::maxcombo::MaxComboOptions::default()).unwrap();
         assert!((combo.p_value - outcome.maxcombo_p.unwrap()).abs() < 1e-12);
+        let rmst_options = crate::RmstOptions {
+            tau: Some(10.0),
+            conf_level: 0.95,
+            covariates: Vec::new(),
+            allow_tau_beyond_data: false,
+        };
+        let rmst = crate::Rmst::fit(&data, &rmst_options).unwrap();
+        let difference = &rmst.contrasts[0].difference;
+        assert!((difference.estimate.unwrap() - outcome.rmst_difference.unwrap()).abs() < 1e-10);
+        assert!((difference.p_value.unwrap() - outcome.rmst_p.unwrap()).abs() < 1e-10);
         assert!((lr.p_value - outcome.logrank_p.unwrap()).abs() < 1e-12 * lr.p_value.max(1e-300) + 1e-15);
         let cox_columns = Columns::new("time", "status").covariates(["arm"]);
         let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &cox_columns).unwrap();
