@@ -40,6 +40,7 @@ fn bench(c: &mut Criterion) {
             weights: Weights::LogRank,
             maxcombo: None,
             rmst_tau: None,
+            fragility: false,
         };
         group.bench_function(format!("{TRIALS}_trials_{threads}_threads"), |b| {
             b.iter(|| Simulation::run(black_box(&design), &options).unwrap())

@@ -37,6 +37,7 @@ fn options(trials: usize, seed: u64, threads: usize) -> SimulateOptions {
         weights: Weights::LogRank,
         maxcombo: None,
         rmst_tau: None,
+        fragility: false,
     }
 }
 

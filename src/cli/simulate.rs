@@ -80,6 +80,9 @@ pub struct SimulateArgs {
     /// Also the RMST difference (two arms) up to this τ, Wald test.
     #[arg(long, value_name = "TAU")]
     pub rmst_tau: Option<f64>,
+    /// Also the log-rank status-flip fragility index of each significant trial (two arms).
+    #[arg(long)]
+    pub fragility: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -220,5 +223,6 @@ fn options(args: &SimulateArgs, trials: std::ops::Range<usize>) -> SimulateOptio
             }
         }),
         rmst_tau: args.rmst_tau,
+        fragility: args.fragility,
     }
 }

@@ -28,6 +28,10 @@ impl Simulation {
             .map(|h| (format!("HR {} vs {}", h.arm, self.control()), h.hr))
             .collect();
         rows.extend(self.rmst_difference.map(|d| ("RMST difference".to_string(), d)));
+        rows.extend(
+            self.fragility_index
+                .map(|d| ("fragility index (significant trials)".to_string(), d)),
+        );
         rows.extend(self.duration.map(|d| ("duration".to_string(), d)));
         rows.extend(self.events.map(|d| ("events".to_string(), d)));
         rows

@@ -18,6 +18,8 @@
 //!   its p-value is the deterministic nested quadrature);
 //! - optionally the RMST difference of two arms up to a given τ, Wald test with each arm's
 //!   Greenwood-type variance ([`crate::rmst::area_under_km`]);
+//! - optionally, for the trials the log-rank test finds significant, the status-flip fragility
+//!   index ([`crate::fragility::survival`]; two arms);
 //! - the Cox model with arm indicators (control the reference), maximised by
 //!   [`crate::cox::newton::maximise`] (R's `coxfit6.c` rule): the partial likelihood in its
 //!   counting form ℓ(β) = Σ_j [Σ_g d_gj β_g − d_j log Σ_g n_gj e^{β_g}] (Breslow, equal to Efron
@@ -297,6 +299,9 @@ pub struct SimulateOptions {
     pub maxcombo: Option<Vec<Weights>>,
     /// Also the RMST difference up to this τ (two arms only).
     pub rmst_tau: Option<f64>,
+    /// Also the status-flip fragility index of each trial the log-rank test finds significant
+    /// (two arms only).
+    pub fragility: bool,
 }
 
 /// A proportion of trials with its Monte Carlo SE.
@@ -404,6 +409,10 @@ pub struct Simulation {
     pub rmst: Option<Share>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rmst_difference: Option<Distribution>,
+    /// The log-rank status-flip fragility index over the trials the log-rank test finds
+    /// significant, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fragility_index: Option<Distribution>,
     /// Trials where exactly one of the log-rank and the Wald test rejects.
     pub disagree: Share,
     /// Of those, the log-rank rejects but the Wald test (for two arms: the Wald CI) does not.
@@ -436,6 +445,8 @@ pub struct Settings {
     pub maxcombo: Option<Vec<Weights>>,
     #[serde(default)]
     pub rmst_tau: Option<f64>,
+    #[serde(default)]
+    pub fragility: bool,
 }
 
 /// The outcomes of trials `first_trial..` of a run, in trial order: a whole run or one shard.
@@ -464,6 +475,9 @@ impl SimulationTrials {
             if !(tau.is_finite() && tau > 0.0) {
                 return Err(setting("the RMST's τ", tau, "positive and finite"));
             }
+        }
+        if options.fragility && design.arms.len() != 2 {
+            return Err(SimulateError::TwoArms("fragility index", design.arms.len()));
         }
         if let Some(weights) = &options.maxcombo {
             if design.arms.len() != 2 {
@@ -494,6 +508,7 @@ impl SimulationTrials {
                 weights: options.weights,
                 maxcombo: options.maxcombo.clone(),
                 rmst_tau: options.rmst_tau,
+                fragility: options.fragility,
             },
             first_trial: options.trials.start,
             outcomes,
@@ -622,6 +637,17 @@ fn summarise(settings: &Settings, first_trial: usize, outcomes: &[TrialOutcome])
         rmst: settings
             .rmst_tau
             .map(|_| Share::of(outcomes.iter().filter(|o| rejects(o.rmst_p)).count(), r)),
+        fragility_index: settings
+            .fragility
+            .then(|| {
+                Distribution::of(
+                    outcomes
+                        .iter()
+                        .filter_map(|o| o.fragility_index.map(|f| f as f64))
+                        .collect(),
+                )
+            })
+            .flatten(),
         rmst_difference: settings
             .rmst_tau
             .and_then(|_| Distribution::of(outcomes.iter().filter_map(|o| o.rmst_difference).collect())),

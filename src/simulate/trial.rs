@@ -9,7 +9,9 @@ use crate::bootstrap::counts::{LogRankScratch, Sorted};
 use crate::bootstrap::engine::stream;
 use crate::cox::newton;
 use crate::cox::partial::Evaluation;
+use crate::data::{Columns, SurvData};
 use crate::dist::{chisq_sf, normal_sf};
+use crate::fragility::survival::{SurvivalFragility, SurvivalOptions};
 use crate::logrank::Weights;
 use crate::maxcombo::{accumulate, combine};
 use crate::risk_set::RiskTable;
@@ -31,6 +33,9 @@ pub struct TrialOutcome {
     /// RMST difference (treatment − control) up to τ and its Wald p-value, when asked for.
     pub rmst_difference: Option<f64>,
     pub rmst_p: Option<f64>,
+    /// The log-rank status-flip fragility index of a significant two-arm trial, when asked for.
+    #[serde(default)]
+    pub fragility_index: Option<i64>,
     /// Cox Wald test p-value; `None` without a finite fit.
     pub wald_p: Option<f64>,
     /// log HR of each arm but the control, and its model SE (empty without a finite fit).
@@ -106,10 +111,15 @@ impl Workspace {
             .as_ref()
             .and_then(|weights| self.maxcombo(weights, options.seed));
         let (rmst_difference, rmst_p) = options.rmst_tau.map_or((None, None), |tau| self.rmst(tau));
+        let significant = logrank_p.is_some_and(|p| p < options.alpha);
+        let fragility_index = (options.fragility && significant && k == 2)
+            .then(|| self.fragility(options.alpha))
+            .flatten();
         TrialOutcome {
             maxcombo_p,
             rmst_difference,
             rmst_p,
+            fragility_index,
             analysis_time,
             events,
             target_not_reached,
@@ -253,6 +263,29 @@ impl Workspace {
         (Some(difference).filter(|d| d.is_finite()), p.filter(|p| p.is_finite()))
     }
 
+    /// The log-rank status-flip fragility index ([`crate::fragility::survival`]) of the trial's
+    /// data, loaded as survkit loads any CSV.
+    fn fragility(&self, alpha: f64) -> Option<i64> {
+        let sorted = &self.sorted;
+        let mut csv = String::with_capacity(24 * sorted.time.len() + 16);
+        csv.push_str("time,status,arm\n");
+        for k in 0..sorted.time.len() {
+            csv.push_str(&format!(
+                "{},{},{}\n",
+                sorted.time[k],
+                u8::from(sorted.event[k]),
+                sorted.arm[k]
+            ));
+        }
+        let columns = Columns::new("time", "status").group("arm");
+        let data = SurvData::from_csv_bytes("simulated trial", csv.as_bytes(), &columns).ok()?;
+        let options = SurvivalOptions {
+            alpha,
+            ..SurvivalOptions::default()
+        };
+        SurvivalFragility::compute(&data, &options).ok()?.fragility_index
+    }
+
     /// The MaxCombo p-value of two arms (see [`crate::maxcombo`]).
     fn maxcombo(&self, weights: &[Weights], seed: u64) -> Option<f64> {
         let m = weights.len();
@@ -366,6 +399,7 @@ mod tests {
             weights: crate::Weights::LogRank,
             maxcombo: Some(crate::maxcombo::MaxComboOptions::default().weights),
             rmst_tau: Some(10.0),
+            fragility: true,
         };
         let mut workspace = Workspace::new(&design);
         let outcome = workspace.run(&design, &options, 3);
@@ -394,6 +428,11 @@ mod tests {
         let difference = &rmst.contrasts[0].difference;
         assert!((difference.estimate.unwrap() - outcome.rmst_difference.unwrap()).abs() < 1e-10);
         assert!((difference.p_value.unwrap() - outcome.rmst_p.unwrap()).abs() < 1e-10);
+        // the trial is significant (checked), so its fragility index was computed
+        assert!(lr.p_value < 0.05, "{}", lr.p_value);
+        let fragility = crate::fragility::survival::SurvivalFragility::compute(&data, &Default::default()).unwrap();
+        assert_eq!(outcome.fragility_index, fragility.fragility_index);
+        assert!(outcome.fragility_index.is_some_and(|f| f > 0));
         assert!((lr.p_value - outcome.logrank_p.unwrap()).abs() < 1e-12 * lr.p_value.max(1e-300) + 1e-15);
         let cox_columns = Columns::new("time", "status").covariates(["arm"]);
         let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &cox_columns).unwrap();
