@@ -21,6 +21,10 @@
 //! - `peto`: S̃(t_j) (Peto & Peto 1972, as SAS `TEST=PETO`)
 //! - `modified-peto`: S̃(t_j) n_j/(n_j + 1) (Andersen et al. 1982, SAS `TEST=MODPETO`)
 //! - `fh:ρ,γ`: S^ρ (1 − S)^γ (Fleming & Harrington 1991; `fh:1,0` is R `survdiff(rho = 1)`)
+//! - `mwlr:t*`: 1 / max(S(t_j−), S(t*)), the modestly weighted log-rank test (Magirr & Burman
+//!   2019, "Modestly weighted logrank tests", Stat. Med. 38:3782–3790), S(t*) the pooled
+//!   Kaplan–Meier estimate at t* (right-continuous). The weight rises as the pooled survival
+//!   falls, up to 1/S(t*) from t* on: the running S(t−) simply stops updating after t*.
 
 use std::fmt;
 use std::str::FromStr;
@@ -29,7 +33,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::data::{DroppedRows, SurvData};
+use crate::data::{DroppedRows, Factor, SurvData};
 use crate::dist::chisq_sf;
 use crate::output::count;
 use crate::risk_set::{RiskTable, split_by_code};
@@ -47,6 +51,9 @@ pub enum Weights {
         rho: f64,
         gamma: f64,
     },
+    ModestlyWeighted {
+        t_star: f64,
+    },
 }
 
 impl fmt::Display for Weights {
@@ -58,6 +65,7 @@ impl fmt::Display for Weights {
             Weights::Peto => f.write_str("peto"),
             Weights::ModifiedPeto => f.write_str("modified-peto"),
             Weights::FlemingHarrington { rho, gamma } => write!(f, "fh:{rho},{gamma}"),
+            Weights::ModestlyWeighted { t_star } => write!(f, "mwlr:{t_star}"),
         }
     }
 }
@@ -67,7 +75,7 @@ impl FromStr for Weights {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let unknown = || {
             format!(
-                "unknown weights '{s}'; use logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA (e.g. fh:1,0)"
+                "unknown weights '{s}'; use logrank, gehan, tarone-ware, peto, modified-peto, fh:RHO,GAMMA (e.g. fh:1,0) or mwlr:T (modestly weighted, t* = T)"
             )
         };
         match s {
@@ -76,6 +84,10 @@ impl FromStr for Weights {
             "tarone-ware" => Ok(Weights::TaroneWare),
             "peto" | "peto-peto" => Ok(Weights::Peto),
             "modified-peto" => Ok(Weights::ModifiedPeto),
+            _ if s.starts_with("mwlr:") => match s["mwlr:".len()..].trim().parse::<f64>() {
+                Ok(t_star) if t_star.is_finite() && t_star >= 0.0 => Ok(Weights::ModestlyWeighted { t_star }),
+                _ => Err(format!("mwlr:T needs a non-negative time t*, got '{s}'")),
+            },
             _ => {
                 let params = s.strip_prefix("fh:").ok_or_else(unknown)?;
                 let (rho, gamma) = params.split_once(',').ok_or_else(unknown)?;
@@ -101,14 +113,33 @@ impl Weights {
             Weights::Peto => peto_here,
             Weights::ModifiedPeto => peto_here * n / (n + 1.0),
             Weights::FlemingHarrington { rho, gamma } => km_left.powf(rho) * (1.0 - km_left).powf(gamma),
+            // km_left is max(S(t−), S(t*)) here: see `updates_km`
+            Weights::ModestlyWeighted { .. } => 1.0 / km_left,
         };
         (w, peto_here)
+    }
+
+    /// Whether the running pooled S(t−) passed to [`Weights::at`] takes in the events at
+    /// time `t`: always, except after t* for the modestly weighted test, whose S then stays
+    /// at S(t*).
+    pub(crate) fn updates_km(self, t: f64) -> bool {
+        match self {
+            Weights::ModestlyWeighted { t_star } => t <= t_star,
+            _ => true,
+        }
     }
 }
 
 impl Serialize for Weights {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Weights {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -207,31 +238,8 @@ struct Sums {
 impl LogRank {
     pub fn test(data: &SurvData, options: &LogRankOptions) -> Result<LogRank, LogRankError> {
         let file = || data.source.clone();
-        let group = data
-            .group
-            .as_ref()
-            .ok_or_else(|| LogRankError::NoGroup { file: file() })?;
-        if data.weight.is_some() {
-            return Err(LogRankError::Weighted { file: file() });
-        }
+        let group = tested_group(data)?;
         let k = group.n_levels();
-        if k > MAX_GROUPS {
-            return Err(LogRankError::TooManyGroups {
-                file: file(),
-                column: group.name.clone(),
-                levels: k,
-            });
-        }
-        if k < 2 {
-            return Err(LogRankError::OneLevel {
-                file: file(),
-                column: group.name.clone(),
-                level: group.levels.first().cloned().unwrap_or_default(),
-            });
-        }
-        if !data.event.iter().any(|e| *e) {
-            return Err(LogRankError::NoEvents { file: file() });
-        }
         let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
         let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
         let mut sums = Sums {
@@ -303,6 +311,37 @@ impl LogRank {
     }
 }
 
+/// The group column of data a log-rank-family test can compare: unweighted rows, two or more
+/// groups, some events.
+pub(crate) fn tested_group(data: &SurvData) -> Result<&Factor, LogRankError> {
+    let file = || data.source.clone();
+    let group = data
+        .group
+        .as_ref()
+        .ok_or_else(|| LogRankError::NoGroup { file: file() })?;
+    if data.weight.is_some() {
+        return Err(LogRankError::Weighted { file: file() });
+    }
+    if group.n_levels() > MAX_GROUPS {
+        return Err(LogRankError::TooManyGroups {
+            file: file(),
+            column: group.name.clone(),
+            levels: group.n_levels(),
+        });
+    }
+    if group.n_levels() < 2 {
+        return Err(LogRankError::OneLevel {
+            file: file(),
+            column: group.name.clone(),
+            level: group.levels.first().cloned().unwrap_or_default(),
+        });
+    }
+    if !data.event.iter().any(|e| *e) {
+        return Err(LogRankError::NoEvents { file: file() });
+    }
+    Ok(group)
+}
+
 /// Adds one stratum's contributions to U, V, observed and expected.
 fn accumulate(table: &RiskTable, weights: Weights, sums: &mut Sums) {
     let k = table.n_groups;
@@ -335,7 +374,9 @@ fn accumulate(table: &RiskTable, weights: Weights, sums: &mut Sums) {
                 }
             }
         }
-        km_left *= 1.0 - d / n;
+        if weights.updates_km(table.time[j]) {
+            km_left *= 1.0 - d / n;
+        }
         peto = peto_here;
     }
 }

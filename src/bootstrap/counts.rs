@@ -168,7 +168,9 @@ impl Sorted {
                         }
                     }
                 }
-                km_left *= 1.0 - d / n;
+                if weights.updates_km(t) {
+                    km_left *= 1.0 - d / n;
+                }
                 peto = peto_here;
             }
             for q in start..pos {

@@ -55,6 +55,13 @@ pub enum Command {
     /// CAFS joint rank test of function and survival (Berry et al. 2013) with exact or Monte
     /// Carlo permutation p-value, and the Finkelstein–Schoenfeld test.
     Cafs(super::cafs::CafsArgs),
+    /// Trial design: events, power, minimum detectable hazard ratio and sample size of a
+    /// survival trial (Schoenfeld, Freedman; as rpact), 3+3 dose-escalation characteristics.
+    Design(super::design::DesignArgs),
+    /// Simulate event-driven randomised trials (piecewise-exponential hazards, accrual,
+    /// dropout): power or type I error of the log-rank and Cox Wald tests with Monte Carlo SEs,
+    /// the HR estimate's distribution, duration, events; reproducible with a seed.
+    Simulate(super::simulate::SimulateArgs),
 }
 
 /// Where the data are and which columns to use.

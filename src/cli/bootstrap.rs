@@ -227,7 +227,7 @@ fn save(path: &std::path::Path, replicates: &BootstrapReplicates) -> Result<(), 
 }
 
 /// "A..B" with A < B.
-fn parse_range(text: &str) -> anyhow::Result<std::ops::Range<usize>> {
+pub(super) fn parse_range(text: &str) -> anyhow::Result<std::ops::Range<usize>> {
     let (a, b) = text
         .split_once("..")
         .ok_or_else(|| anyhow!("--replicate-range expects A..B (e.g. 0..50000), got '{text}'"))?;

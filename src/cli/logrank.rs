@@ -1,6 +1,7 @@
 //! `survkit logrank`.
 
 use clap::Args;
+use survkit::maxcombo::{MaxCombo, MaxComboError, MaxComboOptions};
 use survkit::{LogRank, LogRankError, LogRankOptions, Render, Weights};
 
 use super::Failure;
@@ -11,18 +12,37 @@ use super::run::{emit, load, report_to_stderr};
 pub struct LogrankArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Weights: logrank, gehan, tarone-ware, peto, modified-peto or fh:RHO,GAMMA.
+    /// Weights: logrank, gehan, tarone-ware, peto, modified-peto, fh:RHO,GAMMA or mwlr:T
+    /// (modestly weighted log-rank with t* = T, Magirr & Burman 2019).
     #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<Weights>)]
     pub weights: Weights,
     /// Test for a trend across the ordered groups (scores 1, 2, ..., k in level order).
     #[arg(long)]
     pub trend: bool,
+    /// MaxCombo test of two groups: the largest |z| of the listed weighted statistics (default
+    /// fh:0,0 fh:0,1 fh:1,0 fh:1,1), p-value from their joint normal distribution.
+    #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>, conflicts_with = "trend")]
+    pub maxcombo: Option<Vec<Weights>>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: LogrankArgs) -> Result<(), Failure> {
     let data = load(&args.data)?;
+    if let Some(weights) = args.maxcombo {
+        let mut options = MaxComboOptions::default();
+        if !weights.is_empty() {
+            options.weights = weights;
+        }
+        let test = MaxCombo::test(&data, &options).map_err(|e| match e {
+            MaxComboError::Data(LogRankError::NoEvents { .. })
+            | MaxComboError::NoVariance { .. }
+            | MaxComboError::Singular { .. } => Failure::analysis(e),
+            _ => Failure::input(e),
+        })?;
+        report_to_stderr(&data, &test.warnings);
+        return emit(&args.output, &test.render(args.output.format));
+    }
     let options = LogRankOptions {
         weights: args.weights,
         trend: args.trend,

@@ -6,9 +6,10 @@
 
 mod args;
 mod bootstrap;
-mod cif;
 mod cafs;
+mod cif;
 mod cox;
+mod design;
 mod finegray;
 mod fragility;
 mod km;
@@ -19,6 +20,7 @@ mod reconstruct;
 mod report;
 mod rmst;
 mod run;
+mod simulate;
 mod win;
 
 use std::process::ExitCode;

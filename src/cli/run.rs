@@ -25,6 +25,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Finegray(args) => super::finegray::run(args),
         Command::Win(args) => super::win::run(args),
         Command::Cafs(args) => super::cafs::run(args),
+        Command::Design(args) => super::design::run(args),
+        Command::Simulate(args) => super::simulate::run(args),
     }
 }
 

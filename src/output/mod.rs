@@ -8,11 +8,14 @@
 mod bootstrap;
 mod competing;
 mod cox;
+mod design;
 mod fragility;
 mod km;
 mod logrank;
+mod maxcombo;
 mod reconstruct;
 mod rmst;
+mod simulate;
 mod win;
 
 pub use cox::residuals_csv;

@@ -139,3 +139,11 @@ pub const ALS_FUNCTION_COLUMNS: [&str; 8] = [
     "--score",
     "alsfrs_change",
 ];
+
+/// Trial design formulas against rpact (issue 19): rpact integrates the event probability
+/// numerically (`integrate`), so sample sizes agree to about 1e-9; the issue asks 1e-6.
+pub const DESIGN_REL_TOL: f64 = 1e-6;
+
+/// MaxCombo p-values against R (issue 19): both sides integrate a multivariate normal
+/// probability numerically (survkit to ~1e-8, mvtnorm's GenzBretz to its reported ~1e-6).
+pub const MAXCOMBO_P_ABS_TOL: f64 = 1e-4;
