@@ -29,7 +29,7 @@ use thiserror::Error;
 
 use crate::conf_int::{ConfType, finite};
 use crate::data::DroppedRows;
-use crate::dist::{chisq_sf, normal_sf, z_for_level};
+use crate::dist::{chisq_sf, z_for_level};
 use crate::km::check_conf_level;
 use crate::output::count;
 use crate::risk_set::{RiskTable, split_by_code};
@@ -427,7 +427,7 @@ fn contrasts(lost: &[TimeLost], z: f64) -> Vec<TimeLostContrast> {
                 se,
                 lower: se.map(|s| difference - z * s),
                 upper: se.map(|s| difference + z * s),
-                p_value: se.filter(|s| *s > 0.0).map(|s| 2.0 * normal_sf((difference / s).abs())),
+                p_value: se.and_then(|s| crate::dist::wald_p(difference, s)),
             })
         })
         .collect()

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{DroppedRows, Render, TextTable, csv_line, csv_num, num, opt, pvalue, write_notes_csv, write_notes_text};
+use super::{
+    DroppedRows, Render, TextTable, csv_line, csv_num, num, opt, p_equals, pvalue, write_notes_csv, write_notes_text,
+};
 use crate::fragility::counts::CountsStep;
 use crate::fragility::survival::SurvivalStep;
 use crate::fragility::trial::Summary;
@@ -57,8 +59,8 @@ impl Render for CountsFragility {
         let p = &self.p_values;
         let _ = writeln!(
             out,
-            "p = {} ({}); Fisher {}, mid-p {}, chi-square {}, with Yates {}",
-            pvalue(self.p_value),
+            "{} ({}); Fisher {}, mid-p {}, chi-square {}, with Yates {}",
+            p_equals(self.p_value),
             if self.significant {
                 "significant"
             } else {
@@ -245,8 +247,8 @@ impl Render for SurvivalFragility {
         out.push_str(&t.render());
         let _ = writeln!(
             out,
-            "\np = {} ({}); RMST up to τ = {}",
-            pvalue(self.p_value),
+            "\n{} ({}); RMST up to τ = {}",
+            p_equals(self.p_value),
             if self.significant {
                 "significant"
             } else {

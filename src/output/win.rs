@@ -183,8 +183,8 @@ impl Render for Cafs {
         };
         let _ = writeln!(
             out,
-            "permutation p = {} ({how}; {} as extreme)",
-            pvalue(self.permutation_p_value),
+            "permutation {} ({how}; {} as extreme)",
+            p_equals(self.permutation_p_value),
             self.as_extreme
         );
         let fs = &self.finkelstein_schoenfeld;

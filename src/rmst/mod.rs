@@ -38,7 +38,7 @@ use thiserror::Error;
 use crate::output::shown;
 
 use crate::data::{DroppedRows, SurvData};
-use crate::dist::{normal_sf, z_for_level};
+use crate::dist::z_for_level;
 use crate::km::check_conf_level;
 use crate::risk_set::{RiskTable, split_by_code};
 
@@ -176,11 +176,7 @@ impl ContrastEstimate {
 /// 2 Φ(−|estimate / SE|); undefined when SE is 0 (R's formula would give 0 or NaN there: a
 /// comparison of arms without variance carries no evidence, so survkit reports no p-value).
 fn wald_p(estimate: f64, se: f64) -> Option<f64> {
-    if se > 0.0 {
-        finite(2.0 * normal_sf((estimate / se).abs()))
-    } else {
-        None
-    }
+    crate::dist::wald_p(estimate, se)
 }
 
 fn finite(x: f64) -> Option<f64> {

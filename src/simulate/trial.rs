@@ -10,7 +10,7 @@ use crate::bootstrap::engine::stream;
 use crate::cox::newton;
 use crate::cox::partial::Evaluation;
 use crate::data::{Columns, SurvData};
-use crate::dist::{chisq_sf, normal_sf};
+use crate::dist::chisq_sf;
 use crate::fragility::survival::{SurvivalFragility, SurvivalOptions};
 use crate::logrank::Weights;
 use crate::maxcombo::{accumulate, combine};
@@ -259,7 +259,7 @@ impl Workspace {
         let treatment = area_under_km(&self.arm_tables[1], tau);
         let difference = treatment.rmst - control.rmst;
         let se = (control.variance + treatment.variance).sqrt();
-        let p = (se > 0.0).then(|| 2.0 * normal_sf((difference / se).abs()));
+        let p = crate::dist::wald_p(difference, se);
         (Some(difference).filter(|d| d.is_finite()), p.filter(|p| p.is_finite()))
     }
 

@@ -1,0 +1,123 @@
+//! Honest output on random small trials (issue 12): every estimator either gives finite
+//! numbers or flags what it cannot estimate, never both; every p-value lies in [0, 1]; every
+//! interval contains its estimate. Checked on the serialised results (the JSON contract), so a
+//! field added later is checked too.
+
+use proptest::prelude::*;
+use serde_json::Value;
+use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, SurvivalFragility, SurvivalOptions, SurvivalTest};
+use survkit::{Columns, Cox, CoxOptions, KaplanMeier, KmOptions, LogRank, LogRankOptions, Rmst, RmstOptions, SurvData};
+
+/// Small two-arm trials, often degenerate: few rows, heavy ties, an arm without events, very
+/// unbalanced arms.
+fn trial() -> impl Strategy<Value = Vec<(u32, bool, bool, u8)>> {
+    (
+        prop::collection::vec((1u32..15, any::<bool>(), any::<bool>(), 20u8..80), 2..40),
+        any::<bool>(),
+    )
+        .prop_map(|(mut rows, silence_b)| {
+            if silence_b {
+                for row in rows.iter_mut().filter(|r| r.2) {
+                    row.1 = false; // arm B without events
+                }
+            }
+            rows
+        })
+}
+
+fn load(rows: &[(u32, bool, bool, u8)]) -> Option<SurvData> {
+    let mut text = String::from("time,status,arm,age\n");
+    for (t, e, b, age) in rows {
+        text.push_str(&format!("{t},{},{},{age}\n", u8::from(*e), if *b { "B" } else { "A" }));
+    }
+    let columns = Columns::new("time", "status")
+        .group("arm")
+        .covariates(["arm", "age"])
+        .factors(["arm"]);
+    SurvData::from_csv_bytes("trial.csv", text.as_bytes(), &columns).ok()
+}
+
+/// Walks a serialised result and checks every p-value, every interval and every flag.
+fn check(value: &Value, path: &str) -> Result<(), String> {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let p_like = key == "p_value" || key.ends_with("_p_value") || key == "p_adjusted";
+                if p_like
+                    && let Some(p) = v.as_f64()
+                    && !(0.0..=1.0).contains(&p)
+                {
+                    return Err(format!("{path}.{key} = {p} is not a probability"));
+                }
+            }
+            for (estimate, lower, upper) in [("estimate", "lower", "upper"), ("hr", "hr_lower", "hr_upper")] {
+                if let (Some(e), Some(lo), Some(hi)) = (
+                    map.get(estimate).and_then(Value::as_f64),
+                    map.get(lower).and_then(Value::as_f64),
+                    map.get(upper).and_then(Value::as_f64),
+                ) {
+                    let slack = 1e-9 * e.abs().max(1.0);
+                    if !(lo <= e + slack && e <= hi + slack) {
+                        return Err(format!("{path}: {estimate} {e} outside [{lo}, {hi}]"));
+                    }
+                }
+            }
+            // a flagged coefficient has no estimate, and a missing estimate has a flag
+            if map.contains_key("term") && map.contains_key("coef") {
+                let flagged =
+                    map.contains_key("diverges_to") || map.get("not_identifiable") == Some(&Value::Bool(true));
+                let estimated = map["coef"].is_number();
+                if flagged == estimated {
+                    return Err(format!("{path}: coef {} with flag {flagged}", map["coef"]));
+                }
+                if flagged && (map["hr"].is_number() || map["se"].is_number()) {
+                    return Err(format!("{path}: a flagged term prints a hazard ratio or SE"));
+                }
+            }
+            for (key, v) in map {
+                check(v, &format!("{path}.{key}"))?;
+            }
+            Ok(())
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(k, v)| check(v, &format!("{path}[{k}]"))),
+        _ => Ok(()),
+    }
+}
+
+fn checked<T: serde::Serialize, E>(result: Result<T, E>, what: &str) -> Result<(), TestCaseError> {
+    if let Ok(fit) = result {
+        let json = serde_json::to_value(&fit).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check(&json, what).map_err(TestCaseError::fail)?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_estimator_is_honest_on_small_trials(rows in trial()) {
+        let data = load(&rows);
+        prop_assume!(data.is_some());
+        let data = data.unwrap();
+        checked(KaplanMeier::fit(&data, &KmOptions::default()), "km")?;
+        checked(LogRank::test(&data, &LogRankOptions::default()), "logrank")?;
+        checked(Cox::fit(&data, &CoxOptions::default()), "cox")?;
+        checked(Cox::fit(&data, &CoxOptions { profile_ci: true, ..CoxOptions::default() }), "cox profile")?;
+        checked(Rmst::fit(&data, &RmstOptions::default()), "rmst")?;
+        for test in [SurvivalTest::LogRank, SurvivalTest::CoxWald, SurvivalTest::Rmst] {
+            let options = SurvivalOptions { test, ..SurvivalOptions::default() };
+            checked(SurvivalFragility::compute(&data, &options), "fragility")?;
+        }
+    }
+
+    #[test]
+    fn count_fragility_is_honest(a in 0u64..30, n1 in 1u64..30, c in 0u64..30, n0 in 1u64..30) {
+        prop_assume!(a <= n1 && c <= n0);
+        let (treatment, control) = (ArmCounts { events: a, total: n1 }, ArmCounts { events: c, total: n0 });
+        checked(CountsFragility::compute(treatment, control, &CountsOptions::default()), "counts")?;
+    }
+}
