@@ -132,8 +132,28 @@ def commands(rng, path, cols):
         + rng.choice([[], ["--method", "sifi"], ["--method", "all"], ["--influence"], ["--what-if"]]) + tau,
         ["plot", "km"] + data + grp + ["-o", "OUT.svg"] + rng.choice([[], ["--risk-table", "--ci"], ["--annotate"], ["--break-every", "1e-9"]]),
         ["report"] + data + grp + ["-o", "OUT.html"] + tau,
+        ["cif"] + data + grp + fmt + rng.choice([[], ["--at", "1,5"], ["--variance", "cuminc"], ["--tau", "5"]]),
+        ["finegray"] + data + ["--cause", "1"] + cov_args + fmt,
     ]
+    if cov:
+        choices += [
+            ["win"] + data + grp + ["--score", cov] + fmt + rng.choice([[], ["--threshold", "5"], ["--lower-is-better"]]),
+            ["cafs"] + data + grp + ["--score", cov] + fmt + seed + rng.choice([[], ["--fragility"]]),
+        ]
     return rng.choice(choices)
+
+
+def design_command(rng):
+    number = lambda: rng.choice(["0", "-1", "1", "0.5", "0.999999", "1e-300", "1e300", "nan", "inf", "2", "100"])
+    return rng.choice([
+        ["design", "events", "--hr", number(), "--alpha", number(), "--power", number(), "--ratio", rng.choice(["1:1", "2:1", "0:1", "1e9:1"])],
+        ["design", "power", "--hr", number(), "--events", number(), "--alpha", number(), "--ratio", "2:1"],
+        ["design", "detectable-hr", "--events", number(), "--alpha", "0.05", "--power", number()],
+        ["design", "three-plus-three", "--dlt", ",".join(number() for _ in range(rng.randint(1, 14)))],
+        ["simulate", "--participants", rng.choice(["0", "1", "10", "100", "1000000000000"]), "--control-median", number(),
+         "--hr", number(), "--events", rng.choice(["1", "5", "50", "0"]), "--trials", rng.choice(["1", "20", "100"]),
+         "--seed", "1", "--accrual-time", number()],
+    ])
 
 
 def counts_command(rng):
@@ -160,8 +180,8 @@ def run_one(binary, args, workdir, limit, huge_input):
     if "panicked" in stderr or out.returncode < 0 or out.returncode not in (0, 1, 2):
         return f"status {out.returncode}: {stderr[-2000:]}", None
     # huge input values are echoed as given (a time of 1e300 prints as 1e300): not checked then
-    # the permutation test states how many label assignments there are (a huge count)
-    if out.returncode == 0 and not huge_input and args[0] != "permutation":
+    # the permutation tests state how many label assignments there are (a huge count)
+    if out.returncode == 0 and not huge_input and args[0] not in ("permutation", "cafs"):
         for pattern in SUSPICIOUS:
             m = pattern.search(stdout)
             if m:
@@ -186,6 +206,8 @@ def main():
         runs += 1
         if rng.random() < 0.1:
             cmd, text = counts_command(rng), None
+        elif rng.random() < 0.1:
+            cmd, text = design_command(rng), None
         else:
             if rng.random() < 0.5:
                 text = random_trial(rng)

@@ -567,3 +567,60 @@ fn an_adjusted_ratio_with_an_arm_without_events_is_not_estimable() {
     assert!(rmtl["estimate"].is_null(), "{rmtl}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("e+"));
 }
+
+#[test]
+fn a_fine_gray_fit_that_does_not_converge_reports_no_estimates() {
+    // found by tests/fuzz_cli.py: sHR 2.2e70 "from the last iteration" was printed
+    let out = survkit(&[
+        "finegray",
+        "tests/data/hardening/finegray_monotone.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--cause",
+        "1",
+        "--covariates",
+        "arm,age",
+        "--factors",
+        "arm",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    for term in v["terms"].as_array().unwrap() {
+        assert!(term["coef"].is_null() && term["hr"].is_null(), "{term}");
+    }
+}
+
+#[test]
+fn an_adjusted_rmst_without_variation_reports_no_test() {
+    // everyone followed to τ without an event: coefficients exact, no z = 5e15 from rounding
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("flat.csv");
+    std::fs::write(
+        &csv,
+        "time,status,arm,age\n200,0,A,50\n210,0,A,61\n205,0,B,70\n220,0,B,44\n",
+    )
+    .unwrap();
+    let out = survkit(&[
+        "rmst",
+        csv.to_str().unwrap(),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "arm",
+        "--tau",
+        "100",
+        "--covariates",
+        "age",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    for c in v["adjusted"]["coefficients"].as_array().unwrap() {
+        assert!(c["z"].is_null() && c["p_value"].is_null(), "{c}");
+    }
+}

@@ -57,11 +57,13 @@ impl FineGrayOptions {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FineGrayTerm {
     pub term: String,
-    /// log subdistribution hazard ratio.
-    pub coef: f64,
+    /// log subdistribution hazard ratio; `null` when the fit did not converge (no estimate:
+    /// typically a monotone pseudo-likelihood, e.g. no events of the cause on one side of a
+    /// two-valued covariate).
+    pub coef: Option<f64>,
     pub se: Option<f64>,
     /// Subdistribution hazard ratio exp(coef) with its Wald limits.
-    pub hr: f64,
+    pub hr: Option<f64>,
     pub lower: Option<f64>,
     pub upper: Option<f64>,
     pub z: Option<f64>,
@@ -392,7 +394,7 @@ impl FineGray {
         }
         if !converged {
             warnings.push(format!(
-                "the fit did not converge in {} iterations (crr's gtol = {}); estimates are from the last iteration",
+                "the fit did not converge in {} iterations (crr's gtol = {}): no estimates are reported (the pseudo-likelihood may be monotone, e.g. no events of the cause on one side of a covariate)",
                 options.max_iter, options.gtol
             ));
         }
@@ -402,16 +404,20 @@ impl FineGray {
         let z_crit = z_for_level(options.conf_level);
         let terms = (0..p)
             .map(|k| {
-                let coef = beta[k];
-                let se = variance.as_ref().map(|v| v[(k, k)].sqrt()).filter(|s| s.is_finite());
-                let z = se.map(|s| coef / s);
+                // the last iterate of a fit that did not converge is no estimate
+                let coef = Some(beta[k]).filter(|c| converged && c.is_finite());
+                let se = coef
+                    .and(variance.as_ref())
+                    .map(|v| v[(k, k)].sqrt())
+                    .filter(|s| s.is_finite() && *s > 0.0);
+                let z = coef.zip(se).map(|(c, s)| c / s);
                 FineGrayTerm {
                     term: design.names[k].clone(),
                     coef,
                     se,
-                    hr: coef.exp(),
-                    lower: se.map(|s| (coef - z_crit * s).exp()),
-                    upper: se.map(|s| (coef + z_crit * s).exp()),
+                    hr: coef.map(f64::exp).filter(|h| h.is_finite()),
+                    lower: coef.zip(se).map(|(c, s)| (c - z_crit * s).exp()),
+                    upper: coef.zip(se).map(|(c, s)| (c + z_crit * s).exp()),
                     z,
                     p_value: z.map(|z| 2.0 * normal_sf(z.abs())),
                 }

@@ -229,8 +229,8 @@ impl Render for FineGray {
         for term in &self.terms {
             t.row(vec![
                 term.term.clone(),
-                num(term.coef),
-                num(term.hr),
+                opt(term.coef),
+                opt(term.hr),
                 opt(term.se),
                 opt(term.z),
                 term.p_value.map_or_else(|| "NA".to_string(), pvalue),
@@ -259,9 +259,9 @@ impl Render for FineGray {
         for term in &self.terms {
             out.push_str(&csv_line(&[
                 term.term.clone(),
-                csv_num(Some(term.coef)),
+                csv_num(term.coef),
                 csv_num(term.se),
-                csv_num(Some(term.hr)),
+                csv_num(term.hr),
                 csv_num(term.lower),
                 csv_num(term.upper),
                 csv_num(term.z),

@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use super::{ContrastEstimate, RmstError};
 use crate::data::{Covariate, SurvData};
-use crate::dist::{normal_sf, z_for_level};
+use crate::dist::z_for_level;
 
 /// Iterations allowed for the quasi-Poisson fits (R's `glm.control(maxit = 25)`).
 const MAX_ITERATIONS: usize = 25;
@@ -213,9 +213,23 @@ pub(super) fn fit(
         } else {
             weighted_least_squares(&design.x, &response, &design.weight).map_err(fail)?
         };
-        let covariance = sandwich(&design, &response, &beta, model).map_err(fail)?;
+        let mut covariance = sandwich(&design, &response, &beta, model).map_err(fail)?;
+        // every response equal (e.g. everyone followed to τ without an event): the fit is exact,
+        // the intercept is that value and every other coefficient 0 with no variance, not
+        // rounding noise with z = 1e15
+        let (low, high) = response.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
+            (lo.min(*r), hi.max(*r))
+        });
+        let mut beta = beta;
+        if high - low <= 1e-12 * high.abs().max(1.0) {
+            for j in 1..beta.len() {
+                beta[j] = 0.0;
+            }
+            covariance.fill(0.0);
+        }
+        let se_of = |j: usize| covariance[(j, j)].sqrt();
         let contrast = |j: usize| {
-            let (coef, se) = (beta[j], covariance[(j, j)].sqrt());
+            let (coef, se) = (beta[j], se_of(j));
             if model.log_link() {
                 ContrastEstimate::wald_exp(coef, se, z)
             } else {
@@ -226,15 +240,16 @@ pub(super) fn fit(
             .iter()
             .enumerate()
             .map(|(j, term)| {
-                let (coef, se) = (beta[j], covariance[(j, j)].sqrt());
+                let (coef, se) = (beta[j], se_of(j));
                 let exp = model.log_link().then(|| contrast(j));
+                let p_value = crate::dist::wald_p(coef, se);
                 Coefficient {
                     model,
                     term: term.clone(),
                     coef,
                     se,
-                    z: coef / se,
-                    p_value: 2.0 * normal_sf((coef / se).abs()),
+                    z: if p_value.is_some() { coef / se } else { f64::NAN },
+                    p_value: p_value.unwrap_or(f64::NAN),
                     lower: coef - z * se,
                     upper: coef + z * se,
                     exp_coef: exp.as_ref().and_then(|e| e.estimate),
