@@ -623,4 +623,23 @@ fn an_adjusted_rmst_without_variation_reports_no_test() {
     for c in v["adjusted"]["coefficients"].as_array().unwrap() {
         assert!(c["z"].is_null() && c["p_value"].is_null(), "{c}");
     }
+    // the same with censored rows (weight 0) whose responses differ: found by the CLI fuzzer
+    let out = survkit(&[
+        "rmst",
+        "tests/data/hardening/rmst_flat_weighted.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "arm",
+        "--covariates",
+        "age",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    for c in v["adjusted"]["coefficients"].as_array().unwrap() {
+        assert!(c["z"].is_null(), "{c}");
+    }
 }

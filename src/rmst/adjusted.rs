@@ -217,9 +217,13 @@ pub(super) fn fit(
         // every response equal (e.g. everyone followed to τ without an event): the fit is exact,
         // the intercept is that value and every other coefficient 0 with no variance, not
         // rounding noise with z = 1e15
-        let (low, high) = response.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
-            (lo.min(*r), hi.max(*r))
-        });
+        let (low, high) = response
+            .iter()
+            .zip(&design.weight)
+            .filter(|(_, w)| **w > 0.0)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (r, _)| {
+                (lo.min(*r), hi.max(*r))
+            });
         let mut beta = beta;
         if high - low <= 1e-12 * high.abs().max(1.0) {
             for j in 1..beta.len() {
