@@ -25,6 +25,7 @@ pub mod cox;
 pub mod data;
 pub mod design;
 pub mod dist;
+pub mod formula;
 pub mod fragility;
 pub mod km;
 mod linalg;
