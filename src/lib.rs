@@ -41,6 +41,7 @@ pub mod report;
 pub mod risk_set;
 pub mod rmst;
 pub mod simulate;
+pub mod table;
 pub mod timefix;
 pub mod win;
 
@@ -54,4 +55,5 @@ pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
 pub use output::{Format, Render};
 pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconstruction};
 pub use rmst::{Rmst, RmstError, RmstOptions};
+pub use table::{Column, ColumnKind, Table};
 pub use win::{Cafs, CafsOptions, WinError, WinOptions, WinStatistics};
