@@ -31,6 +31,7 @@ pub mod km;
 mod linalg;
 pub mod logrank;
 pub mod maxcombo;
+pub mod model;
 pub mod mvnorm;
 pub mod nelson_aalen;
 pub mod output;
@@ -50,8 +51,10 @@ pub use competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, Fi
 pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};
+pub use formula::{Formula, FormulaError};
 pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
 pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
+pub use model::{CoxModel, KmModel, LogRankModel, ModelError, RmstModel};
 pub use output::{Format, Render};
 pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconstruction};
 pub use rmst::{Rmst, RmstError, RmstOptions};
