@@ -162,6 +162,7 @@ pub struct CoxModel {
 impl Cox {
     /// A Cox model with this formula, e.g. `"Surv(time, status) ~ age + factor(sex) + strata(inst)"`,
     /// and R's default options (Efron ties, 95% limits).
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
     pub fn new(formula: impl Into<String>) -> CoxModel {
         CoxModel {
             formula: formula.into(),
@@ -213,6 +214,7 @@ pub struct KmModel {
 impl KaplanMeier {
     /// Kaplan–Meier curves for this formula: `Surv(time, status) ~ 1` for one curve, `~ sex`
     /// for one per group, `+ strata(x)` for one per group and stratum.
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
     pub fn new(formula: impl Into<String>) -> KmModel {
         KmModel {
             formula: formula.into(),
@@ -248,6 +250,7 @@ pub struct LogRankModel {
 
 impl LogRank {
     /// The test comparing the groups of `Surv(time, status) ~ group` (`+ strata(x)` stratified).
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
     pub fn new(formula: impl Into<String>) -> LogRankModel {
         LogRankModel {
             formula: formula.into(),
@@ -279,6 +282,7 @@ pub struct RmstModel {
 impl Rmst {
     /// RMST per arm of `Surv(time, status) ~ arm`; further numeric terms
     /// (`~ arm + age`) are the covariates of the adjusted contrasts.
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
     pub fn new(formula: impl Into<String>) -> RmstModel {
         RmstModel {
             formula: formula.into(),
