@@ -1,6 +1,22 @@
 //! survkit: reanalyse survival data from clinical trials and see how fragile the results are.
 //!
-//! Load participant data from CSV, then fit:
+//! Read a table once, then fit models chosen at fit time with R's formula syntax:
+//!
+//! ```
+//! use survkit::{Cox, KaplanMeier, Table};
+//!
+//! let lung = Table::read_csv("datasets/lung.csv")?;
+//! let age_sex = Cox::new("Surv(time, status) ~ age + sex").fit(&lung)?;
+//! let age = Cox::new("Surv(time, status) ~ age").fit(&lung)?;
+//! println!("{age_sex}\n{age}");
+//! println!("{}", KaplanMeier::new("Surv(time, status) ~ sex").fit(&lung)?);
+//! println!("hazard ratio for sex: {:.3}", age_sex.hazard_ratio("sex")?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! See [`formula`] for the grammar, [`model`] for how a formula maps onto the data, [`table`]
+//! for in-memory columns, and [`lookup`] for the accessors (`hazard_ratio`, `survival_at`,
+//! `median`, `difference`). The estimators also take the data of one analysis directly:
 //!
 //! ```no_run
 //! use survkit::{Columns, KaplanMeier, KmOptions, LogRank, LogRankOptions, SurvData};
