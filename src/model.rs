@@ -23,12 +23,16 @@
 //!   adjusted contrasts (Tian et al. 2014).
 //! - Rows missing a column the model uses are dropped and counted (R's `na.omit` on the model
 //!   frame); missing values elsewhere drop nothing.
-//! - Interactions (`x:z`, and so `x*z`) parse but are not fitted yet.
+//! - Interactions in Cox: `x:z` is the product column (named `x:z` as R names it). A factor in
+//!   an interaction is coded as R codes it: by contrasts, one column per non-reference level
+//!   (`sex=2:age`), when the term without the factor is in the model (`age + factor(sex):age`),
+//!   else by one indicator per level (`sex=1:age`, `sex=2:age`). Kaplan–Meier, log-rank and
+//!   RMST take no interactions.
 
 use thiserror::Error;
 
 use crate::cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
-use crate::data::{Columns, DataError, SurvData};
+use crate::data::{Columns, Covariate, DataError, SurvData};
 use crate::formula::{Formula, FormulaError, Term, Variable};
 use crate::km::{KaplanMeier, KmError, KmOptions};
 use crate::logrank::{LogRank, LogRankError, LogRankOptions};
@@ -126,10 +130,25 @@ pub fn columns_for(formula: &Formula, table: &Table, shape: Shape) -> Result<Col
                     }
                     Shape::ArmAndCovariates => columns.covariates.push(v.column.clone()),
                     Shape::Regression => {
-                        columns.covariates.push(v.column.clone());
-                        if is_categorical(v) {
+                        if !columns.covariates.contains(&v.column) {
+                            columns.covariates.push(v.column.clone());
+                        }
+                        if is_categorical(v) && !columns.factors.contains(&v.column) {
                             columns.factors.push(v.column.clone());
                         }
+                    }
+                }
+            }
+            Term::Interaction(parts) if shape == Shape::Regression => {
+                for v in parts {
+                    if let Some(level) = &v.reference {
+                        columns = columns.reference(&v.column, level);
+                    }
+                    if !columns.covariates.contains(&v.column) {
+                        columns.covariates.push(v.column.clone());
+                    }
+                    if is_categorical(v) && !columns.factors.contains(&v.column) {
+                        columns.factors.push(v.column.clone());
                     }
                 }
             }
@@ -147,9 +166,106 @@ pub fn columns_for(formula: &Formula, table: &Table, shape: Shape) -> Result<Col
 /// The data of one analysis: the formula's columns of `table`, rows with a missing value in
 /// one of them dropped and counted.
 pub fn frame(table: &Table, formula: &str, shape: Shape) -> Result<SurvData, ModelError> {
-    let formula = Formula::parse(formula)?;
-    let columns = columns_for(&formula, table, shape)?;
-    Ok(SurvData::from_table(table, &columns)?)
+    frame_for(table, &Formula::parse(formula)?, shape, |_| {})
+}
+
+/// As [`frame`] for a parsed formula; `adjust` sets what a formula does not say (case
+/// weights, strictness about missing values).
+pub fn frame_for(
+    table: &Table,
+    formula: &Formula,
+    shape: Shape,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<SurvData, ModelError> {
+    let mut columns = columns_for(formula, table, shape)?;
+    adjust(&mut columns);
+    let mut data = SurvData::from_table(table, &columns)?;
+    if shape == Shape::Regression {
+        data.covariates = regression_covariates(&data, formula)?;
+    }
+    Ok(data)
+}
+
+/// The covariates of a regression formula in R's term order (main effects, then interactions
+/// by degree): interactions become numeric product columns named as R names them (`age:sex`;
+/// a factor contributes one column per non-reference level, `sex=2:age`), and columns read
+/// only for an interaction are not covariates themselves.
+fn regression_covariates(data: &SurvData, formula: &Formula) -> Result<Vec<Covariate>, ModelError> {
+    let mains: Vec<&str> = formula
+        .terms
+        .iter()
+        .filter_map(|t| match t {
+            Term::Variable(v) => Some(v.column.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut covariates: Vec<Covariate> = mains
+        .iter()
+        .filter_map(|column| data.covariate(column).cloned())
+        .collect();
+    let mut interactions: Vec<&Vec<Variable>> = formula
+        .terms
+        .iter()
+        .filter_map(|t| match t {
+            Term::Interaction(parts) => Some(parts),
+            _ => None,
+        })
+        .collect();
+    interactions.sort_by_key(|parts| parts.len());
+    let n = data.n_rows();
+    for parts in interactions {
+        let mut products: Vec<(Vec<String>, Vec<f64>)> = vec![(Vec::new(), vec![1.0; n])];
+        for v in parts {
+            let Some(covariate) = data.covariate(&v.column) else {
+                continue;
+            };
+            products = match covariate {
+                Covariate::Numeric { name, values } => products
+                    .into_iter()
+                    .map(|(mut names, product)| {
+                        names.push(name.clone());
+                        (names, product.iter().zip(values).map(|(a, b)| a * b).collect())
+                    })
+                    .collect(),
+                Covariate::Factor(factor) => {
+                    // R's rule (Chambers & Hastie 1992, §5.3.1): a factor is coded by contrasts
+                    // when the term without it is in the model, else by one indicator per level
+                    let margin: Vec<&str> = parts
+                        .iter()
+                        .filter(|p| p.column != v.column)
+                        .map(|p| p.column.as_str())
+                        .collect();
+                    let contrasts = formula.terms.iter().any(|t| match t {
+                        Term::Variable(m) => margin == [m.column.as_str()],
+                        Term::Interaction(ms) => {
+                            ms.len() == margin.len() && ms.iter().all(|m| margin.contains(&m.column.as_str()))
+                        }
+                        _ => false,
+                    });
+                    let first = if contrasts { 1 } else { 0 };
+                    let mut next = Vec::new();
+                    for (names, product) in &products {
+                        for (level_index, level) in factor.levels.iter().enumerate().skip(first) {
+                            let mut names = names.clone();
+                            names.push(format!("{}={level}", factor.name));
+                            let values = product
+                                .iter()
+                                .zip(&factor.codes)
+                                .map(|(a, c)| if *c as usize == level_index { *a } else { 0.0 })
+                                .collect();
+                            next.push((names, values));
+                        }
+                    }
+                    next
+                }
+            };
+        }
+        covariates.extend(products.into_iter().map(|(names, values)| Covariate::Numeric {
+            name: names.join(":"),
+            values,
+        }));
+    }
+    Ok(covariates)
 }
 
 /// A Cox model to fit: the formula and the options, checked when [`CoxModel::fit`] runs.
@@ -409,10 +525,12 @@ mod tests {
         );
         let e = Cox::new("Surv(time, status ~ age").fit(&table).unwrap_err();
         assert!(e.to_string().starts_with("expected ')'"), "{e}");
-        let e = Cox::new("Surv(time, status) ~ age:sex").fit(&table).unwrap_err();
+        let e = KaplanMeier::new("Surv(time, status) ~ age:sex")
+            .fit(&table)
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "the Cox model does not take the interaction 'age:sex' (not supported yet) in its formula"
+            "this estimator (Kaplan–Meier, log-rank) does not take the interaction 'age:sex' (not supported yet) in its formula"
         );
         let e = KaplanMeier::new("Surv(time, status) ~ sex + ph.ecog")
             .fit(&table)

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::anyhow;
-use survkit::model::{Shape, columns_for};
+use survkit::model::{Shape, frame_for};
 use survkit::{Columns, Formula, SurvData, Table};
 
 use super::Failure;
@@ -51,10 +51,11 @@ pub fn load_model(args: &DataArgs, shape: Shape, extra: impl FnOnce(Columns) -> 
     remember_input(&args.file);
     let formula = Formula::parse(formula).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
     let table = Table::read_csv(&args.file).map_err(Failure::input)?;
-    let mut columns = columns_for(&formula, &table, shape).map_err(Failure::input)?;
-    columns.weight.clone_from(&args.weight);
-    columns.strict = args.strict;
-    SurvData::from_table(&table, &columns).map_err(Failure::input)
+    frame_for(&table, &formula, shape, |columns| {
+        columns.weight.clone_from(&args.weight);
+        columns.strict = args.strict;
+    })
+    .map_err(Failure::input)
 }
 
 /// The column spec the arguments describe.
