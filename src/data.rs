@@ -30,6 +30,7 @@ use std::path::Path;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::table::{Column, Table};
 use crate::timefix::timefix;
 
 /// How many dropped line numbers are listed in reports.
@@ -297,15 +298,6 @@ pub enum DataError {
     Invalid { file: String, message: String },
 }
 
-/// A field's text: `None` when it is one of the missing-value spellings.
-fn present(field: &str) -> Option<&str> {
-    let t = field.trim();
-    match t {
-        "" | "NA" | "NaN" | "N/A" | "." => None,
-        _ => Some(t),
-    }
-}
-
 /// How one event value was written, before the column's coding is known.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum EventToken {
@@ -458,41 +450,28 @@ struct UsedColumn {
 impl SurvData {
     /// Reads a CSV file with a header row.
     pub fn read_csv(path: impl AsRef<Path>, columns: &Columns) -> Result<SurvData, DataError> {
-        let path = path.as_ref();
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-            file: file.clone(),
-            source,
-        })?;
-        Self::from_csv_bytes(&file, &bytes, columns)
+        SurvData::from_table(&Table::read_csv(path)?, columns)
     }
 
     /// Reads CSV text already in memory; `source` names it in messages.
     pub fn from_csv_bytes(source: &str, bytes: &[u8], columns: &Columns) -> Result<SurvData, DataError> {
-        let file = source.to_string();
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(DataError::Empty { file });
-        }
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
-        let header = reader.headers().map_err(|e| csv_error(&file, e))?.clone();
-        let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-        let mut used = resolve_columns(&file, &names, columns)?;
+        SurvData::from_table(&Table::from_csv_bytes(source, bytes)?, columns)
+    }
+
+    /// Builds the data of one analysis from a table: the columns `columns` names, without the
+    /// rows missing one of them (the other columns' missing values drop nothing).
+    pub fn from_table(table: &Table, columns: &Columns) -> Result<SurvData, DataError> {
+        let file = table.source().to_string();
+        let mut used = resolve_columns(&file, &table.names(), columns)?;
+        let cells: Vec<&Column> = used.iter().map(|c| &table.columns()[c.index]).collect();
 
         let mut dropped = DroppedRows::default();
         let mut lines: Vec<u64> = Vec::new();
-        let mut record = csv::StringRecord::new();
         let mut missing: Vec<usize> = Vec::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(&file, e)),
-            }
-            let line = record.position().map_or(0, |p| p.line());
+        for (row, &line) in table.lines().iter().enumerate() {
             missing.clear();
             for (c, column) in used.iter().enumerate() {
-                if !column.missing_kept && present(&record[column.index]).is_none() {
+                if !column.missing_kept && cells[c].text(row).is_none() {
                     missing.push(c);
                 }
             }
@@ -501,10 +480,10 @@ impl SurvData {
                 dropped.record(line, &names);
                 continue;
             }
-            for column in used.iter_mut() {
-                match (&mut column.sink, present(&record[column.index])) {
-                    (Sink::Numeric(values), None) if column.missing_kept => values.push(f64::NAN),
-                    _ => column.accept(record[column.index].trim(), line, &file, columns)?,
+            for (column, cells) in used.iter_mut().zip(&cells) {
+                match (&mut column.sink, cells.text(row)) {
+                    (Sink::Numeric(values), None) => values.push(f64::NAN),
+                    (_, text) => column.accept(text.unwrap_or_default(), line, &file, columns)?,
                 }
             }
             lines.push(line);
@@ -547,31 +526,6 @@ impl SurvData {
             keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             keyed.into_iter().map(|(_, i)| i).collect()
         })
-    }
-}
-
-fn csv_error(file: &str, e: csv::Error) -> DataError {
-    let line = e.position().map_or(0, |p| p.line());
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => DataError::NotUtf8 {
-            file: file.to_string(),
-            line,
-        },
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => DataError::Malformed {
-            file: file.to_string(),
-            line,
-            message: format!("this row has {len} fields but the header has {expected_len}"),
-        },
-        csv::ErrorKind::Io(err) => DataError::Malformed {
-            file: file.to_string(),
-            line,
-            message: err.to_string(),
-        },
-        _ => DataError::Malformed {
-            file: file.to_string(),
-            line,
-            message: e.to_string(),
-        },
     }
 }
 

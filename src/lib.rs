@@ -1,6 +1,22 @@
 //! survkit: reanalyse survival data from clinical trials and see how fragile the results are.
 //!
-//! Load participant data from CSV, then fit:
+//! Read a table once, then fit models chosen at fit time with R's formula syntax:
+//!
+//! ```
+//! use survkit::{Cox, KaplanMeier, Table};
+//!
+//! let lung = Table::read_csv("datasets/lung.csv")?;
+//! let age_sex = Cox::new("Surv(time, status) ~ age + sex").fit(&lung)?;
+//! let age = Cox::new("Surv(time, status) ~ age").fit(&lung)?;
+//! println!("{age_sex}\n{age}");
+//! println!("{}", KaplanMeier::new("Surv(time, status) ~ sex").fit(&lung)?);
+//! println!("hazard ratio for sex: {:.3}", age_sex.hazard_ratio("sex")?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! See [`formula`] for the grammar, [`model`] for how a formula maps onto the data, [`table`]
+//! for in-memory columns, and [`lookup`] for the accessors (`hazard_ratio`, `survival_at`,
+//! `median`, `difference`). The estimators also take the data of one analysis directly:
 //!
 //! ```no_run
 //! use survkit::{Columns, KaplanMeier, KmOptions, LogRank, LogRankOptions, SurvData};
@@ -25,11 +41,14 @@ pub mod cox;
 pub mod data;
 pub mod design;
 pub mod dist;
+pub mod formula;
 pub mod fragility;
 pub mod km;
 mod linalg;
 pub mod logrank;
+pub mod lookup;
 pub mod maxcombo;
+pub mod model;
 pub mod mvnorm;
 pub mod nelson_aalen;
 pub mod output;
@@ -40,6 +59,7 @@ pub mod report;
 pub mod risk_set;
 pub mod rmst;
 pub mod simulate;
+pub mod table;
 pub mod timefix;
 pub mod win;
 
@@ -48,9 +68,13 @@ pub use competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, Fi
 pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};
+pub use formula::{Formula, FormulaError};
 pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
 pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
+pub use lookup::LookupError;
+pub use model::{CoxModel, KmModel, LogRankModel, ModelError, RmstModel};
 pub use output::{Format, Render};
 pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconstruction};
 pub use rmst::{Rmst, RmstError, RmstOptions};
+pub use table::{Column, ColumnKind, Table};
 pub use win::{Cafs, CafsOptions, WinError, WinOptions, WinStatistics};

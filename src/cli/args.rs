@@ -69,13 +69,23 @@ pub enum Command {
 pub struct DataArgs {
     /// CSV file with a header row and one row per participant.
     pub file: PathBuf,
+    /// The model in R's syntax, instead of the column options (km, logrank, cox, rmst), e.g.
+    /// "Surv(time, status) ~ age + factor(sex) + strata(inst)".
+    #[arg(long, value_name = "FORMULA",
+          conflicts_with_all = ["time", "event", "group", "strata", "entry", "event_value", "reference"])]
+    pub formula: Option<String>,
     /// Column holding the follow-up (exit) time.
-    #[arg(long, value_name = "COL")]
-    pub time: String,
+    #[arg(long, value_name = "COL", required_unless_present = "formula")]
+    pub time: Option<String>,
     /// Column holding the event indicator: 0/1, TRUE/FALSE, or 1/2 (1 = censored, 2 = event);
     /// for competing risks (`cif`, `finegray`) the status: censoring value or cause.
-    #[arg(long, value_name = "COL", visible_alias = "status")]
-    pub event: String,
+    #[arg(
+        long,
+        value_name = "COL",
+        visible_alias = "status",
+        required_unless_present = "formula"
+    )]
+    pub event: Option<String>,
     /// Column with the group (arm) labels.
     #[arg(long, value_name = "COL")]
     pub group: Option<String>,

@@ -3,24 +3,31 @@
 use clap::Args;
 use survkit::cox::predict::parse_pattern;
 use survkit::cox::zph::ZphTransform;
+use survkit::model::Shape;
 use survkit::{ConfType, Cox, CoxError, CoxOptions, Render, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{check_factors, emit, load_with, report_to_stderr, write_atomically};
+use super::run::{check_factors, emit, load_model, report_to_stderr, write_atomically};
 
 #[derive(Debug, Args)]
 pub struct CoxArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Covariates, e.g. age,sex,ph.ecog (numeric unless listed in --factors).
-    #[arg(long, value_delimiter = ',', value_name = "COL,...", required = true)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "COL,...",
+        required_unless_present = "formula",
+        conflicts_with = "formula"
+    )]
     pub covariates: Vec<String>,
     /// Covariates to treat as categorical (treatment-coded dummies named COL=LEVEL).
-    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    #[arg(long, value_delimiter = ',', value_name = "COL,...", conflicts_with = "formula")]
     pub factors: Vec<String>,
     /// Cluster column for robust (sandwich) variance grouped by cluster.
-    #[arg(long, value_name = "COL")]
+    #[arg(long, value_name = "COL", conflicts_with = "formula")]
     pub cluster: Option<String>,
     /// Robust (sandwich) variance with each row its own cluster (on by default with --cluster or
     /// non-integer weights, as in R).
@@ -62,7 +69,7 @@ pub struct CoxArgs {
 
 pub fn run(args: CoxArgs) -> Result<(), Failure> {
     check_factors(&args.factors, &args.covariates)?;
-    let data = load_with(&args.data, |columns| {
+    let data = load_model(&args.data, Shape::Regression, |columns| {
         let mut columns = columns.covariates(args.covariates.iter()).factors(args.factors.iter());
         columns.cluster.clone_from(&args.cluster);
         columns

@@ -1,11 +1,12 @@
 //! `survkit km`.
 
 use clap::Args;
+use survkit::model::Shape;
 use survkit::{ConfType, Format, KaplanMeier, KmOptions, Render};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load, report_to_stderr};
+use super::run::{emit, load_model, report_to_stderr};
 
 #[derive(Debug, Args)]
 pub struct KmArgs {
@@ -34,7 +35,7 @@ pub struct KmArgs {
 }
 
 pub fn run(args: KmArgs) -> Result<(), Failure> {
-    let data = load(&args.data)?;
+    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
     let options = KmOptions {
         conf_type: args.conf_type,
         conf_level: args.conf_level,

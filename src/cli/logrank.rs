@@ -2,11 +2,12 @@
 
 use clap::Args;
 use survkit::maxcombo::{MaxCombo, MaxComboError, MaxComboOptions};
+use survkit::model::Shape;
 use survkit::{LogRank, LogRankError, LogRankOptions, Render, Weights};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load, report_to_stderr};
+use super::run::{emit, load_model, report_to_stderr};
 
 #[derive(Debug, Args)]
 pub struct LogrankArgs {
@@ -28,7 +29,7 @@ pub struct LogrankArgs {
 }
 
 pub fn run(args: LogrankArgs) -> Result<(), Failure> {
-    let data = load(&args.data)?;
+    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
     if let Some(weights) = args.maxcombo {
         let mut options = MaxComboOptions::default();
         if !weights.is_empty() {

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::anyhow;
-use survkit::{Columns, SurvData};
+use survkit::model::{Shape, frame_for};
+use survkit::{Columns, Formula, SurvData, Table};
 
 use super::Failure;
 use super::args::{Cli, Command, DataArgs, OutputArgs};
@@ -41,9 +42,30 @@ pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Res
     SurvData::read_csv(&args.file, &extra(columns(args)?)).map_err(Failure::input)
 }
 
+/// As [`load_with`], or from `--formula` read as `shape` says (the command's own column options
+/// then conflict with it, so `extra` is not used).
+pub fn load_model(args: &DataArgs, shape: Shape, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
+    let Some(formula) = &args.formula else {
+        return load_with(args, extra);
+    };
+    remember_input(&args.file);
+    let formula = Formula::parse(formula).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
+    let table = Table::read_csv(&args.file).map_err(Failure::input)?;
+    frame_for(&table, &formula, shape, |columns| {
+        columns.weight.clone_from(&args.weight);
+        columns.strict = args.strict;
+    })
+    .map_err(Failure::input)
+}
+
 /// The column spec the arguments describe.
 pub fn columns(args: &DataArgs) -> Result<Columns, Failure> {
-    let mut columns = Columns::new(&args.time, &args.event).strict(args.strict);
+    let (Some(time), Some(event)) = (&args.time, &args.event) else {
+        return Err(Failure::input(anyhow!(
+            "--formula is not available for this command yet; name the columns with --time and --event"
+        )));
+    };
+    let mut columns = Columns::new(time, event).strict(args.strict);
     columns.group.clone_from(&args.group);
     columns.strata.clone_from(&args.strata);
     columns.entry.clone_from(&args.entry);
