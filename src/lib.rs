@@ -33,9 +33,11 @@ pub mod maxcombo;
 pub mod mvnorm;
 pub mod nelson_aalen;
 pub mod output;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod quantile;
 pub mod reconstruct;
+#[cfg(feature = "plot")]
 pub mod report;
 pub mod risk_set;
 pub mod rmst;
