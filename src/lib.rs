@@ -13,6 +13,11 @@
 //!
 //! Every result derives `Serialize` (the JSON contract of the CLI) and displays as a table.
 //! The library never prints and never exits.
+//!
+//! Cargo features (both default): `plot`, the figures (`survkit::plot`) and the HTML report
+//! (`survkit::report`); `cli`, the `survkit` command (implies `plot`). Without them
+//! (`default-features = false`) the statistics build without clap, indicatif, anyhow, plotters
+//! or png.
 
 // The numeric kernels index several arrays in step (x[j], s1[j], s2[j * p + l]); iterator
 // chains would hide the formulas they transcribe.
