@@ -29,6 +29,11 @@
 //!
 //! Every result derives `Serialize` (the JSON contract of the CLI) and displays as a table.
 //! The library never prints and never exits.
+//!
+//! Cargo features (both default): `plot`, the figures (`survkit::plot`) and the HTML report
+//! (`survkit::report`); `cli`, the `survkit` command (implies `plot`). Without them
+//! (`default-features = false`) the statistics build without clap, indicatif, anyhow, plotters
+//! or png.
 
 // The numeric kernels index several arrays in step (x[j], s1[j], s2[j * p + l]); iterator
 // chains would hide the formulas they transcribe.
@@ -52,9 +57,11 @@ pub mod model;
 pub mod mvnorm;
 pub mod nelson_aalen;
 pub mod output;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod quantile;
 pub mod reconstruct;
+#[cfg(feature = "plot")]
 pub mod report;
 pub mod risk_set;
 pub mod rmst;

@@ -87,6 +87,7 @@ proptest! {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cif_json_contract() {
     let out = survkit(&[
@@ -120,6 +121,7 @@ fn cif_json_contract() {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cif_labels_and_bad_input() {
     let dir = tempfile::tempdir().unwrap();
@@ -163,6 +165,7 @@ fn cif_labels_and_bad_input() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn finegray_json_contract() {
     let out = survkit(&[
@@ -203,6 +206,7 @@ fn finegray_json_contract() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cif_figure_is_a_reproducible_svg() {
     let dir = tempfile::tempdir().unwrap();
@@ -234,6 +238,7 @@ fn cif_figure_is_a_reproducible_svg() {
     assert!(text.contains("Number at risk"));
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cif_refusals_name_the_problem() {
     let file = "tests/reference/data/als_composite.csv";

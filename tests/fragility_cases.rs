@@ -4,6 +4,7 @@
 
 mod common;
 
+#[cfg(feature = "cli")]
 use common::{json_stdout, survkit};
 
 use proptest::prelude::*;
@@ -173,6 +174,7 @@ proptest! {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_counts_json_contract() {
     let out = survkit(&[
@@ -206,6 +208,7 @@ fn cli_counts_json_contract() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_survival_json_contract() {
     let out = survkit(&[

@@ -147,6 +147,41 @@ fn cli_refuses_unknown_extension() {
     assert!(String::from_utf8_lossy(&output.stderr).contains(".svg or .png"));
 }
 
+/// `survkit plot` has one subcommand per figure, each taking only its own options.
+#[test]
+fn each_figure_takes_only_its_own_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.svg");
+    let out = out.to_str().unwrap();
+    for (kind, foreign) in [
+        ("km", &["--replicates", "10"][..]),
+        ("km", &["--tau", "100"]),
+        ("loglog", &["--ci"]),
+        ("bootstrap", &["--risk-table"]),
+        ("fragility", &["--statistic", "hr"]),
+        ("schoenfeld", &["--subgroups", "ph.ecog"]),
+        ("forest", &["--alpha", "0.1"]),
+    ] {
+        let output = plot_lung(kind, &[foreign, &["-o", out]].concat());
+        assert_eq!(output.status.code(), Some(2), "plot {kind} {foreign:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("unexpected argument '{}'", foreign[0])),
+            "{stderr}"
+        );
+        assert!(!std::path::Path::new(out).exists());
+    }
+    let help = survkit(&["plot", "bootstrap", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--replicates") && help.contains("--covariates"), "{help}");
+    assert!(
+        !help.contains("--risk-table") && !help.contains("--alpha") && !help.contains("--subgroups"),
+        "{help}"
+    );
+    let unknown = plot_lung("pie", &["-o", out]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
 #[test]
 fn bootstrap_histogram_matches_golden() {
     let data = lung(|c| c);

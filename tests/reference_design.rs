@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{DESIGN_REL_TOL, assert_close_rel, fixture, json_stdout, survkit};
+use common::{DESIGN_REL_TOL, assert_close_rel, fixture};
+#[cfg(feature = "cli")]
+use common::{json_stdout, survkit};
 use serde_json::Value;
 use survkit::design::{
     Accrual, Allocation, ControlHazard, EventsMethod, Sided, TestPlan, events_needed, power, sample_size,
@@ -86,6 +88,7 @@ fn power_matches_rpact() {
 }
 
 /// The contract: `{"events": x, "events_ceiling": n}` and `{"power": x}`.
+#[cfg(feature = "cli")]
 #[test]
 fn cli_contract() {
     let out = survkit(&[
@@ -132,6 +135,7 @@ fn cli_contract() {
 }
 
 /// `survkit design three-plus-three`: probabilities sum to one, and the JSON carries each dose.
+#[cfg(feature = "cli")]
 #[test]
 fn three_plus_three_cli() {
     let out = survkit(&[

@@ -80,6 +80,7 @@ fn modestly_weighted_logrank_matches_r() {
     assert_close("mwlr:365 p", test.p_value, case["p_value"].as_f64().unwrap());
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn maxcombo_cli() {
     let out = survkit(&[

@@ -3,6 +3,7 @@
 
 mod common;
 
+#[cfg(feature = "cli")]
 use common::{json_stdout, survkit};
 use survkit::Weights;
 use survkit::design::{Allocation, EventsMethod, Sided, TestPlan, power};
@@ -107,6 +108,7 @@ fn maxcombo_type_one_error_at_alpha() {
 }
 
 /// Same seed, same bytes with 1 and 3 threads; a delayed effect (HR 1 then 0.6 after time 4).
+#[cfg(feature = "cli")]
 #[test]
 fn reproducible_whatever_the_threads() {
     let run = |threads: &str| {
@@ -147,6 +149,7 @@ fn reproducible_whatever_the_threads() {
 
 /// Shards 0..120 and 120..300 (saved, merged in either order) give the bytes of one run over
 /// 0..300; overlapping shards are refused.
+#[cfg(feature = "cli")]
 #[test]
 fn shards_merge_into_the_whole_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -198,6 +201,7 @@ fn shards_merge_into_the_whole_run() {
     assert_eq!(unseeded.status.code(), Some(2), "a shard needs --seed");
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn bad_settings_exit_2() {
     let out = survkit(&[

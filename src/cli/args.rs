@@ -38,8 +38,7 @@ pub enum Command {
     /// Reconstruct participant data from a published Kaplan–Meier figure (Guyot et al. 2012):
     /// digitised curves and numbers at risk in, a time,event,group CSV and a quality report out.
     Reconstruct(super::reconstruct::ReconstructArgs),
-    /// Figures as SVG or PNG: km (with risk table), loglog, schoenfeld, forest, rmst, bootstrap,
-    /// fragility, reconstruct (digitised points over the reconstructed Kaplan–Meier curves).
+    /// Figures as SVG or PNG, one subcommand per figure (`survkit plot FIGURE --help`: its options).
     Plot(Box<super::plot::PlotArgs>),
     /// One self-contained HTML (or Markdown) reanalysis report with the commands reproducing it.
     Report(super::report::ReportArgs),

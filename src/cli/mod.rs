@@ -35,15 +35,7 @@ const EXIT_INPUT: u8 = 2;
 const EXIT_ANALYSIS: u8 = 1;
 
 pub fn main() -> ExitCode {
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // `survkit plot reconstruct` reads digitised curves, not a participant CSV: its own grammar
-    let outcome = if argv.get(1).is_some_and(|a| a == "plot") && argv.get(2).is_some_and(|a| a == "reconstruct") {
-        let rest =
-            std::iter::once(std::ffi::OsString::from("survkit plot reconstruct")).chain(argv[3..].iter().cloned());
-        plot::run_reconstruct(plot::ReconstructPlotCli::parse_from(rest))
-    } else {
-        run::run(Cli::parse_from(argv))
-    };
+    let outcome = run::run(Cli::parse());
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

@@ -3,15 +3,15 @@
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use clap::Args;
+use clap::{Args, Subcommand};
 use survkit::bootstrap::permutation::PermutationPlan;
 use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
 use survkit::competing::CifOptions;
 use survkit::fragility::{SurvivalOptions, SurvivalTest};
 use survkit::plot::{
     BootstrapFigure, CafsFigure, CifFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions,
-    LogLogFigure, PlotError, PlotKind, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit,
-    WinFigure, render,
+    LogLogFigure, PlotError, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, WinFigure,
+    render,
 };
 use survkit::win::{CafsOptions, Direction, WinOptions};
 use survkit::{ConfType, RmstOptions, Ties};
@@ -23,63 +23,230 @@ use super::cif::{CensorArgs, load_competing};
 use super::reconstruct::{ReconstructInputArgs, reconstruction};
 use super::run::{check_factors, load_with, report_to_stderr, write_bytes_atomically};
 
+/// `survkit plot FIGURE`: one subcommand per figure, each with only its own options.
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// What to draw: km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct
-    /// (`survkit plot reconstruct --help`: its own arguments, those of `survkit reconstruct`),
-    /// cif, win (the pairwise breakdown of `survkit win`) or cafs (the CAFS ranks by arm).
-    #[arg(value_parser = parse_with_from_str::<PlotKind>)]
-    pub kind: PlotKind,
+    #[command(subcommand)]
+    pub figure: PlotCommand,
+}
+
+/// The figures `survkit plot` draws.
+#[derive(Debug, Subcommand)]
+pub enum PlotCommand {
+    /// Kaplan–Meier curves by group (or the cumulative hazard, or 1 − S).
+    Km(KmFigureArgs),
+    /// The Kaplan–Meier curves with the area under each up to τ shaded and each arm's RMST.
+    Rmst(RmstFigureArgs),
+    /// log(−log S(t)) against time on a log axis by group (parallel curves: proportional hazards).
+    Loglog(FigureArgs),
+    /// Scaled Schoenfeld residuals of a Cox model against time, one panel per model column.
+    Schoenfeld(SchoenfeldFigureArgs),
+    /// Cox hazard ratios with their confidence intervals, by model term or by subgroup.
+    Forest(ForestFigureArgs),
+    /// A histogram of the bootstrap replicates of a statistic, with its intervals.
+    Bootstrap(BootstrapFigureArgs),
+    /// The p-value path of the status-flip fragility analysis.
+    Fragility(FragilityFigureArgs),
+    /// The digitised points of a published figure over the Kaplan–Meier curves reconstructed from
+    /// them (the inputs of `survkit reconstruct`, not a participant CSV).
+    Reconstruct(ReconstructFigureArgs),
+    /// Competing risks: the cumulative incidence of every cause by group.
+    Cif(CifFigureArgs),
+    /// The pairwise-outcome breakdown of the win statistics.
+    Win(WinFigureArgs),
+    /// The CAFS ranks by arm with their mean ranks.
+    Cafs(CafsFigureArgs),
+}
+
+/// The participant data and the image every data figure takes.
+#[derive(Debug, Args)]
+pub struct FigureArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub image: ImageArgs,
+}
+
+/// The image to write and its layout.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
     /// The image to write: .svg or .png.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
     #[command(flatten)]
     pub layout: LayoutArgs,
+}
+
+impl ImageArgs {
+    /// The layout, once the output path is known to name an image format (checked before any work).
+    fn layout(&self) -> Result<PlotOptions, Failure> {
+        image_format(&self.output)?;
+        Ok(self.layout.options())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct KmFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
     #[command(flatten)]
     pub km: KmPlotArgs,
-    /// rmst (and the RMST statistics and test of bootstrap and fragility): truncation time τ in
-    /// the data's unit (default: the largest τ the data support).
+}
+
+#[derive(Debug, Args)]
+pub struct RmstFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
+    #[command(flatten)]
+    pub km: KmPlotArgs,
+    /// Truncation time τ in the data's unit (default: the largest τ the data support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
-    /// schoenfeld, forest, bootstrap (log-hr, hr): Cox model covariates, e.g. age,sex,ph.ecog (numeric unless listed
-    /// in --factors).
+}
+
+/// The terms of a Cox model.
+#[derive(Debug, Args)]
+pub struct CoxTermsArgs {
+    /// Cox model covariates, e.g. age,sex,ph.ecog (numeric unless listed in --factors).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub covariates: Vec<String>,
-    /// schoenfeld, forest, bootstrap: covariates to treat as categorical (dummies named COL=LEVEL).
+    /// Covariates to treat as categorical (dummies named COL=LEVEL).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub factors: Vec<String>,
-    /// forest: one row per level of each of these columns, the Cox model of --group alone
-    /// fitted within it (instead of one row per --covariates term).
+}
+
+#[derive(Debug, Args)]
+pub struct SchoenfeldFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
+    #[command(flatten)]
+    pub model: CoxTermsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForestFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
+    #[command(flatten)]
+    pub model: CoxTermsArgs,
+    /// One row per level of each of these columns, the Cox model of --group alone fitted within
+    /// it (instead of one row per --covariates term).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub subgroups: Vec<String>,
+}
+
+/// The seed and threads of a resampling figure.
+#[derive(Debug, Args)]
+pub struct ResamplingArgs {
+    /// Seed (fixed by default, so the figure is reproducible).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); the figure does not depend on them.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl ResamplingArgs {
+    fn threads(&self) -> usize {
+        self.threads.unwrap_or_else(default_threads)
+    }
+}
+
+/// The level of the confidence intervals.
+#[derive(Debug, Args)]
+pub struct ConfLevelArgs {
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapFigureArgs {
     #[command(flatten)]
-    pub bootstrap: BootstrapPlotArgs,
+    pub figure: FigureArgs,
+    /// The statistic: log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or survival-diff:T.
+    #[arg(long, default_value = "log-hr", value_parser = parse_with_from_str::<Statistic>)]
+    pub statistic: Statistic,
+    /// Number of replicates B.
+    #[arg(long, default_value_t = 2000)]
+    pub replicates: usize,
     #[command(flatten)]
-    pub fragility: FragilityPlotArgs,
-    /// cif: the status value of censored rows (--status/--event holds the causes).
+    pub resampling: ResamplingArgs,
+    /// Resample within each arm, keeping arm sizes fixed.
+    #[arg(long)]
+    pub stratify: bool,
+    /// Intervals to mark: percentile, basic, normal, bca, a comma-separated list, or all.
+    #[arg(long = "intervals", default_value = "percentile,bca", value_name = "METHOD,...")]
+    pub intervals: String,
+    #[command(flatten)]
+    pub level: ConfLevelArgs,
+    /// Firth's penalised likelihood for log-hr and hr (Breslow ties).
+    #[arg(long)]
+    pub firth: bool,
+    /// The model of log-hr and hr.
+    #[command(flatten)]
+    pub model: CoxTermsArgs,
+    /// Truncation time τ of rmst-diff and rmst-ratio, in the data's unit (default: the largest τ
+    /// the data support).
+    #[arg(long, value_name = "T")]
+    pub tau: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct FragilityFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
+    /// The test: logrank, cox-wald, cox-lr or rmst.
+    #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<SurvivalTest>)]
+    pub test: SurvivalTest,
+    /// Significance level (significant means p < α).
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Truncation time τ of the rmst test, in the data's unit (default: the largest τ the data
+    /// support).
+    #[arg(long, value_name = "T")]
+    pub tau: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconstructFigureArgs {
+    #[command(flatten)]
+    pub inputs: ReconstructInputArgs,
+    #[command(flatten)]
+    pub image: ImageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CifFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
     #[command(flatten)]
     pub censor: CensorArgs,
+    /// Pointwise confidence bands.
+    #[arg(long)]
+    pub ci: bool,
+    /// Number still at risk (event-free and uncensored) per group at each time-axis break.
+    #[arg(long)]
+    pub risk_table: bool,
     #[command(flatten)]
-    pub win: WinPlotArgs,
+    pub bands: BandArgs,
 }
 
 /// Options of the win and cafs figures (as `survkit win`; the reference arm is --reference COL=LEVEL).
 #[derive(Debug, Args)]
-pub struct WinPlotArgs {
-    /// win, cafs: numeric column with the function score.
+pub struct ScoreArgs {
+    /// Numeric column with the function score.
     #[arg(long, value_name = "COL")]
-    pub score: Option<String>,
-    /// win, cafs: a lower score is better.
+    pub score: String,
+    /// A lower score is better.
     #[arg(long)]
     pub lower_is_better: bool,
-    /// win, cafs: score differences of at most X are ties.
+    /// Score differences of at most X are ties.
     #[arg(long, value_name = "X", default_value_t = 0.0)]
     pub threshold: f64,
 }
 
-impl WinPlotArgs {
+impl ScoreArgs {
     fn direction(&self) -> Direction {
         if self.lower_is_better {
             Direction::LowerIsBetter
@@ -88,54 +255,31 @@ impl WinPlotArgs {
         }
     }
 
-    /// The data with the score column, and that column's name.
-    fn load(&self, data: &DataArgs) -> Result<(survkit::SurvData, String), Failure> {
-        let score = self.score.clone().ok_or_else(|| {
-            Failure::input(anyhow!(
-                "this figure compares a function score: name its column with --score"
-            ))
-        })?;
-        let loaded = load_with(data, |columns| columns.covariates([&score]).may_be_missing([&score]))?;
-        Ok((loaded, score))
+    /// The data with the score column.
+    fn load(&self, data: &DataArgs) -> Result<survkit::SurvData, Failure> {
+        let score = &self.score;
+        load_with(data, |columns| columns.covariates([score]).may_be_missing([score]))
     }
 }
 
-/// Options of the bootstrap histogram.
 #[derive(Debug, Args)]
-pub struct BootstrapPlotArgs {
-    /// bootstrap: the statistic: log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or
-    /// survival-diff:T.
-    #[arg(long, default_value = "log-hr", value_parser = parse_with_from_str::<Statistic>)]
-    pub statistic: Statistic,
-    /// bootstrap: number of replicates B.
-    #[arg(long, default_value_t = 2000)]
-    pub replicates: usize,
-    /// bootstrap, cafs: seed (fixed by default, so the figure is reproducible).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// bootstrap, cafs: worker threads (default: all cores); the figure does not depend on them.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// bootstrap: resample within each arm, keeping arm sizes fixed.
-    #[arg(long)]
-    pub stratify: bool,
-    /// bootstrap: intervals to mark: percentile, basic, normal, bca, a comma-separated list, or all.
-    #[arg(long = "intervals", default_value = "percentile,bca", value_name = "METHOD,...")]
-    pub intervals: String,
-    /// bootstrap: Firth's penalised likelihood for log-hr and hr (Breslow ties).
-    #[arg(long)]
-    pub firth: bool,
+pub struct WinFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
+    #[command(flatten)]
+    pub score: ScoreArgs,
+    #[command(flatten)]
+    pub level: ConfLevelArgs,
 }
 
-/// Options of the fragility path.
 #[derive(Debug, Args)]
-pub struct FragilityPlotArgs {
-    /// fragility: the test: logrank, cox-wald, cox-lr or rmst.
-    #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<SurvivalTest>)]
-    pub test: SurvivalTest,
-    /// fragility: significance level (significant means p < α).
-    #[arg(long, default_value_t = 0.05)]
-    pub alpha: f64,
+pub struct CafsFigureArgs {
+    #[command(flatten)]
+    pub figure: FigureArgs,
+    #[command(flatten)]
+    pub score: ScoreArgs,
+    #[command(flatten)]
+    pub resampling: ResamplingArgs,
 }
 
 /// Size, titles and the time axis.
@@ -186,6 +330,16 @@ impl LayoutArgs {
     }
 }
 
+/// Confidence bands: their scale and level.
+#[derive(Debug, Args)]
+pub struct BandArgs {
+    /// Scale of the pointwise confidence limits: log, log-log, plain, logit or arcsin.
+    #[arg(long, default_value = "log", value_parser = parse_with_from_str::<ConfType>)]
+    pub conf_type: ConfType,
+    #[command(flatten)]
+    pub level: ConfLevelArgs,
+}
+
 /// Options of the Kaplan–Meier figure.
 #[derive(Debug, Args)]
 pub struct KmPlotArgs {
@@ -207,12 +361,8 @@ pub struct KmPlotArgs {
     /// survival (S, default) or event (1 − S).
     #[arg(long, default_value = "survival", value_parser = ["survival", "event"])]
     pub fun: String,
-    /// Scale of the pointwise confidence limits: log, log-log, plain, logit or arcsin.
-    #[arg(long, default_value = "log", value_parser = parse_with_from_str::<ConfType>)]
-    pub conf_type: ConfType,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub bands: BandArgs,
 }
 
 impl KmPlotArgs {
@@ -229,8 +379,8 @@ impl KmPlotArgs {
             } else {
                 SurvivalScale::Survival
             },
-            conf_type: self.conf_type,
-            conf_level: self.conf_level,
+            conf_type: self.bands.conf_type,
+            conf_level: self.bands.level.conf_level,
         }
     }
 }
@@ -249,201 +399,230 @@ fn image_format(output: &std::path::Path) -> Result<ImageFormat, Failure> {
         .ok_or_else(|| Failure::input(anyhow!("{}: the output must end in .svg or .png", output.display())))
 }
 
+/// Renders a figure in the format the output path asks for and writes it whole.
+fn write_figure(figure: &impl survkit::plot::Figure, image: &ImageArgs, layout: &PlotOptions) -> Result<(), Failure> {
+    let bytes = render(figure, image_format(&image.output)?, layout.size()).map_err(plot_failure)?;
+    write_bytes_atomically(&image.output, &bytes).map_err(Failure::input)
+}
+
 pub fn run(args: PlotArgs) -> Result<(), Failure> {
-    let format = image_format(&args.output)?;
-    let layout = args.layout.options();
+    match args.figure {
+        PlotCommand::Km(args) => km(args),
+        PlotCommand::Rmst(args) => rmst(args),
+        PlotCommand::Loglog(args) => loglog(args),
+        PlotCommand::Schoenfeld(args) => schoenfeld(args),
+        PlotCommand::Forest(args) if !args.subgroups.is_empty() => forest_subgroups(args),
+        PlotCommand::Forest(args) => forest_terms(args),
+        PlotCommand::Bootstrap(args) => bootstrap(args),
+        PlotCommand::Fragility(args) => fragility(args),
+        PlotCommand::Reconstruct(args) => reconstruct(args),
+        PlotCommand::Cif(args) => cif(args),
+        PlotCommand::Win(args) => win(args),
+        PlotCommand::Cafs(args) => cafs(args),
+    }
+}
+
+fn km(args: KmFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
     let km = args.km.options();
-    let group = args.data.group.clone();
-    let bytes = match args.kind {
-        PlotKind::Km => {
-            let data = load_with(&args.data, |columns| match (&group, km.annotate) {
-                (Some(g), true) => columns.covariates([g]).factors([g]),
-                _ => columns,
-            })?;
-            let figure = KmFigure::build(&data, &layout, &km).map_err(plot_failure)?;
-            report_to_stderr(&data, &figure.fit.warnings);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Rmst => {
-            let data = load_with(&args.data, |columns| columns)?;
-            let rmst = RmstOptions {
-                tau: args.tau,
-                conf_level: km.conf_level,
-                ..Default::default()
-            };
-            let figure = KmFigure::rmst(&data, &layout, &km, &rmst).map_err(plot_failure)?;
-            report_to_stderr(&data, &figure.fit.warnings);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Loglog => {
-            let data = load_with(&args.data, |columns| columns)?;
-            let figure = LogLogFigure::build(&data, &layout).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Bootstrap => {
-            check_factors(&args.factors, &args.covariates)?;
-            let data = load_with(&args.data, |columns| {
-                columns.covariates(args.covariates.iter()).factors(args.factors.iter())
-            })?;
-            let b = &args.bootstrap;
-            let options = BootstrapOptions {
-                statistic: b.statistic,
-                replicates: 0..b.replicates,
-                seed: b.seed,
-                threads: b.threads.unwrap_or_else(default_threads),
-                stratify: b.stratify,
-                intervals: IntervalMethod::parse_list(&b.intervals).map_err(|e| Failure::input(anyhow!(e)))?,
-                conf_level: km.conf_level,
-                tau: args.tau,
-                ties: if b.firth { Ties::Breslow } else { Ties::Efron },
-                firth: b.firth,
-                ..Default::default()
-            };
-            let figure = BootstrapFigure::build(&data, &layout, &options).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Fragility => {
-            let data = load_with(&args.data, |columns| columns)?;
-            // --reference GROUP=LEVEL makes LEVEL the control arm, as `survkit fragility survival`
-            let experimental = super::fragility::experimental_arm(&args.data, &data);
-            let options = SurvivalOptions {
-                test: args.fragility.test,
-                tau: args.tau,
-                alpha: args.fragility.alpha,
-                experimental,
-                ..Default::default()
-            };
-            let figure = FragilityFigure::build(&data, &layout, &options).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Cif => {
-            let data = load_competing(&args.data, &args.censor, |columns| columns)?;
-            let options = CifOptions {
-                conf_type: km.conf_type,
-                conf_level: km.conf_level,
-                ..Default::default()
-            };
-            let figure = CifFigure::build(&data, &layout, &options, km.ci, km.risk_table).map_err(plot_failure)?;
-            report_to_stderr(data.data(), &figure.fit.warnings);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Win => {
-            let (data, score) = args.win.load(&args.data)?;
-            let options = WinOptions {
-                direction: args.win.direction(),
-                threshold: args.win.threshold,
-                conf_level: km.conf_level,
-                ..WinOptions::new(score)
-            };
-            let figure = WinFigure::build(&data, &layout, &options).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Cafs => {
-            let (data, score) = args.win.load(&args.data)?;
-            let b = &args.bootstrap;
-            let options = CafsOptions {
-                direction: args.win.direction(),
-                threshold: args.win.threshold,
-                permutation: PermutationPlan {
-                    seed: b.seed,
-                    threads: b.threads.unwrap_or_else(default_threads),
-                    ..PermutationPlan::default()
-                },
-                ..CafsOptions::new(score)
-            };
-            let figure = CafsFigure::build(&data, &layout, &options).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Reconstruct => {
-            // `survkit plot reconstruct` is parsed apart (see `ReconstructPlotCli`); this path
-            // is reached only through an unusual argument order
-            return Err(Failure::input(anyhow!(
-                "put 'reconstruct' right after 'plot': survkit plot reconstruct --curve [LABEL=]FILE --at-risk [LABEL=]FILE -o OUT.svg"
-            )));
-        }
-        PlotKind::Schoenfeld => {
-            check_factors(&args.factors, &args.covariates)?;
-            if args.covariates.is_empty() {
-                return Err(Failure::input(anyhow!(
-                    "the schoenfeld plot needs the Cox model's covariates: name them with --covariates"
-                )));
-            }
-            let data = load_with(&args.data, |columns| {
-                columns.covariates(args.covariates.iter()).factors(args.factors.iter())
-            })?;
-            let figure = SchoenfeldFigure::build(&data, &layout).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Forest if !args.subgroups.is_empty() => {
-            let Some(group) = group.clone() else {
-                return Err(Failure::input(anyhow!(
-                    "--subgroups compares the arms of --group within each subgroup: name the group column with --group"
-                )));
-            };
-            let mut factors = vec![group.clone()];
-            factors.extend(args.subgroups.iter().filter(|s| **s != group).cloned());
-            let data = load_with(&args.data, |columns| {
-                columns.covariates(factors.iter()).factors(factors.iter())
-            })?;
-            let figure = ForestFigure::subgroups(&data, &group, &args.subgroups, &layout).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
-        PlotKind::Forest => {
-            check_factors(&args.factors, &args.covariates)?;
-            let mut covariates = args.covariates.clone();
-            let mut factors = args.factors.clone();
-            if let Some(g) = &group
-                && !covariates.contains(g)
-            {
-                covariates.insert(0, g.clone());
-                factors.insert(0, g.clone());
-            }
-            if covariates.is_empty() {
-                return Err(Failure::input(anyhow!(
-                    "the forest plot needs the Cox model's terms: name them with --covariates (or --group), or use --subgroups"
-                )));
-            }
-            let data = load_with(&args.data, |columns| {
-                columns.covariates(covariates.iter()).factors(factors.iter())
-            })?;
-            let figure = ForestFigure::terms(&data, &layout).map_err(plot_failure)?;
-            report_to_stderr(&data, &[]);
-            render(&figure, format, layout.size()).map_err(plot_failure)?
-        }
+    let data = load_with(data, |columns| match (&data.group, km.annotate) {
+        (Some(g), true) => columns.covariates([g]).factors([g]),
+        _ => columns,
+    })?;
+    let figure = KmFigure::build(&data, &layout, &km).map_err(plot_failure)?;
+    report_to_stderr(&data, &figure.fit.warnings);
+    write_figure(&figure, image, &layout)
+}
+
+fn rmst(args: RmstFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    let km = args.km.options();
+    let data = load_with(data, |columns| columns)?;
+    let rmst = RmstOptions {
+        tau: args.tau,
+        conf_level: km.conf_level,
+        ..Default::default()
     };
-    write_bytes_atomically(&args.output, &bytes).map_err(Failure::input)
+    let figure = KmFigure::rmst(&data, &layout, &km, &rmst).map_err(plot_failure)?;
+    report_to_stderr(&data, &figure.fit.warnings);
+    write_figure(&figure, image, &layout)
+}
+
+fn loglog(args: FigureArgs) -> Result<(), Failure> {
+    let layout = args.image.layout()?;
+    let data = load_with(&args.data, |columns| columns)?;
+    let figure = LogLogFigure::build(&data, &layout).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, &args.image, &layout)
+}
+
+fn schoenfeld(args: SchoenfeldFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    let model = &args.model;
+    check_factors(&model.factors, &model.covariates)?;
+    if model.covariates.is_empty() {
+        return Err(Failure::input(anyhow!(
+            "the schoenfeld plot needs the Cox model's covariates: name them with --covariates"
+        )));
+    }
+    let data = load_with(data, |columns| {
+        columns
+            .covariates(model.covariates.iter())
+            .factors(model.factors.iter())
+    })?;
+    let figure = SchoenfeldFigure::build(&data, &layout).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, image, &layout)
+}
+
+fn forest_subgroups(args: ForestFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    let Some(group) = data.group.clone() else {
+        return Err(Failure::input(anyhow!(
+            "--subgroups compares the arms of --group within each subgroup: name the group column with --group"
+        )));
+    };
+    let mut factors = vec![group.clone()];
+    factors.extend(args.subgroups.iter().filter(|s| **s != group).cloned());
+    let data = load_with(data, |columns| {
+        columns.covariates(factors.iter()).factors(factors.iter())
+    })?;
+    let figure = ForestFigure::subgroups(&data, &group, &args.subgroups, &layout).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, image, &layout)
+}
+
+fn forest_terms(args: ForestFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    check_factors(&args.model.factors, &args.model.covariates)?;
+    let mut covariates = args.model.covariates.clone();
+    let mut factors = args.model.factors.clone();
+    if let Some(g) = &data.group
+        && !covariates.contains(g)
+    {
+        covariates.insert(0, g.clone());
+        factors.insert(0, g.clone());
+    }
+    if covariates.is_empty() {
+        return Err(Failure::input(anyhow!(
+            "the forest plot needs the Cox model's terms: name them with --covariates (or --group), or use --subgroups"
+        )));
+    }
+    let data = load_with(data, |columns| {
+        columns.covariates(covariates.iter()).factors(factors.iter())
+    })?;
+    let figure = ForestFigure::terms(&data, &layout).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, image, &layout)
+}
+
+fn bootstrap(args: BootstrapFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    let model = &args.model;
+    check_factors(&model.factors, &model.covariates)?;
+    let data = load_with(data, |columns| {
+        columns
+            .covariates(model.covariates.iter())
+            .factors(model.factors.iter())
+    })?;
+    let options = BootstrapOptions {
+        statistic: args.statistic,
+        replicates: 0..args.replicates,
+        seed: args.resampling.seed,
+        threads: args.resampling.threads(),
+        stratify: args.stratify,
+        intervals: IntervalMethod::parse_list(&args.intervals).map_err(|e| Failure::input(anyhow!(e)))?,
+        conf_level: args.level.conf_level,
+        tau: args.tau,
+        ties: if args.firth { Ties::Breslow } else { Ties::Efron },
+        firth: args.firth,
+        ..Default::default()
+    };
+    let figure = BootstrapFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, image, &layout)
+}
+
+fn fragility(args: FragilityFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data: data_args, image } = &args.figure;
+    let layout = image.layout()?;
+    let data = load_with(data_args, |columns| columns)?;
+    // --reference GROUP=LEVEL makes LEVEL the control arm, as `survkit fragility survival`
+    let experimental = super::fragility::experimental_arm(data_args, &data);
+    let options = SurvivalOptions {
+        test: args.test,
+        tau: args.tau,
+        alpha: args.alpha,
+        experimental,
+        ..Default::default()
+    };
+    let figure = FragilityFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, image, &layout)
+}
+
+fn cif(args: CifFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    let data = load_competing(data, &args.censor, |columns| columns)?;
+    let options = CifOptions {
+        conf_type: args.bands.conf_type,
+        conf_level: args.bands.level.conf_level,
+        ..Default::default()
+    };
+    let figure = CifFigure::build(&data, &layout, &options, args.ci, args.risk_table).map_err(plot_failure)?;
+    report_to_stderr(data.data(), &figure.fit.warnings);
+    write_figure(&figure, image, &layout)
+}
+
+fn win(args: WinFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    let data = args.score.load(data)?;
+    let options = WinOptions {
+        direction: args.score.direction(),
+        threshold: args.score.threshold,
+        conf_level: args.level.conf_level,
+        ..WinOptions::new(&args.score.score)
+    };
+    let figure = WinFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, image, &layout)
+}
+
+fn cafs(args: CafsFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    let data = args.score.load(data)?;
+    let options = CafsOptions {
+        direction: args.score.direction(),
+        threshold: args.score.threshold,
+        permutation: PermutationPlan {
+            seed: args.resampling.seed,
+            threads: args.resampling.threads(),
+            ..PermutationPlan::default()
+        },
+        ..CafsOptions::new(&args.score.score)
+    };
+    let figure = CafsFigure::build(&data, &layout, &options).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_figure(&figure, image, &layout)
 }
 
 /// `survkit plot reconstruct`: the digitised points of a published Kaplan–Meier figure over the
-/// Kaplan–Meier curves of the participants reconstructed from them. It reads the inputs of
-/// `survkit reconstruct` instead of a participant CSV, so it has its own grammar.
-#[derive(Debug, clap::Parser)]
-#[command(name = "survkit plot reconstruct", version)]
-pub struct ReconstructPlotCli {
-    #[command(flatten)]
-    pub inputs: ReconstructInputArgs,
-    /// The image to write: .svg or .png.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: PathBuf,
-    #[command(flatten)]
-    pub layout: LayoutArgs,
-}
-
-pub fn run_reconstruct(args: ReconstructPlotCli) -> Result<(), Failure> {
-    let format = image_format(&args.output)?;
-    let layout = args.layout.options();
+/// Kaplan–Meier curves of the participants reconstructed from them.
+fn reconstruct(args: ReconstructFigureArgs) -> Result<(), Failure> {
+    let layout = args.image.layout()?;
     let result = reconstruction(&args.inputs)?;
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }
     let figure = ReconstructFigure::build(&result, &layout).map_err(plot_failure)?;
-    let bytes = render(&figure, format, layout.size()).map_err(plot_failure)?;
-    write_bytes_atomically(&args.output, &bytes).map_err(Failure::input)
+    write_figure(&figure, &args.image, &layout)
 }

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! Modules: [`data`] (a status with causes), [`cif`] (the estimator and its variances),
-//! [`gray`] (Gray's K-sample test), [`finegray`] (`cmprsk::crr`).
+//! `gray` (Gray's K-sample test), [`finegray`] (`cmprsk::crr`).
 
 pub mod cif;
 pub mod data;

@@ -31,8 +31,6 @@ pub mod reconstruct;
 pub mod schoenfeld;
 pub mod win;
 
-use std::str::FromStr;
-
 use serde::Serialize;
 use thiserror::Error;
 
@@ -118,45 +116,6 @@ impl PlotOptions {
 
     pub fn size(&self) -> (u32, u32) {
         (self.width, self.height)
-    }
-}
-
-/// The kinds of figure `survkit plot` draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlotKind {
-    Km,
-    Loglog,
-    Schoenfeld,
-    Forest,
-    Rmst,
-    Bootstrap,
-    Fragility,
-    Reconstruct,
-    Cif,
-    Win,
-    Cafs,
-}
-
-impl FromStr for PlotKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "km" => Ok(PlotKind::Km),
-            "loglog" => Ok(PlotKind::Loglog),
-            "schoenfeld" => Ok(PlotKind::Schoenfeld),
-            "forest" => Ok(PlotKind::Forest),
-            "rmst" => Ok(PlotKind::Rmst),
-            "bootstrap" => Ok(PlotKind::Bootstrap),
-            "fragility" => Ok(PlotKind::Fragility),
-            "reconstruct" => Ok(PlotKind::Reconstruct),
-            "cif" => Ok(PlotKind::Cif),
-            "win" => Ok(PlotKind::Win),
-            "cafs" => Ok(PlotKind::Cafs),
-            _ => Err(format!(
-                "unknown plot kind '{s}'; use km, loglog, schoenfeld, forest, rmst, bootstrap, fragility, reconstruct, cif, win or cafs"
-            )),
-        }
     }
 }
 

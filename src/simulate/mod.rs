@@ -84,7 +84,7 @@ fn setting(what: impl Into<String>, value: f64, rule: &'static str) -> SimulateE
     }
 }
 
-/// A piecewise-constant hazard: `rates[i]` on [breaks[i−1], breaks[i]) (breaks[−1] = 0, the last
+/// A piecewise-constant hazard: `rates[i]` on `[breaks[i−1], breaks[i])` (breaks[−1] = 0, the last
 /// rate for ever after).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PiecewiseHazard {

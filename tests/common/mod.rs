@@ -1,7 +1,7 @@
 //! Shared test helpers: the tolerances every reference comparison uses, in one place.
 #![allow(dead_code)]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -56,9 +56,10 @@ pub fn f64s(v: &Value) -> Vec<Option<f64>> {
         .unwrap_or_default()
 }
 
-/// Runs the `survkit` binary from the repository root.
+/// Runs the `survkit` binary from the repository root (built with the `cli` feature only).
+#[cfg(feature = "cli")]
 pub fn survkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survkit"))
+    std::process::Command::new(env!("CARGO_BIN_EXE_survkit"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
