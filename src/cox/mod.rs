@@ -346,6 +346,14 @@ impl Cox {
         // profile limits (and, for Firth, per-term penalised likelihood-ratio tests)
         // χ²₁(level) = z², z the two-sided normal critical value
         let critical = z_for_level(options.conf_level).powi(2);
+        // a coefficient the data hold no information on stays where the fit left it: free, it
+        // would absorb any value of the profiled one (a flat profile with limits at the search's
+        // end, e.g. an HR limit of 1e14)
+        let held = |j: usize| -> Vec<usize> {
+            std::iter::once(j)
+                .chain((0..p).filter(|&k| unidentified[k] && k != j))
+                .collect()
+        };
         let profile_fit = |start: &[f64], j: usize| -> (f64, Vec<f64>) {
             if p == 1 {
                 let at = if options.firth {
@@ -356,17 +364,17 @@ impl Cox {
                 return (at.loglik, start.to_vec());
             }
             if options.firth {
-                let fit = firth::maximise(&problem, start, &[j], FIRTH_MAX_ITER);
+                let fit = firth::maximise(&problem, start, &held(j), FIRTH_MAX_ITER);
                 (fit.at_beta.loglik, fit.beta)
             } else {
-                let fit = newton::maximise(&objective, start, &[j], options.eps * 1e-3, 50);
+                let fit = newton::maximise(&objective, start, &held(j), options.eps * 1e-3, 50);
                 (fit.at_beta.loglik, fit.beta)
             }
         };
         let want_profile = options.profile_ci || options.firth;
         let profiles: Vec<Option<(Option<f64>, Option<f64>)>> = (0..p)
             .map(|j| {
-                want_profile.then(|| {
+                (want_profile && !unidentified[j]).then(|| {
                     profile::interval(
                         &profile_fit,
                         &result.beta,

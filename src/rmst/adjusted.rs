@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use super::{ContrastEstimate, RmstError};
 use crate::data::{Covariate, SurvData};
-use crate::dist::{normal_sf, z_for_level};
+use crate::dist::z_for_level;
 
 /// Iterations allowed for the quasi-Poisson fits (R's `glm.control(maxit = 25)`).
 const MAX_ITERATIONS: usize = 25;
@@ -119,6 +119,9 @@ pub struct AdjustedRmst {
     pub rmtl_ratio: ContrastEstimate,
     /// Every term of the three models, model by model.
     pub coefficients: Vec<Coefficient>,
+    /// Why a model is not estimable (shown among the result's warnings).
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// The rows of both arms, the second arm first (as survRM2 stacks them), each sorted by Y.
@@ -169,7 +172,37 @@ pub(super) fn fit(
     let z = z_for_level(conf_level);
     let mut terms = vec!["intercept".to_string(), format!("{}={}", group.name, group.levels[1])];
     terms.extend(covariates.iter().cloned());
-    let fit_model = |model: AdjustedModel| -> Result<(ContrastEstimate, Vec<Coefficient>), RmstError> {
+    let not_estimable = |model: AdjustedModel, reason: String| {
+        let none = ContrastEstimate {
+            estimate: None,
+            se: None,
+            lower: None,
+            upper: None,
+            p_value: None,
+        };
+        let table = terms
+            .iter()
+            .map(|term| Coefficient {
+                model,
+                term: term.clone(),
+                coef: f64::NAN,
+                se: f64::NAN,
+                z: f64::NAN,
+                p_value: f64::NAN,
+                lower: f64::NAN,
+                upper: f64::NAN,
+                exp_coef: None,
+                exp_lower: None,
+                exp_upper: None,
+            })
+            .collect();
+        (
+            none,
+            table,
+            Some(format!("the adjusted {model} is not estimable: {reason}")),
+        )
+    };
+    let fit_model = |model: AdjustedModel| -> Result<(ContrastEstimate, Vec<Coefficient>, Option<String>), RmstError> {
         let fail = |reason: String| RmstError::AdjustedFit {
             file: file(),
             model,
@@ -183,36 +216,31 @@ pub(super) fn fit(
         // RMTL) has an infinite arm coefficient: no estimate, not the last iterate
         let arm_total = |arm: &std::ops::Range<usize>| arm.clone().map(|i| design.weight[i] * response[i]).sum::<f64>();
         if model.log_link() && design.arms.iter().any(|arm| arm_total(arm) <= 0.0) {
-            let none = ContrastEstimate {
-                estimate: None,
-                se: None,
-                lower: None,
-                upper: None,
-                p_value: None,
+            let what = if model == AdjustedModel::Ratio {
+                "follow-up"
+            } else {
+                "events"
             };
-            let table = terms
-                .iter()
-                .map(|term| Coefficient {
-                    model,
-                    term: term.clone(),
-                    coef: f64::NAN,
-                    se: f64::NAN,
-                    z: f64::NAN,
-                    p_value: f64::NAN,
-                    lower: f64::NAN,
-                    upper: f64::NAN,
-                    exp_coef: None,
-                    exp_lower: None,
-                    exp_upper: None,
-                })
-                .collect();
-            return Ok((none, table));
+            return Ok(not_estimable(
+                model,
+                format!("an arm has no {what} before τ, so its log-link coefficient is infinite"),
+            ));
+        }
+        let informative = design.weight.iter().filter(|w| **w > 0.0).count();
+        if informative <= terms.len() {
+            return Err(fail(format!(
+                "{informative} rows with an observed outcome for {} coefficients leave no residual to estimate a variance from",
+                terms.len()
+            )));
         }
         let beta = if model.log_link() {
             quasi_poisson(&design.x, &response, &design.weight).map_err(fail)?
         } else {
             weighted_least_squares(&design.x, &response, &design.weight).map_err(fail)?
         };
+        if let Some(reason) = degenerate_fit(&design, &response, &beta, model, tau) {
+            return Ok(not_estimable(model, reason));
+        }
         let covariance = sandwich(&design, &response, &beta, model).map_err(fail)?;
         let contrast = |j: usize| {
             let (coef, se) = (beta[j], covariance[(j, j)].sqrt());
@@ -228,13 +256,14 @@ pub(super) fn fit(
             .map(|(j, term)| {
                 let (coef, se) = (beta[j], covariance[(j, j)].sqrt());
                 let exp = model.log_link().then(|| contrast(j));
+                let tested = se > 0.0;
                 Coefficient {
                     model,
                     term: term.clone(),
                     coef,
                     se,
-                    z: coef / se,
-                    p_value: 2.0 * normal_sf((coef / se).abs()),
+                    z: if tested { coef / se } else { f64::NAN },
+                    p_value: super::wald_p(coef, se).unwrap_or(f64::NAN),
                     lower: coef - z * se,
                     upper: coef + z * se,
                     exp_coef: exp.as_ref().and_then(|e| e.estimate),
@@ -243,11 +272,12 @@ pub(super) fn fit(
                 }
             })
             .collect();
-        Ok((contrast(1), table))
+        Ok((contrast(1), table, None))
     };
-    let (difference, mut coefficients) = fit_model(AdjustedModel::Difference)?;
-    let (ratio, ratio_table) = fit_model(AdjustedModel::Ratio)?;
-    let (rmtl_ratio, rmtl_table) = fit_model(AdjustedModel::RmtlRatio)?;
+    let (difference, mut coefficients, difference_note) = fit_model(AdjustedModel::Difference)?;
+    let (ratio, ratio_table, ratio_note) = fit_model(AdjustedModel::Ratio)?;
+    let (rmtl_ratio, rmtl_table, rmtl_note) = fit_model(AdjustedModel::RmtlRatio)?;
+    let notes = [difference_note, ratio_note, rmtl_note].into_iter().flatten().collect();
     coefficients.extend(ratio_table);
     coefficients.extend(rmtl_table);
     Ok(AdjustedRmst {
@@ -259,7 +289,31 @@ pub(super) fn fit(
         ratio,
         rmtl_ratio,
         coefficients,
+        notes,
     })
+}
+
+/// Why a fitted model carries no inference, if it does not: a fit through every observed
+/// outcome (no residual variation, so the sandwich variance is rounding noise, e.g. every
+/// response equal to τ), or a log-link fit whose mean runs to 0 for a zero response (an
+/// infinite coefficient, not an estimate).
+fn degenerate_fit(
+    design: &Design,
+    response: &[f64],
+    beta: &DVector<f64>,
+    model: AdjustedModel,
+    tau: f64,
+) -> Option<String> {
+    let linear = &design.x * beta;
+    let observed = || (0..response.len()).filter(|&i| design.weight[i] > 0.0);
+    let mean = |i: usize| if model.log_link() { linear[i].exp() } else { linear[i] };
+    if observed().all(|i| (response[i] - mean(i)).abs() <= 1e-9 * tau) {
+        return Some("the model fits every observed outcome exactly, so there is no residual variation to estimate a variance from".into());
+    }
+    if model.log_link() && observed().any(|i| response[i] == 0.0 && mean(i) <= 1e-9 * tau) {
+        return Some("a row's mean runs to 0 (its response is 0), so a log-link coefficient is infinite".into());
+    }
+    None
 }
 
 /// Truncates at τ, computes the censoring weights within each arm and builds x.
