@@ -762,3 +762,38 @@ fn a_profile_interval_ignores_a_coefficient_without_information() {
     assert_eq!(v["terms"][1]["not_identifiable"], true);
     assert!(v["terms"][1].get("profile").is_none(), "{}", v["terms"][1]);
 }
+
+#[test]
+fn a_model_without_any_information_prints_no_test() {
+    // found by the small_trial fuzz target: the only event has nobody else at risk (delayed
+    // entry), so no coefficient is identifiable; Firth's penalty made x look identified, and
+    // the score test printed 3.1e16 on 1 df, p < 2e-16
+    let (_dir, csv) = temp_csv(
+        "f.csv",
+        "time,status,arm,x,entry\n0.06,1,A,-7,0.015\n3.35,0,B,38,2.5125\n4.23,0,B,-30,3.1725\n",
+    );
+    for extra in [&["--firth", "--ties", "breslow"][..], &[]] {
+        let mut args = vec![
+            "cox",
+            &csv,
+            "--time",
+            "time",
+            "--event",
+            "status",
+            "--covariates",
+            "arm,x",
+            "--factors",
+            "arm",
+            "--entry",
+            "entry",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let v = json(&survkit(&args));
+        for term in v["terms"].as_array().unwrap() {
+            assert_eq!(term["not_identifiable"], true, "{term}");
+        }
+        assert!(v["tests"]["score"]["p_value"].is_null(), "{}", v["tests"]);
+    }
+}

@@ -306,10 +306,27 @@ impl Cox {
         let Some(variance) = newton::inverse(&info) else {
             return Err(CoxError::Overflow);
         };
-        // columns without any information at β = 0: not identifiable (R: coefficient NA)
-        let start_info = crate::linalg::Ldl::new(&DMatrix::from_row_slice(p, p, &result.at_start.information))
+        // columns without any information at β = 0: not identifiable (R: coefficient NA). The
+        // likelihood's own information: Firth's penalty adds information where the data have none
+        let plain_start = if options.firth {
+            objective(&vec![0.0; p])
+        } else {
+            result.at_start.clone()
+        };
+        let start_info = crate::linalg::Ldl::new(&DMatrix::from_row_slice(p, p, &plain_start.information))
             .map_err(|_| CoxError::Overflow)?;
-        let unidentified: Vec<bool> = (0..p).map(|j| start_info.is_singular(j)).collect();
+        // an information that is rounding noise (one participant at risk: x² − x·x) is none
+        // either: compare it with the column's spread over the events
+        let negligible = |j: usize| {
+            let column = (0..design.n).map(|i| design.row(i)[j]);
+            let spread = column.clone().fold(0.0f64, |m, v| m.max(v.abs()));
+            let events: f64 = (0..design.n)
+                .filter(|&i| data.event[i])
+                .map(|i| data.weight_of(i).abs())
+                .sum();
+            plain_start.information[j * p + j].abs() <= 1e-10 * spread * spread * events
+        };
+        let unidentified: Vec<bool> = (0..p).map(|j| start_info.is_singular(j) || negligible(j)).collect();
         let mut warnings = Vec::new();
         if !result.converged {
             warnings.push(format!(
@@ -477,11 +494,13 @@ impl Cox {
         };
         let u0 = DVector::from_column_slice(&result.at_start.score);
         let i0 = DMatrix::from_row_slice(p, p, &result.at_start.information);
-        let score = TestResult::quadratic(crate::linalg::quadratic_form(&i0, &u0));
+        // no identifiable coefficient: a score "test" would be rounding noise over noise
+        let identified = |form: Option<(f64, usize)>| form.filter(|_| df > 0.0);
+        let score = TestResult::quadratic(identified(crate::linalg::quadratic_form(&i0, &u0)));
         // R's robust score test: U(0)' (S₀'S₀)⁻¹ U(0), S₀ the clustered score residuals at β = 0
         let robust_score = cluster_robust.then(|| {
             let s0 = cluster_scores(&problem, &vec![0.0; p], data);
-            TestResult::quadratic(crate::linalg::quadratic_form(&(s0.transpose() * &s0), &u0))
+            TestResult::quadratic(identified(crate::linalg::quadratic_form(&(s0.transpose() * &s0), &u0)))
         });
         // ℓ(β̂) ≥ ℓ(0) at a maximum; a difference at rounding level is 0
         let lr_raw = 2.0 * (result.at_beta.loglik - result.at_start.loglik);
