@@ -797,3 +797,28 @@ fn a_model_without_any_information_prints_no_test() {
         assert!(v["tests"]["score"]["p_value"].is_null(), "{}", v["tests"]);
     }
 }
+
+#[test]
+fn a_firth_fit_that_does_not_converge_is_no_estimate() {
+    // found by the small_trial fuzz target: "NOT converged after 200 iterations" with an HR of
+    // 1.978e24 and p = 1.31e-9 printed as estimates
+    let (_dir, csv) = temp_csv("h.csv", "time,status,arm,x\n6,1,A,-7\n568,1,B,45\n854,1,B,46\n");
+    let out = survkit(&[
+        "cox",
+        &csv,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "arm,x",
+        "--factors",
+        "arm",
+        "--firth",
+        "--ties",
+        "breslow",
+    ]);
+    let stderr = no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("did not converge"), "{stderr}");
+}

@@ -323,8 +323,8 @@ pub fn check_render<R: Render>(result: &R, what: &str) {
     check_text(&result.csv(), what);
 }
 
-/// No `inf`/`NaN` and (except where counts of assignments are printed) no absurd magnitude in
-/// text output.
+/// No `inf`/`NaN` in text output (magnitudes are checked on the JSON's point estimates, where
+/// an extreme profile limit or an echoed input value is told apart from an estimate).
 pub fn check_text(text: &str, what: &str) {
     for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+')) {
         let bare = token.trim_start_matches(['-', '+']);
@@ -333,14 +333,6 @@ pub fn check_text(text: &str, what: &str) {
             !matches!(bare, "inf" | "NaN" | "nan"),
             "{what}: '{token}' printed:\n{text}"
         );
-        // the permutation count and the reconstruction's corrections (input values it dropped,
-        // echoed as read) may be huge
-        if !matches!(what, "permutation" | "reconstruct")
-            && let Ok(x) = bare.parse::<f64>()
-            && bare.contains(['e', 'E'])
-        {
-            assert!(x.abs() < 1e12, "{what}: absurd number '{token}' printed:\n{text}");
-        }
     }
 }
 

@@ -109,6 +109,10 @@ pub enum CoxError {
     WeightedExact,
     #[error("Firth's penalised likelihood is implemented for Breslow ties, as in coxphf; use --ties breslow")]
     FirthTies,
+    #[error(
+        "Firth's penalised likelihood did not converge in {iterations} iterations: its last iterate is no estimate (too few events for the covariates?)"
+    )]
+    FirthNotConverged { iterations: usize },
 }
 
 /// One coefficient of the model.
@@ -302,6 +306,13 @@ impl Cox {
         } else {
             newton::maximise(&objective, &vec![0.0; p], &[], options.eps, options.max_iter)
         };
+        // the penalised likelihood has a finite maximum: an iterate still moving after the
+        // iteration limit is not it (found by fuzzing: an HR of 2e24 printed with p = 1e-9)
+        if options.firth && !result.converged {
+            return Err(CoxError::FirthNotConverged {
+                iterations: result.iterations,
+            });
+        }
         let info = DMatrix::from_row_slice(p, p, &result.at_beta.information);
         let Some(variance) = newton::inverse(&info) else {
             return Err(CoxError::Overflow);
