@@ -89,7 +89,7 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
     // the model's errors speak of the data: say which file
     let mut fit = Cox::fit(&data, &options).map_err(|e| {
         let status = match e {
-            CoxError::NoEvents | CoxError::NoWeightedEvents => Failure::analysis,
+            CoxError::NoEvents | CoxError::NoWeightedEvents | CoxError::FirthNotConverged { .. } => Failure::analysis,
             _ => Failure::input,
         };
         status(anyhow::anyhow!("{}: {e}", data.source))

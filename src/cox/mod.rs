@@ -109,6 +109,10 @@ pub enum CoxError {
     WeightedExact,
     #[error("Firth's penalised likelihood is implemented for Breslow ties, as in coxphf; use --ties breslow")]
     FirthTies,
+    #[error(
+        "Firth's penalised likelihood did not converge in {iterations} iterations: its last iterate is no estimate (too few events for the covariates?)"
+    )]
+    FirthNotConverged { iterations: usize },
 }
 
 /// One coefficient of the model.
@@ -302,14 +306,38 @@ impl Cox {
         } else {
             newton::maximise(&objective, &vec![0.0; p], &[], options.eps, options.max_iter)
         };
+        // the penalised likelihood has a finite maximum: an iterate still moving after the
+        // iteration limit is not it (found by fuzzing: an HR of 2e24 printed with p = 1e-9)
+        if options.firth && !result.converged {
+            return Err(CoxError::FirthNotConverged {
+                iterations: result.iterations,
+            });
+        }
         let info = DMatrix::from_row_slice(p, p, &result.at_beta.information);
         let Some(variance) = newton::inverse(&info) else {
             return Err(CoxError::Overflow);
         };
-        // columns without any information at β = 0: not identifiable (R: coefficient NA)
-        let start_info = crate::linalg::Ldl::new(&DMatrix::from_row_slice(p, p, &result.at_start.information))
+        // columns without any information at β = 0: not identifiable (R: coefficient NA). The
+        // likelihood's own information: Firth's penalty adds information where the data have none
+        let plain_start = if options.firth {
+            objective(&vec![0.0; p])
+        } else {
+            result.at_start.clone()
+        };
+        let start_info = crate::linalg::Ldl::new(&DMatrix::from_row_slice(p, p, &plain_start.information))
             .map_err(|_| CoxError::Overflow)?;
-        let unidentified: Vec<bool> = (0..p).map(|j| start_info.is_singular(j)).collect();
+        // an information that is rounding noise (one participant at risk: x² − x·x) is none
+        // either: compare it with the column's spread over the events
+        let negligible = |j: usize| {
+            let column = (0..design.n).map(|i| design.row(i)[j]);
+            let spread = column.clone().fold(0.0f64, |m, v| m.max(v.abs()));
+            let events: f64 = (0..design.n)
+                .filter(|&i| data.event[i])
+                .map(|i| data.weight_of(i).abs())
+                .sum();
+            plain_start.information[j * p + j].abs() <= 1e-10 * spread * spread * events
+        };
+        let unidentified: Vec<bool> = (0..p).map(|j| start_info.is_singular(j) || negligible(j)).collect();
         let mut warnings = Vec::new();
         if !result.converged {
             warnings.push(format!(
@@ -346,6 +374,14 @@ impl Cox {
         // profile limits (and, for Firth, per-term penalised likelihood-ratio tests)
         // χ²₁(level) = z², z the two-sided normal critical value
         let critical = z_for_level(options.conf_level).powi(2);
+        // a coefficient the data hold no information on stays where the fit left it: free, it
+        // would absorb any value of the profiled one (a flat profile with limits at the search's
+        // end, e.g. an HR limit of 1e14)
+        let held = |j: usize| -> Vec<usize> {
+            std::iter::once(j)
+                .chain((0..p).filter(|&k| unidentified[k] && k != j))
+                .collect()
+        };
         let profile_fit = |start: &[f64], j: usize| -> (f64, Vec<f64>) {
             if p == 1 {
                 let at = if options.firth {
@@ -356,17 +392,17 @@ impl Cox {
                 return (at.loglik, start.to_vec());
             }
             if options.firth {
-                let fit = firth::maximise(&problem, start, &[j], FIRTH_MAX_ITER);
+                let fit = firth::maximise(&problem, start, &held(j), FIRTH_MAX_ITER);
                 (fit.at_beta.loglik, fit.beta)
             } else {
-                let fit = newton::maximise(&objective, start, &[j], options.eps * 1e-3, 50);
+                let fit = newton::maximise(&objective, start, &held(j), options.eps * 1e-3, 50);
                 (fit.at_beta.loglik, fit.beta)
             }
         };
         let want_profile = options.profile_ci || options.firth;
         let profiles: Vec<Option<(Option<f64>, Option<f64>)>> = (0..p)
             .map(|j| {
-                want_profile.then(|| {
+                (want_profile && !unidentified[j]).then(|| {
                     profile::interval(
                         &profile_fit,
                         &result.beta,
@@ -469,11 +505,13 @@ impl Cox {
         };
         let u0 = DVector::from_column_slice(&result.at_start.score);
         let i0 = DMatrix::from_row_slice(p, p, &result.at_start.information);
-        let score = TestResult::quadratic(crate::linalg::quadratic_form(&i0, &u0));
+        // no identifiable coefficient: a score "test" would be rounding noise over noise
+        let identified = |form: Option<(f64, usize)>| form.filter(|_| df > 0.0);
+        let score = TestResult::quadratic(identified(crate::linalg::quadratic_form(&i0, &u0)));
         // R's robust score test: U(0)' (S₀'S₀)⁻¹ U(0), S₀ the clustered score residuals at β = 0
         let robust_score = cluster_robust.then(|| {
             let s0 = cluster_scores(&problem, &vec![0.0; p], data);
-            TestResult::quadratic(crate::linalg::quadratic_form(&(s0.transpose() * &s0), &u0))
+            TestResult::quadratic(identified(crate::linalg::quadratic_form(&(s0.transpose() * &s0), &u0)))
         });
         // ℓ(β̂) ≥ ℓ(0) at a maximum; a difference at rounding level is 0
         let lr_raw = 2.0 * (result.at_beta.loglik - result.at_start.loglik);

@@ -664,9 +664,14 @@ impl CountsFragility {
         };
         let (walsh_fragility_index, walsh_note) = walsh(&table, options, significant);
         let incidence = options.q.map(|q| incidence(&table, options, q, sign));
-        let lost_to_follow_up = options
-            .lost
-            .map(|lost| lost_follow_up(&table, options, lost, significant));
+        let lost_to_follow_up = match options.lost {
+            Some(lost) => {
+                let (result, note) = lost_follow_up(&table, options, lost, significant)?;
+                warnings.extend(note);
+                Some(result)
+            }
+            None => None,
+        };
         Ok(CountsFragility {
             test: options.test,
             treatment,
@@ -792,7 +797,16 @@ fn ln_choose(n: u64, k: u64) -> f64 {
     ln_gamma(n as f64 + 1.0) - ln_gamma(k as f64 + 1.0) - ln_gamma((n - k) as f64 + 1.0)
 }
 
-fn lost_follow_up(table: &Table2x2, options: &CountsOptions, lost: Lost, significant: bool) -> LostFollowUp {
+/// The fragility to the lost patients' outcomes, and a note when the search for the fewest of
+/// them stopped at the work limit; an error when even the completed tables are too much work
+/// (Fisher's test on a huge table, once per completed table).
+fn lost_follow_up(
+    table: &Table2x2,
+    options: &CountsOptions,
+    lost: Lost,
+    significant: bool,
+) -> Result<(LostFollowUp, Option<String>), CountsError> {
+    let work = Work::new();
     let with_lost = |te: u64, tn: u64, ce: u64, cn: u64| {
         Table2x2::new(
             ArmCounts {
@@ -806,8 +820,31 @@ fn lost_follow_up(table: &Table2x2, options: &CountsOptions, lost: Lost, signifi
         )
     };
     let overturns = |p: f64| is_significant(p, options.alpha) != significant;
+    let (mut overturning, mut share_of_assignments) = (0u64, 0.0);
+    let (mut smallest, mut largest) = (f64::INFINITY, f64::NEG_INFINITY);
+    let ln_patterns = (lost.treatment + lost.control) as f64 * std::f64::consts::LN_2;
+    for i in 0..=lost.treatment {
+        for j in 0..=lost.control {
+            let completed = with_lost(i, lost.treatment - i, j, lost.control - j);
+            let p = work.p_value(options.test, &completed).ok_or_else(|| {
+                CountsError::Option(format!(
+                    "the {} test on each way of completing a table of {} patients with {} lost ones is too much work (about a second at most); the chi-square test is quicker",
+                    options.test,
+                    table.total(),
+                    lost.treatment + lost.control
+                ))
+            })?;
+            smallest = smallest.min(p);
+            largest = largest.max(p);
+            if overturns(p) {
+                overturning += 1;
+                share_of_assignments += (ln_choose(lost.treatment, i) + ln_choose(lost.control, j) - ln_patterns).exp();
+            }
+        }
+    }
     // fewest lost patients added back: every split of k patients into (te, tn, ce, cn)
     let mut minimum: Option<(u64, Table2x2, f64)> = None;
+    let mut note = None;
     'search: for k in 1..=lost.treatment + lost.control {
         let mut best: Option<(Table2x2, f64)> = None;
         for from_treatment in k.saturating_sub(lost.control)..=k.min(lost.treatment) {
@@ -815,7 +852,12 @@ fn lost_follow_up(table: &Table2x2, options: &CountsOptions, lost: Lost, signifi
             for te in 0..=from_treatment {
                 for ce in 0..=from_control {
                     let candidate = with_lost(te, from_treatment - te, ce, from_control - ce);
-                    let p = p_value(options.test, &candidate);
+                    let Some(p) = work.p_value(options.test, &candidate) else {
+                        note = Some(format!(
+                            "the search for the fewest lost patients who overturn the result stopped at {k} patients: the table is too large to search further (work limit)"
+                        ));
+                        break 'search;
+                    };
                     let more_extreme = best.is_none_or(|(_, q)| if significant { p > q } else { p < q });
                     if overturns(p) && more_extreme {
                         best = Some((candidate, p));
@@ -828,22 +870,8 @@ fn lost_follow_up(table: &Table2x2, options: &CountsOptions, lost: Lost, signifi
             break 'search;
         }
     }
-    let (mut overturning, mut share_of_assignments) = (0u64, 0.0);
-    let (mut smallest, mut largest) = (f64::INFINITY, f64::NEG_INFINITY);
-    let ln_patterns = (lost.treatment + lost.control) as f64 * std::f64::consts::LN_2;
-    for i in 0..=lost.treatment {
-        for j in 0..=lost.control {
-            let p = p_value(options.test, &with_lost(i, lost.treatment - i, j, lost.control - j));
-            smallest = smallest.min(p);
-            largest = largest.max(p);
-            if overturns(p) {
-                overturning += 1;
-                share_of_assignments += (ln_choose(lost.treatment, i) + ln_choose(lost.control, j) - ln_patterns).exp();
-            }
-        }
-    }
     let completed = (lost.treatment + 1) * (lost.control + 1);
-    LostFollowUp {
+    let result = LostFollowUp {
         lost,
         minimum_patients: minimum.map(|m| m.0),
         minimum_table: minimum.map(|m| m.1),
@@ -854,5 +882,6 @@ fn lost_follow_up(table: &Table2x2, options: &CountsOptions, lost: Lost, signifi
         share_of_assignments,
         smallest_p_value: smallest,
         largest_p_value: largest,
-    }
+    };
+    Ok((result, note))
 }

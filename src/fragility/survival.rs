@@ -173,6 +173,9 @@ pub enum SurvivalError {
     NoEvents { file: String },
     #[error("the test cannot be computed on the original data: {message}")]
     Analysis { message: String },
+    /// A given τ beyond what the original data support (refused as `Rmst::fit` refuses it).
+    #[error("{message}")]
+    TauBeyondData { message: String },
 }
 
 impl SurvivalError {

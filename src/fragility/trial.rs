@@ -8,7 +8,7 @@ use super::survival::{SurvivalError, SurvivalTest};
 use crate::cox::{Cox, CoxOptions};
 use crate::data::{Covariate, SurvData};
 use crate::logrank::{LogRank, LogRankOptions};
-use crate::rmst::{Rmst, RmstOptions};
+use crate::rmst::{Rmst, RmstError, RmstOptions};
 
 /// The prepared trial.
 #[derive(Debug, Clone)]
@@ -105,7 +105,18 @@ impl Trial {
             }
         };
         let tau = match (test, tau) {
-            (_, Some(tau)) => tau,
+            (_, Some(tau)) => {
+                // the original data must support a given τ, as for `Rmst::fit`; only the
+                // modified data sets of the searches carry their curves forward to it
+                let given = RmstOptions {
+                    tau: Some(tau),
+                    ..Default::default()
+                };
+                if let Err(e @ RmstError::TauBeyondData { .. }) = Rmst::fit(&prepared, &given) {
+                    return Err(SurvivalError::TauBeyondData { message: e.to_string() });
+                }
+                tau
+            }
             _ => Rmst::fit(&prepared, &RmstOptions::default())
                 .map(|r| r.tau)
                 .map_err(|e| SurvivalError::Analysis { message: e.to_string() })?,

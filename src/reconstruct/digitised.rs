@@ -311,6 +311,10 @@ impl DigitisedCurve {
     }
 }
 
+/// The most participants an arm may start with: the reconstruction holds each in memory and
+/// its work grows with their number (10¹² at risk tried to allocate 8 TB).
+pub const MAX_AT_RISK: u64 = 1_000_000;
+
 impl AtRiskTable {
     /// Reads a numbers-at-risk table (time, number at risk).
     pub fn read_csv(path: impl AsRef<std::path::Path>) -> Result<Self, ReconstructError> {
@@ -359,6 +363,16 @@ impl AtRiskTable {
                 message: format!(
                     "the table must start at time 0 with the number of participants (> 0), got {} at time {}",
                     first.n_risk, first.time
+                ),
+            });
+        }
+        if first.n_risk > MAX_AT_RISK {
+            return Err(ReconstructError::AtRisk {
+                file: file(),
+                line: first.line,
+                message: format!(
+                    "{} participants at time 0 is more than the {MAX_AT_RISK} one arm may have (each is reconstructed in memory)",
+                    first.n_risk
                 ),
             });
         }

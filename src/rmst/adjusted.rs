@@ -119,6 +119,9 @@ pub struct AdjustedRmst {
     pub rmtl_ratio: ContrastEstimate,
     /// Every term of the three models, model by model.
     pub coefficients: Vec<Coefficient>,
+    /// Why a model is not estimable (shown among the result's warnings).
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// The rows of both arms, the second arm first (as survRM2 stacks them), each sorted by Y.
@@ -169,7 +172,37 @@ pub(super) fn fit(
     let z = z_for_level(conf_level);
     let mut terms = vec!["intercept".to_string(), format!("{}={}", group.name, group.levels[1])];
     terms.extend(covariates.iter().cloned());
-    let fit_model = |model: AdjustedModel| -> Result<(ContrastEstimate, Vec<Coefficient>), RmstError> {
+    let not_estimable = |model: AdjustedModel, reason: String| {
+        let none = ContrastEstimate {
+            estimate: None,
+            se: None,
+            lower: None,
+            upper: None,
+            p_value: None,
+        };
+        let table = terms
+            .iter()
+            .map(|term| Coefficient {
+                model,
+                term: term.clone(),
+                coef: f64::NAN,
+                se: f64::NAN,
+                z: f64::NAN,
+                p_value: f64::NAN,
+                lower: f64::NAN,
+                upper: f64::NAN,
+                exp_coef: None,
+                exp_lower: None,
+                exp_upper: None,
+            })
+            .collect();
+        (
+            none,
+            table,
+            Some(format!("the adjusted {model} is not estimable: {reason}")),
+        )
+    };
+    let fit_model = |model: AdjustedModel| -> Result<(ContrastEstimate, Vec<Coefficient>, Option<String>), RmstError> {
         let fail = |reason: String| RmstError::AdjustedFit {
             file: file(),
             model,
@@ -183,54 +216,32 @@ pub(super) fn fit(
         // RMTL) has an infinite arm coefficient: no estimate, not the last iterate
         let arm_total = |arm: &std::ops::Range<usize>| arm.clone().map(|i| design.weight[i] * response[i]).sum::<f64>();
         if model.log_link() && design.arms.iter().any(|arm| arm_total(arm) <= 0.0) {
-            let none = ContrastEstimate {
-                estimate: None,
-                se: None,
-                lower: None,
-                upper: None,
-                p_value: None,
+            let what = if model == AdjustedModel::Ratio {
+                "follow-up"
+            } else {
+                "events"
             };
-            let table = terms
-                .iter()
-                .map(|term| Coefficient {
-                    model,
-                    term: term.clone(),
-                    coef: f64::NAN,
-                    se: f64::NAN,
-                    z: f64::NAN,
-                    p_value: f64::NAN,
-                    lower: f64::NAN,
-                    upper: f64::NAN,
-                    exp_coef: None,
-                    exp_lower: None,
-                    exp_upper: None,
-                })
-                .collect();
-            return Ok((none, table));
+            return Ok(not_estimable(
+                model,
+                format!("an arm has no {what} before τ, so its log-link coefficient is infinite"),
+            ));
+        }
+        let informative = design.weight.iter().filter(|w| **w > 0.0).count();
+        if informative <= terms.len() {
+            return Err(fail(format!(
+                "{informative} rows with an observed outcome for {} coefficients leave no residual to estimate a variance from",
+                terms.len()
+            )));
         }
         let beta = if model.log_link() {
             quasi_poisson(&design.x, &response, &design.weight).map_err(fail)?
         } else {
             weighted_least_squares(&design.x, &response, &design.weight).map_err(fail)?
         };
-        let mut covariance = sandwich(&design, &response, &beta, model).map_err(fail)?;
-        // every response equal (e.g. everyone followed to τ without an event): the fit is exact,
-        // the intercept is that value and every other coefficient 0 with no variance, not
-        // rounding noise with z = 1e15
-        let (low, high) = response
-            .iter()
-            .zip(&design.weight)
-            .filter(|(_, w)| **w > 0.0)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (r, _)| {
-                (lo.min(*r), hi.max(*r))
-            });
-        let mut beta = beta;
-        if high - low <= 1e-12 * high.abs().max(1.0) {
-            for j in 1..beta.len() {
-                beta[j] = 0.0;
-            }
-            covariance.fill(0.0);
+        if let Some(reason) = degenerate_fit(&design, &response, &beta, model, tau) {
+            return Ok(not_estimable(model, reason));
         }
+        let covariance = sandwich(&design, &response, &beta, model).map_err(fail)?;
         let se_of = |j: usize| covariance[(j, j)].sqrt();
         let contrast = |j: usize| {
             let (coef, se) = (beta[j], se_of(j));
@@ -262,11 +273,12 @@ pub(super) fn fit(
                 }
             })
             .collect();
-        Ok((contrast(1), table))
+        Ok((contrast(1), table, None))
     };
-    let (difference, mut coefficients) = fit_model(AdjustedModel::Difference)?;
-    let (ratio, ratio_table) = fit_model(AdjustedModel::Ratio)?;
-    let (rmtl_ratio, rmtl_table) = fit_model(AdjustedModel::RmtlRatio)?;
+    let (difference, mut coefficients, difference_note) = fit_model(AdjustedModel::Difference)?;
+    let (ratio, ratio_table, ratio_note) = fit_model(AdjustedModel::Ratio)?;
+    let (rmtl_ratio, rmtl_table, rmtl_note) = fit_model(AdjustedModel::RmtlRatio)?;
+    let notes = [difference_note, ratio_note, rmtl_note].into_iter().flatten().collect();
     coefficients.extend(ratio_table);
     coefficients.extend(rmtl_table);
     Ok(AdjustedRmst {
@@ -278,7 +290,31 @@ pub(super) fn fit(
         ratio,
         rmtl_ratio,
         coefficients,
+        notes,
     })
+}
+
+/// Why a fitted model carries no inference, if it does not: a fit through every observed
+/// outcome (no residual variation, so the sandwich variance is rounding noise, e.g. every
+/// response equal to τ), or a log-link fit whose mean runs to 0 for a zero response (an
+/// infinite coefficient, not an estimate).
+fn degenerate_fit(
+    design: &Design,
+    response: &[f64],
+    beta: &DVector<f64>,
+    model: AdjustedModel,
+    tau: f64,
+) -> Option<String> {
+    let linear = &design.x * beta;
+    let observed = || (0..response.len()).filter(|&i| design.weight[i] > 0.0);
+    let mean = |i: usize| if model.log_link() { linear[i].exp() } else { linear[i] };
+    if observed().all(|i| (response[i] - mean(i)).abs() <= 1e-9 * tau) {
+        return Some("the model fits every observed outcome exactly, so there is no residual variation to estimate a variance from".into());
+    }
+    if model.log_link() && observed().any(|i| response[i] == 0.0 && mean(i) <= 1e-9 * tau) {
+        return Some("a row's mean runs to 0 (its response is 0), so a log-link coefficient is infinite".into());
+    }
+    None
 }
 
 /// Truncates at τ, computes the censoring weights within each arm and builds x.

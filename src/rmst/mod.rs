@@ -175,7 +175,7 @@ impl ContrastEstimate {
 
 /// 2 Φ(−|estimate / SE|); undefined when SE is 0 (R's formula would give 0 or NaN there: a
 /// comparison of arms without variance carries no evidence, so survkit reports no p-value).
-fn wald_p(estimate: f64, se: f64) -> Option<f64> {
+pub(crate) fn wald_p(estimate: f64, se: f64) -> Option<f64> {
     crate::dist::wald_p(estimate, se)
 }
 
@@ -392,14 +392,7 @@ impl Rmst {
             )?)
         };
         if let Some(adjusted) = &adjusted {
-            for (contrast, name) in [(&adjusted.ratio, "RMST ratio"), (&adjusted.rmtl_ratio, "RMTL ratio")] {
-                if contrast.estimate.is_none() {
-                    warnings.push(format!(
-                        "the adjusted {name} is not estimable: an arm has no {} before τ, so its log-link coefficient is infinite",
-                        if name == "RMST ratio" { "follow-up" } else { "events" }
-                    ));
-                }
-            }
+            warnings.extend(adjusted.notes.iter().cloned());
         }
         Ok(Rmst {
             tau,

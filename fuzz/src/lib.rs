@@ -1,0 +1,402 @@
+//! The bodies of survkit's cargo-fuzz targets (issue 12), kept in a library so that a crash
+//! can be replayed without libFuzzer and the targets stay one line each.
+//!
+//! Every target asserts that survkit returns `Ok` or `Err` and never panics; `small_trial`
+//! also checks what is printed: no non-finite number shown as an estimate, every p-value in
+//! [0, 1], every confidence interval around its estimate, no coefficient of a diverging term.
+
+use arbitrary::{Arbitrary, Unstructured};
+use serde_json::Value;
+use survkit::bootstrap::{BootstrapOptions, IntervalMethod, PermutationMethod, PermutationOptions, Statistic};
+use survkit::fragility::{
+    ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility, SurvivalMethod, SurvivalOptions,
+    SurvivalTest,
+};
+use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, Reconstruct, SurvivalScale};
+use survkit::{
+    Bootstrap, Columns, Cox, CoxOptions, KaplanMeier, KmOptions, LogRank, LogRankOptions, Permutation, Render, Rmst,
+    RmstOptions, SurvData, Ties, Weights,
+};
+
+/// Arbitrary bytes as a CSV file, read with several column specifications.
+pub fn csv_reader(bytes: &[u8]) {
+    let specs = [
+        Columns::new("time", "status"),
+        Columns::new("time", "status").group("arm"),
+        Columns::new("time", "status")
+            .group("arm")
+            .strata("site")
+            .entry("entry")
+            .weight("w"),
+        Columns::new("time", "status")
+            .covariates(["age", "arm"])
+            .factors(["arm"])
+            .reference("arm", "B"),
+        Columns::new("time", "status").event_value("2").strict(true),
+        Columns::new("time", "status")
+            .covariates(["age"])
+            .may_be_missing(["age"])
+            .cluster("site"),
+        Columns::new("a", "b"),
+    ];
+    for columns in &specs {
+        if let Ok(data) = SurvData::from_csv_bytes("fuzz.csv", bytes, columns) {
+            let n = data.n_rows();
+            assert_eq!(data.time.len(), n);
+            assert_eq!(data.event.len(), n);
+            assert!(
+                data.time.iter().all(|t| t.is_finite()),
+                "a non-finite time was accepted"
+            );
+            let _ = data.order_by_time();
+            let _ = data.dropped.to_string();
+        }
+    }
+}
+
+/// Arbitrary bytes split into a digitised curve and a numbers-at-risk table (at the first NUL
+/// byte), read, and reconstructed when both are readable.
+pub fn digitised_reader(bytes: &[u8]) {
+    let (curve_bytes, risk_bytes) = match bytes.iter().position(|&b| b == 0) {
+        Some(i) => (&bytes[..i], &bytes[i + 1..]),
+        None => (bytes, &b"time,n\n0,10\n"[..]),
+    };
+    let mut curves = Vec::new();
+    for scale in [SurvivalScale::Auto, SurvivalScale::Proportion, SurvivalScale::Percent] {
+        if let Ok(curve) = DigitisedCurve::from_csv_bytes("curve.csv", curve_bytes, scale) {
+            let _ = curve.last_time();
+            curves.push(curve);
+        }
+    }
+    let at_risk = AtRiskTable::from_csv_bytes("risk.csv", risk_bytes);
+    if let Ok(table) = &at_risk {
+        let _ = table.check();
+    }
+    if let (Some(curve), Ok(at_risk)) = (curves.into_iter().next(), at_risk) {
+        let arm = ArmInput {
+            label: "A".into(),
+            curve,
+            at_risk,
+            total_events: None,
+            published_median: None,
+        };
+        if let Ok(result) = Reconstruct::run(&[arm], &Default::default()) {
+            for text in [result.table(), result.json(), result.csv()] {
+                check_text(&text, "reconstruct");
+            }
+        }
+    }
+}
+
+/// One participant of a generated trial.
+#[derive(Debug, Arbitrary)]
+pub struct Row {
+    time: u16,
+    event: bool,
+    arm: u8,
+    covariate: i8,
+    weight: u8,
+    entry: u8,
+}
+
+/// A small trial and the options it is analysed with.
+#[derive(Debug, Arbitrary)]
+pub struct Trial {
+    rows: Vec<Row>,
+    arms: u8,
+    time_scale: u8,
+    weighted: bool,
+    delayed_entry: bool,
+    tau: u16,
+    long_label: bool,
+    counts: [u8; 4],
+    /// Picks the options of the slower analyses (one per input keeps the target fast).
+    choice: u8,
+}
+
+impl Trial {
+    /// The trial as CSV: `time,status,arm,x,w,entry`, at most 40 rows, 2–4 arms.
+    pub fn csv(&self) -> String {
+        let arms = 2 + usize::from(self.arms % 3);
+        let scale = [1.0, 0.01, 100.0, 1e-6][usize::from(self.time_scale % 4)];
+        let mut out = String::from("time,status,arm,x,w,entry\n");
+        for row in self.rows.iter().take(40) {
+            let time = (f64::from(row.time % 1000) + 1.0) * scale;
+            let arm = ["A", "B", "C", "D"][usize::from(row.arm) % arms];
+            let arm = if self.long_label && arm == "A" {
+                "A".repeat(300)
+            } else {
+                arm.to_string()
+            };
+            let weight = [1.0, 0.0, 0.5, 2.0][usize::from(row.weight % 4)];
+            let entry = time * f64::from(row.entry % 4) / 4.0;
+            out.push_str(&format!(
+                "{time},{},{arm},{},{weight},{entry}\n",
+                u8::from(row.event),
+                row.covariate % 50
+            ));
+        }
+        out
+    }
+}
+
+/// Builds a trial from fuzz bytes and runs it through every estimator and renderer.
+pub fn small_trial(bytes: &[u8]) {
+    let mut u = Unstructured::new(bytes);
+    let Ok(trial) = Trial::arbitrary(&mut u) else {
+        return;
+    };
+    // SURVKIT_FUZZ_SHOW=1 shows the trial as a file with its options (libFuzzer aborts on a
+    // panic, so it is printed before the run), to turn a crash into a plain test
+    if std::env::var_os("SURVKIT_FUZZ_SHOW").is_some() {
+        eprintln!(
+            "trial (weighted {}, delayed entry {}, τ byte {}, counts {:?}, choice {}):\n{}",
+            trial.weighted,
+            trial.delayed_entry,
+            trial.tau,
+            trial.counts,
+            trial.choice,
+            trial.csv()
+        );
+    }
+    run_trial(&trial);
+}
+
+/// Runs every estimator on the trial and checks what each prints.
+pub fn run_trial(trial: &Trial) {
+    let csv = trial.csv();
+    let mut columns = Columns::new("time", "status").group("arm");
+    if trial.weighted {
+        columns = columns.weight("w");
+    }
+    if trial.delayed_entry {
+        columns = columns.entry("entry");
+    }
+    let tau = (trial.tau > 0).then(|| f64::from(trial.tau % 1000) + 0.5);
+    counts(trial.counts);
+    let Ok(data) = SurvData::from_csv_bytes("trial.csv", csv.as_bytes(), &columns) else {
+        return;
+    };
+    if let Ok(km) = KaplanMeier::fit(
+        &data,
+        &KmOptions {
+            quantiles: vec![0.25, 0.75],
+            at: vec![1.0, 50.0],
+            cumhaz: true,
+            ..Default::default()
+        },
+    ) {
+        check_render(&km, "km");
+    }
+    for weights in [
+        Weights::LogRank,
+        Weights::Gehan,
+        Weights::Peto,
+        Weights::FlemingHarrington { rho: 1.0, gamma: 1.0 },
+        Weights::ModestlyWeighted { t_star: 10.0 },
+    ] {
+        for trend in [false, true] {
+            if let Ok(test) = LogRank::test(&data, &LogRankOptions { weights, trend }) {
+                check_render(&test, "logrank");
+            }
+        }
+    }
+    let with_covariate = columns.clone().covariates(["arm", "x"]).factors(["arm"]);
+    if let Ok(cox_data) = SurvData::from_csv_bytes("trial.csv", csv.as_bytes(), &with_covariate) {
+        for (ties, firth, profile_ci) in [
+            (Ties::Efron, false, true),
+            (Ties::Breslow, false, false),
+            (Ties::Breslow, true, false),
+        ] {
+            let options = CoxOptions {
+                ties,
+                firth,
+                profile_ci,
+                ..Default::default()
+            };
+            if let Ok(fit) = Cox::fit(&cox_data, &options) {
+                check_render(&fit, "cox");
+            }
+        }
+        for tau in [None, tau] {
+            let options = RmstOptions {
+                tau,
+                covariates: vec!["x".into()],
+                ..Default::default()
+            };
+            if let Ok(rmst) = Rmst::fit(&cox_data, &options) {
+                check_render(&rmst, "rmst");
+            }
+        }
+    }
+    if let Ok(rmst) = Rmst::fit(
+        &data,
+        &RmstOptions {
+            tau,
+            ..Default::default()
+        },
+    ) {
+        check_render(&rmst, "rmst");
+    }
+    let choice = usize::from(trial.choice);
+    let test = [
+        SurvivalTest::LogRank,
+        SurvivalTest::CoxWald,
+        SurvivalTest::CoxLr,
+        SurvivalTest::Rmst,
+    ][choice % 4];
+    let method = [SurvivalMethod::Status, SurvivalMethod::Sifi, SurvivalMethod::All][choice / 4 % 3];
+    let options = SurvivalOptions {
+        test,
+        tau,
+        method,
+        influence: choice & 16 != 0,
+        what_if: choice & 32 != 0,
+        ..Default::default()
+    };
+    if let Ok(fragility) = SurvivalFragility::compute(&data, &options) {
+        check_render(&fragility, "fragility");
+    }
+    let statistic = [
+        Statistic::LogHr,
+        Statistic::Hr,
+        Statistic::LogRank,
+        Statistic::RmstDiff,
+        Statistic::RmstRatio,
+        Statistic::MedianDiff,
+        Statistic::SurvivalDiff(10.0),
+    ][choice % 7];
+    let options = BootstrapOptions {
+        statistic,
+        replicates: 0..8,
+        seed: 3,
+        threads: 1,
+        stratify: choice & 64 != 0,
+        intervals: IntervalMethod::ALL.to_vec(),
+        tau,
+        firth: choice & 128 != 0 && statistic.is_cox(),
+        ties: if choice & 128 != 0 { Ties::Breslow } else { Ties::Efron },
+        ..Default::default()
+    };
+    if let Ok(boot) = Bootstrap::run(&data, &options) {
+        check_render(&boot, "bootstrap");
+    }
+    let options = PermutationOptions {
+        method: PermutationMethod::Auto,
+        permutations: 20,
+        exact_limit: 200,
+        seed: 5,
+        threads: 1,
+        ..Default::default()
+    };
+    if let Ok(permutation) = Permutation::test(&data, &options, &|| {}) {
+        check_render(&permutation, "permutation");
+    }
+}
+
+/// Counts fragility on a small 2×2 table.
+fn counts(cells: [u8; 4]) {
+    let arm = |events: u8, total: u8| ArmCounts {
+        events: u64::from(events % 64),
+        total: u64::from(total % 64),
+    };
+    let treatment = arm(cells[0], cells[1]);
+    let control = arm(cells[2], cells[3]);
+    for test in [CountsTest::Fisher, CountsTest::ChiSquare, CountsTest::MidP] {
+        let options = CountsOptions {
+            test,
+            q: Some(0.5),
+            ..Default::default()
+        };
+        if let Ok(result) = CountsFragility::compute(treatment, control, &options) {
+            check_render(&result, "counts");
+        }
+    }
+}
+
+/// Renders a result in every format and checks each.
+pub fn check_render<R: Render>(result: &R, what: &str) {
+    let json = result.json();
+    let value: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{what}: invalid JSON ({e}):\n{json}"));
+    check_json(&value, what, "");
+    check_text(&result.table(), what);
+    check_text(&result.csv(), what);
+}
+
+/// No `inf`/`NaN` in text output (magnitudes are checked on the JSON's point estimates, where
+/// an extreme profile limit or an echoed input value is told apart from an estimate).
+pub fn check_text(text: &str, what: &str) {
+    for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+')) {
+        let bare = token.trim_start_matches(['-', '+']);
+        assert!(
+            // "-infinity" (a diverging term) and "Inf" (an unbounded profile limit) are flags
+            !matches!(bare, "inf" | "NaN" | "nan"),
+            "{what}: '{token}' printed:\n{text}"
+        );
+    }
+}
+
+const ESTIMATES: [&str; 5] = ["estimate", "survival", "rmst", "coef", "hr"];
+
+/// Checks the JSON contract: p-values in [0, 1], intervals around their estimates, diverging
+/// terms without coefficients, no absurd hazard ratios.
+pub fn check_json(value: &Value, what: &str, path: &str) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_json(item, what, &format!("{path}[{i}]"));
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let here = format!("{path}.{key}");
+                if (key == "p_value" || key.ends_with("_p_value") || key.ends_with("_p"))
+                    && let Some(p) = item.as_f64()
+                {
+                    assert!((0.0..=1.0).contains(&p), "{what}: {here} = {p} is not a probability");
+                }
+                // point estimates only: a profile (penalised) limit may legitimately be extreme
+                if what != "permutation"
+                    && (key == "hr" || key == "estimate" && path.ends_with("ratio"))
+                    && let Some(x) = item.as_f64()
+                {
+                    assert!(x.abs() < 1e10, "{what}: {here} = {x} is not an estimate");
+                }
+                check_json(item, what, &here);
+            }
+            if map.contains_key("diverges_to") {
+                for key in ["coef", "hr", "se"] {
+                    assert!(
+                        map.get(key).is_none_or(Value::is_null),
+                        "{what}: {path} diverges but prints {key} = {}",
+                        map[key]
+                    );
+                }
+            }
+            let number = |k: &str| map.get(k).and_then(Value::as_f64);
+            if let (Some(lower), Some(upper)) = (number("lower"), number("upper"))
+                && let Some(estimate) = ESTIMATES.iter().find_map(|k| number(k))
+            {
+                check_interval(estimate, lower, upper, what, path);
+            }
+            for key in ESTIMATES.iter().chain(&["rmtl"]) {
+                if let (Some(estimate), Some(lower), Some(upper)) = (
+                    number(key),
+                    number(&format!("{key}_lower")),
+                    number(&format!("{key}_upper")),
+                ) {
+                    check_interval(estimate, lower, upper, what, path);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_interval(estimate: f64, lower: f64, upper: f64, what: &str, path: &str) {
+    let slack = 1e-7 * estimate.abs().max(1.0);
+    assert!(
+        lower <= estimate + slack && estimate <= upper + slack,
+        "{what}: {path} interval [{lower}, {upper}] does not contain its estimate {estimate}"
+    );
+}
