@@ -234,7 +234,7 @@ def main():
                 f.write(" ".join(cmd) + "\n" + problem + "\n")
             print(f"FAIL {case}: {' '.join(cmd)[:200]}\n    {problem[:300]}", flush=True)
     shutil.rmtree(workdir, ignore_errors=True)
-    print(f"cli fuzz: {runs - failures} passed, {failures} failed")
+    print(f"fuzz_cli: {runs - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 
 

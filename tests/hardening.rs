@@ -651,7 +651,6 @@ fn an_adjusted_rmst_without_variation_reports_no_test() {
 }
 
 /// Writes `text` to a file in a new temporary directory.
-
 fn temp_csv(name: &str, text: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
