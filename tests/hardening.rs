@@ -902,3 +902,27 @@ fn a_firth_fit_that_does_not_converge_is_no_estimate() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("did not converge"), "{stderr}");
 }
+
+#[test]
+fn a_fit_that_runs_along_a_monotone_direction_is_flagged() {
+    // found by the CI fuzz smoke: arm D's only event has nobody else at risk, and the fit ran
+    // along arm and x together (HR 1.4e38 was printed); Bryson & Johnson's rule along β̂
+    let out = survkit(&[
+        "cox",
+        "tests/data/hardening/monotone_direction.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "arm,x",
+        "--factors",
+        "arm",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    for term in v["terms"].as_array().unwrap() {
+        assert!(term["hr"].is_null(), "{term}");
+    }
+}

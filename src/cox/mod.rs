@@ -353,8 +353,19 @@ impl Cox {
             vec![false; p]
         } else {
             let by_rule = newton::diverging(&result, &variance, options.eps);
+            // the fit ran along a direction in which the likelihood keeps rising: the
+            // coefficients that make up that direction have no finite maximum
+            let along = separation::monotone_along(data, &design, &result.beta);
+            let scale = |j: usize| result.beta[j].abs() * design_sd(&design, j);
+            let largest = (0..p).map(scale).fold(0.0, f64::max);
             (0..p)
-                .map(|j| !unidentified[j] && (by_data[j].is_some() || by_rule[j] || variance[(j, j)] <= 0.0))
+                .map(|j| {
+                    !unidentified[j]
+                        && (by_data[j].is_some()
+                            || by_rule[j]
+                            || variance[(j, j)] <= 0.0
+                            || (along && scale(j) > 1e-3 * largest))
+                })
                 .collect()
         };
         for j in (0..p).filter(|j| infinite[*j]) {
@@ -601,6 +612,14 @@ fn cluster_scores(problem: &partial::Problem<'_>, beta: &[f64], data: &SurvData)
         }
     }
     sums
+}
+
+/// The standard deviation of design column `j`.
+fn design_sd(design: &Design, j: usize) -> f64 {
+    let n = design.n as f64;
+    let column = (0..design.n).map(|i| design.x[i * design.p + j]);
+    let mean = column.clone().sum::<f64>() / n;
+    (column.map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt()
 }
 
 /// Σ_j log sd(x_j), with R's n − 1 denominator.

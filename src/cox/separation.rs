@@ -88,3 +88,68 @@ pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<D
     }
     result
 }
+
+/// Whether the partial likelihood keeps rising along `direction` (Bryson & Johnson 1981): at
+/// every event time the event's d'x is the largest in its risk set (up to rounding), strictly
+/// above some member at one event time at least. A fit that stopped at such a β has no
+/// maximum to report, whatever its step sizes and information say. Checked for right-censored
+/// data (risk set: exit ≥ t, within the stratum); `false` with delayed entry.
+pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]) -> bool {
+    if data.entry.is_some() || direction.iter().all(|d| *d == 0.0) {
+        return false;
+    }
+    let (n, p) = (design.n, design.p);
+    let score: Vec<f64> = (0..n)
+        .map(|i| (0..p).map(|j| direction[j] * design.x[i * p + j]).sum())
+        .collect();
+    if score.iter().any(|s| !s.is_finite()) {
+        return false;
+    }
+    let tolerance = 1e-9 * score.iter().fold(1.0_f64, |m, s| m.max(s.abs()));
+    let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
+    let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
+    let mut order: Vec<usize> = (0..n).collect();
+    // by stratum, then exit time descending: the risk set of a time is everything before it
+    order.sort_by(|&a, &b| {
+        stratum_of(a)
+            .cmp(&stratum_of(b))
+            .then(data.time[b].total_cmp(&data.time[a]))
+    });
+    let mut strict = false;
+    let mut start = 0;
+    while start < n {
+        let stratum = stratum_of(order[start]);
+        let mut largest = f64::NEG_INFINITY;
+        let mut k = start;
+        while k < n && stratum_of(order[k]) == stratum {
+            let t = data.time[order[k]];
+            let end = (k..n)
+                .find(|&m| stratum_of(order[m]) != stratum || data.time[order[m]] != t)
+                .unwrap_or(n);
+            for &i in &order[k..end] {
+                largest = largest.max(score[i]);
+            }
+            for &i in order[k..end].iter().filter(|i| is_event(**i)) {
+                if score[i] < largest - tolerance {
+                    return false;
+                }
+            }
+            // some member of an event's risk set strictly below the event
+            if order[k..end].iter().any(|i| is_event(*i)) {
+                let event_score = order[k..end]
+                    .iter()
+                    .filter(|i| is_event(**i))
+                    .map(|i| score[*i])
+                    .fold(f64::INFINITY, f64::min);
+                let lowest = order[start..end]
+                    .iter()
+                    .map(|i| score[*i])
+                    .fold(f64::INFINITY, f64::min);
+                strict |= lowest < event_score - tolerance;
+            }
+            k = end;
+        }
+        start = k;
+    }
+    strict
+}
