@@ -193,6 +193,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "survkit"))
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--runs", type=int, default=0, help="stop after this many commands (0: no limit)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=float, default=20, help="seconds one command may take")
     parser.add_argument("--out", default=os.path.join(ROOT, "target", "fuzz-cli"))
@@ -202,7 +203,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="survkit-fuzz-")
     deadline = time.monotonic() + args.seconds
     runs, failures = 0, 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (args.runs and runs >= args.runs):
         runs += 1
         if rng.random() < 0.1:
             cmd, text = counts_command(rng), None

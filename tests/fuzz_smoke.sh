@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A short, seeded fuzz run for CI (issue 12): replays the committed crash regressions, runs each
-# cargo-fuzz target for FUZZ_SECONDS (default 40) from the seed corpus with a fixed -seed, then
-# the CLI mutation fuzzer against a release build. Exits non-zero on any failure.
+# cargo-fuzz target for a fixed number of inputs (FUZZ_RUNS, scaled per target) from the seed
+# corpus with a fixed -seed, then the CLI mutation fuzzer for a fixed number of commands. Counts,
+# not seconds, so the run is the same on any machine. Exits non-zero on any failure.
 #
 #     tests/fuzz_smoke.sh            # from the repository root
 #
@@ -10,7 +11,10 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-seconds="${FUZZ_SECONDS:-40}"
+# inputs per target (about 30 s each here) and CLI commands; FUZZ_SCALE multiplies them all
+scale="${FUZZ_SCALE:-1}"
+declare -A runs=([csv_reader]=$((30000 * scale)) [digitised_reader]=$((40000 * scale)) [small_trial]=$((3000 * scale)))
+cli_runs=$((1200 * scale))
 start=$(date +%s)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -28,10 +32,11 @@ for target in "${targets[@]}"; do
         cargo +nightly fuzz run -s none "$target" "fuzz/regressions/$target" -- -runs=0
     fi
     cargo +nightly fuzz run -s none "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
-        -max_total_time="$seconds" -seed=7 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1
+        -runs="${runs[$target]}" -seed=7 -timeout=20 -rss_limit_mb=2048 \
+        -print_final_stats=1
 done
 
 cargo build --release --quiet
-python3 tests/fuzz_cli.py --binary target/release/survkit --seconds "$seconds" --seed 7
+python3 tests/fuzz_cli.py --binary target/release/survkit --runs "$cli_runs" --seconds 600 --seed 7
 
 echo "fuzz smoke passed in $(($(date +%s) - start)) s"
