@@ -156,7 +156,7 @@ impl ContrastEstimate {
             se: finite(se),
             lower: finite(estimate - z * se),
             upper: finite(estimate + z * se),
-            p_value: wald_p(estimate, se),
+            p_value: crate::dist::wald_p(estimate, se),
         }
     }
 
@@ -168,15 +168,9 @@ impl ContrastEstimate {
             se: finite(se),
             lower: finite((log_estimate - z * se).exp()),
             upper: finite((log_estimate + z * se).exp()),
-            p_value: wald_p(log_estimate, se),
+            p_value: crate::dist::wald_p(log_estimate, se),
         }
     }
-}
-
-/// 2 Φ(−|estimate / SE|); undefined when SE is 0 (R's formula would give 0 or NaN there: a
-/// comparison of arms without variance carries no evidence, so survkit reports no p-value).
-pub(crate) fn wald_p(estimate: f64, se: f64) -> Option<f64> {
-    crate::dist::wald_p(estimate, se)
 }
 
 fn finite(x: f64) -> Option<f64> {
