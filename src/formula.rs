@@ -369,7 +369,8 @@ fn lex(text: &str) -> Result<Vec<(usize, Token)>, FormulaError> {
                 tokens.push((start, Token::Str(value)));
                 i = k;
             }
-            b'-' | b'0'..=b'9' => {
+            // R reads `.5` as a number: a '.' followed by a digit starts no name
+            b'-' | b'0'..=b'9' | b'.' if c != b'.' || bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
                 let mut k = i + 1;
                 while k < bytes.len()
                     && (bytes[k].is_ascii_digit()
@@ -811,6 +812,9 @@ mod tests {
             "Surv(t, s == \"dead \\\"x\\\"\") ~ relevel(arm, ref = 'a b') + a:b:c",
             "Surv(t, s == -1.5e3) ~ 1 + x",
             "Surv(`a b`, s) ~ `TRUE` + .x",
+            // found by the formula fuzz target: ".0" printed bare did not lex as a number
+            "Surv(t, s == \".0\") ~ arm",
+            "Surv(t, s == .5) ~ arm",
         ] {
             let parsed = Formula::parse(text).unwrap();
             let shown = parsed.to_string();

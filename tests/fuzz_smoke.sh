@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # inputs per target (about 30 s each here) and CLI commands; FUZZ_SCALE multiplies them all
 scale="${FUZZ_SCALE:-1}"
-declare -A runs=([csv_reader]=$((30000 * scale)) [digitised_reader]=$((40000 * scale)) [small_trial]=$((3000 * scale)))
+declare -A runs=([csv_reader]=$((30000 * scale)) [digitised_reader]=$((40000 * scale)) [small_trial]=$((3000 * scale)) [formula]=$((30000 * scale)))
 cli_runs=$((1200 * scale))
 start=$(date +%s)
 
@@ -21,7 +21,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-targets=(csv_reader digitised_reader small_trial)
+targets=(csv_reader digitised_reader formula small_trial)
 # -s none: survkit has no unsafe code of its own, so AddressSanitizer adds build time, not checks
 cargo +nightly fuzz build -s none
 

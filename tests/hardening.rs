@@ -926,3 +926,24 @@ fn a_fit_that_runs_along_a_monotone_direction_is_flagged() {
         assert!(term["hr"].is_null(), "{term}");
     }
 }
+
+#[test]
+fn a_coefficient_far_out_on_a_monotone_ridge_is_flagged() {
+    // found by the formula fuzz target: the likelihood rises along sex=m and arm=B:sex=f together
+    // (Newton's next step), and arm=B:sex=m trades off with sex=m along the ridge; it stopped at
+    // 23.9 (HR 2.3e10, se 2.9) where R reports 24.9 with se 1.2e5 and "may be infinite"
+    let out = survkit(&[
+        "cox",
+        "tests/data/hardening/monotone_ridge.csv",
+        "--formula",
+        "Surv(time, status == \"0\") ~ sex + age + arm:sex",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    let terms = v["terms"].as_array().unwrap();
+    for term in terms {
+        let finite = term["term"] == "age";
+        assert_eq!(term["hr"].is_null(), !finite, "{term}");
+    }
+}

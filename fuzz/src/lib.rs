@@ -8,11 +8,13 @@
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;
 use survkit::bootstrap::{BootstrapOptions, IntervalMethod, PermutationMethod, PermutationOptions, Statistic};
+use survkit::formula::Formula;
 use survkit::fragility::{
     ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility, SurvivalMethod, SurvivalOptions,
     SurvivalTest,
 };
 use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, Reconstruct, SurvivalScale};
+use survkit::table::{Column, Table};
 use survkit::{
     Bootstrap, Columns, Cox, CoxOptions, KaplanMeier, KmOptions, LogRank, LogRankOptions, Permutation, Render, Rmst,
     RmstOptions, SurvData, Ties, Weights,
@@ -86,6 +88,69 @@ pub fn digitised_reader(bytes: &[u8]) {
             }
         }
     }
+}
+
+/// Arbitrary text as a model formula. A formula that parses must print as a formula that parses
+/// back to itself; an error must display (with its caret) without panicking. Parsed formulas
+/// are then fitted to a small table, so the model-building code sees every shape the parser
+/// accepts: unknown columns, a column used twice, strata of a factor, interactions.
+pub fn formula(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let formula = match Formula::parse(&text) {
+        Ok(formula) => formula,
+        Err(error) => {
+            let _ = error.to_string();
+            return;
+        }
+    };
+    let printed = formula.to_string();
+    let reparsed = Formula::parse(&printed)
+        .unwrap_or_else(|e| panic!("{text:?} printed as {printed:?}, which does not parse: {e}"));
+    assert_eq!(
+        reparsed, formula,
+        "{text:?} printed as {printed:?}, which parses differently"
+    );
+    let _ = formula.columns();
+    let table = formula_table();
+    if let Ok(fit) = survkit::Cox::new(printed.as_str()).fit(&table) {
+        check_render(&fit, "cox (formula)");
+    }
+    if let Ok(km) = survkit::KaplanMeier::new(printed.as_str()).fit(&table) {
+        check_render(&km, "km (formula)");
+    }
+    if let Ok(test) = survkit::LogRank::new(printed.as_str()).fit(&table) {
+        check_render(&test, "logrank (formula)");
+    }
+    if let Ok(rmst) = survkit::Rmst::new(printed.as_str()).tau(8.0).fit(&table) {
+        check_render(&rmst, "rmst (formula)");
+    }
+}
+
+/// Twelve rows with the column names a fuzzed formula is likely to use.
+fn formula_table() -> Table {
+    let time = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0];
+    let status = vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 2.0, 1.0, 0.0, 1.0, 2.0, 0.0];
+    let entry = vec![0.0, 0.5, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0, 0.0, 3.0, 0.0, 0.0];
+    let age = vec![60.0, 52.0, 71.0, 45.0, 66.0, 58.0, 49.0, 73.0, 62.0, 55.0, 68.0, 50.0];
+    let x = vec![0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0];
+    let arm: Vec<Option<&str>> = ["A", "B", "C"].iter().cycle().take(12).map(|s| Some(*s)).collect();
+    let sex: Vec<Option<&str>> = ["m", "f", "f", "m"].iter().cycle().take(12).map(|s| Some(*s)).collect();
+    let site: Vec<Option<&str>> = vec![Some("1"), None, Some("2"), Some("1"), Some("2"), Some("1")]
+        .into_iter()
+        .cycle()
+        .take(12)
+        .collect();
+    let columns = vec![
+        Column::numeric("time", time),
+        Column::numeric("status", status),
+        Column::numeric("entry", entry),
+        Column::numeric("age", age),
+        Column::numeric("x", x),
+        Column::labels("arm", arm),
+        Column::labels("sex", sex),
+        Column::labels("site", site),
+    ];
+    Table::from_columns("formula.csv", columns).expect("a valid fixed table")
 }
 
 /// One participant of a generated trial.

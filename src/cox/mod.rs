@@ -349,6 +349,7 @@ impl Cox {
         // the data say so (a side without events), when R's divergence rule fires, or when its
         // information vanished on the way although it was there at β = 0.
         let by_data = separation::infinite_by_data(data, &design);
+        let next = newton::next_step(&result, &variance);
         let infinite: Vec<bool> = if options.firth {
             vec![false; p]
         } else {
@@ -358,21 +359,51 @@ impl Cox {
             let along = separation::monotone_along(data, &design, &result.beta);
             let scale = |j: usize| result.beta[j].abs() * design_sd(&design, j);
             let largest = (0..p).map(scale).fold(0.0, f64::max);
+            let flagged = |j: usize| by_data[j].is_some() || by_rule[j] || variance[(j, j)] <= 0.0;
+            // a finite coefficient beside the diverging ones (age beside a separated factor)
+            // hides the direction from the check along all of β̂: check it again along the
+            // coefficients that are flagged or far out (a hazard ratio above e⁵ per SD)
+            let far: Vec<bool> = (0..p)
+                .map(|j| !unidentified[j] && (flagged(j) || scale(j) > 5.0))
+                .collect();
+            let part: Vec<f64> = (0..p).map(|j| if far[j] { result.beta[j] } else { 0.0 }).collect();
+            let along_part = !along && far.contains(&true) && separation::monotone_along(data, &design, &part);
+            // or along the step Newton would take next, which in a diverging fit points where
+            // ℓ still rises while the finite coefficients have stopped moving. The likelihood
+            // may rise along several directions at once (a factor level and its interactions
+            // trading off along a ridge), so once one is found every coefficient that is far
+            // out is flagged with it: such a value is where the iterations stopped, not an
+            // estimate
+            let step_scale = |j: usize| next[j].abs() * design_sd(&design, j);
+            let step_largest = (0..p).map(step_scale).fold(0.0, f64::max);
+            let moving: Vec<bool> = (0..p)
+                .map(|j| !unidentified[j] && step_scale(j) > 1e-2 * step_largest)
+                .collect();
+            let ahead: Vec<f64> = (0..p).map(|j| if moving[j] { next[j] } else { 0.0 }).collect();
+            let along_step = !along
+                && !along_part
+                && step_largest.is_finite()
+                && step_largest > 0.0
+                && separation::monotone_along(data, &design, &ahead);
             (0..p)
                 .map(|j| {
                     !unidentified[j]
-                        && (by_data[j].is_some()
-                            || by_rule[j]
-                            || variance[(j, j)] <= 0.0
-                            || (along && scale(j) > 1e-3 * largest))
+                        && (flagged(j)
+                            || (along && scale(j) > 1e-3 * largest)
+                            || ((along_part || along_step) && far[j])
+                            || (along_step && moving[j]))
                 })
                 .collect()
         };
+        // where a flagged coefficient runs: as the data say, else where Newton's next step
+        // takes it, else the side of 0 it stopped on
+        let upward = |j: usize| match by_data[j] {
+            Some(direction) => direction == separation::Diverges::Up,
+            None if next[j].abs() > 1e-3 && next[j].is_finite() => next[j] > 0.0,
+            None => result.beta[j] > 0.0,
+        };
         for j in (0..p).filter(|j| infinite[*j]) {
-            let upward = match by_data[j] {
-                Some(direction) => direction == separation::Diverges::Up,
-                None => result.beta[j] > 0.0,
-            };
+            let upward = upward(j);
             warnings.push(monotone_message(data, &design, j, upward));
         }
         for j in (0..p).filter(|j| unidentified[*j]) {
@@ -455,10 +486,7 @@ impl Cox {
                     hr_upper: hi.map(f64::exp),
                 });
                 if infinite[j] || unidentified[j] {
-                    let upward = match by_data[j] {
-                        Some(direction) => direction == separation::Diverges::Up,
-                        None => b > 0.0,
-                    };
+                    let upward = upward(j);
                     return Term {
                         term: design.names[j].clone(),
                         coef: None,

@@ -177,13 +177,18 @@ fn iterate(
 /// flag every coefficient.
 pub fn diverging(result: &NewtonResult, variance: &DMatrix<f64>, eps: f64) -> Vec<bool> {
     let eps = eps.max(MIN_EPS);
-    let next_step = variance * DVector::from_column_slice(&result.at_beta.score);
+    let next_step = next_step(result, variance);
     (0..result.beta.len())
         .map(|j| {
             let s = next_step[j].abs();
             s.is_finite() && s > eps && s > eps.sqrt() * result.beta[j].abs().max(1.0)
         })
         .collect()
+}
+
+/// The Newton step I⁻¹U from the fit's last evaluation, with `variance` = I⁻¹.
+pub fn next_step(result: &NewtonResult, variance: &DMatrix<f64>) -> DVector<f64> {
+    variance * DVector::from_column_slice(&result.at_beta.score)
 }
 
 /// The smallest convergence criterion that means anything in double precision: a relative
