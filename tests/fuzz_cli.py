@@ -222,7 +222,10 @@ def main():
             with open(path, "w", encoding="utf-8", errors="replace") as f:
                 f.write(text)
             cmd = commands(rng, path, cols)
-        huge_input = text is None or re.search(r"e\+?[0-9]{2}|inf", text, re.IGNORECASE) is not None
+        # huge values, and labels spelled "nan" or "inf", are echoed as given (in the data or
+        # in an option such as --tau 1e300): the output is not searched for them then
+        echoed = re.compile(r"e\+?[0-9]{2}|inf|nan", re.IGNORECASE)
+        huge_input = text is None or echoed.search(text) is not None or any(echoed.search(a) for a in cmd if not a.startswith(workdir))
         problem, _ = run_one(args.binary, cmd, workdir, args.limit, huge_input)
         if problem:
             failures += 1
