@@ -104,12 +104,16 @@ pub fn formula(bytes: &[u8]) {
         }
     };
     let printed = formula.to_string();
-    let reparsed = Formula::parse(&printed)
-        .unwrap_or_else(|e| panic!("{text:?} printed as {printed:?}, which does not parse: {e}"));
-    assert_eq!(
-        reparsed, formula,
-        "{text:?} printed as {printed:?}, which parses differently"
-    );
+    // `x*z*w` prints expanded (as R's terms() does), so a formula near the parser's length
+    // limit (10,000 bytes) can print longer than it; the round trip holds below the limit
+    if printed.len() <= 10_000 {
+        let reparsed = Formula::parse(&printed)
+            .unwrap_or_else(|e| panic!("{text:?} printed as {printed:?}, which does not parse: {e}"));
+        assert_eq!(
+            reparsed, formula,
+            "{text:?} printed as {printed:?}, which parses differently"
+        );
+    }
     let _ = formula.columns();
     let table = formula_table();
     if let Ok(fit) = survkit::Cox::new(printed.as_str()).fit(&table) {
