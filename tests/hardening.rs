@@ -947,3 +947,30 @@ fn a_coefficient_far_out_on_a_monotone_ridge_is_flagged() {
         assert_eq!(term["hr"].is_null(), !finite, "{term}");
     }
 }
+
+#[test]
+fn an_adjusted_rmst_with_an_arm_fitted_exactly_is_not_estimable() {
+    // found by the small-trial fuzz target: arm A has one observed outcome, which the IPCW
+    // regression fits exactly; the RMTL ratio 9.7e16 (p 5e-13) rested on extrapolating x
+    let out = survkit(&[
+        "rmst",
+        "tests/data/hardening/adjusted_one_row_arm.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "arm",
+        "--covariates",
+        "x",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    for model in ["difference", "ratio", "rmtl_ratio"] {
+        let estimate = &v["adjusted"][model];
+        assert!(estimate["estimate"].is_null(), "{model}: {estimate}");
+    }
+    // the unadjusted contrasts are still estimates
+    assert!(v["contrasts"][0]["difference"]["estimate"].is_f64(), "{v}");
+}
