@@ -974,3 +974,38 @@ fn an_adjusted_rmst_with_an_arm_fitted_exactly_is_not_estimable() {
     // the unadjusted contrasts are still estimates
     assert!(v["contrasts"][0]["difference"]["estimate"].is_f64(), "{v}");
 }
+
+#[test]
+fn a_fine_gray_coefficient_on_a_monotone_pseudo_likelihood_is_flagged() {
+    // found by tests/fuzz_cli.py: crr's convergence rule stops on a monotone pseudo-likelihood
+    // (coef −37 with z −1.2e16; sHR 2.2e6 with upper limit 8.7e15; a coefficient of 507 where
+    // the likelihood overflowed and "converged")
+    let cases: [(&str, &str, &str); 3] = [
+        ("8022", "x", "x"),
+        ("33713", "sex,age", "sex"),
+        ("26597", "trt,age", "trt"),
+    ];
+    for (case, covariates, factors) in cases {
+        let file = format!("tests/data/hardening/finegray_fuzz_{case}.csv");
+        let out = survkit(&[
+            "finegray",
+            &file,
+            "--time",
+            "time",
+            "--event",
+            "status",
+            "--cause",
+            "1",
+            "--covariates",
+            covariates,
+            "--factors",
+            factors,
+            "--format",
+            "json",
+        ]);
+        let v = json(&out);
+        for term in v["terms"].as_array().unwrap() {
+            assert!(term["coef"].is_null() && term["hr"].is_null(), "{case}: {term}");
+        }
+    }
+}

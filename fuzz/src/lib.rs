@@ -430,6 +430,9 @@ pub fn check_json(value: &Value, what: &str, path: &str) {
                 // in R by maximising ℓ + ½ log|I|)
                 if what != "permutation"
                     && what != "cox (firth)"
+                    // a main effect beside its interaction with age is the effect at age 0:
+                    // coxph gives HR 1.4e22 for sex in `age:sex + sex*x` on the formula table
+                    && what != "cox (formula)"
                     && (key == "hr" || key == "estimate" && path.ends_with("ratio"))
                     && let Some(x) = item.as_f64()
                 {

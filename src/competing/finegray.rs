@@ -68,6 +68,9 @@ pub struct FineGrayTerm {
     pub upper: Option<f64>,
     pub z: Option<f64>,
     pub p_value: Option<f64>,
+    /// `"+infinity"` or `"-infinity"` when the pseudo-likelihood keeps rising as this
+    /// coefficient grows (monotone likelihood): then `coef`, `hr` and the rest are `null`.
+    pub diverges_to: Option<String>,
 }
 
 /// A fitted Fine–Gray model.
@@ -125,6 +128,125 @@ struct Moments {
 impl Problem {
     fn n(&self) -> usize {
         self.code.len()
+    }
+
+    /// Whether the pseudo-likelihood keeps rising along `direction` (Bryson & Johnson's
+    /// condition on the subdistribution risk sets): at every failure time t of the cause, each
+    /// failure's d'x is the largest among the rows with T ≥ t and the rows that failed from
+    /// another cause before t (while Ĝ(t−) > 0), and strictly above one of them at one failure
+    /// time at least. Then the supremum lies at infinity along d: no finite estimate.
+    fn monotone_along(&self, direction: &[f64]) -> bool {
+        let score = self.eta(direction);
+        if score.iter().any(|s| !s.is_finite()) || direction.iter().all(|d| *d == 0.0) {
+            return false;
+        }
+        let tolerance = 1e-9 * score.iter().fold(1.0_f64, |m, s| m.max(s.abs()));
+        let nb = self.starts.len();
+        let block_end = |b: usize| if b + 1 < nb { self.starts[b + 1] } else { self.n() };
+        // the largest and smallest score over rows with T ≥ the block's time
+        let mut suffix = vec![(f64::NEG_INFINITY, f64::INFINITY); nb + 1];
+        for b in (0..nb).rev() {
+            let (mut high, mut low) = suffix[b + 1];
+            for &v in &score[self.starts[b]..block_end(b)] {
+                high = high.max(v);
+                low = low.min(v);
+            }
+            suffix[b] = (high, low);
+        }
+        // and over rows that failed from another cause in earlier blocks
+        let (mut before_high, mut before_low) = (f64::NEG_INFINITY, f64::INFINITY);
+        let mut strict = false;
+        for b in 0..nb {
+            let rows = self.starts[b]..block_end(b);
+            let failures: Vec<f64> = rows.clone().filter(|&i| self.code[i] == 1).map(|i| score[i]).collect();
+            if !failures.is_empty() {
+                let (mut high, mut low) = suffix[b];
+                if self.g_minus[b] > 0.0 {
+                    high = high.max(before_high);
+                    low = low.min(before_low);
+                }
+                let lowest_failure = failures.iter().fold(f64::INFINITY, |m, v| m.min(*v));
+                if lowest_failure < high - tolerance {
+                    return false;
+                }
+                strict |= low < lowest_failure - tolerance;
+            }
+            for i in rows.filter(|&i| self.code[i] == 2) {
+                before_high = before_high.max(score[i]);
+                before_low = before_low.min(score[i]);
+            }
+        }
+        strict
+    }
+
+    /// For each coefficient, the direction in which the pseudo-likelihood runs to its supremum
+    /// (`Some(true)` up, `Some(false)` down), if it does. Tried: each coefficient alone (a side
+    /// of a covariate without failures of the cause), a factor's dummies together (its
+    /// reference level without failures), and where the fit stopped (β̂, the coefficients of β̂
+    /// far from 0, Newton's next step), as for the Cox model (`cox::separation`).
+    fn diverging(&self, design: &Design, beta: &[f64], step: Option<&[f64]>) -> Vec<Option<bool>> {
+        let p = self.p;
+        let mut result = vec![None; p];
+        let unit = |k: usize, sign: f64| (0..p).map(|j| if j == k { sign } else { 0.0 }).collect::<Vec<f64>>();
+        for k in 0..p {
+            for (sign, up) in [(1.0, true), (-1.0, false)] {
+                if result[k].is_none() && self.monotone_along(&unit(k, sign)) {
+                    result[k] = Some(up);
+                }
+            }
+        }
+        let mut start = 0;
+        while start < p {
+            let end = (start..p)
+                .find(|&j| design.sources[j] != design.sources[start])
+                .unwrap_or(p);
+            if end - start > 1 && design.names[start] != design.sources[start] {
+                let sum: Vec<f64> = (0..p)
+                    .map(|j| if (start..end).contains(&j) { 1.0 } else { 0.0 })
+                    .collect();
+                if self.monotone_along(&sum) {
+                    for slot in &mut result[start..end] {
+                        slot.get_or_insert(true);
+                    }
+                }
+            }
+            start = end;
+        }
+        let spread = |k: usize| {
+            let column = (0..self.n()).map(|i| self.x[i * p + k]);
+            let (low, high) = column.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+            (high - low).max(f64::MIN_POSITIVE)
+        };
+        // a direction found where the fit stopped flags its material coefficients
+        let mut flag_along = |direction: &[f64], members: &dyn Fn(usize) -> bool| {
+            if self.monotone_along(direction) {
+                for k in (0..p).filter(|&k| members(k)) {
+                    result[k].get_or_insert(direction[k] > 0.0);
+                }
+            }
+        };
+        let size = |d: &[f64], k: usize| d[k].abs() * spread(k);
+        let largest = |d: &[f64]| (0..p).map(|k| size(d, k)).fold(0.0, f64::max);
+        let beta_largest = largest(beta);
+        flag_along(beta, &|k| size(beta, k) > 1e-3 * beta_largest);
+        let far: Vec<f64> = (0..p)
+            .map(|k| if size(beta, k) > 5.0 { beta[k] } else { 0.0 })
+            .collect();
+        flag_along(&far, &|k| far[k] != 0.0);
+        if let Some(step) = step {
+            let step_largest = largest(step);
+            let moving: Vec<f64> = (0..p)
+                .map(|k| {
+                    if size(step, k) > 1e-2 * step_largest {
+                        step[k]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            flag_along(&moving, &|k| moving[k] != 0.0 || far[k] != 0.0);
+        }
+        result
     }
 
     fn eta(&self, beta: &[f64]) -> Vec<f64> {
@@ -358,7 +480,8 @@ impl FineGray {
             let largest_step = (0..p)
                 .map(|k| at.score[k].abs() * beta[k].abs().max(1.0))
                 .fold(0.0, f64::max);
-            if largest_step < at.lik.abs().max(1.0) * options.gtol {
+            // a pseudo-likelihood that overflowed has not converged (the bound would be ∞)
+            if at.lik.is_finite() && largest_step < at.lik.abs().max(1.0) * options.gtol {
                 converged = true;
                 break;
             }
@@ -394,18 +517,40 @@ impl FineGray {
         }
         if !converged {
             warnings.push(format!(
-                "the fit did not converge in {} iterations (crr's gtol = {}): no estimates are reported (the pseudo-likelihood may be monotone, e.g. no events of the cause on one side of a covariate)",
-                options.max_iter, options.gtol
+                "the fit did not converge (stopped after {} of at most {} iterations; crr's gtol = {}): no estimates are reported (the pseudo-likelihood may be monotone, e.g. no events of the cause on one side of a covariate)",
+                iterations, options.max_iter, options.gtol
             ));
         }
         let (at, moments) = problem.evaluate(&beta, true);
+        // where Newton would go next (crr minimises −ℓ: the step is −H⁻¹∇)
+        let next_step: Option<Vec<f64>> = at
+            .hessian
+            .clone()
+            .lu()
+            .solve(&DVector::from_column_slice(&at.score))
+            .map(|s| s.iter().map(|v| -v).collect());
+        let diverging = if converged {
+            problem.diverging(&design, &beta, next_step.as_deref())
+        } else {
+            vec![None; p]
+        };
+        for (k, up) in diverging.iter().enumerate() {
+            if let Some(up) = up {
+                warnings.push(format!(
+                    "the pseudo-likelihood keeps rising as the coefficient of {} grows towards {} (monotone likelihood, e.g. no failures from cause {} on one side of it): its subdistribution hazard ratio is not estimable",
+                    design.names[k],
+                    if *up { "+∞" } else { "−∞" },
+                    options.cause
+                ));
+            }
+        }
         let middle = problem.score_outer(&beta, &moments);
         let variance = at.hessian.clone().try_inverse().map(|h_inv| &h_inv * middle * &h_inv);
         let z_crit = z_for_level(options.conf_level);
         let terms = (0..p)
             .map(|k| {
                 // the last iterate of a fit that did not converge is no estimate
-                let coef = Some(beta[k]).filter(|c| converged && c.is_finite());
+                let coef = Some(beta[k]).filter(|c| converged && c.is_finite() && diverging[k].is_none());
                 let se = coef
                     .and(variance.as_ref())
                     .map(|v| v[(k, k)].sqrt())
@@ -420,6 +565,7 @@ impl FineGray {
                     upper: coef.zip(se).map(|(c, s)| (c + z_crit * s).exp()),
                     z,
                     p_value: z.map(|z| 2.0 * normal_sf(z.abs())),
+                    diverges_to: diverging[k].map(|up| if up { "+infinity" } else { "-infinity" }.to_string()),
                 }
             })
             .collect();

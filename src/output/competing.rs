@@ -227,10 +227,14 @@ impl Render for FineGray {
             format!("upper {level}%"),
         ]);
         for term in &self.terms {
+            let (coef, hr) = match &term.diverges_to {
+                Some(to) => (to.clone(), "not estimable".to_string()),
+                None => (opt(term.coef), opt(term.hr)),
+            };
             t.row(vec![
                 term.term.clone(),
-                opt(term.coef),
-                opt(term.hr),
+                coef,
+                hr,
                 opt(term.se),
                 opt(term.z),
                 term.p_value.map_or_else(|| "NA".to_string(), pvalue),
@@ -254,7 +258,18 @@ impl Render for FineGray {
     fn csv(&self) -> String {
         let mut out = String::new();
         write_notes_csv(&mut out, &self.dropped_rows, &self.warnings);
-        let header = ["term", "coef", "se", "hr", "lower", "upper", "z", "p_value", "cause"];
+        let header = [
+            "term",
+            "coef",
+            "se",
+            "hr",
+            "lower",
+            "upper",
+            "z",
+            "p_value",
+            "cause",
+            "diverges_to",
+        ];
         out.push_str(&csv_line(&header.map(String::from)));
         for term in &self.terms {
             out.push_str(&csv_line(&[
@@ -267,6 +282,7 @@ impl Render for FineGray {
                 csv_num(term.z),
                 csv_num(term.p_value),
                 self.cause.clone(),
+                term.diverges_to.clone().unwrap_or_default(),
             ]));
         }
         out
