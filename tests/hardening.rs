@@ -1009,3 +1009,28 @@ fn a_fine_gray_coefficient_on_a_monotone_pseudo_likelihood_is_flagged() {
         }
     }
 }
+
+#[test]
+fn reconstruct_with_many_at_risk_keeps_within_a_work_budget() {
+    // found by the digitised-reader fuzz target: 151,220 at risk ran for minutes (the risk-set
+    // fit's table grew with the square of the number at risk); it now keeps Guyot's pass there
+    let dir = tempfile::tempdir().unwrap();
+    let curve = dir.path().join("curve.csv");
+    let risk = dir.path().join("risk.csv");
+    std::fs::write(&curve, "t,s\n01,00\n1,90\n2,5\n80,50\n").unwrap();
+    std::fs::write(&risk, "time,n\n0,151220\n5,8\n").unwrap();
+    let out_csv = dir.path().join("ipd.csv");
+    let start = std::time::Instant::now();
+    let out = survkit(&[
+        "reconstruct",
+        "--curve",
+        curve.to_str().unwrap(),
+        "--at-risk",
+        risk.to_str().unwrap(),
+        "-o",
+        out_csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.code().is_some_and(|c| c <= 2), "{out:?}");
+    // generous: it takes 0.1 s; before the budget it took over a minute
+    assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+}

@@ -140,9 +140,13 @@ impl Grid<'_> {
     }
 }
 
+/// Counts up to which [`solve`] tries every count when Guyot's correction fails; above it,
+/// bisection.
+const FULL_SCAN_MAX: i64 = 2_000;
+
 /// Finds a count c in 0..=max with miss(c) = 0, where a positive miss asks for more
 /// censoring: Guyot's correction c ← c + miss(c) from `start`, then, if that cycles or stops
-/// short, every count in turn. Returns the count with the smallest miss (exact when one is).
+/// short, every count in turn (bisection above [`FULL_SCAN_MAX`]). Returns the count with the smallest miss (exact when one is).
 fn solve(start: i64, max: i64, mut miss: impl FnMut(i64) -> i64) -> (i64, i64) {
     let mut tried: Vec<(i64, i64)> = Vec::new();
     let mut c = start.clamp(0, max);
@@ -158,12 +162,43 @@ fn solve(start: i64, max: i64, mut miss: impl FnMut(i64) -> i64) -> (i64, i64) {
         }
         c = next;
     }
-    for c in 0..=max {
-        if !tried.iter().any(|(t, _)| *t == c) {
-            let m = miss(c);
-            tried.push((c, m));
-            if m == 0 {
-                return (c, 0);
+    if max <= FULL_SCAN_MAX {
+        for c in 0..=max {
+            if !tried.iter().any(|(t, _)| *t == c) {
+                let m = miss(c);
+                tried.push((c, m));
+                if m == 0 {
+                    return (c, 0);
+                }
+            }
+        }
+    } else {
+        // every count in turn costs O(max) passes of O(max) each (151,220 at risk ran for
+        // minutes, found by fuzzing): bisect on the sign of the miss instead, which falls as
+        // the count grows (more censoring leaves fewer at risk)
+        let (mut low, mut high) = (0, max);
+        let (miss_low, miss_high) = (miss(low), miss(high));
+        tried.push((low, miss_low));
+        tried.push((high, miss_high));
+        if miss_low == 0 {
+            return (low, 0);
+        }
+        if miss_high == 0 {
+            return (high, 0);
+        }
+        if miss_low.signum() != miss_high.signum() {
+            while high - low > 1 {
+                let middle = low + (high - low) / 2;
+                let m = miss(middle);
+                tried.push((middle, m));
+                if m == 0 {
+                    return (middle, 0);
+                }
+                if m.signum() == miss_low.signum() {
+                    low = middle;
+                } else {
+                    high = middle;
+                }
             }
         }
     }

@@ -71,6 +71,11 @@ const LARGE_MISS: f64 = 3.0;
 /// W: the extra weight of the square of a vertical miss's excess over [`LARGE_MISS`].
 const LARGE_MISS_WEIGHT: f64 = 10.0;
 
+/// At most this many (point, risk set) cells in one interval's table (two tables of i64).
+const MAX_CELLS: f64 = 2e7;
+/// At most this many (point, risk set, event count) steps in one interval's fit.
+const MAX_WORK: f64 = 2e8;
+
 /// The smallest spread s_k allowed for a risk set: half a participant.
 const MIN_SPREAD: f64 = 0.5;
 
@@ -231,6 +236,14 @@ fn fit_with(interval: &Interval, wide: bool) -> Option<Fitted> {
     };
     let n_start = interval.n_start.max(lo);
     let width = (n_start - lo + 1) as usize;
+    // the table holds points × width risk sets, each tried with up to `choices` event counts:
+    // beyond the budget (151,220 at risk ran for minutes, found by fuzzing) the interval keeps
+    // Guyot's pass, as when no path survives
+    let choices = if wide { n_start.max(1) as f64 / 2.0 } else { 3.0 };
+    let cells = points as f64 * width as f64;
+    if cells > MAX_CELLS || cells * choices > MAX_WORK {
+        return None;
+    }
     let at = |n: i64| (n - lo) as usize;
     let all: Vec<i64> = if wide { (0..=n_start + 1).collect() } else { Vec::new() };
 
