@@ -385,10 +385,15 @@ impl Cox {
                 && step_largest.is_finite()
                 && step_largest > 0.0
                 && separation::monotone_along(data, &design, &ahead);
+            // with delayed entry the direction checks do not run (risk sets entry < t ≤ exit are
+            // not walked): a coefficient far out beside a flagged one is not trusted either
+            // (Breslow, weights and entry: HR 6.3e22 with z = 51,299 beside a diverging x)
+            let beside_flagged = data.entry.is_some() && (0..p).any(|j| !unidentified[j] && flagged(j));
             (0..p)
                 .map(|j| {
                     !unidentified[j]
                         && (flagged(j)
+                            || (beside_flagged && far[j])
                             || (along && scale(j) > 1e-3 * largest)
                             || ((along_part || along_step) && far[j])
                             || (along_step && moving[j]))
