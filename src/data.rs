@@ -290,7 +290,7 @@ pub enum DataError {
         level: String,
         available: Vec<String>,
     },
-    #[error("{file}: {dropped} (--strict makes this an error)")]
+    #[error("{file}: {dropped} (strict reading makes this an error)")]
     Missing { file: String, dropped: DroppedRows },
     #[error("{file}: every row has a missing value in a used column; nothing left to analyse ({dropped})")]
     AllDropped { file: String, dropped: DroppedRows },
@@ -600,7 +600,7 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
             return Err(DataError::Invalid {
                 file: file.to_string(),
                 message: format!(
-                    "--reference names column '{column}', which is not a group, strata or factor column of this analysis"
+                    "the reference level names column '{column}', which is not a group, strata or factor column of this analysis"
                 ),
             });
         }
@@ -662,7 +662,7 @@ impl UsedColumn {
             }
             Sink::Numeric(values) => {
                 let v = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                    invalid("is not a number (a numeric covariate); list the column in --factors to treat it as categorical")
+                    invalid("is not a number (a numeric covariate); treat the column as categorical with factor()")
                 })?;
                 values.push(v);
             }
@@ -671,7 +671,7 @@ impl UsedColumn {
                 Some(wanted) => flags.push(matches_event_value(text, wanted)),
                 None => {
                     let token = event_token(text).ok_or_else(|| {
-                        invalid("is not an event code: use 0/1, TRUE/FALSE or 1/2 (1 = censored, 2 = event), or pick the event value with --event-value")
+                        invalid("is not an event code: use 0/1, TRUE/FALSE or 1/2 (1 = censored, 2 = event), or name the value that marks an event")
                     })?;
                     if let Some(first) = tokens.first() {
                         let logical = |t: EventToken| matches!(t, EventToken::True | EventToken::False);
@@ -697,7 +697,7 @@ fn decode_events(tokens: &[EventToken], file: &str, column: &str, lines: &[u64])
                 line: lines[i],
                 column: column.to_string(),
                 value: "0".to_string(),
-                rule: "appears in a column that also holds 2: the coding must be 0/1 or 1/2 (1 = censored, 2 = event), not both; use --event-value to pick the event code".to_string(),
+                rule: "appears in a column that also holds 2: the coding must be 0/1 or 1/2 (1 = censored, 2 = event), not both; name the value that marks an event".to_string(),
             });
         }
         return Ok(tokens.iter().map(|t| *t == EventToken::Two).collect());

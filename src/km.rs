@@ -61,7 +61,7 @@ impl KmOptions {
             return Err(KmError::Option(format!("quantile {p} is outside [0, 1]")));
         }
         if let Some(t) = self.at.iter().find(|t| !t.is_finite()) {
-            return Err(KmError::Option(format!("time {t} in --at is not a finite number")));
+            return Err(KmError::Option(format!("time {t} to report at is not a finite number")));
         }
         Ok(())
     }

@@ -156,7 +156,7 @@ pub const MAX_GROUPS: usize = 100;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum LogRankError {
-    #[error("{file}: a group column is needed for the log-rank test (--group)")]
+    #[error("{file}: the log-rank test compares groups, and the model names no group")]
     NoGroup { file: String },
     #[error(
         "{file}: group column '{column}' has one level ('{level}') among the rows used; the test compares at least two groups"
@@ -167,7 +167,7 @@ pub enum LogRankError {
         level: String,
     },
     #[error(
-        "{file}: case weights are not supported by the log-rank test (R's survdiff has none either); drop --weight"
+        "{file}: case weights are not supported by the log-rank test (R's survdiff has none either); test without weights"
     )]
     Weighted { file: String },
     #[error("{file}: no events, so there is nothing to compare")]

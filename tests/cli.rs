@@ -265,3 +265,35 @@ fn same_input_gives_identical_bytes() {
     let args = [&["km"], &LUNG[..], &["--group", "sex", "--format", "json", "--cumhaz"]].concat();
     assert_eq!(survkit(&args).stdout, survkit(&args).stdout);
 }
+
+/// The library's message speaks of the model; the command line adds the option that answers it.
+#[test]
+fn errors_name_the_option_in_a_hint() {
+    let lung = |command: &'static str, more: &[&'static str]| [&[command][..], &LUNG[..], more].concat();
+    let cases = [
+        (
+            lung("logrank", &[]),
+            "names no group",
+            "hint: name the group column with --group",
+        ),
+        (
+            vec!["cox", "datasets/lung.csv", "--formula", "Surv(time, status) ~ 1"],
+            "needs at least one term",
+            "hint: name them with --covariates",
+        ),
+        (
+            lung("cox", &["--covariates", "age", "--firth", "--ties", "efron"]),
+            "use Breslow ties",
+            "hint: use --ties breslow",
+        ),
+    ];
+    for (args, library, hint) in cases {
+        assert_bad_input(&args, &[library, hint]);
+        let message = stderr(&survkit(&args));
+        let first = message.lines().next().unwrap_or_default();
+        assert!(
+            !first.contains("--"),
+            "{args:?}: the library's message names a flag: {first}"
+        );
+    }
+}

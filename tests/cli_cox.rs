@@ -75,7 +75,7 @@ fn an_arm_without_events_is_flagged_not_printed_as_a_huge_hr() {
     let v = json(&survkit(&[&args[..], &["--format", "json"]].concat()));
     assert!(v["terms"][0]["hr"].is_null());
     assert_eq!(v["terms"][0]["diverges_to"], "+infinity");
-    assert!(v["warnings"][0].as_str().unwrap().contains("--firth"));
+    assert!(v["warnings"][0].as_str().unwrap().contains("Firth"));
     let table = survkit(&args);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("not estimable"), "{text}");

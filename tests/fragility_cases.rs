@@ -14,7 +14,7 @@ use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest};
 use survkit::{Columns, LogRank, LogRankOptions, SurvData};
 
 fn arm(events: u64, total: u64) -> ArmCounts {
-    ArmCounts { events, total }
+    ArmCounts::new(events, total).unwrap()
 }
 
 /// HEALEY ALS Platform Trial, regimen C (CNM-Au8 30 mg): death or permanent assisted
@@ -102,11 +102,11 @@ fn lost_to_follow_up_counts_completions() {
 fn brute_force(t: Table2x2, alpha: f64) -> Option<i64> {
     let significant = p_value(CountsTest::Fisher, &t) < alpha;
     let mut best: Option<u64> = None;
-    for a in 0..=t.treatment.total {
-        for c in 0..=t.control.total {
-            let other = Table2x2::new(arm(a, t.treatment.total), arm(c, t.control.total));
+    for a in 0..=t.treatment.total() {
+        for c in 0..=t.control.total() {
+            let other = Table2x2::new(arm(a, t.treatment.total()), arm(c, t.control.total()));
             if (p_value(CountsTest::Fisher, &other) < alpha) != significant {
-                let cost = a.abs_diff(t.treatment.events) + c.abs_diff(t.control.events);
+                let cost = a.abs_diff(t.treatment.events()) + c.abs_diff(t.control.events());
                 best = Some(best.map_or(cost, |b| b.min(cost)));
             }
         }
@@ -152,10 +152,8 @@ proptest! {
             csv.push_str(&format!("{t},{},{}\n", u8::from(*e), u8::from(*g)));
         }
         let columns = Columns::new("time", "status").group("arm");
-        let Ok(data) = SurvData::from_csv_bytes("p.csv", csv.as_bytes(), &columns) else { return Ok(()) };
-        if data.group.as_ref().unwrap().n_levels() != 2 {
-            return Ok(());
-        }
+        let data = SurvData::from_csv_bytes("p.csv", csv.as_bytes(), &columns).unwrap();
+        prop_assume!(data.group.as_ref().unwrap().n_levels() == 2);
         let n = data.n_rows();
         let (i, j) = (first % n, second % n);
         let flips: Vec<usize> = if i == j { vec![i] } else { vec![i, j] };
@@ -166,11 +164,11 @@ proptest! {
         for &r in &flips {
             flipped.event[r] = !flipped.event[r];
         }
-        if let Ok(full) = LogRank::test(&flipped, &LogRankOptions::default())
-            && full.p_value.is_finite()
-        {
-            prop_assert!((ours - full.p_value).abs() < 1e-9, "{} vs {}", ours, full.p_value);
-        }
+        // no events, or an arm never at risk after the flips: no test to compare with
+        let full = LogRank::test(&flipped, &LogRankOptions::default()).ok().filter(|f| f.p_value.is_finite());
+        prop_assume!(full.is_some());
+        let full = full.unwrap();
+        prop_assert!((ours - full.p_value).abs() < 1e-9, "{} vs {}", ours, full.p_value);
     }
 }
 

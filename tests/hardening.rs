@@ -1065,3 +1065,34 @@ fn a_coefficient_far_out_beside_a_diverging_one_with_delayed_entry_is_flagged() 
         assert!(term["hr"].is_null(), "{term}");
     }
 }
+
+#[test]
+fn an_adjusted_fit_without_a_finite_variance_is_not_estimable() {
+    // x stands in for the arm and one zero RMTL drives its mean towards 0: the RMTL ratio's
+    // last iterate was 1.3e19 with no standard error (small-trial fuzz target)
+    let mut rows = String::from("time,status,arm,x\n904,1,B,23\n996,1,A,9\n4,1,B,23\n875,1,A,0\n");
+    for _ in 0..9 {
+        rows.push_str("912,1,B,23\n");
+    }
+    let (_dir, csv) = temp_csv("edge.csv", &rows);
+    let args = [
+        "rmst",
+        &csv,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--group",
+        "arm",
+        "--covariates",
+        "x",
+    ];
+    let v = json(&survkit(&[&args[..], &["--format", "json"]].concat()));
+    let rmtl = &v["adjusted"]["rmtl_ratio"];
+    assert!(rmtl["estimate"].is_null(), "{rmtl}");
+    assert!(
+        v["warnings"].to_string().contains("RMTL ratio is not estimable"),
+        "{}",
+        v["warnings"]
+    );
+}

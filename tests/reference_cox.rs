@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use survkit::cox::Divergence;
 use survkit::{Columns, Cox, CoxFit, CoxOptions, SurvData, Ties};
 
 /// Iterative fits: 1e-6 relative (the tolerance for Newton–Raphson results).
@@ -110,7 +111,7 @@ fn cox_matches_r_coxph() {
         assert_eq!(fit.terms.len(), r_terms.len(), "{name}: terms");
         if is_monotone(case) {
             // R stops at a huge finite coefficient and warns; survkit reports it as not estimable.
-            assert!(fit.terms[0].coef.is_none() && fit.terms[0].diverges_to.as_deref() == Some("+infinity"));
+            assert!(fit.terms[0].coef.is_none() && fit.terms[0].diverges_to == Some(Divergence::PlusInfinity));
             assert!(
                 fit.warnings.iter().any(|w| w.contains("not estimable")),
                 "{name}: {:?}",

@@ -12,10 +12,7 @@ use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, SurvivalFrag
 use survkit::{Columns, SurvData};
 
 fn arm(v: &Value) -> ArmCounts {
-    ArmCounts {
-        events: v[0].as_u64().unwrap(),
-        total: v[1].as_u64().unwrap(),
-    }
+    ArmCounts::new(v[0].as_u64().unwrap(), v[1].as_u64().unwrap()).unwrap()
 }
 
 #[test]

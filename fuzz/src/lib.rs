@@ -365,12 +365,10 @@ pub fn run_trial(trial: &Trial) {
 
 /// Counts fragility on a small 2×2 table.
 fn counts(cells: [u8; 4]) {
-    let arm = |events: u8, total: u8| ArmCounts {
-        events: u64::from(events % 64),
-        total: u64::from(total % 64),
+    let arm = |events: u8, total: u8| ArmCounts::new(u64::from(events % 64), u64::from(total % 64));
+    let (Ok(treatment), Ok(control)) = (arm(cells[0], cells[1]), arm(cells[2], cells[3])) else {
+        return;
     };
-    let treatment = arm(cells[0], cells[1]);
-    let control = arm(cells[2], cells[3]);
     for test in [CountsTest::Fisher, CountsTest::ChiSquare, CountsTest::MidP] {
         let options = CountsOptions {
             test,

@@ -41,7 +41,7 @@ use crate::logrank::Weights;
 use crate::rmst::{Rmst, RmstError, RmstOptions};
 use counts::{LogRankScratch, Sorted};
 pub use intervals::{Interval, IntervalMethod};
-pub use permutation::{Permutation, PermutationMethod, PermutationOptions};
+pub use permutation::{Permutation, PermutationError, PermutationMethod, PermutationOptions};
 use statistics::{CoxStatistic, Evaluator};
 pub use statistics::{Replicate, Statistic};
 
@@ -130,13 +130,13 @@ impl BootstrapOptions {
         }
         if self.firth && !self.statistic.is_cox() {
             return Err(BootstrapError::Option(format!(
-                "--firth applies to log-hr and hr, not to {}",
+                "Firth's penalised likelihood applies to log-hr and hr, not to {}",
                 self.statistic
             )));
         }
         if self.statistic.is_cox() && self.ties == Ties::Exact {
             return Err(BootstrapError::Option(
-                "exact ties do not take frequency weights yet; use --ties efron or breslow".into(),
+                "exact ties do not take frequency weights yet; use Efron or Breslow ties".into(),
             ));
         }
         if self.firth && self.ties != Ties::Breslow {
@@ -150,7 +150,7 @@ impl BootstrapOptions {
 pub enum BootstrapError {
     #[error("invalid option: {0}")]
     Option(String),
-    #[error("{file}: the bootstrap compares arms: name the group column with --group")]
+    #[error("{file}: the bootstrap compares arms, and the model names no group")]
     NoGroup { file: String },
     #[error(
         "{file}: {statistic} compares two arms, but group column '{column}' has {levels} levels among the rows used"
@@ -205,7 +205,7 @@ pub struct DataSummary {
 /// Everything that must agree between shards of one ensemble.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    pub statistic: String,
+    pub statistic: Statistic,
     /// The statistic in words, with its model settings.
     pub description: String,
     pub seed: u64,
@@ -438,7 +438,7 @@ impl BootstrapReplicates {
         Ok(BootstrapReplicates {
             format: REPLICATES_FORMAT.to_string(),
             settings: Settings {
-                statistic: statistic.to_string(),
+                statistic,
                 description: describe(data, options, !data.covariates.is_empty()),
                 seed: options.seed,
                 generator: engine::GENERATOR.to_string(),
@@ -616,7 +616,7 @@ fn degenerate_reason(statistic: Statistic, firth: bool) -> &'static str {
     match statistic {
         Statistic::LogHr | Statistic::Hr if firth => "Firth's penalised likelihood did not converge",
         Statistic::LogHr | Statistic::Hr => {
-            "the maximum-likelihood hazard ratio is infinite (an arm without events, or monotone likelihood); use --firth"
+            "the maximum-likelihood hazard ratio is infinite (an arm without events, or monotone likelihood); Firth's penalised likelihood gives a finite estimate"
         }
         Statistic::LogRank => "no test is possible (no events, or fewer than two arms with anyone at risk at an event)",
         Statistic::RmstDiff | Statistic::RmstRatio | Statistic::SurvivalDiff(_) => {

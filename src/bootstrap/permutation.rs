@@ -82,7 +82,7 @@ impl Default for PermutationOptions {
 pub enum PermutationError {
     #[error("invalid option: {0}")]
     Option(String),
-    #[error("{file}: the permutation test compares arms: name the group column with --group")]
+    #[error("{file}: the permutation test compares arms, and the model names no group")]
     NoGroup { file: String },
     #[error("{file}: group column '{column}' has one level among the rows used; the test compares at least two")]
     OneLevel { file: String, column: String },
@@ -100,7 +100,7 @@ pub enum PermutationError {
     #[error("{file}: no log-rank test is possible on the data (no events, or one arm without anyone at risk)")]
     NoTest { file: String },
     #[error(
-        "{file}: exact enumeration of {assignments:.3e} label assignments exceeds the limit of {limit}; use --method monte-carlo"
+        "{file}: exact enumeration of {assignments:.3e} label assignments exceeds the limit of {limit}; use Monte Carlo permutations"
     )]
     TooMany { file: String, assignments: f64, limit: u64 },
     #[error("{0}")]

@@ -102,6 +102,20 @@ impl FromStr for Statistic {
     }
 }
 
+/// Written as on the command line (`log-hr`, `survival-diff:365`), in JSON too.
+impl Serialize for Statistic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Statistic {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// One replicate's statistic: `value` is `None` when the replicate is excluded.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Replicate {

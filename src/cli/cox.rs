@@ -92,7 +92,8 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
             CoxError::NoEvents | CoxError::NoWeightedEvents | CoxError::FirthNotConverged { .. } => Failure::analysis,
             _ => Failure::input,
         };
-        status(anyhow::anyhow!("{}: {e}", data.source))
+        let source = data.source.clone();
+        status(anyhow::Error::new(e).context(source))
     })?;
     for text in &args.predict {
         let pattern = parse_pattern(text).map_err(Failure::input)?;

@@ -12,6 +12,7 @@ mod cox;
 mod design;
 mod finegray;
 mod fragility;
+mod hint;
 mod km;
 mod logrank;
 mod permutation;
@@ -39,7 +40,10 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.error);
+            eprintln!("error: {:#}", failure.error);
+            if let Some(hint) = hint::hint(&failure.error) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::from(failure.status)
         }
     }

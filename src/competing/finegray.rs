@@ -25,6 +25,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
 use super::{CompetingData, CompetingError};
+use crate::cox::Divergence;
 use crate::cox::design::Design;
 use crate::data::DroppedRows;
 use crate::dist::{normal_sf, z_for_level};
@@ -68,9 +69,9 @@ pub struct FineGrayTerm {
     pub upper: Option<f64>,
     pub z: Option<f64>,
     pub p_value: Option<f64>,
-    /// `"+infinity"` or `"-infinity"` when the pseudo-likelihood keeps rising as this
-    /// coefficient grows (monotone likelihood): then `coef`, `hr` and the rest are `null`.
-    pub diverges_to: Option<String>,
+    /// Where the coefficient runs when the pseudo-likelihood keeps rising as it grows
+    /// (monotone likelihood): then `coef`, `hr` and the rest are `null`.
+    pub diverges_to: Option<Divergence>,
 }
 
 /// A fitted Fine–Gray model.
@@ -565,7 +566,7 @@ impl FineGray {
                     upper: coef.zip(se).map(|(c, s)| (c + z_crit * s).exp()),
                     z,
                     p_value: z.map(|z| 2.0 * normal_sf(z.abs())),
-                    diverges_to: diverging[k].map(|up| if up { "+infinity" } else { "-infinity" }.to_string()),
+                    diverges_to: diverging[k].map(Divergence::towards),
                 }
             })
             .collect();

@@ -47,6 +47,7 @@ use crate::km::check_conf_level;
 use crate::output::count;
 pub use design::Design;
 pub use partial::Ties;
+pub use separation::Divergence;
 
 /// Options for [`Cox::fit`]; start from `CoxOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +88,7 @@ impl Default for CoxOptions {
 pub enum CoxError {
     #[error("invalid option: {0}")]
     Option(String),
-    #[error("no covariates: name them with --covariates")]
+    #[error("no covariates: the model needs at least one term")]
     NoCovariates,
     #[error("covariate '{column}' has no variation (every row is {value}), so its effect cannot be estimated")]
     NoVariation { column: String, value: String },
@@ -105,9 +106,9 @@ pub enum CoxError {
         "the likelihood overflows: the covariates' values are too large for double precision (rescale them, e.g. to thousands of units)"
     )]
     Overflow,
-    #[error("case weights are not supported with exact ties; use --ties efron or breslow")]
+    #[error("case weights are not supported with exact ties; use Efron or Breslow ties")]
     WeightedExact,
-    #[error("Firth's penalised likelihood is implemented for Breslow ties, as in coxphf; use --ties breslow")]
+    #[error("Firth's penalised likelihood is implemented for Breslow ties, as in coxphf; use Breslow ties")]
     FirthTies,
     #[error(
         "Firth's penalised likelihood did not converge in {iterations} iterations: its last iterate is no estimate (too few events for the covariates?)"
@@ -129,9 +130,9 @@ pub struct Term {
     pub hr_upper: Option<f64>,
     pub z: Option<f64>,
     pub p_value: Option<f64>,
-    /// "+infinity" or "-infinity" when the likelihood is monotone in this coefficient.
+    /// Where the coefficient runs when the likelihood is monotone in it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub diverges_to: Option<String>,
+    pub diverges_to: Option<Divergence>,
     /// The data hold no information on this coefficient (R reports `NA`): no estimate.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub not_identifiable: bool,
@@ -197,11 +198,30 @@ pub struct GlobalTests {
     pub logrank: Option<TestResult>,
 }
 
+/// How the coefficients were estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    /// Maximum partial likelihood (R `coxph`).
+    #[serde(rename = "maximum likelihood")]
+    MaximumLikelihood,
+    /// Firth's penalised partial likelihood (R `coxphf`).
+    #[serde(rename = "Firth penalised likelihood")]
+    Firth,
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Method::MaximumLikelihood => "maximum likelihood",
+            Method::Firth => "Firth penalised likelihood",
+        })
+    }
+}
+
 /// A fitted Cox model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoxFit {
-    /// "maximum likelihood" or "Firth penalised likelihood".
-    pub method: String,
+    pub method: Method,
     pub n: usize,
     #[serde(serialize_with = "count")]
     pub events: f64,
@@ -403,7 +423,7 @@ impl Cox {
         // where a flagged coefficient runs: as the data say, else where Newton's next step
         // takes it, else the side of 0 it stopped on
         let upward = |j: usize| match by_data[j] {
-            Some(direction) => direction == separation::Diverges::Up,
+            Some(direction) => direction == Divergence::PlusInfinity,
             None if next[j].abs() > 1e-3 && next[j].is_finite() => next[j] > 0.0,
             None => result.beta[j] > 0.0,
         };
@@ -502,7 +522,7 @@ impl Cox {
                         hr_upper: None,
                         z: None,
                         p_value: None,
-                        diverges_to: infinite[j].then(|| if upward { "+infinity" } else { "-infinity" }.to_string()),
+                        diverges_to: infinite[j].then(|| Divergence::towards(upward)),
                         not_identifiable: unidentified[j],
                         profile: if unidentified[j] { None } else { profile },
                     };
@@ -598,9 +618,9 @@ impl Cox {
         };
         Ok(CoxFit {
             method: if options.firth {
-                "Firth penalised likelihood".to_string()
+                Method::Firth
             } else {
-                "maximum likelihood".to_string()
+                Method::MaximumLikelihood
             },
             n: data.n_rows(),
             events,
@@ -694,11 +714,11 @@ fn monotone_message(data: &SurvData, design: &Design, j: usize, upward: bool) ->
         };
         if let Some(arm) = arm {
             return format!(
-                "{arm}: the hazard ratio for {name} is not estimable by maximum likelihood (the coefficient runs to {direction}); use --firth for a finite penalised estimate"
+                "{arm}: the hazard ratio for {name} is not estimable by maximum likelihood (the coefficient runs to {direction}); Firth's penalised likelihood gives a finite estimate"
             );
         }
     }
     format!(
-        "the log-likelihood converged while the coefficient of {name} kept growing towards {direction} (monotone likelihood): its hazard ratio is not estimable by maximum likelihood; use --firth"
+        "the log-likelihood converged while the coefficient of {name} kept growing towards {direction} (monotone likelihood): its hazard ratio is not estimable by maximum likelihood; Firth's penalised likelihood gives a finite estimate"
     )
 }

@@ -60,13 +60,13 @@ pub fn parse_pattern(text: &str) -> Result<Vec<(String, String)>, CoxError> {
         .map(|pair| {
             pair.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| CoxError::Option(format!("--predict expects COL=VALUE pairs, got '{pair}'")))
+                .ok_or_else(|| CoxError::Option(format!("a prediction expects COL=VALUE pairs, got '{pair}'")))
         })
         .collect::<Result<_, _>>()?;
     for (k, (column, _)) in pattern.iter().enumerate() {
         if pattern[..k].iter().any(|(c, _)| c == column) {
             return Err(CoxError::Option(format!(
-                "--predict gives '{column}' twice in '{text}'; one curve takes one value per covariate (repeat --predict for another curve)"
+                "the prediction '{text}' gives '{column}' twice; one curve takes one value per covariate"
             )));
         }
     }
@@ -154,12 +154,12 @@ fn design_row(data: &SurvData, pattern: &[(String, String)]) -> Result<Vec<f64>,
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-            .ok_or_else(|| CoxError::Option(format!("--predict gives no value for covariate '{name}'")))
+            .ok_or_else(|| CoxError::Option(format!("the prediction gives no value for covariate '{name}'")))
     };
     for (name, _) in pattern {
         if data.covariate(name).is_none() {
             return Err(CoxError::Option(format!(
-                "--predict names '{name}', which is not a covariate of the model"
+                "the prediction names '{name}', which is not a covariate of the model"
             )));
         }
     }
@@ -169,7 +169,7 @@ fn design_row(data: &SurvData, pattern: &[(String, String)]) -> Result<Vec<f64>,
             Covariate::Numeric { name, .. } => {
                 let text = value_of(name)?;
                 let value = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                    CoxError::Option(format!("--predict: '{text}' is not a number for covariate '{name}'"))
+                    CoxError::Option(format!("prediction: '{text}' is not a number for covariate '{name}'"))
                 })?;
                 row.push(value);
             }
@@ -177,7 +177,7 @@ fn design_row(data: &SurvData, pattern: &[(String, String)]) -> Result<Vec<f64>,
                 let text = value_of(&factor.name)?;
                 let level = factor.levels.iter().position(|l| l == text).ok_or_else(|| {
                     CoxError::Option(format!(
-                        "--predict: '{text}' is not a level of '{}' (levels: {})",
+                        "prediction: '{text}' is not a level of '{}' (levels: {})",
                         factor.name,
                         factor.levels.join(", ")
                     ))

@@ -14,18 +14,47 @@
 //! A side that is never at risk at any event time carries no information at all: that
 //! coefficient is not identifiable, which the singular information matrix reports.
 
+use std::fmt;
+
+use serde::Serialize;
+
 use super::design::Design;
 use crate::data::SurvData;
 
-/// Where a coefficient runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Diverges {
-    Up,
-    Down,
+/// Where a coefficient runs when the likelihood is monotone in it: its estimate is not a
+/// number. Written `+infinity` / `-infinity` in every output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Divergence {
+    /// The coefficient runs to +∞ (hazard ratio to infinity).
+    #[serde(rename = "+infinity")]
+    PlusInfinity,
+    /// The coefficient runs to −∞ (hazard ratio to 0).
+    #[serde(rename = "-infinity")]
+    MinusInfinity,
+}
+
+impl Divergence {
+    /// `+∞` when `upward`, else `−∞`.
+    pub fn towards(upward: bool) -> Divergence {
+        if upward {
+            Divergence::PlusInfinity
+        } else {
+            Divergence::MinusInfinity
+        }
+    }
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Divergence::PlusInfinity => "+infinity",
+            Divergence::MinusInfinity => "-infinity",
+        })
+    }
 }
 
 /// For each design column, the direction the data send it to infinity, if they do.
-pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<Diverges>> {
+pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<Divergence>> {
     let (n, p) = (design.n, design.p);
     let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
     // event times per stratum, sorted, to ask whether a row is at risk at some event time
@@ -62,9 +91,9 @@ pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<D
         let (high_events, high_exposed) = side(&|i| value(i) == high);
         let (low_events, low_exposed) = side(&|i| value(i) == low);
         result[j] = if high_events == 0 && high_exposed {
-            Some(Diverges::Down)
+            Some(Divergence::MinusInfinity)
         } else if low_events == 0 && low_exposed {
-            Some(Diverges::Up)
+            Some(Divergence::PlusInfinity)
         } else {
             None
         };
@@ -80,7 +109,7 @@ pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<D
             let (events, exposed) = side(&reference);
             if events == 0 && exposed {
                 for slot in &mut result[start..end] {
-                    slot.get_or_insert(Diverges::Up);
+                    slot.get_or_insert(Divergence::PlusInfinity);
                 }
             }
         }

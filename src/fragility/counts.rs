@@ -94,14 +94,52 @@ impl FromStr for CountsTest {
     }
 }
 
-/// Events out of patients in one arm, written `EVENTS/TOTAL`.
+/// Events out of patients in one arm, written `EVENTS/TOTAL`: at most as many events as
+/// patients, and between 1 and [`MAX_PATIENTS`] patients (checked by [`ArmCounts::new`]).
+///
+/// ```
+/// use survkit::fragility::ArmCounts;
+/// let placebo = ArmCounts::new(4, 41)?;
+/// assert_eq!((placebo.events(), placebo.non_events()), (4, 37));
+/// assert!(ArmCounts::new(5, 3).is_err());
+/// # Ok::<(), survkit::fragility::CountsError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ArmCounts {
-    pub events: u64,
-    pub total: u64,
+    events: u64,
+    total: u64,
 }
 
 impl ArmCounts {
+    /// `events` among `total` patients; an error unless `events ≤ total` and
+    /// `1 ≤ total ≤ MAX_PATIENTS`.
+    pub fn new(events: u64, total: u64) -> Result<ArmCounts, CountsError> {
+        if total == 0 {
+            return Err(CountsError::Counts(format!(
+                "{events}/{total}: an arm needs at least one patient"
+            )));
+        }
+        if events > total {
+            return Err(CountsError::Counts(format!(
+                "{events}/{total}: the events ({events}) exceed the patients ({total})"
+            )));
+        }
+        if total > MAX_PATIENTS {
+            return Err(CountsError::Counts(format!(
+                "{events}/{total}: at most {MAX_PATIENTS} patients in an arm"
+            )));
+        }
+        Ok(ArmCounts { events, total })
+    }
+    /// The patients with the event.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+    /// The patients in the arm.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+    /// The patients without the event.
     pub fn non_events(&self) -> u64 {
         self.total - self.events
     }
@@ -123,16 +161,10 @@ impl FromStr for ArmCounts {
         let (events, total) = s.split_once('/').ok_or_else(bad)?;
         let events: u64 = events.trim().parse().map_err(|_| bad())?;
         let total: u64 = total.trim().parse().map_err(|_| bad())?;
-        if events > total {
-            return Err(format!("'{s}': the events ({events}) exceed the patients ({total})"));
-        }
-        if total == 0 {
-            return Err(format!("'{s}': an arm needs at least one patient"));
-        }
-        if total > MAX_PATIENTS {
-            return Err(format!("'{s}': at most {MAX_PATIENTS} patients in an arm"));
-        }
-        Ok(ArmCounts { events, total })
+        ArmCounts::new(events, total).map_err(|e| match e {
+            CountsError::Counts(reason) => reason,
+            other => other.to_string(),
+        })
     }
 }
 
@@ -331,6 +363,9 @@ impl Default for CountsOptions {
 pub enum CountsError {
     #[error("invalid option: {0}")]
     Option(String),
+    /// Counts that are not events among patients.
+    #[error("{0}")]
+    Counts(String),
 }
 
 /// Checks a significance level.
@@ -355,7 +390,7 @@ impl CountsOptions {
             && lost.treatment + lost.control > MAX_LOST
         {
             return Err(CountsError::Option(format!(
-                "--lost {}/{}: at most {MAX_LOST} lost patients in all can be enumerated",
+                "{}/{} lost patients: at most {MAX_LOST} lost patients in all can be enumerated",
                 lost.treatment, lost.control
             )));
         }
@@ -471,7 +506,7 @@ pub struct CountsFragility {
 }
 
 /// The most patients an arm may have: counts stay exact in double precision.
-const MAX_PATIENTS: u64 = 1_000_000_000_000;
+pub const MAX_PATIENTS: u64 = 1_000_000_000_000;
 /// The most patients in all for Fisher's and the mid-p test, which hold one weight per table
 /// of their support.
 const MAX_PATIENTS_EXACT: u64 = 10_000_000;
@@ -609,24 +644,12 @@ impl CountsFragility {
     /// ```
     /// use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions};
     ///
-    /// let healey = CountsFragility::compute(
-    ///     ArmCounts { events: 1, total: 59 },
-    ///     ArmCounts { events: 4, total: 41 },
-    ///     &CountsOptions::default(),
-    /// )?;
+    /// let healey = CountsFragility::compute(ArmCounts::new(1, 59)?, ArmCounts::new(4, 41)?, &CountsOptions::default())?;
     /// assert_eq!(healey.fragility_index, Some(-1)); // one more placebo event: p = 0.041
     /// # Ok::<(), survkit::fragility::CountsError>(())
     /// ```
     pub fn compute(treatment: ArmCounts, control: ArmCounts, options: &CountsOptions) -> Result<Self, CountsError> {
         options.check()?;
-        for arm in [treatment, control] {
-            if arm.events > arm.total || arm.total == 0 || arm.total > MAX_PATIENTS {
-                return Err(CountsError::Option(format!(
-                    "an arm of {}/{} is not a count of events among 1 to {MAX_PATIENTS} patients",
-                    arm.events, arm.total
-                )));
-            }
-        }
         let table = Table2x2::new(treatment, control);
         let exact = matches!(options.test, CountsTest::Fisher | CountsTest::MidP);
         if exact && table.total() > MAX_PATIENTS_EXACT {

@@ -153,7 +153,7 @@ impl SurvivalOptions {
 pub enum SurvivalError {
     #[error("invalid option: {0}")]
     Option(String),
-    #[error("{file}: a group column with the two arms is needed (--group)")]
+    #[error("{file}: the fragility compares two arms, and the model names no group")]
     NoGroup { file: String },
     #[error("{file}: fragility compares two arms, but '{column}' has {} levels ({})", levels.len(), levels.join(", "))]
     NotTwoArms {

@@ -92,7 +92,7 @@ impl Render for Bootstrap {
         out.push_str(&csv_line(&header.map(String::from)));
         for ci in &self.ci {
             out.push_str(&csv_line(&[
-                s.statistic.clone(),
+                s.statistic.to_string(),
                 csv_num(Some(self.estimate)),
                 self.replicates.to_string(),
                 s.seed.to_string(),

@@ -228,7 +228,7 @@ impl Render for FineGray {
         ]);
         for term in &self.terms {
             let (coef, hr) = match &term.diverges_to {
-                Some(to) => (to.clone(), "not estimable".to_string()),
+                Some(to) => (to.to_string(), "not estimable".to_string()),
                 None => (opt(term.coef), opt(term.hr)),
             };
             t.row(vec![
@@ -282,7 +282,7 @@ impl Render for FineGray {
                 csv_num(term.z),
                 csv_num(term.p_value),
                 self.cause.clone(),
-                term.diverges_to.clone().unwrap_or_default(),
+                term.diverges_to.map(|d| d.to_string()).unwrap_or_default(),
             ]));
         }
         out

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Render, TextTable, csv_line, csv_num, num, opt, p_equals, pvalue, write_notes_csv, write_notes_text};
-use crate::cox::{CoxFit, TestResult};
+use crate::cox::{CoxFit, Method, TestResult};
 
 fn test_line(name: &str, test: &TestResult) -> String {
     match (test.statistic, test.p_value) {
@@ -44,8 +44,8 @@ impl Render for CoxFit {
         if robust {
             header.push("robust se".into());
         }
-        let profile = self.terms.iter().any(|t| t.profile.is_some()) && self.method.starts_with("maximum");
-        let limits = if self.method.starts_with("Firth") {
+        let profile = self.terms.iter().any(|t| t.profile.is_some()) && self.method == Method::MaximumLikelihood;
+        let limits = if self.method == Method::Firth {
             "profile"
         } else {
             "Wald"
@@ -64,7 +64,7 @@ impl Render for CoxFit {
             let mut row = match &term.diverges_to {
                 Some(direction) => vec![
                     term.term.clone(),
-                    direction.clone(),
+                    direction.to_string(),
                     "not estimable".into(),
                     "NA".into(),
                 ],
@@ -86,7 +86,7 @@ impl Render for CoxFit {
             t.row(row);
         }
         out.push_str(&t.render());
-        if self.method.starts_with("Firth") {
+        if self.method == Method::Firth {
             let _ = writeln!(
                 out,
                 "(limits and p-values from the profile penalised likelihood, as coxphf reports them)"
@@ -209,7 +209,7 @@ impl Render for CoxFit {
                 csv_num(t.hr_upper),
                 csv_num(t.z),
                 csv_num(t.p_value),
-                t.diverges_to.clone().unwrap_or_default(),
+                t.diverges_to.map(|d| d.to_string()).unwrap_or_default(),
             ]));
         }
         out

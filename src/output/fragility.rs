@@ -178,10 +178,10 @@ impl Render for CountsFragility {
                     name.to_string(),
                     s.step.to_string(),
                     s.change.clone(),
-                    s.treatment.events.to_string(),
-                    s.treatment.total.to_string(),
-                    s.control.events.to_string(),
-                    s.control.total.to_string(),
+                    s.treatment.events().to_string(),
+                    s.treatment.total().to_string(),
+                    s.control.events().to_string(),
+                    s.control.total().to_string(),
                     csv_num(Some(s.p_value)),
                 ]));
             }

@@ -116,7 +116,7 @@ pub fn time_breaks(layout: &PlotOptions, last: f64) -> Result<(f64, Vec<f64>), P
         let shown = crate::output::shown;
         return Err(match layout.break_every {
             Some(_) => PlotError::Option(format!(
-                "--break-every {} gives {} breaks up to {}; at most {MAX_BREAKS}: choose a larger step",
+                "a break every {} gives {} breaks up to {}; at most {MAX_BREAKS}: choose a larger step",
                 shown(step),
                 shown(count),
                 shown(xmax)
@@ -370,7 +370,7 @@ pub fn panel_bottom(height: i32, top: i32, risk_rows: Option<usize>) -> Result<i
     let bottom = height - MARGIN - table_height - Panel::bottom_space(true);
     if bottom - top < 80 {
         return Err(PlotError::Option(format!(
-            "the image is too small for this figure; give a --height of at least {}",
+            "the image is too small for this figure; make it at least {} pixels high",
             height + 80 - (bottom - top)
         )));
     }

@@ -109,7 +109,7 @@ impl BootstrapFigure {
         }
         Ok(BootstrapFigure {
             layout: layout.clone(),
-            statistic: summary.settings.statistic.clone(),
+            statistic: summary.settings.statistic.to_string(),
             description: summary.settings.description.clone(),
             estimate: summary.estimate,
             seed: summary.settings.seed,
@@ -204,7 +204,7 @@ impl Figure for BootstrapFigure {
         let bottom = height - MARGIN - Panel::bottom_space(true) - footnote_h;
         if bottom - top < 60 || right - left < 120 {
             return Err(PlotError::Option(
-                "the image is too small for the bootstrap histogram; use a larger --width or --height".into(),
+                "the image is too small for the bootstrap histogram; make it wider or taller".into(),
             ));
         }
         // x range: the bars, the estimate and every interval limit.

@@ -106,7 +106,7 @@ impl Figure for CafsFigure {
         let bottom = panel_bottom(height, top, None)? - LINE_HEIGHT;
         if right - left < 150 {
             return Err(PlotError::Option(
-                "the image is too narrow for the CAFS ranks; use a larger --width".into(),
+                "the image is too narrow for the CAFS ranks; make it wider".into(),
             ));
         }
         let n = self.n.max(1) as f64;

@@ -291,7 +291,7 @@ impl Figure for ForestFigure {
         let panel_right = hr_x - gap - 8;
         if panel_right - panel_left < 80 {
             return Err(PlotError::Option(format!(
-                "the image is too narrow for the forest plot's columns; use --width {} or more",
+                "the image is too narrow for the forest plot's columns; make it at least {} pixels wide",
                 width + 80 - (panel_right - panel_left)
             )));
         }

@@ -181,7 +181,7 @@ impl Figure for FragilityFigure {
         let bottom = height - MARGIN - Panel::bottom_space(true) - LINE_HEIGHT;
         if bottom - top < 60 || right - left < 120 {
             return Err(PlotError::Option(
-                "the image is too small for the fragility path; use a larger --width or --height".into(),
+                "the image is too small for the fragility path; make it wider or taller".into(),
             ));
         }
         let last = self.points.last().map_or(1, |p| p.step).max(1) as f64;

@@ -92,12 +92,16 @@ impl PlotOptions {
         if let Some(x) = self.xmax
             && !(x.is_finite() && x > 0.0)
         {
-            return Err(PlotError::Option(format!("--xmax {x} must be a time greater than 0")));
+            return Err(PlotError::Option(format!(
+                "the axis limit {x} must be a time greater than 0"
+            )));
         }
         if let Some(b) = self.break_every
             && !(b.is_finite() && b > 0.0)
         {
-            return Err(PlotError::Option(format!("--break-every {b} must be greater than 0")));
+            return Err(PlotError::Option(format!(
+                "the step between breaks {b} must be greater than 0"
+            )));
         }
         canvas::check_size((self.width, self.height))
     }

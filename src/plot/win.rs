@@ -126,7 +126,7 @@ impl Figure for WinFigure {
         let bottom = panel_bottom(height, top + LINE_HEIGHT, None)? - LINE_HEIGHT;
         if right - left < 150 {
             return Err(PlotError::Option(
-                "the image is too narrow for the pairwise breakdown; use a larger --width".into(),
+                "the image is too narrow for the pairwise breakdown; make it wider".into(),
             ));
         }
         let levels = ["death", "score", "ties"];
