@@ -63,12 +63,9 @@ fn check(values: Values<'_>, beta: &[f64], exact_hessian: bool) -> Result<(), Te
 proptest! {
     #[test]
     fn score_and_information_are_the_derivatives_of_the_partial_likelihood((rows, beta) in case()) {
-        let data = data(&rows);
-        prop_assume!(data.is_some());
-        let data = data.unwrap();
-        let design = Design::build(&data);
-        prop_assume!(design.is_ok());
-        let design = design.unwrap();
+        let built = data(&rows).and_then(|data| Design::build(&data).ok().map(|design| (data, design)));
+        prop_assume!(built.is_some());
+        let (data, design) = built.unwrap();
         for ties in [Ties::Efron, Ties::Breslow, Ties::Exact] {
             let problem = Problem::new(&data, &design, ties);
             let values = |b: &[f64]| {
@@ -81,12 +78,9 @@ proptest! {
 
     #[test]
     fn firth_score_is_the_gradient_of_the_penalised_likelihood((rows, beta) in case()) {
-        let data = data(&rows);
-        prop_assume!(data.is_some());
-        let data = data.unwrap();
-        let design = Design::build(&data);
-        prop_assume!(design.is_ok());
-        let design = design.unwrap();
+        let built = data(&rows).and_then(|data| Design::build(&data).ok().map(|design| (data, design)));
+        prop_assume!(built.is_some());
+        let (data, design) = built.unwrap();
         let problem = Problem::new(&data, &design, Ties::Breslow);
         let values = |b: &[f64]| {
             let e = firth::penalized(&problem, b);
