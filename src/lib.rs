@@ -76,10 +76,13 @@ pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};
 pub use formula::{Formula, FormulaError};
+pub use fragility::SurvivalFragility;
 pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
 pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
 pub use lookup::LookupError;
-pub use model::{CoxModel, KmModel, LogRankModel, ModelError, RmstModel};
+pub use model::{
+    BootstrapModel, CoxModel, FragilityModel, KmModel, LogRankModel, ModelError, PermutationModel, RmstModel,
+};
 pub use output::{Format, Render};
 pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconstruction};
 pub use rmst::{Rmst, RmstError, RmstOptions};

@@ -31,9 +31,13 @@
 
 use thiserror::Error;
 
+use crate::bootstrap::{
+    Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationError, PermutationOptions, Statistic,
+};
 use crate::cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 use crate::data::{Columns, Covariate, DataError, SurvData};
 use crate::formula::{Formula, FormulaError, Term, Variable};
+use crate::fragility::{SurvivalError, SurvivalFragility, SurvivalOptions};
 use crate::km::{KaplanMeier, KmError, KmOptions};
 use crate::logrank::{LogRank, LogRankError, LogRankOptions};
 use crate::rmst::{Rmst, RmstError, RmstOptions};
@@ -62,6 +66,12 @@ pub enum ModelError {
     LogRank(#[from] LogRankError),
     #[error("{0}")]
     Rmst(#[from] RmstError),
+    #[error("{0}")]
+    Bootstrap(#[from] BootstrapError),
+    #[error("{0}")]
+    Permutation(#[from] PermutationError),
+    #[error("{0}")]
+    Fragility(#[from] SurvivalError),
 }
 
 /// How an estimator reads the right-hand side of a formula.
@@ -71,8 +81,10 @@ pub enum Shape {
     Regression,
     /// Kaplan–Meier, log-rank: one variable term, the group.
     Groups,
-    /// RMST: the arm, then covariates of the adjusted contrasts.
+    /// RMST: the arm, then numeric covariates of the adjusted contrasts.
     ArmAndCovariates,
+    /// The bootstrap: the arm, then covariates of its Cox model (categorical ones too).
+    ArmAndModel,
 }
 
 impl Shape {
@@ -81,6 +93,7 @@ impl Shape {
             Shape::Regression => "the Cox model",
             Shape::Groups => "this estimator (Kaplan–Meier, log-rank)",
             Shape::ArmAndCovariates => "RMST",
+            Shape::ArmAndModel => "the bootstrap",
         }
     }
 }
@@ -115,7 +128,7 @@ pub fn columns_for(formula: &Formula, table: &Table, shape: Shape) -> Result<Col
                     columns = columns.reference(&v.column, level);
                 }
                 match shape {
-                    Shape::Groups | Shape::ArmAndCovariates if variables == 1 => {
+                    Shape::Groups | Shape::ArmAndCovariates | Shape::ArmAndModel if variables == 1 => {
                         columns.group = Some(v.column.clone());
                     }
                     Shape::Groups => {
@@ -129,6 +142,12 @@ pub fn columns_for(formula: &Formula, table: &Table, shape: Shape) -> Result<Col
                         )));
                     }
                     Shape::ArmAndCovariates => columns.covariates.push(v.column.clone()),
+                    Shape::ArmAndModel => {
+                        columns.covariates.push(v.column.clone());
+                        if is_categorical(v) {
+                            columns.factors.push(v.column.clone());
+                        }
+                    }
                     Shape::Regression => {
                         if !columns.covariates.contains(&v.column) {
                             columns.covariates.push(v.column.clone());
@@ -433,6 +452,147 @@ impl RmstModel {
             ..self.options.clone()
         };
         Ok(Rmst::fit(&data, &options)?)
+    }
+}
+
+/// A bootstrap to run: the formula (`Surv(time, status) ~ arm + age + strata(site)`: the arm,
+/// then the covariates of the Cox statistics) and the options (statistic, replicates, seed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootstrapModel {
+    formula: String,
+    options: BootstrapOptions,
+}
+
+impl Bootstrap {
+    /// A bootstrap of this formula with the default options (log HR, 2000 replicates, seed 1).
+    ///
+    /// ```
+    /// use survkit::{Bootstrap, Statistic, Table};
+    /// let lung = Table::read_csv("datasets/lung.csv")?;
+    /// let boot = Bootstrap::new("Surv(time, status) ~ sex + age")
+    ///     .statistic(Statistic::LogHr)
+    ///     .replicates(200)
+    ///     .seed(7)
+    ///     .fit(&lung)?;
+    /// assert!(boot.estimate < 0.0); // women (sex 2) fare better
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
+    pub fn new(formula: impl Into<String>) -> BootstrapModel {
+        BootstrapModel {
+            formula: formula.into(),
+            options: BootstrapOptions::default(),
+        }
+    }
+}
+
+impl BootstrapModel {
+    /// The statistic to resample.
+    pub fn statistic(mut self, statistic: Statistic) -> Self {
+        self.options.statistic = statistic;
+        self
+    }
+    /// The number of replicates B (replicates 0..B of the seed's streams).
+    pub fn replicates(mut self, replicates: usize) -> Self {
+        self.options.replicates = 0..replicates;
+        self
+    }
+    /// The seed of the replicates' random streams.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.options.seed = seed;
+        self
+    }
+    /// Every option at once.
+    pub fn options(mut self, options: BootstrapOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Runs the bootstrap on `table`; the formula and options are checked here.
+    pub fn fit(&self, table: &Table) -> Result<Bootstrap, ModelError> {
+        let data = frame(table, &self.formula, Shape::ArmAndModel)?;
+        Ok(Bootstrap::run(&data, &self.options)?)
+    }
+}
+
+/// A permutation test to run: the formula (`Surv(time, status) ~ arm + strata(site)`) and the
+/// options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermutationModel {
+    formula: String,
+    options: PermutationOptions,
+}
+
+impl Permutation {
+    /// A permutation log-rank test of this formula (exact when the assignments are few enough,
+    /// else Monte Carlo).
+    ///
+    /// ```
+    /// use survkit::{Permutation, Table};
+    /// let lung = Table::read_csv("datasets/lung.csv")?;
+    /// let test = Permutation::new("Surv(time, status) ~ sex").fit(&lung)?;
+    /// assert!(test.p_value < 0.01);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
+    pub fn new(formula: impl Into<String>) -> PermutationModel {
+        PermutationModel {
+            formula: formula.into(),
+            options: PermutationOptions::default(),
+        }
+    }
+}
+
+impl PermutationModel {
+    /// Every option at once.
+    pub fn options(mut self, options: PermutationOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Runs the test on `table`; the formula and options are checked here.
+    pub fn fit(&self, table: &Table) -> Result<Permutation, ModelError> {
+        let data = frame(table, &self.formula, Shape::Groups)?;
+        Ok(Permutation::test(&data, &self.options, &|| {})?)
+    }
+}
+
+/// A fragility analysis of survival data to run: the formula (`Surv(time, status) ~ arm`, the
+/// reference level first or named with `relevel`) and the options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FragilityModel {
+    formula: String,
+    options: SurvivalOptions,
+}
+
+impl SurvivalFragility {
+    /// The fragility of the log-rank test (by default) of this formula.
+    ///
+    /// ```
+    /// use survkit::Table;
+    /// use survkit::fragility::SurvivalFragility;
+    /// let lung = Table::read_csv("datasets/lung.csv")?;
+    /// let fragility = SurvivalFragility::new("Surv(time, status) ~ sex").fit(&lung)?;
+    /// assert!(fragility.p_value < 0.05);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
+    pub fn new(formula: impl Into<String>) -> FragilityModel {
+        FragilityModel {
+            formula: formula.into(),
+            options: SurvivalOptions::default(),
+        }
+    }
+}
+
+impl FragilityModel {
+    /// Every option at once.
+    pub fn options(mut self, options: SurvivalOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Computes the fragility on `table`; the formula and options are checked here.
+    pub fn fit(&self, table: &Table) -> Result<SurvivalFragility, ModelError> {
+        let data = frame(table, &self.formula, Shape::Groups)?;
+        Ok(SurvivalFragility::compute(&data, &self.options)?)
     }
 }
 

@@ -1,16 +1,18 @@
-//! `--formula` as an alternative spelling of the column options: for km, logrank, cox and rmst
+//! `--formula` as an alternative spelling of the column options: for km, logrank, cox, rmst,
+//! bootstrap, permutation and survival fragility
 //! on lung, both spellings give byte-identical output (every format) and the same notes.
 
 mod common;
 
 use common::survkit;
 
-/// Runs both spellings of one command with the same extra arguments and compares the bytes.
+/// Runs both spellings of one command (`fragility survival`: words apart) with the same extra arguments and compares the bytes.
 fn same_output(command: &str, columns: &[&str], formula: &str, extra: &[&str]) {
     for format in ["table", "json", "csv"] {
         let tail = [extra, &["--format", format][..]].concat();
-        let by_columns = survkit(&[&[command, "datasets/lung.csv"][..], columns, &tail].concat());
-        let by_formula = survkit(&[&[command, "datasets/lung.csv", "--formula", formula][..], &tail].concat());
+        let words: Vec<&str> = command.split(' ').chain(["datasets/lung.csv"]).collect();
+        let by_columns = survkit(&[&words[..], columns, &tail].concat());
+        let by_formula = survkit(&[&words[..], &["--formula", formula][..], &tail].concat());
         assert!(
             by_columns.status.success(),
             "{command} {columns:?}: {}",
@@ -141,11 +143,48 @@ fn formula_errors_point_at_the_problem() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let out = survkit(&[
-        "permutation",
+        "plot",
+        "km",
         "datasets/lung.csv",
         "--formula",
         "Surv(time, status) ~ sex",
+        "-o",
+        "never-written.svg",
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--formula is not available for this command yet"));
+}
+
+#[test]
+fn bootstrap() {
+    same_output(
+        "bootstrap",
+        &[
+            &TIME_EVENT[..],
+            &["--group", "sex", "--covariates", "age,ph.ecog", "--factors", "ph.ecog"],
+        ]
+        .concat(),
+        "Surv(time, status) ~ sex + age + factor(ph.ecog)",
+        &["--statistic", "log-hr", "--replicates", "100", "--seed", "11"],
+    );
+    same_output(
+        "bootstrap",
+        &[&TIME_EVENT[..], &["--group", "sex", "--strata", "ph.ecog"]].concat(),
+        "Surv(time, status) ~ sex + strata(ph.ecog)",
+        &["--statistic", "hr", "--replicates", "100", "--seed", "11"],
+    );
+    same_output(
+        "bootstrap",
+        &[&TIME_EVENT[..], &["--group", "sex"]].concat(),
+        "Surv(time, status) ~ sex",
+        &["--statistic", "rmst-diff", "--replicates", "100", "--seed", "11"],
+    );
+}
+
+#[test]
+fn permutation_and_fragility() {
+    let sex = [&TIME_EVENT[..], &["--group", "sex"]].concat();
+    let formula = "Surv(time, status) ~ sex";
+    same_output("permutation", &sex, formula, &["--seed", "5", "--permutations", "500"]);
+    same_output("fragility survival", &sex, formula, &[]);
 }

@@ -7,11 +7,12 @@ use anyhow::anyhow;
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use survkit::bootstrap::{BootstrapOptions, BootstrapReplicates, IntervalMethod, Statistic, engine};
+use survkit::model::Shape;
 use survkit::{Render, Ties, Weights};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_with, report_to_stderr, write_atomically};
+use super::run::{emit, load_model, report_to_stderr, write_atomically};
 
 /// `survkit bootstrap FILE ...` runs a bootstrap; `survkit bootstrap merge FILES...` merges
 /// shards. (clap's derive cannot make a flattened group optional beside a subcommand, so this
@@ -142,7 +143,7 @@ fn run_bootstrap(args: RunArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let data = load_with(&args.data, |columns| {
+    let data = load_model(&args.data, Shape::ArmAndModel, |columns| {
         columns.covariates(args.covariates.iter()).factors(args.factors.iter())
     })?;
     let replicates = match &args.replicate_range {

@@ -6,10 +6,11 @@ use survkit::fragility::{
     ArmCounts, CountsFragility, CountsOptions, CountsTest, Lost, SurvivalFragility, SurvivalMethod, SurvivalOptions,
     SurvivalTest,
 };
+use survkit::model::Shape;
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load, report_to_stderr};
+use super::run::{emit, load_model, report_to_stderr};
 
 #[derive(Debug, Args)]
 pub struct FragilityArgs {
@@ -100,7 +101,7 @@ fn counts(args: CountsArgs) -> Result<(), Failure> {
 }
 
 fn survival(args: SurvivalArgs) -> Result<(), Failure> {
-    let data = load(&args.data)?;
+    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
     let experimental = experimental_arm(&args.data, &data);
     let options = SurvivalOptions {
         test: args.test,

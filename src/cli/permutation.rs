@@ -3,12 +3,13 @@
 use clap::Args;
 use survkit::bootstrap::permutation::PermutationPlan;
 use survkit::bootstrap::{PermutationMethod, engine};
+use survkit::model::Shape;
 use survkit::{Permutation, PermutationOptions, Render, Weights};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
 use super::bootstrap::{default_threads, progress_bar};
-use super::run::{emit, load, report_to_stderr};
+use super::run::{emit, load_model, report_to_stderr};
 
 /// How a permutation test runs (shared by `permutation` and `cafs`).
 #[derive(Debug, Args)]
@@ -64,7 +65,7 @@ pub struct PermutationArgs {
 }
 
 pub fn run(args: PermutationArgs) -> Result<(), Failure> {
-    let data = load(&args.data)?;
+    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
     let plan = args.run.plan();
     let options = PermutationOptions {
         weights: args.weights,

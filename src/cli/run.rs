@@ -31,12 +31,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// Builds the column spec from the arguments and reads the file.
-pub fn load(args: &DataArgs) -> Result<SurvData, Failure> {
-    load_with(args, |columns| columns)
-}
-
-/// As [`load`], letting a command add columns of its own (covariates, clusters).
+/// Builds the column spec from the arguments (and `extra`: a command's own columns, such as
+/// covariates or clusters) and reads the file.
 pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
     remember_input(&args.file);
     SurvData::read_csv(&args.file, &extra(columns(args)?)).map_err(Failure::input)
