@@ -68,26 +68,15 @@ impl Table {
             .fields()
             .iter()
             .zip(batch.columns())
-            .map(|(field, array)| {
-                let cells = cells(name, field.name(), array.as_ref())?;
-                Ok(Column::labels(field.name().as_str(), cells))
-            })
+            .map(|(field, array)| column(name, field.name(), array.as_ref()))
             .collect::<Result<Vec<Column>, DataError>>()?;
         Table::from_columns(name, columns)
     }
 }
 
-/// Each cell of `array` as the text a CSV file would hold (`None` when null or NaN).
-fn cells(source: &str, column: &str, array: &dyn Array) -> Result<Vec<Option<String>>, DataError> {
+/// One column of the batch, its cells read as the text a CSV file would hold.
+fn column(source: &str, name: &str, array: &dyn Array) -> Result<Column, DataError> {
     let n = array.len();
-    let unsupported = || DataError::Invalid {
-        file: source.to_string(),
-        message: format!(
-            "column '{column}' has the Arrow type {}, which cannot be read: use integers, floats, \
-             booleans or strings (Utf8, LargeUtf8, Utf8View, or a dictionary of them); cast it first",
-            array.data_type()
-        ),
-    };
     let cells = match array.data_type() {
         DataType::Int8 => integers::<Int8Type>(array),
         DataType::Int16 => integers::<Int16Type>(array),
@@ -101,87 +90,136 @@ fn cells(source: &str, column: &str, array: &dyn Array) -> Result<Vec<Option<Str
         DataType::Float32 => floats::<Float32Type>(array, f64::from),
         DataType::Float64 => floats::<Float64Type>(array, |v| v),
         DataType::Boolean => array.as_boolean_opt().map(|a| {
-            Cells::Ready(
-                a.iter()
-                    .map(|v| v.map(|b| if b { "1" } else { "0" }.to_string()))
-                    .collect(),
-            )
+            Ok(Cells::Borrowed(
+                a.iter().map(|v| v.map(|b| if b { "1" } else { "0" })).collect(),
+            ))
         }),
-        DataType::Null => Some(Cells::Ready(vec![None; n])),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => strings(array).map(Cells::Ready),
+        DataType::Null => Some(Ok(Cells::Borrowed(vec![None; n]))),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => strings(array).map(|c| Ok(Cells::Borrowed(c))),
         DataType::Dictionary(_, values)
             if matches!(**values, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) =>
         {
-            dictionary(array)
+            dictionary(array).map(|c| Ok(Cells::Borrowed(c)))
         }
         _ => None,
     };
-    let cells = cells.ok_or_else(unsupported)?;
     match cells {
-        Cells::Ready(cells) => Ok(cells),
-        Cells::Infinite { row, value } => Err(DataError::Invalid {
+        Some(Ok(Cells::Borrowed(cells))) => Ok(Column::labels(name, cells)),
+        Some(Ok(Cells::Printed(printed))) => Ok(Column::labels(name, printed.cells())),
+        Some(Err(Infinite { row, value })) => Err(DataError::Invalid {
             file: source.to_string(),
-            message: format!("column '{column}', row {row} (counting from 0): value {value} is not a finite number"),
+            message: format!("column '{name}', row {row} (counting from 0): value {value} is not a finite number"),
+        }),
+        None => Err(DataError::Invalid {
+            file: source.to_string(),
+            message: format!(
+                "column '{name}' has the Arrow type {}, which cannot be read: use integers, floats, \
+                 booleans or strings (Utf8, LargeUtf8, Utf8View, or a dictionary of them); cast it first",
+                array.data_type()
+            ),
         }),
     }
 }
 
-/// The cells of one column, or the first infinite value met.
-enum Cells {
-    Ready(Vec<Option<String>>),
-    Infinite { row: usize, value: f64 },
+/// The cells of one column: borrowed from the array (strings), or printed as text (numbers).
+enum Cells<'a> {
+    Borrowed(Vec<Option<&'a str>>),
+    Printed(Printed),
 }
 
-fn integers<T: ArrowPrimitiveType>(array: &dyn Array) -> Option<Cells>
+/// The first infinite value of a float column.
+struct Infinite {
+    row: usize,
+    value: f64,
+}
+
+/// Numbers printed one after another into one buffer (no allocation per cell).
+struct Printed {
+    buffer: String,
+    spans: Vec<Option<(usize, usize)>>,
+}
+
+impl Printed {
+    fn with_capacity(n: usize) -> Printed {
+        Printed {
+            buffer: String::with_capacity(n * 4),
+            spans: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, value: Option<impl std::fmt::Display>) {
+        use std::fmt::Write;
+        self.spans.push(value.map(|v| {
+            let start = self.buffer.len();
+            // writing to a String cannot fail
+            let _ = write!(self.buffer, "{v}");
+            (start, self.buffer.len())
+        }));
+    }
+
+    fn cells(&self) -> Vec<Option<&str>> {
+        self.spans
+            .iter()
+            .map(|span| span.and_then(|(start, end)| self.buffer.get(start..end)))
+            .collect()
+    }
+}
+
+fn integers<'a, T: ArrowPrimitiveType>(array: &dyn Array) -> Option<Result<Cells<'a>, Infinite>>
 where
-    T::Native: ToString,
+    T::Native: std::fmt::Display,
 {
     let array = array.as_primitive_opt::<T>()?;
-    Some(Cells::Ready(array.iter().map(|v| v.map(|v| v.to_string())).collect()))
+    let mut printed = Printed::with_capacity(array.len());
+    for value in array.iter() {
+        printed.push(value);
+    }
+    Some(Ok(Cells::Printed(printed)))
 }
 
 /// Floats widened to `f64`; NaN is missing, as in [`Column::numeric`].
-fn floats<T: ArrowPrimitiveType>(array: &dyn Array, widen: impl Fn(T::Native) -> f64) -> Option<Cells> {
+fn floats<'a, T: ArrowPrimitiveType>(
+    array: &dyn Array,
+    widen: impl Fn(T::Native) -> f64,
+) -> Option<Result<Cells<'a>, Infinite>> {
     let array = array.as_primitive_opt::<T>()?;
-    let mut cells = Vec::with_capacity(array.len());
+    let mut printed = Printed::with_capacity(array.len());
     for (row, value) in array.iter().enumerate() {
         match value.map(&widen) {
-            Some(v) if v.is_infinite() => return Some(Cells::Infinite { row, value: v }),
-            Some(v) if !v.is_nan() => cells.push(Some(v.to_string())),
-            _ => cells.push(None),
+            Some(value) if value.is_infinite() => return Some(Err(Infinite { row, value })),
+            value => printed.push(value.filter(|v| !v.is_nan())),
         }
     }
-    Some(Cells::Ready(cells))
+    Some(Ok(Cells::Printed(printed)))
 }
 
-fn strings(array: &dyn Array) -> Option<Vec<Option<String>>> {
-    let owned = |v: Option<&str>| v.map(str::to_string);
+fn strings(array: &dyn Array) -> Option<Vec<Option<&str>>> {
     match array.data_type() {
-        DataType::Utf8 => Some(array.as_string_opt::<i32>()?.iter().map(owned).collect()),
-        DataType::LargeUtf8 => Some(array.as_string_opt::<i64>()?.iter().map(owned).collect()),
-        DataType::Utf8View => Some(array.as_string_view_opt()?.iter().map(owned).collect()),
+        DataType::Utf8 => Some(array.as_string_opt::<i32>()?.iter().collect()),
+        DataType::LargeUtf8 => Some(array.as_string_opt::<i64>()?.iter().collect()),
+        DataType::Utf8View => Some(array.as_string_view_opt()?.iter().collect()),
         _ => None,
     }
 }
 
 /// A dictionary of strings: each row's value looked up through its key.
-fn dictionary(array: &dyn Array) -> Option<Cells> {
+fn dictionary(array: &dyn Array) -> Option<Vec<Option<&str>>> {
     let dictionary = array.as_any_dictionary_opt()?;
     let values = strings(dictionary.values().as_ref())?;
     if values.is_empty() {
         // a valid dictionary with no values has only null keys
-        return Some(Cells::Ready(vec![None; array.len()]));
+        return Some(vec![None; array.len()]);
     }
     let keys = dictionary.normalized_keys();
-    Some(Cells::Ready(
+    Some(
         keys.iter()
             .enumerate()
             .map(|(row, &key)| match dictionary.is_null(row) {
                 true => None,
-                false => values.get(key).cloned().flatten(),
+                false => values.get(key).copied().flatten(),
             })
             .collect(),
-    ))
+    )
 }
 
 #[cfg(test)]
