@@ -88,3 +88,5 @@ pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconst
 pub use rmst::{Rmst, RmstError, RmstOptions};
 pub use table::{Column, ColumnKind, Table};
 pub use win::{Cafs, CafsOptions, WinError, WinOptions, WinStatistics};
+#[cfg(feature = "arrow")]
+pub mod arrow_input;

@@ -26,6 +26,9 @@
 //! numeric when every present value is a finite number, text otherwise. The cells keep their
 //! text, so a table read from CSV gives exactly what reading the file with
 //! [`crate::SurvData::read_csv`] gives, messages included.
+//!
+//! With the cargo feature `arrow`, `Table::from_record_batch` (module `arrow_input`) builds a
+//! table from an Arrow `RecordBatch` under these same rules.
 
 use std::path::Path;
 
