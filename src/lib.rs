@@ -33,7 +33,7 @@
 //! Cargo features (both default): `plot`, the figures (`survkit::plot`) and the HTML report
 //! (`survkit::report`); `cli`, the `survkit` command (implies `plot`). Without them
 //! (`default-features = false`) the statistics build without clap, indicatif, anyhow, plotters
-//! or png.
+//! or png. The feature `arrow` (not default) adds `Table::from_record_batch`.
 
 // The numeric kernels index several arrays in step (x[j], s1[j], s2[j * p + l]); iterator
 // chains would hide the formulas they transcribe.
