@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use survkit::bootstrap::PermutationMethod;
-use survkit::bootstrap::permutation::PermutationPlan;
+use survkit::bootstrap::PermutationPlan;
 use survkit::win::{Cafs, CafsOptions, WinOptions, WinStatistics};
 use survkit::{Columns, SurvData};
 

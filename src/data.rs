@@ -21,7 +21,7 @@
 //!   order (R's C-locale sort). A reference level can be moved first with
 //!   [`Columns::reference`].
 //! - Times that differ only by floating-point noise are tied as R's `timefix` does
-//!   (see [`crate::timefix`]).
+//!   (see `crate::timefix`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -274,7 +274,7 @@ pub enum DataError {
     DuplicateColumn { file: String, column: String },
     #[error(
         "{file}, line {line}, column '{column}': value '{}' {rule}",
-        crate::output::clipped(value)
+        crate::numbers::clipped(value)
     )]
     InvalidValue {
         file: String,

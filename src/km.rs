@@ -13,8 +13,8 @@
 //! to an infinitesimal-jackknife variance by default and survkit keeps Greenwood's (R's
 //! `robust = FALSE`); a warning says so.
 //!
-//! Confidence limits: [`crate::conf_int`]; quantiles: [`crate::quantile`]; cumulative hazard:
-//! [`crate::nelson_aalen`].
+//! Confidence limits: `crate::conf_int`; quantiles: `crate::quantile`; cumulative hazard:
+//! `crate::nelson_aalen`.
 
 use serde::Serialize;
 use thiserror::Error;
@@ -23,7 +23,7 @@ use crate::conf_int::{ConfType, finite};
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::z_for_level;
 use crate::nelson_aalen::nelson_aalen;
-use crate::output::count;
+use crate::numbers::count;
 use crate::quantile::find_quantile;
 use crate::risk_set::{RiskTable, split_by_code};
 

@@ -15,7 +15,7 @@
 //! ```
 //!
 //! See [`formula`] for the grammar, [`model`] for how a formula maps onto the data, [`table`]
-//! for in-memory columns, and [`lookup`] for the accessors (`hazard_ratio`, `survival_at`,
+//! for in-memory columns, and `lookup` for the accessors (`hazard_ratio`, `survival_at`,
 //! `median`, `difference`). The estimators also take the data of one analysis directly:
 //!
 //! ```no_run
@@ -41,7 +41,7 @@
 
 pub mod bootstrap;
 pub mod competing;
-pub mod conf_int;
+pub(crate) mod conf_int;
 pub mod cox;
 pub mod data;
 pub mod design;
@@ -51,23 +51,24 @@ pub mod fragility;
 pub mod km;
 mod linalg;
 pub mod logrank;
-pub mod lookup;
+pub(crate) mod lookup;
 pub mod maxcombo;
 pub mod model;
-pub mod mvnorm;
-pub mod nelson_aalen;
+pub(crate) mod mvnorm;
+pub(crate) mod nelson_aalen;
+pub mod numbers;
 pub mod output;
 #[cfg(feature = "plot")]
 pub mod plot;
-pub mod quantile;
+pub(crate) mod quantile;
 pub mod reconstruct;
 #[cfg(feature = "plot")]
 pub mod report;
-pub mod risk_set;
+pub(crate) mod risk_set;
 pub mod rmst;
 pub mod simulate;
 pub mod table;
-pub mod timefix;
+pub(crate) mod timefix;
 pub mod win;
 
 pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationOptions, Statistic};

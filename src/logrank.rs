@@ -35,7 +35,7 @@ use thiserror::Error;
 
 use crate::data::{DroppedRows, Factor, SurvData};
 use crate::dist::chisq_sf;
-use crate::output::count;
+use crate::numbers::count;
 use crate::risk_set::{RiskTable, split_by_code};
 
 /// The weight given to each event time.

@@ -14,7 +14,7 @@
 //! (Karrison 2016, "Versatile tests for comparing survival curves based on weighted log-rank
 //! statistics", Stata J. 16:678–690). Z_a = U_a/√C_aa, the correlation R_ab = C_ab/√(C_aa C_bb),
 //! and the statistic is Z_max = max_a |Z_a| with the two-sided p-value
-//! p = 1 − P(|Z_a| ≤ Z_max for all a), Z ~ N(0, R), computed by [`crate::mvnorm`] to an
+//! p = 1 − P(|Z_a| ≤ Z_max for all a), Z ~ N(0, R), computed by `crate::mvnorm` to an
 //! absolute error below 1e-6 (reported).
 
 use nalgebra::DMatrix;

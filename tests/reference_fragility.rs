@@ -7,8 +7,8 @@ mod common;
 
 use common::{COX_REL_TOL, assert_close, assert_close_opt, assert_close_rel, fixture, repo_path};
 use serde_json::Value;
-use survkit::fragility::counts::{Table2x2, chi_square, fisher_exact};
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, SurvivalFragility, SurvivalOptions, SurvivalTest};
+use survkit::fragility::{Table2x2, chi_square, fisher_exact};
 use survkit::{Columns, SurvData};
 
 fn arm(v: &Value) -> ArmCounts {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{assert_close, assert_close_opt, fixture, repo_path, str_field};
 use serde_json::Value;
-use survkit::bootstrap::permutation::PermutationPlan;
+use survkit::bootstrap::PermutationPlan;
 use survkit::win::{Cafs, CafsOptions, Direction, WinOptions, WinStatistics};
 use survkit::{Columns, SurvData};
 

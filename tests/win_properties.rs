@@ -3,7 +3,7 @@
 //! renaming the arms changes nothing.
 
 use proptest::prelude::*;
-use survkit::bootstrap::permutation::PermutationPlan;
+use survkit::bootstrap::PermutationPlan;
 use survkit::win::{Cafs, CafsOptions, WinOptions, WinStatistics};
 use survkit::{Columns, SurvData};
 

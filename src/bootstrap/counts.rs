@@ -51,10 +51,6 @@ impl Sorted {
         self.time.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.time.is_empty()
-    }
-
     /// Events per arm in a resample.
     pub fn events_by_arm(&self, counts: &[u32]) -> Vec<u64> {
         let mut events = vec![0u64; self.n_arms];

@@ -3,12 +3,12 @@
 //! # Method (Efron & Tibshirani 1993; Davison & Hinkley 1997, ch. 2, 5 and 7)
 //! Case resampling: each replicate draws n rows with replacement (with `stratify`, as many rows
 //! from each arm as it has, as R's `boot(strata =)` / `censboot(strata =)`), and recomputes the
-//! statistic ([`statistics`]). A resample is a vector of integer frequencies over the rows sorted
-//! once by time ([`counts`]), so a replicate costs linear passes and no sort. From the replicates
+//! statistic (`statistics`). A resample is a vector of integer frequencies over the rows sorted
+//! once by time (`counts`), so a replicate costs linear passes and no sort. From the replicates
 //! t*₁ … t*_B and the estimate t₀:
 //!
 //! - mean t̄* and bias t̄* − t₀; SE = SD(t*) with divisor B − 1;
-//! - intervals: percentile, basic, normal and BCa, as R's `boot.ci` ([`intervals`]); BCa's
+//! - intervals: percentile, basic, normal and BCa, as R's `boot.ci` (`intervals`); BCa's
 //!   acceleration from the jackknife (leave-one-out values, computed in parallel);
 //! - for the log-rank and Cox statistics, the share of replicates whose p-value is below α:
 //!   how often a re-run of the same trial would be "significant".
@@ -22,11 +22,11 @@
 //! same result, and runs over ranges of replicates ([`BootstrapOptions::replicates`]) merge
 //! ([`BootstrapReplicates::merge`]) into exactly the result of one run over the whole range.
 
-pub mod counts;
+pub(crate) mod counts;
 pub mod engine;
-pub mod intervals;
-pub mod permutation;
-pub mod statistics;
+pub(crate) mod intervals;
+pub(crate) mod permutation;
+pub(crate) mod statistics;
 
 use std::ops::Range;
 
@@ -41,7 +41,7 @@ use crate::logrank::Weights;
 use crate::rmst::{Rmst, RmstError, RmstOptions};
 use counts::{LogRankScratch, Sorted};
 pub use intervals::{Interval, IntervalMethod};
-pub use permutation::{Permutation, PermutationError, PermutationMethod, PermutationOptions};
+pub use permutation::{Permutation, PermutationError, PermutationMethod, PermutationOptions, PermutationPlan};
 use statistics::{CoxStatistic, Evaluator};
 pub use statistics::{Replicate, Statistic};
 

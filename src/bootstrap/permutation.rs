@@ -21,7 +21,7 @@ use super::engine;
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::chisq_sf;
 use crate::logrank::Weights;
-use crate::output::count;
+use crate::numbers::count;
 
 /// χ²* counts as extreme when χ²* ≥ χ² (1 − TIE_TOLERANCE).
 const TIE_TOLERANCE: f64 = 1e-9;
@@ -429,4 +429,23 @@ pub fn next_permutation(labels: &mut [u32]) -> bool {
     labels.swap(pivot, j);
     labels[i..].reverse();
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_permutation_visits_each_arrangement_once() {
+        let mut labels = vec![0, 0, 1, 1, 2];
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            assert!(seen.insert(labels.clone()));
+            if !next_permutation(&mut labels) {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 30); // 5!/(2! 2! 1!)
+        assert_eq!(labels, vec![0, 0, 1, 1, 2]);
+    }
 }

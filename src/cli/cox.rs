@@ -1,8 +1,7 @@
 //! `survkit cox`.
 
 use clap::Args;
-use survkit::cox::predict::parse_pattern;
-use survkit::cox::zph::ZphTransform;
+use survkit::cox::{ZphTransform, parse_pattern};
 use survkit::model::Shape;
 use survkit::{ConfType, Cox, CoxError, CoxOptions, Render, Ties};
 

@@ -1,7 +1,7 @@
 //! `survkit permutation`.
 
 use clap::Args;
-use survkit::bootstrap::permutation::PermutationPlan;
+use survkit::bootstrap::PermutationPlan;
 use survkit::bootstrap::{PermutationMethod, engine};
 use survkit::model::Shape;
 use survkit::{Permutation, PermutationOptions, Render, Weights};
@@ -76,7 +76,7 @@ pub fn run(args: PermutationArgs) -> Result<(), Failure> {
         threads: plan.threads,
     };
     let test = with_progress(&plan, |progress| Permutation::test(&data, &options, progress)).map_err(|e| match e {
-        survkit::bootstrap::permutation::PermutationError::NoTest { .. } => Failure::analysis(e),
+        survkit::bootstrap::PermutationError::NoTest { .. } => Failure::analysis(e),
         _ => Failure::input(e),
     })?;
     args.run.note_drawn_seed(test.seed);

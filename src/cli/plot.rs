@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use survkit::bootstrap::permutation::PermutationPlan;
+use survkit::bootstrap::PermutationPlan;
 use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
 use survkit::competing::CifOptions;
 use survkit::fragility::{SurvivalOptions, SurvivalTest};

@@ -9,12 +9,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Modules: [`data`] (a status with causes), [`cif`] (the estimator and its variances),
-//! `gray` (Gray's K-sample test), [`finegray`] (`cmprsk::crr`).
+//! Modules: `data` (a status with causes), `cif` (the estimator and its variances),
+//! `gray` (Gray's K-sample test), `finegray` (`cmprsk::crr`).
 
-pub mod cif;
-pub mod data;
-pub mod finegray;
+pub(crate) mod cif;
+pub(crate) mod data;
+pub(crate) mod finegray;
 pub(crate) mod gray;
 
 pub use cif::CifVariance;
@@ -31,7 +31,7 @@ use crate::conf_int::{ConfType, finite};
 use crate::data::DroppedRows;
 use crate::dist::{chisq_sf, z_for_level};
 use crate::km::check_conf_level;
-use crate::output::count;
+use crate::numbers::count;
 use crate::risk_set::{RiskTable, split_by_code};
 use cif::{AalenJohansen, Subject, limits};
 

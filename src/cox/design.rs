@@ -5,7 +5,7 @@ use nalgebra::DMatrix;
 
 use super::CoxError;
 use crate::data::{Covariate, SurvData};
-use crate::output::shown;
+use crate::numbers::shown;
 
 /// The most coefficients a model may have (each Newton step is O(n p²) and O(p³)).
 const MAX_COEFFICIENTS: usize = 100;

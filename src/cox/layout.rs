@@ -6,7 +6,7 @@
 //! layout over the drawn rows only.
 
 use super::design::Design;
-use super::partial::Ties;
+use super::ties::Ties;
 use crate::data::SurvData;
 
 /// The rows of one stratum in the orders the backward pass needs.

@@ -2,7 +2,7 @@
 //!
 //! # Model (Cox 1972)
 //! λ(t | x) = λ₀(t) exp(x'β), fitted by maximising the partial likelihood
-//! ([`partial`], [`exact`]) with Newton–Raphson ([`newton`]) as R survival's `coxph` does:
+//! (`partial`, `exact`) with Newton–Raphson (`newton`) as R survival's `coxph` does:
 //! Efron (default), Breslow or exact ties; strata with separate baseline hazards; delayed entry;
 //! case weights; robust (sandwich) variance grouped by cluster (Lin & Wei 1989).
 //!
@@ -17,25 +17,28 @@
 //! not estimable, with the direction it runs to, never as a huge hazard ratio. Three rules, any
 //! of which flags it: the data show a side of a two-valued covariate (an arm, a factor level)
 //! without events while at risk (`separation`, whatever the arm sizes); R's rule — ℓ converged
-//! while the next Newton step |I⁻¹U| is still large ([`newton::diverging`]); or its information,
+//! while the next Newton step |I⁻¹U| is still large (`newton::diverging`); or its information,
 //! present at β = 0, vanished on the way. A coefficient on which the data hold no information
 //! at β = 0 (a covariate constant within strata; a side never at risk at an event time) is not
 //! identifiable: no estimate, as R's `NA`, and the global tests count only the identifiable
 //! ones. x'β is bounded to [−200, 22] as R's `coxsafe` does, and every linear solve goes through
 //! `linalg`, which refuses non-finite input instead of looping or panicking.
 
-pub mod design;
-pub mod exact;
-pub mod firth;
+#[cfg(test)]
+mod derivative_tests;
+pub(crate) mod design;
+pub(crate) mod exact;
+pub(crate) mod firth;
 mod layout;
 mod moments;
-pub mod newton;
-pub mod partial;
-pub mod predict;
-pub mod profile;
-pub mod residuals;
+pub(crate) mod newton;
+pub(crate) mod partial;
+pub(crate) mod predict;
+pub(crate) mod profile;
+pub(crate) mod residuals;
 mod separation;
-pub mod zph;
+mod ties;
+pub(crate) mod zph;
 
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
@@ -44,10 +47,12 @@ use thiserror::Error;
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::{chisq_sf, normal_sf, z_for_level};
 use crate::km::check_conf_level;
-use crate::output::count;
+use crate::numbers::count;
 pub use design::Design;
-pub use partial::Ties;
+pub use predict::parse_pattern;
 pub use separation::Divergence;
+pub use ties::Ties;
+pub use zph::ZphTransform;
 
 /// Options for [`Cox::fit`]; start from `CoxOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,7 +291,7 @@ impl Cox {
         if options.eps.is_nan() || options.eps < newton::MIN_EPS || options.eps >= 1.0 {
             return Err(CoxError::Option(format!(
                 "the convergence criterion {} must be at least {:e} (double precision) and below 1",
-                crate::output::shown(options.eps),
+                crate::numbers::shown(options.eps),
                 newton::MIN_EPS
             )));
         }

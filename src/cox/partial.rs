@@ -18,40 +18,9 @@
 use super::design::Design;
 pub use super::layout::Stratum;
 use super::moments::{DynamicMoments, FixedMoments, LogSum, Moments};
+use super::ties::Ties;
 use crate::data::SurvData;
 use crate::risk_set::split_by_code;
-
-/// How tied event times enter the partial likelihood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Ties {
-    #[default]
-    Efron,
-    Breslow,
-    Exact,
-}
-
-impl std::str::FromStr for Ties {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "efron" => Ok(Ties::Efron),
-            "breslow" => Ok(Ties::Breslow),
-            "exact" => Ok(Ties::Exact),
-            _ => Err(format!("unknown ties method '{s}'; use efron, breslow or exact")),
-        }
-    }
-}
-
-impl std::fmt::Display for Ties {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Ties::Efron => "efron",
-            Ties::Breslow => "breslow",
-            Ties::Exact => "exact",
-        })
-    }
-}
 
 /// Everything the likelihood needs, fixed across iterations.
 #[derive(Debug, Clone)]

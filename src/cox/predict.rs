@@ -20,7 +20,7 @@ use super::{CoxError, CoxFit};
 use crate::conf_int::{ConfType, finite};
 use crate::data::{Covariate, SurvData};
 use crate::dist::z_for_level;
-use crate::output::count;
+use crate::numbers::count;
 use crate::risk_set::{RiskTable, split_by_code};
 
 /// One time of a predicted curve.

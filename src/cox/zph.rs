@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::newton::solve;
 use super::partial::Problem;
 use crate::dist::chisq_sf;
-use crate::output::count;
+use crate::numbers::count;
 
 /// The transform of time in the proportional-hazards test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

@@ -95,7 +95,7 @@ impl FromStr for CountsTest {
 }
 
 /// Events out of patients in one arm, written `EVENTS/TOTAL`: at most as many events as
-/// patients, and between 1 and [`MAX_PATIENTS`] patients (checked by [`ArmCounts::new`]).
+/// patients, and between 1 and `MAX_PATIENTS` patients (checked by [`ArmCounts::new`]).
 ///
 /// ```
 /// use survkit::fragility::ArmCounts;
@@ -188,8 +188,20 @@ impl Table2x2 {
         n1.min(events) - n1.saturating_sub(non_events) + 1
     }
 
+    /// The patients in both arms.
     pub fn total(&self) -> u64 {
         self.treatment.total + self.control.total
+    }
+    /// The table's p-value under `test`.
+    ///
+    /// ```
+    /// use survkit::fragility::{ArmCounts, CountsTest, Table2x2};
+    /// let healey = Table2x2::new(ArmCounts::new(1, 59)?, ArmCounts::new(4, 41)?);
+    /// assert!((healey.p_value(CountsTest::Fisher) - 0.156).abs() < 0.001);
+    /// # Ok::<(), survkit::fragility::CountsError>(())
+    /// ```
+    pub fn p_value(&self, test: CountsTest) -> f64 {
+        p_value(test, self)
     }
     /// The table with `dt` more events in the treatment arm and `dc` more in the control arm
     /// (negative for fewer), patients unchanged; `None` outside 0..=total.
@@ -303,7 +315,7 @@ pub fn chi_square(table: &Table2x2, yates: bool) -> (f64, f64) {
 }
 
 /// The p-value of `table` under `test`.
-pub fn p_value(test: CountsTest, table: &Table2x2) -> f64 {
+pub(crate) fn p_value(test: CountsTest, table: &Table2x2) -> f64 {
     match test {
         CountsTest::Fisher => fisher_exact(table).0,
         CountsTest::MidP => fisher_exact(table).1,

@@ -111,11 +111,6 @@ impl LogRankState {
         self.v = v;
     }
 
-    /// U (observed − expected events in arm 1) and V.
-    pub fn u_v(&self) -> (f64, f64) {
-        (self.u, self.v)
-    }
-
     /// U and V after `flips` (each row at most once), without changing the state.
     pub fn u_v_after(&self, flips: &[Flip]) -> (f64, f64) {
         let (mut u, mut v) = (self.u, self.v);
@@ -166,4 +161,45 @@ impl LogRankState {
 /// χ² = U²/V on 1 df; 1 when V is 0 (no information).
 pub fn p_from(u: f64, v: f64) -> f64 {
     if v > 0.0 { chisq_sf(u * u / v, 1.0) } else { 1.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::data::Columns;
+    use crate::logrank::{LogRank, LogRankOptions};
+
+    proptest! {
+        /// The O(1) update agrees with the full log-rank test after any one or two flips.
+        #[test]
+        fn incremental_logrank_matches_the_full_test(
+            rows in proptest::collection::vec((1u32..20, any::<bool>(), any::<bool>()), 4..40),
+            first in 0usize..40, second in 0usize..40,
+        ) {
+            let mut csv = String::from("time,status,arm\n");
+            for (t, e, g) in &rows {
+                csv.push_str(&format!("{t},{},{}\n", u8::from(*e), u8::from(*g)));
+            }
+            let columns = Columns::new("time", "status").group("arm");
+            let data = SurvData::from_csv_bytes("p.csv", csv.as_bytes(), &columns).unwrap();
+            prop_assume!(data.group.as_ref().unwrap().n_levels() == 2);
+            let n = data.n_rows();
+            let (i, j) = (first % n, second % n);
+            let flips: Vec<usize> = if i == j { vec![i] } else { vec![i, j] };
+            let in_arm: Vec<bool> = data.group.as_ref().unwrap().codes.iter().map(|c| *c == 1).collect();
+            let state = LogRankState::new(&data, in_arm);
+            let ours = state.p_after(&flips.iter().map(|&r| Flip { row: r, delta: if data.event[r] { -1 } else { 1 } }).collect::<Vec<_>>());
+            let mut flipped = data.clone();
+            for &r in &flips {
+                flipped.event[r] = !flipped.event[r];
+            }
+            // no events, or an arm never at risk after the flips: no test to compare with
+            let full = LogRank::test(&flipped, &LogRankOptions::default()).ok().filter(|f| f.p_value.is_finite());
+            prop_assume!(full.is_some());
+            let full = full.unwrap();
+            prop_assert!((ours - full.p_value).abs() < 1e-9, "{} vs {}", ours, full.p_value);
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::survival::{SurvivalError, SurvivalTest};
+use super::hypothesis::{SurvivalError, SurvivalTest};
 use crate::cox::{Cox, CoxOptions};
 use crate::data::{Covariate, SurvData};
 use crate::logrank::{LogRank, LogRankOptions};

@@ -113,7 +113,7 @@ pub fn time_breaks(layout: &PlotOptions, last: f64) -> Result<(f64, Vec<f64>), P
     // counted before any break is made: a tiny step would ask for terabytes
     let count = (xmax / step).floor() + 1.0;
     if !(count.is_finite() && count <= MAX_BREAKS as f64) {
-        let shown = crate::output::shown;
+        let shown = crate::numbers::shown;
         return Err(match layout.break_every {
             Some(_) => PlotError::Option(format!(
                 "a break every {} gives {} breaks up to {}; at most {MAX_BREAKS}: choose a larger step",

@@ -2,9 +2,9 @@
 //!
 //! Most trial reanalyses start without the participant data: only the figure, the
 //! numbers-at-risk table under it and perhaps the total number of events. From the digitised
-//! curve ([`digitised`]) and the table, the algorithm of Guyot, Ades, Ouwens & Welton (2012,
-//! BMC Med Res Methodol 12:9; [`guyot`]) rebuilds one (time, event) row per participant, which
-//! every other analysis reads like trial data. [`quality`] says how well the rebuilt data
+//! curve (`digitised`) and the table, the algorithm of Guyot, Ades, Ouwens & Welton (2012,
+//! BMC Med Res Methodol 12:9; `guyot`) rebuilds one (time, event) row per participant, which
+//! every other analysis reads like trial data. `quality` says how well the rebuilt data
 //! reproduce what was published.
 //!
 //! ```no_run
@@ -21,9 +21,9 @@
 //! # Ok::<(), survkit::reconstruct::ReconstructError>(())
 //! ```
 
-pub mod digitised;
-pub mod guyot;
-pub mod quality;
+pub(crate) mod digitised;
+pub(crate) mod guyot;
+pub(crate) mod quality;
 mod risk_sets;
 
 use serde::Serialize;
@@ -47,7 +47,7 @@ pub enum ReconstructError {
     Malformed { file: String, line: u64, message: String },
     #[error(
         "{file}, line {line}, column {column}: value '{}' {rule}",
-        crate::output::clipped(value)
+        crate::numbers::clipped(value)
     )]
     InvalidValue {
         file: String,
@@ -290,7 +290,7 @@ fn cleaning_summary(label: &str, curve: &DigitisedCurve) -> Vec<String> {
             .filter_map(|c| c.new_survival.map(|s| (c.survival - s).abs()))
             .fold(0.0, f64::max);
         let change = if largest > 0.0 {
-            format!(" (largest change {})", crate::output::num(largest))
+            format!(" (largest change {})", crate::numbers::num(largest))
         } else {
             String::new()
         };

@@ -1,5 +1,5 @@
 //! Restricted mean survival time (RMST) up to a truncation time τ: per arm, contrasts between
-//! arms, and covariate-adjusted contrasts ([`adjusted`]).
+//! arms, and covariate-adjusted contrasts (`adjusted`).
 //!
 //! # Formulas
 //! For one arm with distinct times t_1 < … < t_m ≤ τ, n_j at risk, d_j events and
@@ -13,7 +13,7 @@
 //!
 //! This is survRM2's `rmst1` and R survival's `print(survfit(...), rmean = τ)`. An event at
 //! exactly τ lowers S(τ) but adds no area, so RMST is continuous in τ. Past an arm's last time
-//! its last value of S is carried forward (allowed only where [`tau`] says the data support it).
+//! its last value of S is carried forward (allowed only where `tau` says the data support it).
 //!
 //! Contrasts of arm g against the reference arm 0 (the first level), as survRM2's `rmst2`
 //! (Uno et al. 2014), each with a Wald interval and p = 2 Φ(−|estimate / SE|):
@@ -29,13 +29,13 @@
 //! for the design and analysis of randomized trials with a time-to-event outcome. BMC Med Res
 //! Methodol 2013;13:152.
 
-pub mod adjusted;
-pub mod tau;
+pub(crate) mod adjusted;
+pub(crate) mod tau;
 
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::output::shown;
+use crate::numbers::shown;
 
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::z_for_level;
@@ -188,7 +188,7 @@ pub struct Area {
 
 /// RMST(τ) and its Greenwood-type variance from one arm's counts (a [`RiskTable`] with one
 /// group). Cheap enough to call once per resample.
-pub fn area_under_km(table: &RiskTable, tau: f64) -> Area {
+pub(crate) fn area_under_km(table: &RiskTable, tau: f64) -> Area {
     // At each event time t_j ≤ τ with survivors: (∫_0^{t_j} S, d_j / (n_j (n_j − d_j))), so that
     // A_j = RMST − ∫_0^{t_j} S once the whole area is known.
     let mut terms: Vec<(f64, f64)> = Vec::with_capacity(table.len());
@@ -510,5 +510,35 @@ fn contrast(arm: &ArmRmst, reference: &ArmRmst, tau: f64, z: f64) -> RmstContras
         difference: ContrastEstimate::wald(arm.rmst - reference.rmst, (v1 + v0).sqrt(), z),
         ratio: log_ratio(arm.rmst, reference.rmst),
         rmtl_ratio: log_ratio(tau - arm.rmst, tau - reference.rmst),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Columns;
+
+    /// The single-arm kernel gives the numbers of the fit (four rows worked by hand in
+    /// `tests/rmst_cases.rs`: RMST(4) = 2.75, variance 27/64).
+    #[test]
+    fn area_under_km_is_the_fit_of_one_arm() {
+        let csv = "t,s\n1,1\n2,1\n3,0\n4,1\n";
+        let data = SurvData::from_csv_bytes("four.csv", csv.as_bytes(), &Columns::new("t", "s")).unwrap();
+        let table = RiskTable::build(&data, data.order_by_time(), 1, |_| 0);
+        let area = area_under_km(&table, 4.0);
+        assert_eq!(area.rmst, 2.75);
+        assert!((area.variance - 27.0 / 64.0).abs() < 1e-15);
+        let fit = Rmst::fit(
+            &data,
+            &RmstOptions {
+                tau: Some(4.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (area.rmst, area.variance),
+            (fit.arms[0].rmst, fit.arms[0].se * fit.arms[0].se)
+        );
     }
 }

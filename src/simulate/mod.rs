@@ -13,15 +13,15 @@
 //!
 //! # Analyses
 //! - the log-rank test (or any weights of [`crate::logrank::Weights`]) on k − 1 df, by
-//!   [`crate::bootstrap::counts::Sorted::logrank`], the bootstrap's kernel;
+//!   `crate::bootstrap::counts::Sorted::logrank`, the bootstrap's kernel;
 //! - optionally the MaxCombo test of two arms ([`crate::maxcombo`], at most 4 weights so that
 //!   its p-value is the deterministic nested quadrature);
 //! - optionally the RMST difference of two arms up to a given τ, Wald test with each arm's
-//!   Greenwood-type variance ([`crate::rmst::area_under_km`]);
+//!   Greenwood-type variance (`crate::rmst::area_under_km`);
 //! - optionally, for the trials the log-rank test finds significant, the status-flip fragility
-//!   index ([`crate::fragility::survival`]; two arms);
+//!   index (`crate::fragility::survival`; two arms);
 //! - the Cox model with arm indicators (control the reference), maximised by
-//!   [`crate::cox::newton::maximise`] (R's `coxfit6.c` rule): the partial likelihood in its
+//!   `crate::cox::newton::maximise` (R's `coxfit6.c` rule): the partial likelihood in its
 //!   counting form ℓ(β) = Σ_j [Σ_g d_gj β_g − d_j log Σ_g n_gj e^{β_g}] (Breslow, equal to Efron
 //!   since simulated times have no ties), the Wald test β'Iβ on k − 1 df and, for two arms, the
 //!   Wald interval exp(β ± z_{1−α/2} se).

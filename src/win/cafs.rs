@@ -3,7 +3,7 @@
 //!
 //! # CAFS (Berry et al. 2013, Amyotroph Lateral Scler Frontotemporal Degener 14:162)
 //! Every participant is compared with every other participant of the pooled sample by
-//! [`super::pairs::compare`] (death over the common follow-up first, then the function score);
+//! the pairwise rule of `win::pairs` (death over the common follow-up first, then the function score);
 //! participant i's score is U_i = wins − losses. The CAFS ranks are the average ranks of the
 //! U_i (ties share the mean rank), and the arms are compared by their mean rank with the
 //! Wilcoxon rank-sum test:
@@ -35,7 +35,7 @@ use crate::bootstrap::engine;
 use crate::bootstrap::permutation::{PermutationPlan, PlanError};
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::normal_sf;
-use crate::output::count;
+use crate::numbers::count;
 
 /// Options for [`Cafs::test`]; built with [`CafsOptions::new`].
 #[derive(Debug, Clone, PartialEq)]

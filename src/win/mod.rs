@@ -4,7 +4,7 @@
 //! Every participant brings an exit time, a death indicator and one function score (e.g. the
 //! change in ALSFRS-R from baseline to the last visit), with a direction saying which way is
 //! better. Pairs are compared on death first, over their common follow-up, then on the score
-//! ([`pairs`]); [`WinStatistics`] compares a treated arm with a reference arm pair by pair,
+//! (`pairs`); [`WinStatistics`] compares a treated arm with a reference arm pair by pair,
 //! [`Cafs`] ranks everyone against everyone.
 //!
 //! ```no_run
@@ -18,7 +18,7 @@
 
 mod cafs;
 mod fragility;
-pub mod pairs;
+pub(crate) mod pairs;
 mod stats;
 
 pub use cafs::{Cafs, CafsGroup, CafsOptions, FinkelsteinSchoenfeld};

@@ -43,7 +43,8 @@ pub struct Outcome {
     pub score: f64,
 }
 
-/// How a comparison of a with b ended, from a's side.
+/// How a comparison of a with b ended, from a's side (the rule, for the naive tally of the tests).
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     WinOnDeath,
@@ -91,11 +92,14 @@ impl std::ops::AddAssign for Tally {
 }
 
 /// Whether a is seen to die while b is still under follow-up.
+#[cfg(test)]
 fn dies_first(a: &Outcome, b: &Outcome) -> bool {
     a.death && (a.time < b.time || (a.time == b.time && !b.death))
 }
 
-/// Compares a with b (see the module documentation).
+/// Compares a with b (see the module documentation); the fast tallies count the same
+/// decisions by sorting.
+#[cfg(test)]
 pub fn compare(a: &Outcome, b: &Outcome, threshold: f64) -> Decision {
     if dies_first(a, b) {
         Decision::LossOnDeath

@@ -2,7 +2,7 @@
 //!
 //! # Formulas
 //! Every treated participant i (n₁ of them) is compared with every reference participant j
-//! (n₀) by [`super::pairs::compare`]: W_ij = 1 when i wins, L_ij = 1 when i loses. With
+//! (n₀) by the pairwise rule of `win::pairs`: W_ij = 1 when i wins, L_ij = 1 when i loses. With
 //! p_w = ΣW_ij/(n₁n₀), p_l = ΣL_ij/(n₁n₀) and p_t = 1 − p_w − p_l (Pocock et al. 2012;
 //! Buyse 2010; Dong et al. 2020, "win statistics"):
 //!

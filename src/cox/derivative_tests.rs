@@ -1,8 +1,10 @@
-//! The Cox score and information against finite differences of the log-likelihood (proptest).
+//! The Cox score and information against finite differences of the log-likelihood (proptest),
+//! for the partial likelihood under each tie method and for Firth's penalised likelihood.
 
 use proptest::prelude::*;
-use survkit::cox::{Design, Ties, firth, partial::Problem};
-use survkit::{Columns, SurvData};
+
+use super::{Design, Ties, firth, partial::Problem};
+use crate::data::{Columns, SurvData};
 
 /// A row: time, event, x1, x2.
 type Row = (u8, bool, f64, f64);
