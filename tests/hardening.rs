@@ -1033,6 +1033,27 @@ fn reconstruct_with_many_at_risk_keeps_within_a_work_budget() {
     assert!(out.status.code().is_some_and(|c| c <= 2), "{out:?}");
     // generous: it takes 0.1 s; before the budget it took over a minute
     assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+    // where the budget stops the risk-set fit, the result says so
+    let mut points = String::from("time,survival\n");
+    for i in 0..=400 {
+        points.push_str(&format!("{i},{:.6}\n", 1.0 - 0.5 * f64::from(i) / 400.0));
+    }
+    std::fs::write(&curve, points).unwrap();
+    std::fs::write(&risk, "time,n\n0,151220\n400,70000\n").unwrap();
+    let out = survkit(&[
+        "reconstruct",
+        "--curve",
+        curve.to_str().unwrap(),
+        "--at-risk",
+        risk.to_str().unwrap(),
+        "-o",
+        out_csv.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.contains("Guyot's pass was kept there"),
+        "{stderr}"
+    );
 }
 
 #[test]

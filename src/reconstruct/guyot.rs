@@ -33,7 +33,7 @@
 //!   t_k + j(t_{k+1} − t_k)/(c_k + 1), j = 1 … c_k (never at an event time or an at-risk time).
 
 use super::digitised::{AtRisk, Point};
-use super::risk_sets::{self, Interval};
+use super::risk_sets::{self, Interval, Unfitted};
 
 /// Iterations of the censoring correction before falling back to trying every count.
 const MAX_CORRECTIONS: usize = 50;
@@ -57,6 +57,8 @@ struct Grid<'a> {
     censored: Vec<i64>,
     /// σ_t ([`risk_sets::time_error`]).
     time_error: f64,
+    /// Intervals too large for the risk-set fit, which kept Guyot's pass.
+    over_budget: usize,
 }
 
 impl Grid<'_> {
@@ -116,7 +118,7 @@ impl Grid<'_> {
         target: Option<i64>,
         planned: (i64, f64),
     ) -> (i64, f64) {
-        let Some(fitted) = risk_sets::fit(&Interval {
+        let fitted = risk_sets::fit(&Interval {
             time: &self.time[from..to],
             survival: &self.survival[from..to],
             plan: &self.n_hat[from..to],
@@ -128,8 +130,13 @@ impl Grid<'_> {
             target,
             origin: from == 0,
             time_error: self.time_error,
-        }) else {
-            return planned;
+        });
+        let fitted = match fitted {
+            Ok(fitted) => fitted,
+            Err(why) => {
+                self.over_budget += usize::from(why == Unfitted::OverBudget);
+                return planned;
+            }
         };
         self.events[from..to].copy_from_slice(&fitted.events);
         self.censored[from..to].copy_from_slice(&fitted.censored);
@@ -220,6 +227,7 @@ pub fn reconstruct(label: &str, points: &[Point], at_risk: &[AtRisk], total_even
         events: vec![0; m],
         censored: vec![0; m],
         time_error: risk_sets::time_error(&time),
+        over_budget: 0,
     };
     let last = at_risk.len() - 1;
     let mut n_start = at_risk[0].n_risk as i64;
@@ -291,6 +299,12 @@ pub fn reconstruct(label: &str, points: &[Point], at_risk: &[AtRisk], total_even
                 if miss > 0 { "more" } else { "fewer" }
             ));
         }
+    }
+    if g.over_budget > 0 {
+        warnings.push(format!(
+            "arm {label}: {} interval(s) between published at-risk times were too large for the risk-set fit (numbers at risk in the tens of thousands); Guyot's pass was kept there, so its events may sit less exactly under the curve's drops",
+            g.over_budget
+        ));
     }
     let mut ipd: Vec<(f64, bool)> = Vec::with_capacity(at_risk[0].n_risk as usize);
     for k in 0..m {

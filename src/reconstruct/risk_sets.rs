@@ -184,14 +184,50 @@ pub(super) fn time_error(time: &[f64]) -> f64 {
     }
 }
 
-/// Fits one interval (see the module documentation); `None` only if no path survives, which
-/// the second, wide, fit rules out (every count from 0 up is kept).
-pub(super) fn fit(interval: &Interval) -> Option<Fitted> {
-    match (fit_with(interval, false), interval.target) {
-        (Some(fitted), Some(target)) if fitted.n_end < target => fit_with(interval, true),
-        (None, _) => fit_with(interval, true),
+/// Why an interval keeps Guyot's pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unfitted {
+    /// No path of whole counts reaches the interval's end.
+    NoPath,
+    /// The table of risk sets is beyond the work budget.
+    OverBudget,
+}
+
+/// Fits one interval (see the module documentation); an error only if no path survives, which
+/// the second, wide, fit rules out (every count from 0 up is kept), or when the interval is
+/// too large to fit within the work budget.
+pub(super) fn fit(interval: &Interval) -> Result<Fitted, Unfitted> {
+    let attempt = |wide: bool| {
+        if over_budget(interval, wide) {
+            Err(Unfitted::OverBudget)
+        } else {
+            fit_with(interval, wide).ok_or(Unfitted::NoPath)
+        }
+    };
+    match (attempt(false), interval.target) {
+        (Ok(fitted), Some(target)) if fitted.n_end < target => attempt(true),
+        (Err(_), _) => attempt(true),
         (fitted, _) => fitted,
     }
+}
+
+/// The lowest and highest numbers at risk the fit's table holds.
+fn table_rows(interval: &Interval, wide: bool) -> (i64, i64) {
+    let lowest = interval.plan.iter().copied().min().unwrap_or(0);
+    let lo = match interval.target {
+        Some(target) if !wide => target.min(lowest).max(0),
+        _ => 0,
+    };
+    (lo, interval.n_start.max(lo))
+}
+
+/// Whether the fit is beyond the work budget: the table holds points × width risk sets, each
+/// tried with up to `choices` event counts (151,220 at risk ran for minutes, found by fuzzing).
+fn over_budget(interval: &Interval, wide: bool) -> bool {
+    let (lo, n_start) = table_rows(interval, wide);
+    let choices = if wide { n_start.max(1) as f64 / 2.0 } else { 3.0 };
+    let cells = interval.time.len() as f64 * (n_start - lo + 1) as f64;
+    cells > MAX_CELLS || cells * choices > MAX_WORK
 }
 
 /// The fit with events d ∈ {g − 1, g, g + 1} at each point and risk sets no lower than the
@@ -229,21 +265,8 @@ fn fit_with(interval: &Interval, wide: bool) -> Option<Fitted> {
             Some(*sum)
         }))
         .collect();
-    let lowest = interval.plan.iter().copied().min().unwrap_or(0);
-    let lo = match interval.target {
-        Some(target) if !wide => target.min(lowest).max(0),
-        _ => 0,
-    };
-    let n_start = interval.n_start.max(lo);
+    let (lo, n_start) = table_rows(interval, wide);
     let width = (n_start - lo + 1) as usize;
-    // the table holds points × width risk sets, each tried with up to `choices` event counts:
-    // beyond the budget (151,220 at risk ran for minutes, found by fuzzing) the interval keeps
-    // Guyot's pass, as when no path survives
-    let choices = if wide { n_start.max(1) as f64 / 2.0 } else { 3.0 };
-    let cells = points as f64 * width as f64;
-    if cells > MAX_CELLS || cells * choices > MAX_WORK {
-        return None;
-    }
     let at = |n: i64| (n - lo) as usize;
     let all: Vec<i64> = if wide { (0..=n_start + 1).collect() } else { Vec::new() };
 
