@@ -153,7 +153,7 @@ impl Columns {
 pub struct Factor {
     /// The column name.
     pub name: String,
-    /// The distinct labels, in R's `factor()` order (the reference level first).
+    /// The distinct labels, in R's `factor()` order (a chosen reference level first).
     pub levels: Vec<String>,
     /// For each row, the index of its label in `levels`.
     pub codes: Vec<u32>,
@@ -275,7 +275,7 @@ pub struct SurvData {
     pub strata: Option<Factor>,
     /// Cluster labels; `None` without a cluster column.
     pub cluster: Option<Factor>,
-    /// The covariates, numeric ones first in the order named, then the factor-only ones.
+    /// The covariates in the order named: `covariates`, then `factors` not among them.
     pub covariates: Vec<Covariate>,
     /// The file line number of each kept row (the header is line 1).
     pub lines: Vec<u64>,
@@ -302,7 +302,7 @@ pub enum DataError {
         source: std::io::Error,
     },
     #[error("{file}: the file is empty (expected a CSV header row naming the columns)")]
-    /// The file has no header row.
+    /// The file is empty or holds only white space (no header row).
     Empty {
         /// The input file.
         file: String,

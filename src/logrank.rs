@@ -255,7 +255,7 @@ pub struct LogRank {
     /// The chi-squared statistic U' V⁻ U (or (c'U)² / c'Vc for the trend test).
     pub statistic: f64,
     /// Degrees of freedom: the rank of V over the groups with a positive expected count
-    /// (k − 1), or 1 for the trend test.
+    /// (usually k − 1), or 1 for the trend test.
     #[serde(serialize_with = "count")]
     pub df: f64,
     /// P-value: the upper tail of the chi-squared distribution on `df` degrees of freedom.
