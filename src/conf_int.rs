@@ -20,15 +20,21 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConfType {
+    /// exp(log s ± z σ), upper clipped to 1 (R's `conf.type = "log"`, the default).
     #[default]
     Log,
+    /// exp(−exp(log(−log s) ∓ z σ / log s)) (R's `"log-log"`; Kalbfleisch & Prentice 1980).
     LogLog,
+    /// s ± z σ s, clipped to [0, 1] (R's `"plain"`).
     Plain,
+    /// 1 − 1/(1 + exp(logit s ± z σ/(1 − s))) (R's `"logit"`).
     Logit,
+    /// sin²(arcsin √s ± ½ z σ √(s/(1 − s))) (R's `"arcsin"`; Borgan & Liestøl 1990).
     Arcsin,
 }
 
 impl ConfType {
+    /// Every type, in the order the CLI lists them.
     pub const ALL: [ConfType; 5] = [
         ConfType::Log,
         ConfType::LogLog,
@@ -37,6 +43,7 @@ impl ConfType {
         ConfType::Arcsin,
     ];
 
+    /// The name used on the command line and in JSON (`log`, `log-log`, ...).
     pub fn name(self) -> &'static str {
         match self {
             ConfType::Log => "log",

@@ -41,11 +41,17 @@ pub const DROPPED_LINES_SHOWN: usize = 10;
 /// Built with [`Columns::new`] and chained setters; every column is named as in the header.
 #[derive(Debug, Clone, Default)]
 pub struct Columns {
+    /// The exit (follow-up) time column; values must be finite and ≥ 0.
     pub time: String,
+    /// The event indicator column (coding detected as described in the module docs).
     pub event: String,
+    /// The entry time column (delayed entry / left truncation); `None` when every row enters at 0.
     pub entry: Option<String>,
+    /// The case weight column (values ≥ 0); `None` for unweighted data.
     pub weight: Option<String>,
+    /// The group (arm) label column compared by the tests and contrasts.
     pub group: Option<String>,
+    /// The stratum label column (separate baselines / stratified tests).
     pub strata: Option<String>,
     /// Cluster labels (groups of correlated rows, for robust variance).
     pub cluster: Option<String>,
@@ -65,6 +71,7 @@ pub struct Columns {
 }
 
 impl Columns {
+    /// Names the time and event columns; every other column is unset.
     pub fn new(time: impl Into<String>, event: impl Into<String>) -> Self {
         Columns {
             time: time.into(),
@@ -72,26 +79,32 @@ impl Columns {
             ..Default::default()
         }
     }
+    /// Sets the group (arm) label column.
     pub fn group(mut self, column: impl Into<String>) -> Self {
         self.group = Some(column.into());
         self
     }
+    /// Sets the stratum label column.
     pub fn strata(mut self, column: impl Into<String>) -> Self {
         self.strata = Some(column.into());
         self
     }
+    /// Sets the cluster label column (for robust variance).
     pub fn cluster(mut self, column: impl Into<String>) -> Self {
         self.cluster = Some(column.into());
         self
     }
+    /// Sets the entry time column (delayed entry / left truncation).
     pub fn entry(mut self, column: impl Into<String>) -> Self {
         self.entry = Some(column.into());
         self
     }
+    /// Sets the case weight column.
     pub fn weight(mut self, column: impl Into<String>) -> Self {
         self.weight = Some(column.into());
         self
     }
+    /// Adds covariate columns (read as numbers unless also named in [`Columns::factors`]).
     pub fn covariates<I, S>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -100,6 +113,7 @@ impl Columns {
         self.covariates.extend(columns.into_iter().map(Into::into));
         self
     }
+    /// Adds covariate columns read as categorical labels.
     pub fn factors<I, S>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -108,14 +122,17 @@ impl Columns {
         self.factors.extend(columns.into_iter().map(Into::into));
         self
     }
+    /// Marks as events the rows whose event column equals `value`; all others are censored.
     pub fn event_value(mut self, value: impl Into<String>) -> Self {
         self.event_value = Some(value.into());
         self
     }
+    /// Puts `level` first among the levels of `column` (the reference of every contrast).
     pub fn reference(mut self, column: impl Into<String>, level: impl Into<String>) -> Self {
         self.references.push((column.into(), level.into()));
         self
     }
+    /// Makes a missing value in a used column an error instead of a dropped row.
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
         self
@@ -134,15 +151,20 @@ impl Columns {
 /// A categorical column: ordered levels and one level code per row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Factor {
+    /// The column name.
     pub name: String,
+    /// The distinct labels, in R's `factor()` order (a chosen reference level first).
     pub levels: Vec<String>,
+    /// For each row, the index of its label in `levels`.
     pub codes: Vec<u32>,
 }
 
 impl Factor {
+    /// Number of distinct levels.
     pub fn n_levels(&self) -> usize {
         self.levels.len()
     }
+    /// The label of row `row`.
     pub fn label(&self, row: usize) -> &str {
         &self.levels[self.codes[row] as usize]
     }
@@ -151,11 +173,19 @@ impl Factor {
 /// A covariate column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Covariate {
-    Numeric { name: String, values: Vec<f64> },
+    /// A covariate read as numbers.
+    Numeric {
+        /// The column name.
+        name: String,
+        /// One value per row (NaN for a missing value kept by [`Columns::may_be_missing`]).
+        values: Vec<f64>,
+    },
+    /// A categorical covariate.
     Factor(Factor),
 }
 
 impl Covariate {
+    /// The column name.
     pub fn name(&self) -> &str {
         match self {
             Covariate::Numeric { name, .. } => name,
@@ -178,7 +208,9 @@ pub struct DroppedRows {
 /// A count attached to a column name.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ColumnCount {
+    /// The column name.
     pub column: String,
+    /// How many rows the count covers.
     pub count: usize,
 }
 
@@ -227,17 +259,27 @@ impl fmt::Display for DroppedRows {
 pub struct SurvData {
     /// Where the data came from (the file path), for messages.
     pub source: String,
+    /// The name of the exit time column, for messages.
     pub time_column: String,
+    /// Exit time of each row (≥ 0, after the timefix rule).
     pub time: Vec<f64>,
+    /// Whether each row ended in an event (`false`: censored).
     pub event: Vec<bool>,
+    /// Entry time of each row (each < its exit time); `None` without an entry column.
     pub entry: Option<Vec<f64>>,
+    /// Case weight of each row (≥ 0); `None` without a weight column (every weight 1).
     pub weight: Option<Vec<f64>>,
+    /// Group (arm) labels; `None` without a group column.
     pub group: Option<Factor>,
+    /// Stratum labels; `None` without a strata column.
     pub strata: Option<Factor>,
+    /// Cluster labels; `None` without a cluster column.
     pub cluster: Option<Factor>,
+    /// The covariates in the order named: `covariates`, then `factors` not among them.
     pub covariates: Vec<Covariate>,
     /// The file line number of each kept row (the header is line 1).
     pub lines: Vec<u64>,
+    /// Rows left out because a used column was missing.
     pub dropped: DroppedRows,
     /// How many time values were moved onto a tied neighbour by the timefix rule.
     pub times_tied_by_timefix: usize,
@@ -251,51 +293,116 @@ pub struct SurvData {
 #[derive(Debug, Error)]
 pub enum DataError {
     #[error("{file}: cannot read file: {source}")]
+    /// The file could not be opened or read.
     Io {
+        /// The input file.
         file: String,
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },
     #[error("{file}: the file is empty (expected a CSV header row naming the columns)")]
-    Empty { file: String },
-    #[error("{file}: the file has a header but no data rows")]
-    NoRows { file: String },
-    #[error("{file}, line {line}: the file is not valid UTF-8 text (is it a CSV file?)")]
-    NotUtf8 { file: String, line: u64 },
-    #[error("{file}, line {line}: not valid CSV: {message}")]
-    Malformed { file: String, line: u64, message: String },
-    #[error("{file}: no column named '{column}'; the columns are: {}", available.join(", "))]
-    UnknownColumn {
+    /// The file is empty or holds only white space (no header row).
+    Empty {
+        /// The input file.
         file: String,
+    },
+    #[error("{file}: the file has a header but no data rows")]
+    /// The file has a header but no data rows.
+    NoRows {
+        /// The input file.
+        file: String,
+    },
+    #[error("{file}, line {line}: the file is not valid UTF-8 text (is it a CSV file?)")]
+    /// A line is not valid UTF-8 text.
+    NotUtf8 {
+        /// The input file.
+        file: String,
+        /// The line number (the header is line 1).
+        line: u64,
+    },
+    #[error("{file}, line {line}: not valid CSV: {message}")]
+    /// A line is not valid CSV (e.g. a row with more or fewer fields than the header).
+    Malformed {
+        /// The input file.
+        file: String,
+        /// The line number (the header is line 1).
+        line: u64,
+        /// What the CSV reader found wrong.
+        message: String,
+    },
+    #[error("{file}: no column named '{column}'; the columns are: {}", available.join(", "))]
+    /// A column named in [`Columns`] is not in the header.
+    UnknownColumn {
+        /// The input file.
+        file: String,
+        /// The column named.
         column: String,
+        /// The columns the header has.
         available: Vec<String>,
     },
     #[error("{file}: the header names column '{column}' more than once")]
-    DuplicateColumn { file: String, column: String },
+    /// The header names the same column twice.
+    DuplicateColumn {
+        /// The input file.
+        file: String,
+        /// The repeated column name.
+        column: String,
+    },
     #[error(
         "{file}, line {line}, column '{column}': value '{}' {rule}",
         crate::numbers::clipped(value)
     )]
+    /// A value breaks its column's rule (not a number, negative time, unknown event code ...).
     InvalidValue {
+        /// The input file.
         file: String,
+        /// The line number (the header is line 1).
         line: u64,
+        /// The column of the value.
         column: String,
+        /// The offending value as written.
         value: String,
+        /// The rule broken, as the end of a sentence ("is not a finite number").
         rule: String,
     },
     #[error("{file}: column '{column}' has no level '{level}'; its levels are: {}", available.join(", "))]
+    /// A reference level is not among the column's labels.
     UnknownLevel {
+        /// The input file.
         file: String,
+        /// The label column.
         column: String,
+        /// The level asked for.
         level: String,
+        /// The column's levels.
         available: Vec<String>,
     },
     #[error("{file}: {dropped} (strict reading makes this an error)")]
-    Missing { file: String, dropped: DroppedRows },
+    /// Strict reading found rows with a missing value in a used column.
+    Missing {
+        /// The input file.
+        file: String,
+        /// The rows that would have been dropped.
+        dropped: DroppedRows,
+    },
     #[error("{file}: every row has a missing value in a used column; nothing left to analyse ({dropped})")]
-    AllDropped { file: String, dropped: DroppedRows },
+    /// Every row has a missing value in a used column.
+    AllDropped {
+        /// The input file.
+        file: String,
+        /// The rows dropped (all of them).
+        dropped: DroppedRows,
+    },
     #[error("{file}: {message}")]
-    Invalid { file: String, message: String },
+    /// The column choice or the data are inconsistent (e.g. a covariate listed twice, a
+    /// reference level for a column this analysis does not use).
+    Invalid {
+        /// The input file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// How one event value was written, before the column's coding is known.
@@ -500,6 +607,7 @@ impl SurvData {
         assemble(file, columns, used, lines, dropped)
     }
 
+    /// Number of kept rows.
     pub fn n_rows(&self) -> usize {
         self.time.len()
     }

@@ -23,7 +23,6 @@ pub fn normal_cdf(z: f64) -> f64 {
     Normal::standard().cdf(z)
 }
 
-/// Upper tail of the standard normal, P(Z > z) (R's `pnorm(z, lower.tail = FALSE)`).
 /// The two-sided Wald p-value 2Φ(−|estimate/SE|); `None` when the SE is 0 or either is not
 /// finite (no variance, or an overflow): such a comparison is no test, not p = 1 (R's formula
 /// would give 0 or NaN for SE = 0; survkit reports none).
@@ -31,6 +30,7 @@ pub fn wald_p(estimate: f64, se: f64) -> Option<f64> {
     (se > 0.0 && se.is_finite() && estimate.is_finite()).then(|| 2.0 * normal_sf((estimate / se).abs()))
 }
 
+/// Upper tail of the standard normal, P(Z > z) (R's `pnorm(z, lower.tail = FALSE)`).
 pub fn normal_sf(z: f64) -> f64 {
     Normal::standard().sf(z)
 }

@@ -39,6 +39,7 @@ use thiserror::Error;
 /// A parsed survival formula: the response and the right-hand-side terms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Formula {
+    /// The left-hand side, `Surv(...)`.
     pub response: Response,
     /// The terms in order, with `x*z` expanded; empty for `~ 1`.
     pub terms: Vec<Term>,
@@ -60,6 +61,7 @@ pub struct Response {
 /// A covariate read from one column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variable {
+    /// The column name.
     pub column: String,
     /// Written as `factor(x)` (or inside `relevel()`): categorical whatever the column holds.
     pub factor: bool,

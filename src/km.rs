@@ -30,6 +30,7 @@ use crate::risk_set::{RiskTable, split_by_code};
 /// Options for [`KaplanMeier::fit`]; start from `KmOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KmOptions {
+    /// Scale of the pointwise confidence limits (default `log`, as R's `survfit`).
     pub conf_type: ConfType,
     /// Confidence level of the pointwise limits and quantile limits, in (0, 1).
     pub conf_level: f64,
@@ -78,8 +79,10 @@ pub fn check_conf_level(level: f64) -> Result<(), String> {
     }
 }
 
+/// Why a Kaplan–Meier fit could not be done.
 #[derive(Debug, Error, PartialEq)]
 pub enum KmError {
+    /// An option is out of range (confidence level, quantile, report time); says which.
     #[error("invalid option: {0}")]
     Option(String),
 }
@@ -87,38 +90,53 @@ pub enum KmError {
 /// An estimate with confidence limits; `None` where a limit is not defined or not reached.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Estimate {
+    /// The point estimate; `None` when the curve never reaches it.
     pub estimate: Option<f64>,
+    /// Lower confidence limit; `None` when undefined or never reached.
     pub lower: Option<f64>,
+    /// Upper confidence limit; `None` when undefined or never reached.
     pub upper: Option<f64>,
 }
 
 /// A quantile of the survival time with its confidence limits.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuantileEstimate {
+    /// The probability p: the quantile is the first time S(t) ≤ 1 − p (R's `quantile.survfit`).
     pub p: f64,
+    /// The quantile time; `None` when the curve never drops to 1 − p.
     pub estimate: Option<f64>,
+    /// The same rule applied to the lower limits; `None` when they never drop to 1 − p.
     pub lower: Option<f64>,
+    /// The same rule applied to the upper limits; `None` when they never drop to 1 − p.
     pub upper: Option<f64>,
 }
 
 /// One distinct time of a curve.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KmRow {
+    /// The distinct time (an event or censoring time of the curve).
     pub time: f64,
+    /// (Weighted) number at risk just before this time.
     #[serde(serialize_with = "count")]
     pub n_risk: f64,
+    /// (Weighted) number of events at this time.
     #[serde(serialize_with = "count")]
     pub n_event: f64,
+    /// (Weighted) number censored at this time.
     #[serde(serialize_with = "count")]
     pub n_censor: f64,
+    /// Kaplan–Meier estimate S(t) just after this time.
     pub survival: f64,
     /// Standard error of S(t) itself (not of log S).
     pub std_err: Option<f64>,
+    /// Lower pointwise confidence limit of S(t); `None` where the transform is undefined.
     pub lower: Option<f64>,
+    /// Upper pointwise confidence limit of S(t); `None` where the transform is undefined.
     pub upper: Option<f64>,
     /// Nelson–Aalen cumulative hazard (with `cumhaz`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cumhaz: Option<f64>,
+    /// Standard error of the cumulative hazard, √Σ d/n² (with `cumhaz`; R's `ctype = 1`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub std_cumhaz: Option<f64>,
 }
@@ -126,6 +144,7 @@ pub struct KmRow {
 /// S(t) at a requested time, as R's `summary(fit, times = t, extend = TRUE)` gives it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SurvivalAt {
+    /// The requested time.
     pub time: f64,
     /// Number at risk at `time` (those with exit time ≥ `time`).
     #[serde(serialize_with = "count")]
@@ -133,9 +152,13 @@ pub struct SurvivalAt {
     /// Events since the previous requested time.
     #[serde(serialize_with = "count")]
     pub n_event: f64,
+    /// S at the last curve time ≤ `time` (1 before the first time).
     pub survival: f64,
+    /// Standard error of S (0 before the first time); `None` where undefined.
     pub std_err: Option<f64>,
+    /// Lower confidence limit of S; `None` where the transform is undefined.
     pub lower: Option<f64>,
+    /// Upper confidence limit of S; `None` where the transform is undefined.
     pub upper: Option<f64>,
 }
 
@@ -144,33 +167,57 @@ pub struct SurvivalAt {
 pub struct KmCurve {
     /// The group's level; `None` for a single curve over all rows.
     pub group: Option<String>,
+    /// The stratum's level; `None` when the data have no strata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stratum: Option<String>,
     /// Rows in the curve.
     pub n: usize,
+    /// (Weighted) number of events.
     #[serde(serialize_with = "count")]
     pub events: f64,
+    /// Median survival time with its confidence limits.
     pub median: Estimate,
+    /// The quantiles asked for in [`KmOptions::quantiles`], in that order.
     pub quantiles: Vec<QuantileEstimate>,
+    /// S(t) at the times asked for in [`KmOptions::at`], in that order.
     pub at: Vec<SurvivalAt>,
+    /// One row per distinct time of the curve, censoring-only times included.
     pub table: Vec<KmRow>,
 }
 
 /// Kaplan–Meier curves for every group of a data set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KaplanMeier {
+    /// The group column; `None` for a single curve over all rows.
     pub group_column: Option<String>,
+    /// The strata column; `None` when the data have no strata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata_column: Option<String>,
+    /// Scale of the confidence limits.
     pub conf_type: ConfType,
+    /// Confidence level of the limits, in (0, 1).
     pub conf_level: f64,
+    /// One curve per group (× stratum) present in the data, in level order.
     pub curves: Vec<KmCurve>,
+    /// Rows left out because a used column was missing.
     pub dropped_rows: DroppedRows,
+    /// Warnings about the data or the estimate (timefix ties, weights, curves without events).
     pub warnings: Vec<String>,
 }
 
 impl KaplanMeier {
     /// One curve per group (per group × stratum when the data have strata).
+    ///
+    /// ```
+    /// use survkit::{Columns, KaplanMeier, KmOptions, SurvData};
+    /// let columns = Columns::new("time", "status").group("sex");
+    /// let lung = SurvData::read_csv("datasets/lung.csv", &columns)?;
+    /// let km = KaplanMeier::fit(&lung, &KmOptions::default())?;
+    /// // R: summary(survfit(Surv(time, status) ~ sex, lung))$table[, "median"]
+    /// assert_eq!(km.curves[0].median.estimate, Some(270.0));
+    /// assert_eq!(km.curves[1].median.estimate, Some(426.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fit(data: &SurvData, options: &KmOptions) -> Result<KaplanMeier, KmError> {
         options.check()?;
         let n_groups = data.group.as_ref().map_or(1, |g| g.n_levels());

@@ -41,17 +41,28 @@ use crate::risk_set::{RiskTable, split_by_code};
 /// The weight given to each event time.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Weights {
+    /// w = 1: the log-rank (Mantel–Haenszel) test, R `survdiff(rho = 0)`.
     #[default]
     LogRank,
+    /// w = n_j: the Gehan–Breslow generalised Wilcoxon test (Gehan 1965, Breslow 1970).
     Gehan,
+    /// w = √n_j (Tarone & Ware 1977).
     TaroneWare,
+    /// w = S̃(t_j) (Peto & Peto 1972, as SAS `TEST=PETO`).
     Peto,
+    /// w = S̃(t_j) n_j/(n_j + 1) (Andersen et al. 1982, SAS `TEST=MODPETO`).
     ModifiedPeto,
+    /// w = S(t_j−)^ρ (1 − S(t_j−))^γ (Fleming & Harrington 1991; ρ = 1, γ = 0 is
+    /// R `survdiff(rho = 1)`).
     FlemingHarrington {
+        /// Exponent ρ ≥ 0 of S(t−): weight on early differences.
         rho: f64,
+        /// Exponent γ ≥ 0 of 1 − S(t−): weight on late differences.
         gamma: f64,
     },
+    /// w = 1 / max(S(t_j−), S(t*)), the modestly weighted log-rank test (Magirr & Burman 2019).
     ModestlyWeighted {
+        /// The time t* ≥ 0 after which the weight stays at 1/S(t*).
         t_star: f64,
     },
 }
@@ -146,6 +157,7 @@ impl<'de> serde::Deserialize<'de> for Weights {
 /// Options for [`LogRank::test`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct LogRankOptions {
+    /// The weight given to each event time (default: the log-rank test).
     pub weights: Weights,
     /// Test for a trend across the ordered group levels instead of any difference.
     pub trend: bool,
@@ -154,34 +166,63 @@ pub struct LogRankOptions {
 /// The most groups a k-sample test compares (its variance is a k × k matrix).
 pub const MAX_GROUPS: usize = 100;
 
+/// Why a log-rank-family test could not be done.
 #[derive(Debug, Error, PartialEq)]
 pub enum LogRankError {
+    /// The data have no group column.
     #[error("{file}: the log-rank test compares groups, and the model names no group")]
-    NoGroup { file: String },
+    NoGroup {
+        /// The input file.
+        file: String,
+    },
     #[error(
         "{file}: group column '{column}' has one level ('{level}') among the rows used; the test compares at least two groups"
     )]
+    /// The group column has a single level among the rows used.
     OneLevel {
+        /// The input file.
         file: String,
+        /// The group column.
         column: String,
+        /// Its only level.
         level: String,
     },
     #[error(
         "{file}: case weights are not supported by the log-rank test (R's survdiff has none either); test without weights"
     )]
-    Weighted { file: String },
+    /// The data have case weights, which the test does not take.
+    Weighted {
+        /// The input file.
+        file: String,
+    },
     #[error("{file}: no events, so there is nothing to compare")]
-    NoEvents { file: String },
+    /// No row has an event.
+    NoEvents {
+        /// The input file.
+        file: String,
+    },
     #[error("{file}: fewer than two groups have anyone at risk at an event time; no test is possible")]
-    Degenerate { file: String },
+    /// Fewer than two groups have a positive expected count (anyone at risk at an event time).
+    Degenerate {
+        /// The input file.
+        file: String,
+    },
     #[error(
         "{file}: the test statistic has no variance (no event time has participants of two groups at risk with someone left after it): no test is possible"
     )]
-    NoVariance { file: String },
-    #[error("{file}: group column '{column}' has {levels} levels; the test compares at most {MAX_GROUPS}")]
-    TooManyGroups {
+    /// The statistic is not finite or has no degrees of freedom (V is zero).
+    NoVariance {
+        /// The input file.
         file: String,
+    },
+    #[error("{file}: group column '{column}' has {levels} levels; the test compares at most {MAX_GROUPS}")]
+    /// The group column has more than [`MAX_GROUPS`] levels.
+    TooManyGroups {
+        /// The input file.
+        file: String,
+        /// The group column.
         column: String,
+        /// Its number of levels.
         levels: usize,
     },
 }
@@ -189,7 +230,9 @@ pub enum LogRankError {
 /// One group's line of the test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupCounts {
+    /// The group's level.
     pub group: String,
+    /// Rows in the group.
     pub n: usize,
     /// Events observed.
     #[serde(serialize_with = "count")]
@@ -209,19 +252,30 @@ pub struct GroupCounts {
 /// The result of a log-rank-family test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogRank {
+    /// The chi-squared statistic U' V⁻ U (or (c'U)² / c'Vc for the trend test).
     pub statistic: f64,
+    /// Degrees of freedom: the rank of V over the groups with a positive expected count
+    /// (usually k − 1), or 1 for the trend test.
     #[serde(serialize_with = "count")]
     pub df: f64,
+    /// P-value: the upper tail of the chi-squared distribution on `df` degrees of freedom.
     pub p_value: f64,
+    /// The weights used.
     pub weights: Weights,
+    /// Whether this is the trend test for ordered groups.
     pub trend: bool,
+    /// The group column compared.
     pub group_column: String,
+    /// The strata column of a stratified test; `None` when the data have no strata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata_column: Option<String>,
+    /// One line per group, in level order.
     pub groups: Vec<GroupCounts>,
     /// The covariance matrix V of U, in group order.
     pub variance: Vec<Vec<f64>>,
+    /// Rows left out because a used column was missing.
     pub dropped_rows: DroppedRows,
+    /// Warnings about the data (groups left out, timefix ties).
     pub warnings: Vec<String>,
 }
 
@@ -236,6 +290,18 @@ struct Sums {
 }
 
 impl LogRank {
+    /// Tests equal survival across the groups of `data` (stratified when it has strata).
+    ///
+    /// ```
+    /// use survkit::{Columns, LogRank, LogRankOptions, SurvData};
+    /// let columns = Columns::new("time", "status").group("sex");
+    /// let lung = SurvData::read_csv("datasets/lung.csv", &columns)?;
+    /// let test = LogRank::test(&lung, &LogRankOptions::default())?;
+    /// // R: survdiff(Surv(time, status) ~ sex, lung)$chisq
+    /// assert_eq!(test.df, 1.0);
+    /// assert!((test.statistic - 10.3267419548856).abs() < 1e-9);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn test(data: &SurvData, options: &LogRankOptions) -> Result<LogRank, LogRankError> {
         let file = || data.source.clone();
         let group = tested_group(data)?;

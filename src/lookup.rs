@@ -26,23 +26,55 @@ use crate::rmst::{ContrastEstimate, Rmst};
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum LookupError {
     #[error("the model has no term '{name}'; its terms are: {}", available.join(", "))]
-    UnknownTerm { name: String, available: Vec<String> },
+    /// The model has no term of that name.
+    UnknownTerm {
+        /// The name asked for.
+        name: String,
+        /// The model's terms.
+        available: Vec<String>,
+    },
     #[error("there is no curve '{name}'; the curves are: {}", available.join(", "))]
-    UnknownCurve { name: String, available: Vec<String> },
+    /// The fit has no curve of that name.
+    UnknownCurve {
+        /// The name asked for.
+        name: String,
+        /// The fit's curves, named as [`KaplanMeier::curve`] takes them.
+        available: Vec<String>,
+    },
     #[error("the {what} of term '{term}' is not estimable{}", reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    /// The term exists but the value asked for was not estimated (`None` in the fit).
     NotEstimable {
+        /// The term.
         term: String,
+        /// The value asked for ("hazard ratio", "p-value", ...).
         what: &'static str,
+        /// Why, when known (monotone likelihood, no information in the data).
         reason: Option<String>,
     },
     #[error("time {time} is beyond the last follow-up ({last}) of curve '{curve}', where the estimate is undefined")]
-    BeyondFollowUp { curve: String, time: f64, last: f64 },
+    /// The time is after the curve's last time, where S(t) is undefined.
+    BeyondFollowUp {
+        /// The curve asked for.
+        curve: String,
+        /// The time asked for.
+        time: f64,
+        /// The curve's last time.
+        last: f64,
+    },
     #[error("time {time} is not a finite time ≥ 0")]
-    InvalidTime { time: f64 },
+    /// The time is not finite or is negative.
+    InvalidTime {
+        /// The time asked for.
+        time: f64,
+    },
     #[error(
         "the difference is defined for two arms; this analysis has {arms} (read `contrasts` for each arm against the first)"
     )]
-    NotTwoArms { arms: usize },
+    /// A two-arm difference was asked of an analysis with another number of arms.
+    NotTwoArms {
+        /// The number of arms.
+        arms: usize,
+    },
 }
 
 impl CoxFit {

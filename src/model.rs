@@ -46,30 +46,50 @@ use crate::table::{ColumnKind, Table};
 /// Why a model could not be fitted from a formula and a table.
 #[derive(Debug, Error)]
 pub enum ModelError {
+    /// The formula does not parse.
     #[error("{0}")]
     Formula(#[from] FormulaError),
     #[error("{file}: the formula names column '{column}', which the data do not have; the columns are: {}", available.join(", "))]
+    /// The formula names a column the table does not have.
     UnknownColumn {
+        /// The table's source (file path or name).
         file: String,
+        /// The column named.
         column: String,
+        /// The table's columns.
         available: Vec<String>,
     },
+    /// The formula has a term the estimator does not take (e.g. an interaction in a
+    /// Kaplan–Meier formula).
     #[error("{model} does not take {what} in its formula")]
-    Unsupported { model: &'static str, what: String },
+    Unsupported {
+        /// The estimator.
+        model: &'static str,
+        /// The term or construct refused.
+        what: String,
+    },
+    /// The model's columns could not be read as survival data.
     #[error("{0}")]
     Data(#[from] DataError),
+    /// The Cox fit failed.
     #[error("{0}")]
     Cox(#[from] CoxError),
+    /// The Kaplan–Meier fit failed.
     #[error("{0}")]
     KaplanMeier(#[from] KmError),
+    /// The log-rank test failed.
     #[error("{0}")]
     LogRank(#[from] LogRankError),
+    /// The RMST analysis failed.
     #[error("{0}")]
     Rmst(#[from] RmstError),
+    /// The bootstrap failed.
     #[error("{0}")]
     Bootstrap(#[from] BootstrapError),
+    /// The permutation test failed.
     #[error("{0}")]
     Permutation(#[from] PermutationError),
+    /// The survival fragility analysis failed.
     #[error("{0}")]
     Fragility(#[from] SurvivalError),
 }

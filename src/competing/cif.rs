@@ -43,6 +43,7 @@ pub enum CifVariance {
 }
 
 impl CifVariance {
+    /// The name used on the command line and in JSON (`survfit`, `cuminc`).
     pub fn name(self) -> &'static str {
         match self {
             CifVariance::Survfit => "survfit",

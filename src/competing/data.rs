@@ -123,6 +123,7 @@ impl CompetingData {
         &self.causes
     }
 
+    /// Number of causes (status values other than the censoring value).
     pub fn n_causes(&self) -> usize {
         self.causes.len()
     }

@@ -36,6 +36,7 @@ use crate::km::check_conf_level;
 pub struct FineGrayOptions {
     /// The cause of interest, as written in the status column.
     pub cause: String,
+    /// Confidence level of the subdistribution hazard-ratio limits, in (0, 1) (default 0.95).
     pub conf_level: f64,
     /// Newton iterations at most (`crr`'s `maxiter`, 10).
     pub max_iter: usize,
@@ -44,6 +45,7 @@ pub struct FineGrayOptions {
 }
 
 impl FineGrayOptions {
+    /// Options for `cause` with crr's defaults (level 0.95, `maxiter` 10, `gtol` 1e-6).
     pub fn new(cause: impl Into<String>) -> Self {
         FineGrayOptions {
             cause: cause.into(),
@@ -57,17 +59,24 @@ impl FineGrayOptions {
 /// One coefficient of the model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FineGrayTerm {
+    /// The covariate, or `COL=LEVEL` for a factor's treatment-coded dummy.
     pub term: String,
     /// log subdistribution hazard ratio; `null` when the fit did not converge (no estimate:
     /// typically a monotone pseudo-likelihood, e.g. no events of the cause on one side of a
     /// two-valued covariate).
     pub coef: Option<f64>,
+    /// Standard error of `coef` from crr's sandwich variance; `None` without an estimate or
+    /// when the variance is not finite and positive.
     pub se: Option<f64>,
     /// Subdistribution hazard ratio exp(coef) with its Wald limits.
     pub hr: Option<f64>,
+    /// Lower Wald limit of the hazard ratio, exp(coef − z·se); `None` without an SE.
     pub lower: Option<f64>,
+    /// Upper Wald limit of the hazard ratio, exp(coef + z·se); `None` without an SE.
     pub upper: Option<f64>,
+    /// Wald statistic coef / se; `None` without an SE.
     pub z: Option<f64>,
+    /// Two-sided Wald p-value, 2Φ(−|z|), as `summary.crr`; `None` without an SE.
     pub p_value: Option<f64>,
     /// Where the coefficient runs when the pseudo-likelihood keeps rising as it grows
     /// (monotone likelihood): then `coef`, `hr` and the rest are `null`.
@@ -77,19 +86,31 @@ pub struct FineGrayTerm {
 /// A fitted Fine–Gray model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FineGray {
+    /// The cause of interest, as written in the status column.
     pub cause: String,
+    /// Rows used.
     pub n: usize,
+    /// Failures from the cause of interest.
     pub n_events: usize,
+    /// Failures from the other causes.
     pub n_competing: usize,
+    /// Censored rows.
     pub n_censored: usize,
+    /// Confidence level of the limits, in (0, 1).
     pub conf_level: f64,
+    /// One term per column of the design, in covariate order.
     pub terms: Vec<FineGrayTerm>,
     /// Log pseudo-likelihood at the estimate and at β = 0.
     pub loglik: f64,
+    /// Log pseudo-likelihood at β = 0.
     pub loglik_null: f64,
+    /// Newton iterations done.
     pub iterations: usize,
+    /// Whether crr's stopping rule was met within `max_iter` iterations.
     pub converged: bool,
+    /// Rows left out because a used column was missing.
     pub dropped_rows: DroppedRows,
+    /// Warnings about the fit (no convergence, monotone pseudo-likelihood).
     pub warnings: Vec<String>,
 }
 
@@ -435,6 +456,17 @@ impl Problem {
 
 impl FineGray {
     /// Fits the model for `options.cause` on the data's covariates.
+    ///
+    /// ```
+    /// use survkit::{Columns, CompetingData, FineGray, FineGrayOptions};
+    /// let columns = Columns::new("time", "status").covariates(["age"]);
+    /// let mgus = CompetingData::read_csv("datasets/mgus2_cr.csv", &columns, "0")?;
+    /// let fit = FineGray::fit(&mgus, &FineGrayOptions::new("1"))?;
+    /// // R: cmprsk::crr(time, status, cbind(age), failcode = 1)$coef
+    /// let coef = fit.terms[0].coef.ok_or("no estimate")?;
+    /// assert!((coef - -0.0166515588829689).abs() < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fit(data: &CompetingData, options: &FineGrayOptions) -> Result<FineGray, CompetingError> {
         check_conf_level(options.conf_level).map_err(CompetingError::Option)?;
         let cause = data

@@ -35,10 +35,15 @@ use crate::numbers::count;
 use crate::risk_set::{RiskTable, split_by_code};
 use cif::{AalenJohansen, Subject, limits};
 
+/// Why a competing-risks analysis could not be done.
 #[derive(Debug, Error, PartialEq)]
 pub enum CompetingError {
+    /// An option is out of range or does not fit the data (e.g. the cuminc variance with case
+    /// weights); says which.
     #[error("invalid option: {0}")]
     Option(String),
+    /// Valid input on which the analysis cannot be done (τ beyond follow-up, no failures from
+    /// the cause ...); says why.
     #[error("{0}")]
     Analysis(String),
 }
@@ -46,7 +51,9 @@ pub enum CompetingError {
 /// Options for [`Cif::fit`]; start from `CifOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CifOptions {
+    /// The variance of the cumulative incidence (default: R survival's `survfit`).
     pub variance: CifVariance,
+    /// Scale of the pointwise limits, applied to the cumulative incidence (default `log`).
     pub conf_type: ConfType,
     /// Confidence level of the pointwise limits, in (0, 1).
     pub conf_level: f64,
@@ -72,6 +79,7 @@ impl Default for CifOptions {
 }
 
 impl CifOptions {
+    /// Checks the options once, so the estimator need not.
     pub fn check(&self) -> Result<(), CompetingError> {
         check_conf_level(self.conf_level).map_err(CompetingError::Option)?;
         if let Some(t) = self.at.iter().find(|t| !t.is_finite()) {
@@ -93,57 +101,84 @@ impl CifOptions {
 /// The cumulative incidence of one cause in one group, at every distinct exit time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CifCurve {
+    /// The group's level; `None` without a group column.
     pub group: Option<String>,
+    /// The cause's label, as written in the status column.
     pub cause: String,
     /// Rows in the group.
     pub n: usize,
     /// Failures from this cause (weighted).
     #[serde(serialize_with = "count")]
     pub events: f64,
+    /// Every distinct exit time of the group, censoring times included.
     pub time: Vec<f64>,
+    /// (Weighted) number at risk just before each time.
     pub n_risk: Vec<f64>,
     /// Failures from this cause at each time.
     pub n_event: Vec<f64>,
+    /// Aalen–Johansen cumulative incidence F_k(t) just after each time.
     pub cif: Vec<f64>,
+    /// Standard error of F_k(t) (the variance in [`CifOptions::variance`]); `None` if not finite.
     pub se: Vec<Option<f64>>,
+    /// Lower pointwise limit; `None` where the transform is undefined (e.g. F = 0).
     pub lower: Vec<Option<f64>>,
+    /// Upper pointwise limit; `None` where the transform is undefined (e.g. F = 0).
     pub upper: Vec<Option<f64>>,
 }
 
 /// The probability of being event-free (no failure from any cause) in one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventFreeCurve {
+    /// The group's level; `None` without a group column.
     pub group: Option<String>,
+    /// Every distinct exit time of the group, censoring times included.
     pub time: Vec<f64>,
+    /// The all-cause Kaplan–Meier S(t) just after each time.
     pub probability: Vec<f64>,
     /// Infinitesimal-jackknife standard error (as `survfit` for state "(s0)").
     pub se: Vec<Option<f64>>,
+    /// Lower pointwise limit; `None` where the transform is undefined.
     pub lower: Vec<Option<f64>>,
+    /// Upper pointwise limit; `None` where the transform is undefined.
     pub upper: Vec<Option<f64>>,
 }
 
 /// A cumulative incidence at a requested time (the last step at or before it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CifAt {
+    /// The group's level; `None` without a group column.
     pub group: Option<String>,
+    /// The cause's label.
     pub cause: String,
+    /// The requested time.
     pub time: f64,
+    /// (Weighted) number at risk at the first curve time ≥ `time` (0 past the end).
     #[serde(serialize_with = "count")]
     pub n_risk: f64,
+    /// F_k at the last curve time ≤ `time` (0 before the first time).
     pub cif: f64,
+    /// Its standard error (0 before the first time); `None` if not finite.
     pub se: Option<f64>,
+    /// Lower limit; `None` where undefined (always before the first time).
     pub lower: Option<f64>,
+    /// Upper limit; `None` where undefined (always before the first time).
     pub upper: Option<f64>,
 }
 
 /// The event-free probability at a requested time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventFreeAt {
+    /// The group's level; `None` without a group column.
     pub group: Option<String>,
+    /// The requested time.
     pub time: f64,
+    /// S at the last curve time ≤ `time` (1 before the first time).
     pub probability: f64,
+    /// Its infinitesimal-jackknife standard error (0 before the first time).
     pub se: Option<f64>,
+    /// Lower limit; `None` where the transform is undefined.
     pub lower: Option<f64>,
+    /// Upper limit; `None` where the transform is undefined.
     pub upper: Option<f64>,
 }
 
@@ -151,35 +186,53 @@ pub struct EventFreeAt {
 /// (Andersen 2013), with its infinitesimal-jackknife SE and Wald limits.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimeLost {
+    /// The group's level; `None` without a group column.
     pub group: Option<String>,
+    /// The cause's label.
     pub cause: String,
+    /// The horizon τ, in time units.
     pub tau: f64,
+    /// Restricted mean time lost to the cause up to τ, in time units.
     pub rmtl: f64,
+    /// Its infinitesimal-jackknife standard error; `None` if not finite.
     pub se: Option<f64>,
+    /// Lower Wald limit, rmtl − z·se; `None` without an SE.
     pub lower: Option<f64>,
+    /// Upper Wald limit, rmtl + z·se; `None` without an SE.
     pub upper: Option<f64>,
 }
 
 /// A difference in restricted mean time lost to one cause: a group minus the reference group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimeLostContrast {
+    /// The cause's label.
     pub cause: String,
+    /// The group compared.
     pub group: String,
+    /// The reference group (the first level).
     pub reference: String,
+    /// RMTL of `group` minus RMTL of `reference`, in time units.
     pub difference: f64,
+    /// Its standard error, √(se₁² + se₀²) (independent groups); `None` if either SE is missing.
     pub se: Option<f64>,
+    /// Lower Wald limit; `None` without an SE.
     pub lower: Option<f64>,
+    /// Upper Wald limit; `None` without an SE.
     pub upper: Option<f64>,
+    /// Two-sided Wald p-value, 2Φ(−|difference/se|); `None` without an SE.
     pub p_value: Option<f64>,
 }
 
 /// Gray's test for one cause.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GrayTest {
+    /// The cause's label.
     pub cause: String,
-    /// `None` when the score variance is singular.
+    /// The chi-squared statistic; `None` when the score variance is singular.
     pub statistic: Option<f64>,
+    /// Degrees of freedom: the number of groups with rows minus 1.
     pub df: usize,
+    /// Upper-tail chi-squared p-value; `None` when there is no statistic.
     pub p_value: Option<f64>,
 }
 
@@ -187,29 +240,56 @@ pub struct GrayTest {
 /// test when there are groups.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cif {
+    /// The status column (censoring value or cause).
     pub status_column: String,
+    /// The group column; `None` for one set of curves over all rows.
     pub group_column: Option<String>,
+    /// The strata column of Gray's test; `None` when the data have no strata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata_column: Option<String>,
+    /// The causes' labels, in R's `factor()` order.
     pub causes: Vec<String>,
+    /// The variance used for the cumulative incidence.
     pub variance: CifVariance,
+    /// Scale of the pointwise limits.
     pub conf_type: ConfType,
+    /// Confidence level of the limits, in (0, 1).
     pub conf_level: f64,
+    /// One curve per group × cause, groups in level order, causes in `causes` order.
     pub curves: Vec<CifCurve>,
+    /// One event-free curve per group.
     pub event_free: Vec<EventFreeCurve>,
+    /// Each curve at each time of [`CifOptions::at`].
     pub at: Vec<CifAt>,
+    /// Each event-free curve at each time of [`CifOptions::at`].
     pub event_free_at: Vec<EventFreeAt>,
+    /// Gray's test per cause; empty with one group, or with case weights or delayed entry.
     pub gray: Vec<GrayTest>,
+    /// Restricted mean time lost per group × cause; empty without [`CifOptions::tau`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rmtl: Vec<TimeLost>,
+    /// Each group's RMTL minus the first group's, per cause; empty without τ or groups.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rmtl_contrasts: Vec<TimeLostContrast>,
+    /// Rows left out because a used column was missing.
     pub dropped_rows: DroppedRows,
+    /// Warnings about the data or the estimate (Gray's test skipped, timefix ties, no failures).
     pub warnings: Vec<String>,
 }
 
 impl Cif {
     /// Fits every group's curves; Gray's test compares the groups (within strata).
+    ///
+    /// ```
+    /// use survkit::{Cif, CifOptions, Columns, CompetingData};
+    /// let columns = Columns::new("time", "status").group("sex");
+    /// let mgus = CompetingData::read_csv("datasets/mgus2_cr.csv", &columns, "0")?;
+    /// let cif = Cif::fit(&mgus, &CifOptions::default())?;
+    /// // R: cmprsk::cuminc(time, status, sex)$Tests["1", "stat"], Gray's test for cause 1
+    /// let gray = cif.gray[0].statistic.ok_or("singular variance")?;
+    /// assert!((gray - 1.19450782507551).abs() < 1e-8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fit(data: &CompetingData, options: &CifOptions) -> Result<Cif, CompetingError> {
         options.check()?;
         let sd = data.data();
