@@ -521,7 +521,7 @@ pub struct CountsFragility {
     pub fragility_index: Option<i64>,
     /// Why the index is undefined (no flip crosses α, or the search stopped); `None` when defined.
     pub fragility_index_note: Option<String>,
-    /// Walsh's index: events added in the arm with fewer events until p ≥ α; `None` when undefined.
+    /// Walsh's index: events added in the arm with fewer events until p ≥ α; `None` if undefined.
     pub walsh_fragility_index: Option<u64>,
     /// Why Walsh's index is undefined (not significant, arm out of non-events, search stopped).
     pub walsh_note: Option<String>,

@@ -94,7 +94,8 @@ pub enum SurvivalError {
         /// The input file.
         file: String,
     },
-    /// The test, the default experimental arm or the default τ cannot be computed on the original data.
+    /// The test, the default experimental arm or the default τ cannot be computed on the
+    /// original data.
     #[error("the test cannot be computed on the original data: {message}")]
     Analysis {
         /// Why, in words.

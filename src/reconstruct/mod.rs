@@ -204,7 +204,8 @@ impl Reconstruct {
     /// A small curve of 10 participants, digitised in percent, with its at-risk table:
     ///
     /// ```
-    /// use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, Reconstruct, SurvivalScale};
+    /// use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, Reconstruct};
+    /// use survkit::reconstruct::SurvivalScale;
     /// let points = b"time,survival\n0,100\n2,100\n2,90\n5,90\n5,70\n8,70\n8,60\n10,60\n";
     /// let arm = ArmInput {
     ///     label: "A".into(),
@@ -215,7 +216,7 @@ impl Reconstruct {
     /// };
     /// let result = Reconstruct::run(&[arm], &Default::default())?;
     /// assert_eq!((result.arms[0].n, result.arms[0].events), (10, 4));
-    /// assert!(result.arms[0].fit.max_abs_diff < 1e-12); // the rebuilt curve goes through every point
+    /// assert!(result.arms[0].fit.max_abs_diff < 1e-12); // the curve goes through every point
     /// assert!(result.arms[0].at_risk.iter().all(|row| row.reconstructed == row.published));
     /// assert_eq!(result.arms[0].median, None); // the curve stays above 0.5
     /// # Ok::<(), survkit::reconstruct::ReconstructError>(())

@@ -159,7 +159,8 @@ pub enum RmstError {
         /// The input file.
         file: String,
     },
-    /// An adjusted model cannot be fitted (too few observed outcomes, singular design, no convergence).
+    /// An adjusted model cannot be fitted (too few observed outcomes, a singular design, no
+    /// convergence).
     #[error("{file}: the adjusted {model} model cannot be fitted: {reason}")]
     AdjustedFit {
         /// The input file.
@@ -361,9 +362,10 @@ impl Rmst {
     /// let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
     /// let fit = Rmst::fit(&data, &RmstOptions::default())?; // τ: survRM2's default
     /// assert_eq!(fit.tau, 965.0);
-    /// // R: summary(survfit(Surv(time, status == 2) ~ sex, lung), rmean = 965) gives 455.904087512
+    /// // R: summary(survfit(Surv(time, status == 2) ~ sex, lung), rmean = 965): 455.904087512
     /// assert!((fit.arms[0].rmst - 455.904087512).abs() < 1e-6); // women, the reference
-    /// assert!((fit.contrasts[0].difference.estimate.unwrap() - (324.048419062 - 455.904087512)).abs() < 1e-6);
+    /// let difference = fit.contrasts[0].difference.estimate.unwrap(); // men − women
+    /// assert!((difference - (324.048419062 - 455.904087512)).abs() < 1e-6);
     /// // Refitting resampled data with the original τ, which a resample may not support:
     /// let fixed = RmstOptions { tau: Some(fit.tau), allow_tau_beyond_data: true, ..Default::default() };
     /// let again = Rmst::fit(&data, &fixed)?;

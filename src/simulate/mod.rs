@@ -79,13 +79,14 @@ pub enum SimulateError {
     /// The design has fewer than two arms (the number given).
     #[error("a trial needs at least two arms, got {0}")]
     Arms(usize),
-    /// An analysis that compares two arms (named) was asked for a trial with another number of arms.
+    /// An analysis that compares two arms (named) was asked for with another number of arms.
     #[error("the {0} compares two arms, the trial has {1}")]
     TwoArms(&'static str, usize),
     /// The worker threads could not be started (the system's message).
     #[error("{0}")]
     Threads(String),
-    /// Shards of trials cannot be merged: none given, unknown format, different settings, overlap or gap.
+    /// Shards of trials cannot be merged: none given, an unknown format, different settings, an
+    /// overlap or a gap.
     #[error("cannot merge: {0}")]
     Merge(String),
 }
@@ -107,8 +108,8 @@ pub struct PiecewiseHazard {
 }
 
 impl PiecewiseHazard {
-    /// A hazard with `rates.len() == breaks.len() + 1` rates; breaks finite and increasing from above
-    /// 0, rates non-negative and finite. `arm` names the arm in errors.
+    /// A hazard with `rates.len() == breaks.len() + 1` rates; breaks finite and increasing from
+    /// above 0, rates non-negative and finite. `arm` names the arm in errors.
     pub fn new(breaks: Vec<f64>, rates: Vec<f64>, arm: &str) -> Result<Self, SimulateError> {
         if rates.len() != breaks.len() + 1 {
             return Err(SimulateError::Pieces {
@@ -217,9 +218,9 @@ pub struct TrialDesign {
 
 impl TrialDesign {
     /// Checks and builds a design: at least two arms with positive allocations, 2 to
-    /// [`MAX_PARTICIPANTS`] participants (split into fixed arm sizes by largest remainders), accrual
-    /// time and dropout hazard non-negative and finite, a target of 1 to n events or a positive
-    /// analysis time.
+    /// [`MAX_PARTICIPANTS`] participants (split into fixed arm sizes by largest remainders),
+    /// accrual time and dropout hazard non-negative and finite, a target of 1 to n events or a
+    /// positive analysis time.
     pub fn new(
         arms: Vec<Arm>,
         participants: usize,
@@ -464,7 +465,7 @@ pub struct Simulation {
     pub logrank_only: usize,
     /// Of those, the Wald test rejects but the log-rank test does not.
     pub wald_only: usize,
-    /// Hazard ratio estimates of each treatment arm against control, over the trials with a Cox fit.
+    /// Hazard ratio estimates of each treatment arm against control, over trials with a Cox fit.
     pub hazard_ratios: Vec<HrSummary>,
     /// Calendar time of the analysis.
     pub duration: Option<Distribution>,
@@ -629,10 +630,11 @@ impl Simulation {
     /// analysis at the 60th event):
     ///
     /// ```
-    /// use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateOptions, Simulation, TrialDesign};
+    /// use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateError};
+    /// use survkit::simulate::{SimulateOptions, Simulation, TrialDesign};
     /// let arm = |name: &str, rate| {
     ///     let hazard = PiecewiseHazard::constant(rate, name)?;
-    ///     Ok::<_, survkit::simulate::SimulateError>(Arm { name: name.into(), allocation: 1.0, hazard })
+    ///     Ok::<_, SimulateError>(Arm { name: name.into(), allocation: 1.0, hazard })
     /// };
     /// let arms = vec![arm("control", 0.1)?, arm("treatment", 0.05)?];
     /// let design = TrialDesign::new(arms, 100, 12.0, 0.0, AnalysisAt::Events(60))?;

@@ -36,7 +36,8 @@ pub struct TrialOutcome {
     pub maxcombo_p: Option<f64>,
     /// RMST difference (treatment − control) up to τ and its Wald p-value, when asked for.
     pub rmst_difference: Option<f64>,
-    /// Wald p-value of the RMST difference, when asked for; `None` also when an arm is empty or the SE is 0.
+    /// Wald p-value of the RMST difference, when asked for; `None` also when an arm is empty or
+    /// the SE is 0.
     pub rmst_p: Option<f64>,
     /// The log-rank status-flip fragility index of a significant two-arm trial, when asked for.
     #[serde(default)]
