@@ -24,7 +24,7 @@ const COX_MAX_ITER: usize = 20;
 /// What one trial gives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrialOutcome {
-    /// Calendar time of the analysis (from the first entry at time 0).
+    /// Calendar time of the analysis (time 0 is the start of accrual).
     pub analysis_time: f64,
     /// Number of events at the analysis.
     pub events: usize,
