@@ -61,10 +61,14 @@ pub const MAX_LOST: u64 = 40;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CountsTest {
+    /// Fisher's exact test, two-sided as R's `fisher.test`.
     #[default]
     Fisher,
+    /// The two-sided mid-p of Fisher's ordering (Lancaster 1961; Hirji 2006).
     MidP,
+    /// Pearson's chi-square on 1 df, as R's `chisq.test(correct = FALSE)`.
     ChiSquare,
+    /// Pearson's chi-square with Yates's continuity correction, as R's `chisq.test`.
     ChiSquareYates,
 }
 
@@ -171,11 +175,14 @@ impl FromStr for ArmCounts {
 /// A 2×2 table: events and patients in each arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Table2x2 {
+    /// Events and patients in the treatment arm.
     pub treatment: ArmCounts,
+    /// Events and patients in the control arm.
     pub control: ArmCounts,
 }
 
 impl Table2x2 {
+    /// The table of the two arms' counts.
     pub fn new(treatment: ArmCounts, control: ArmCounts) -> Self {
         Table2x2 { treatment, control }
     }
@@ -332,7 +339,9 @@ pub fn is_significant(p: f64, alpha: f64) -> bool {
 /// Patients lost to follow-up in each arm, written `TREATMENT/CONTROL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Lost {
+    /// Patients lost in the treatment arm.
     pub treatment: u64,
+    /// Patients lost in the control arm.
     pub control: u64,
 }
 
@@ -351,6 +360,7 @@ impl FromStr for Lost {
 /// Options for [`CountsFragility::compute`]; start from `CountsOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountsOptions {
+    /// The test whose significance is examined.
     pub test: CountsTest,
     /// Significance level, in (0, 1).
     pub alpha: f64,
@@ -371,8 +381,10 @@ impl Default for CountsOptions {
     }
 }
 
+/// Why a fragility analysis of counts cannot be done.
 #[derive(Debug, Error, PartialEq)]
 pub enum CountsError {
+    /// An option is out of range (α, q, lost patients, table too large for the test).
     #[error("invalid option: {0}")]
     Option(String),
     /// Counts that are not events among patients.
@@ -491,18 +503,27 @@ pub struct LostFollowUp {
 /// The fragility analysis of a 2×2 table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CountsFragility {
+    /// The test examined.
     pub test: CountsTest,
+    /// Events and patients in the treatment arm.
     pub treatment: ArmCounts,
+    /// Events and patients in the control arm.
     pub control: ArmCounts,
+    /// The test's p-value on the observed table (NaN when undefined).
     pub p_value: f64,
+    /// The significance level α.
     pub alpha: f64,
+    /// Whether p < α.
     pub significant: bool,
     /// All four tests on the observed table.
     pub p_values: CountsPValues,
     /// Signed: positive for a significant result, negative (reverse) for a non-significant one.
     pub fragility_index: Option<i64>,
+    /// Why the index is undefined (no flip crosses α, or the search stopped); `None` when defined.
     pub fragility_index_note: Option<String>,
+    /// Walsh's index: events added in the arm with fewer events until p ≥ α; `None` if undefined.
     pub walsh_fragility_index: Option<u64>,
+    /// Why Walsh's index is undefined (not significant, arm out of non-events, search stopped).
     pub walsh_note: Option<String>,
     /// FI / N, signed as the index.
     pub fragility_quotient: Option<f64>,
@@ -510,10 +531,13 @@ pub struct CountsFragility {
     pub path: Vec<CountsStep>,
     /// Every table reached with the fewest flips that crosses α, the one on the path first.
     pub minimal_tables: Vec<MinimalTable>,
+    /// The incidence fragility index (Baer, Gaba & Wells 2021), when q is given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incidence: Option<IncidenceFragility>,
+    /// The fragility to patients lost to follow-up, when lost patients are given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_to_follow_up: Option<LostFollowUp>,
+    /// Warnings (e.g. an undefined p-value).
     pub warnings: Vec<String>,
 }
 

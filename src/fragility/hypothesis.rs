@@ -12,11 +12,15 @@ use thiserror::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SurvivalTest {
+    /// The log-rank test (R `survdiff`).
     #[default]
     #[serde(rename = "logrank")]
     LogRank,
+    /// The Wald test of the Cox model with the arm (Efron ties, R `coxph`).
     CoxWald,
+    /// The likelihood-ratio test of the Cox model with the arm (Efron ties, R `coxph`).
     CoxLr,
+    /// The Wald test of the RMST difference up to τ (survRM2 `rmst2`).
     Rmst,
 }
 
@@ -44,33 +48,65 @@ impl FromStr for SurvivalTest {
     }
 }
 
+/// Why a fragility analysis of survival data cannot be done.
 #[derive(Debug, Error, PartialEq)]
 pub enum SurvivalError {
+    /// An option is out of range (α, τ).
     #[error("invalid option: {0}")]
     Option(String),
+    /// The data have no group column.
     #[error("{file}: the fragility compares two arms, and the model names no group")]
-    NoGroup { file: String },
+    NoGroup {
+        /// The input file.
+        file: String,
+    },
+    /// The group column does not have exactly two levels.
     #[error("{file}: fragility compares two arms, but '{column}' has {} levels ({})", levels.len(), levels.join(", "))]
     NotTwoArms {
+        /// The input file.
         file: String,
+        /// The group column.
         column: String,
+        /// Its levels.
         levels: Vec<String>,
     },
+    /// The experimental arm named is not a level of the group column.
     #[error("{file}: the group column has no level '{level}'; its levels are: {}", levels.join(", "))]
     UnknownArm {
+        /// The input file.
         file: String,
+        /// The level named.
         level: String,
+        /// The group column's levels.
         levels: Vec<String>,
     },
+    /// The data have strata, an entry time or case weights.
     #[error("{file}: fragility analyses do not take {what}")]
-    Unsupported { file: String, what: String },
+    Unsupported {
+        /// The input file.
+        file: String,
+        /// What the data have that the analysis does not take (strata, entry time, weights).
+        what: String,
+    },
+    /// The data have no events.
     #[error("{file}: no events, so there is nothing to test")]
-    NoEvents { file: String },
+    NoEvents {
+        /// The input file.
+        file: String,
+    },
+    /// The test, the default experimental arm or the default τ cannot be computed on the
+    /// original data.
     #[error("the test cannot be computed on the original data: {message}")]
-    Analysis { message: String },
+    Analysis {
+        /// Why, in words.
+        message: String,
+    },
     /// A given τ beyond what the original data support (refused as `Rmst::fit` refuses it).
     #[error("{message}")]
-    TauBeyondData { message: String },
+    TauBeyondData {
+        /// The RMST analysis's message.
+        message: String,
+    },
 }
 
 impl SurvivalError {

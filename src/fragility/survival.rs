@@ -41,9 +41,12 @@ use crate::data::{DroppedRows, SurvData};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SurvivalMethod {
+    /// The status-flip survival fragility index.
     #[default]
     Status,
+    /// The four survival-inferred fragility indices (SIFI, Bomze et al. 2020).
     Sifi,
+    /// Both the status-flip index and the SIFI.
     All,
 }
 
@@ -72,10 +75,13 @@ impl FromStr for SurvivalMethod {
 /// Options for [`SurvivalFragility::compute`]; start from `SurvivalOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurvivalOptions {
+    /// The test whose significance is examined.
     pub test: SurvivalTest,
     /// τ for the RMST test and the RMST difference; default survRM2's rule on the original data.
     pub tau: Option<f64>,
+    /// Which fragility index to compute.
     pub method: SurvivalMethod,
+    /// Significance level α, in (0, 1); significant means p < α.
     pub alpha: f64,
     /// The experimental arm's level; default the arm with HR < 1.
     pub experimental: Option<String>,
@@ -100,6 +106,7 @@ impl Default for SurvivalOptions {
 }
 
 impl SurvivalOptions {
+    /// Checks the options once (α in (0, 1), τ finite and positive), so the analysis need not.
     pub fn check(&self) -> Result<(), SurvivalError> {
         check_alpha(self.alpha).map_err(SurvivalError::Option)?;
         if let Some(tau) = self.tau
@@ -141,17 +148,27 @@ pub struct StatusFlip {
 /// The fragility analysis of a two-arm survival comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SurvivalFragility {
+    /// The test examined.
     pub test: SurvivalTest,
+    /// The fragility index computed.
     pub method: SurvivalMethod,
+    /// The test's p-value on the original data.
     pub p_value: f64,
+    /// The significance level α.
     pub alpha: f64,
+    /// Whether p < α.
     pub significant: bool,
+    /// The group column's name.
     pub group_column: String,
+    /// The experimental arm's level.
     pub experimental: String,
+    /// The control arm's level.
     pub control: String,
+    /// Participants (rows used).
     pub n: usize,
     /// τ of the RMST test and differences.
     pub tau: f64,
+    /// Events per arm, Cox HR, the tests' p-values and the RMST difference on the original data.
     pub summary: Summary,
     /// The status-flip index (`status`, `all`) or the first SIFI variant (`sifi`), signed.
     pub fragility_index: Option<i64>,
@@ -161,15 +178,21 @@ pub struct SurvivalFragility {
     pub fragility_quotient: Option<f64>,
     /// The path of the index above.
     pub path: Vec<SurvivalStep>,
+    /// The status-flip index with its path (`status`, `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusFlip>,
+    /// The four SIFI variants (`sifi`, `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sifi: Option<Vec<SifiResult>>,
+    /// Results with k = −3..3 events moved between the arms, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub what_if: Option<Vec<WhatIfRow>>,
+    /// Leave-one-out influence of each participant, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub influence: Option<Influence>,
+    /// Rows dropped when the data were loaded, and why.
     pub dropped_rows: DroppedRows,
+    /// Warnings (e.g. times tied by R's timefix rule).
     pub warnings: Vec<String>,
 }
 
@@ -180,6 +203,19 @@ const MAX_REFIT_STEPS: usize = 100;
 
 impl SurvivalFragility {
     /// The fragility analysis of `data` (two arms in the group column).
+    ///
+    /// ```
+    /// use survkit::fragility::{SurvivalFragility, SurvivalOptions};
+    /// use survkit::{Columns, SurvData};
+    /// let columns = Columns::new("time", "status").group("arm");
+    /// let data = SurvData::read_csv("datasets/als/rescue_als_ole_synthetic.csv", &columns)?;
+    /// let fragility = SurvivalFragility::compute(&data, &SurvivalOptions::default())?;
+    /// // R: survdiff(Surv(time, status) ~ arm, rescue)$pvalue is 0.0435670408126875
+    /// assert!((fragility.p_value - 0.0435670408126875).abs() < 1e-9);
+    /// assert_eq!(fragility.experimental, "CNM-Au8"); // the arm with HR < 1
+    /// assert_eq!(fragility.fragility_index, Some(1)); // one status flip and p ≥ 0.05
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn compute(data: &SurvData, options: &SurvivalOptions) -> Result<Self, SurvivalError> {
         options.check()?;
         let trial = Trial::prepare(

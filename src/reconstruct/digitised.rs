@@ -33,7 +33,9 @@ pub enum SurvivalScale {
     /// Percentages when the largest value exceeds 1.5, proportions otherwise.
     #[default]
     Auto,
+    /// Survival as proportions in [0, 1].
     Proportion,
+    /// Survival as percentages in [0, 100] (divided by 100).
     Percent,
 }
 
@@ -43,7 +45,9 @@ const PERCENT_THRESHOLD: f64 = 1.5;
 /// One digitised coordinate, survival as a proportion.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Point {
+    /// Time, on the figure's axis scale.
     pub time: f64,
+    /// Survival, a proportion in [0, 1].
     pub survival: f64,
 }
 
@@ -66,8 +70,11 @@ pub enum CorrectionRule {
 /// One change made while cleaning a curve; `line` is the file line (None for an added point).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Correction {
+    /// The file line of the point; `None` for the added (0, 1).
     pub line: Option<u64>,
+    /// The cleaning rule applied.
     pub rule: CorrectionRule,
+    /// The point's time.
     pub time: f64,
     /// Survival as read (as a proportion).
     pub survival: f64,
@@ -86,13 +93,16 @@ pub struct DigitisedCurve {
     pub points_read: usize,
     /// The cleaned points: start at (0, 1), times non-decreasing, survival non-increasing.
     pub points: Vec<Point>,
+    /// Every change cleaning made, in the order made.
     pub corrections: Vec<Correction>,
 }
 
 /// One row of a numbers-at-risk table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AtRisk {
+    /// Time of the row.
     pub time: f64,
+    /// Number at risk at that time.
     pub n_risk: u64,
     /// The file line (0 when built in memory).
     #[serde(skip)]
@@ -102,7 +112,9 @@ pub struct AtRisk {
 /// A numbers-at-risk table: times from 0, increasing; counts never increasing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AtRiskTable {
+    /// The file it came from, for messages.
     pub source: String,
+    /// The rows, in file order.
     pub rows: Vec<AtRisk>,
 }
 

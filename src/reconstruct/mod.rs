@@ -35,42 +35,85 @@ pub use quality::{AtRiskCheck, CurveFit, HazardRatio};
 /// Why a reconstruction could not be done. File errors name the file, line, column and value.
 #[derive(Debug, Error)]
 pub enum ReconstructError {
+    /// A file cannot be read.
     #[error("{file}: cannot read file: {source}")]
     Io {
+        /// The file.
         file: String,
+        /// The system's error.
         #[source]
         source: std::io::Error,
     },
+    /// A curve or at-risk file has no data rows.
     #[error("{file}: no data rows (expected two columns: time and survival, or time and number at risk)")]
-    Empty { file: String },
+    Empty {
+        /// The file.
+        file: String,
+    },
+    /// A file is not valid CSV.
     #[error("{file}, line {line}: not valid CSV: {message}")]
-    Malformed { file: String, line: u64, message: String },
+    Malformed {
+        /// The file.
+        file: String,
+        /// The line (from 1).
+        line: u64,
+        /// The CSV reader's message.
+        message: String,
+    },
+    /// A value is not a finite number, or not a whole number at risk.
     #[error(
         "{file}, line {line}, column {column}: value '{}' {rule}",
         crate::numbers::clipped(value)
     )]
     InvalidValue {
+        /// The file.
         file: String,
+        /// The line (from 1).
         line: u64,
+        /// The column (1 for time, 2 for survival or number at risk).
         column: usize,
+        /// The value as written.
         value: String,
+        /// The rule it breaks.
         rule: String,
     },
+    /// An at-risk table does not start at time 0 with a positive count (at most
+    /// 1,000,000), or its times do not increase, or its counts increase.
     #[error("{file}, line {line}: {message}")]
-    AtRisk { file: String, line: u64, message: String },
+    AtRisk {
+        /// The at-risk file.
+        file: String,
+        /// The line of the offending row.
+        line: u64,
+        /// The rule broken, with the values.
+        message: String,
+    },
+    /// An at-risk row with people at risk lies after the last digitised point of the curve.
     #[error(
         "{file}, line {line}: {n_risk} at risk at time {time}, after the last digitised point of {curve} (time {last_time}); digitise the curve up to that time or leave the row out"
     )]
     AtRiskBeyondCurve {
+        /// The at-risk file.
         file: String,
+        /// The row's line.
         line: u64,
+        /// The row's time.
         time: f64,
+        /// The row's number at risk.
         n_risk: u64,
+        /// The curve file.
         curve: String,
+        /// The curve's last digitised time.
         last_time: f64,
     },
+    /// A curve has fewer than two points after cleaning.
     #[error("{file}: no usable points after cleaning (every point lies outside the axes, or only (0, 1) is left)")]
-    NoPoints { file: String },
+    NoPoints {
+        /// The curve file.
+        file: String,
+    },
+    /// The arms or options are inconsistent: no arms, a label twice, more events than
+    /// participants, a published HR for an unknown arm or not positive.
     #[error("{0}")]
     Option(String),
 }
@@ -80,7 +123,9 @@ pub enum ReconstructError {
 pub struct ArmInput {
     /// The arm's label: the `group` of its participants.
     pub label: String,
+    /// The cleaned digitised curve.
     pub curve: DigitisedCurve,
+    /// The published numbers at risk.
     pub at_risk: AtRiskTable,
     /// The published total number of events, when known.
     pub total_events: Option<u64>,
@@ -98,17 +143,23 @@ pub struct ReconstructOptions {
 /// One reconstructed arm with its quality report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArmResult {
+    /// The arm's label.
     pub group: String,
+    /// The curve file (source of the digitised curve).
     pub curve_file: String,
+    /// The at-risk file (source of the at-risk table).
     pub at_risk_file: String,
     /// Whether survival was read as percentages.
     pub percent: bool,
+    /// Points read from the curve file, before cleaning.
     pub points_read: usize,
     /// Every change cleaning made to the digitised points.
     pub corrections: Vec<Correction>,
     /// Reconstructed participants, events and censorings.
     pub n: usize,
+    /// Reconstructed events.
     pub events: usize,
+    /// Reconstructed censorings.
     pub censored: usize,
     /// The published total number of events, when given.
     pub published_events: Option<u64>,
@@ -116,7 +167,10 @@ pub struct ArmResult {
     pub at_risk: Vec<AtRiskCheck>,
     /// The reconstructed Kaplan–Meier curve against the digitised points.
     pub fit: CurveFit,
+    /// Median of the reconstructed Kaplan–Meier curve (R's `quantile.survfit` rule); `None` when
+    /// the curve does not reach 0.5 or cannot be fitted.
     pub median: Option<f64>,
+    /// The published median, when given.
     pub published_median: Option<f64>,
     /// The cleaned digitised points (for plots).
     pub digitised: Vec<Point>,
@@ -125,6 +179,7 @@ pub struct ArmResult {
     /// The reconstructed follow-up times, sorted (the IPD file, not in JSON).
     #[serde(skip)]
     pub time: Vec<f64>,
+    /// The event indicator of each time in `time`.
     #[serde(skip)]
     pub event: Vec<bool>,
 }
@@ -132,9 +187,11 @@ pub struct ArmResult {
 /// Reconstructed individual participant data of one or more arms, with the quality report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reconstruction {
+    /// The reconstructed arms, in the given order.
     pub arms: Vec<ArmResult>,
     /// Cox hazard ratios of each arm against the first, from the reconstructed data.
     pub hazard_ratios: Vec<HazardRatio>,
+    /// Warnings: cleaning changes, at-risk rows left out, Guyot's and the fits' warnings.
     pub warnings: Vec<String>,
 }
 
@@ -143,6 +200,27 @@ pub struct Reconstruct;
 
 impl Reconstruct {
     /// Reconstructs every arm; the first arm is the reference of the hazard ratios.
+    ///
+    /// A small curve of 10 participants, digitised in percent, with its at-risk table:
+    ///
+    /// ```
+    /// use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, Reconstruct};
+    /// use survkit::reconstruct::SurvivalScale;
+    /// let points = b"time,survival\n0,100\n2,100\n2,90\n5,90\n5,70\n8,70\n8,60\n10,60\n";
+    /// let arm = ArmInput {
+    ///     label: "A".into(),
+    ///     curve: DigitisedCurve::from_csv_bytes("curve", points, SurvivalScale::Auto)?,
+    ///     at_risk: AtRiskTable::from_csv_bytes("at risk", b"time,n\n0,10\n5,9\n10,6\n")?,
+    ///     total_events: Some(4),
+    ///     published_median: None,
+    /// };
+    /// let result = Reconstruct::run(&[arm], &Default::default())?;
+    /// assert_eq!((result.arms[0].n, result.arms[0].events), (10, 4));
+    /// assert!(result.arms[0].fit.max_abs_diff < 1e-12); // the curve goes through every point
+    /// assert!(result.arms[0].at_risk.iter().all(|row| row.reconstructed == row.published));
+    /// assert_eq!(result.arms[0].median, None); // the curve stays above 0.5
+    /// # Ok::<(), survkit::reconstruct::ReconstructError>(())
+    /// ```
     pub fn run(arms: &[ArmInput], options: &ReconstructOptions) -> Result<Reconstruction, ReconstructError> {
         check_labels(arms, options)?;
         let mut warnings = Vec::new();

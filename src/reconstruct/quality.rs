@@ -21,8 +21,11 @@ use crate::{Cox, CoxOptions, KaplanMeier, KmOptions};
 /// A published number at risk against the reconstructed one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AtRiskCheck {
+    /// The published time.
     pub time: f64,
+    /// The published number at risk.
     pub published: u64,
+    /// Reconstructed participants still at risk, #{T_i ≥ time}.
     pub reconstructed: u64,
 }
 
@@ -31,7 +34,9 @@ pub struct AtRiskCheck {
 pub struct CurveFit {
     /// Digitised points compared (after cleaning).
     pub points: usize,
+    /// Root mean squared vertical distance √(Σe²/K) of the points to the reconstructed curve.
     pub rmse: f64,
+    /// Largest vertical distance of a point to the reconstructed curve.
     pub max_abs_diff: f64,
     /// The time of the largest difference.
     pub max_at_time: f64,
@@ -40,13 +45,21 @@ pub struct CurveFit {
 /// The hazard ratio of one arm against the reference arm, from the reconstructed data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HazardRatio {
+    /// The arm's label.
     pub group: String,
+    /// The reference arm's label (the first arm).
     pub reference: String,
+    /// Cox log hazard ratio (Efron ties); `None` when not estimable.
     pub log_hr: Option<f64>,
+    /// Hazard ratio exp(log_hr).
     pub hr: Option<f64>,
+    /// Lower 95% Wald limit of the HR.
     pub lower: Option<f64>,
+    /// Upper 95% Wald limit of the HR.
     pub upper: Option<f64>,
+    /// Two-sided Wald p-value.
     pub p_value: Option<f64>,
+    /// The published hazard ratio, when given.
     pub published: Option<f64>,
 }
 

@@ -48,12 +48,16 @@ const RANK_TOLERANCE: f64 = 1e-7;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdjustedModel {
+    /// Adjusted RMST difference: E[Y | x] = x'β by weighted least squares.
     Difference,
+    /// Adjusted RMST ratio: E[Y | x] = exp(x'β) by weighted quasi-Poisson regression.
     Ratio,
+    /// Adjusted RMTL ratio: E[τ − Y | x] = exp(x'β) by weighted quasi-Poisson regression.
     RmtlRatio,
 }
 
 impl AdjustedModel {
+    /// The three models, in the order they are reported.
     pub const ALL: [AdjustedModel; 3] = [
         AdjustedModel::Difference,
         AdjustedModel::Ratio,
@@ -87,21 +91,29 @@ impl fmt::Display for AdjustedModel {
 /// One row of a model's coefficient table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coefficient {
+    /// The model the term belongs to.
     pub model: AdjustedModel,
     /// `intercept`, `GROUP=LEVEL` for the arm, or the covariate's name.
     pub term: String,
+    /// Coefficient β (a difference, or a log ratio for the ratio models).
     pub coef: f64,
+    /// Sandwich standard error of β.
     pub se: f64,
+    /// Wald statistic β / SE.
     pub z: f64,
+    /// Two-sided p-value, 2 Φ(−|z|).
     pub p_value: f64,
     /// Limits of `coef`.
     pub lower: f64,
+    /// Upper limit of `coef`.
     pub upper: f64,
     /// exp(coef) and its limits (ratio models only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exp_coef: Option<f64>,
+    /// Lower limit of exp(coef) (ratio models only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exp_lower: Option<f64>,
+    /// Upper limit of exp(coef) (ratio models only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exp_upper: Option<f64>,
 }
@@ -109,13 +121,19 @@ pub struct Coefficient {
 /// The adjusted contrasts of the second arm against the first, with the three models' tables.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AdjustedRmst {
+    /// The compared arm's level (the second level).
     pub group: String,
+    /// The reference arm's level (the first level).
     pub reference: String,
+    /// The covariate columns adjusted for.
     pub covariates: Vec<String>,
     /// Rows used.
     pub n: usize,
+    /// Adjusted RMST difference (arm − reference).
     pub difference: ContrastEstimate,
+    /// Adjusted RMST ratio (arm / reference).
     pub ratio: ContrastEstimate,
+    /// Adjusted RMTL ratio (arm / reference).
     pub rmtl_ratio: ContrastEstimate,
     /// Every term of the three models, model by model.
     pub coefficients: Vec<Coefficient>,

@@ -87,43 +87,87 @@ impl RmstOptions {
     }
 }
 
+/// Why an RMST analysis cannot be done.
 #[derive(Debug, Error, PartialEq)]
 pub enum RmstError {
+    /// An option is out of range (the message says which and why).
     #[error("invalid option: {0}")]
     Option(String),
+    /// τ is beyond the largest τ the data support (see [`TauLimit`]).
     #[error("{file}: τ = {} is beyond what the data support; the largest allowed τ is {}: {explanation}", shown(*tau), shown(*largest))]
     TauBeyondData {
+        /// The input file.
         file: String,
+        /// The τ asked for.
         tau: f64,
+        /// The largest τ the data support.
         largest: f64,
+        /// Each arm's last time and how it ends, in words.
         explanation: String,
     },
+    /// The data have strata, an entry time or case weights, which survRM2 does not take.
     #[error(
         "{file}: rmst does not take {what}: its estimates, τ rule and variances follow survRM2, which has no such option"
     )]
-    Unsupported { file: String, what: String },
+    Unsupported {
+        /// The input file.
+        file: String,
+        /// What the data have that RMST does not take (strata, entry time, weights).
+        what: String,
+    },
+    /// An arm (a level of the group column) has no rows among those used.
     #[error("{file}: arm '{group}' has no participants among the rows used")]
-    EmptyArm { file: String, group: String },
+    EmptyArm {
+        /// The input file.
+        file: String,
+        /// The empty arm's level.
+        group: String,
+    },
+    /// A covariate asked for is not among the loaded columns.
     #[error("{file}: no covariate column '{column}' was loaded")]
-    UnknownCovariate { file: String, column: String },
+    UnknownCovariate {
+        /// The input file.
+        file: String,
+        /// The covariate named.
+        column: String,
+    },
+    /// A covariate asked for is categorical; the adjusted RMST takes numeric ones.
     #[error(
         "{file}: covariate '{column}' is categorical; the adjusted RMST takes numeric covariates (code its levels as 0/1 columns)"
     )]
-    FactorCovariate { file: String, column: String },
+    FactorCovariate {
+        /// The input file.
+        file: String,
+        /// The covariate named.
+        column: String,
+    },
+    /// The adjusted RMST was asked for with other than two arms.
     #[error(
         "{file}: the covariate-adjusted RMST compares two arms (as survRM2), but '{column}' has {levels} levels; keep two"
     )]
     AdjustedNeedsTwoArms {
+        /// The input file.
         file: String,
+        /// The group column.
         column: String,
+        /// Its number of levels.
         levels: usize,
     },
+    /// The adjusted RMST was asked for without a group column.
     #[error("{file}: the covariate-adjusted RMST needs a group column with two arms")]
-    AdjustedNeedsGroup { file: String },
+    AdjustedNeedsGroup {
+        /// The input file.
+        file: String,
+    },
+    /// An adjusted model cannot be fitted (too few observed outcomes, a singular design, no
+    /// convergence).
     #[error("{file}: the adjusted {model} model cannot be fitted: {reason}")]
     AdjustedFit {
+        /// The input file.
         file: String,
+        /// The model that failed.
         model: AdjustedModel,
+        /// Why, in words.
         reason: String,
     },
 }
@@ -139,12 +183,16 @@ impl RmstError {
 /// undefined (e.g. a ratio whose denominator is 0).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContrastEstimate {
+    /// The estimate (a difference, or a ratio on its own scale).
     pub estimate: Option<f64>,
     /// Standard error on the scale of the test: the estimate itself for a difference, its
     /// logarithm for a ratio.
     pub se: Option<f64>,
+    /// Lower Wald limit (exponentiated for a ratio).
     pub lower: Option<f64>,
+    /// Upper Wald limit (exponentiated for a ratio).
     pub upper: Option<f64>,
+    /// Two-sided p-value, 2 Φ(−|estimate / SE|) on the test's scale; `None` when the SE is 0.
     pub p_value: Option<f64>,
 }
 
@@ -180,7 +228,9 @@ fn finite(x: f64) -> Option<f64> {
 /// RMST, its variance and the events up to τ for one arm (see the module formulas).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Area {
+    /// RMST(τ), the area under the Kaplan–Meier curve from 0 to τ.
     pub rmst: f64,
+    /// Greenwood-type variance of the RMST (survRM2's `rmst1`).
     pub variance: f64,
     /// Events at or before τ.
     pub events: f64,
@@ -228,12 +278,19 @@ pub struct ArmRmst {
     pub events: usize,
     /// Events at or before τ.
     pub events_to_tau: usize,
+    /// RMST(τ), the area under the arm's Kaplan–Meier curve from 0 to τ.
     pub rmst: f64,
+    /// Standard error of the RMST (Greenwood-type, as survRM2).
     pub se: f64,
+    /// Lower limit, RMST − z SE.
     pub lower: f64,
+    /// Upper limit, RMST + z SE.
     pub upper: f64,
+    /// Restricted mean time lost, τ − RMST (same SE).
     pub rmtl: f64,
+    /// Lower limit of the RMTL, τ − `upper`.
     pub rmtl_lower: f64,
+    /// Upper limit of the RMTL, τ − `lower`.
     pub rmtl_upper: f64,
 }
 
@@ -246,7 +303,9 @@ impl ArmRmst {
 /// One arm against the reference arm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RmstContrast {
+    /// The arm's level.
     pub group: String,
+    /// The reference arm's level (the first level).
     pub reference: String,
     /// RMST(group) − RMST(reference).
     pub difference: ContrastEstimate,
@@ -260,25 +319,35 @@ pub struct RmstContrast {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TauSource {
+    /// τ was given in the options.
     Given,
+    /// τ is the default, the largest τ the data support (survRM2's rule).
     Default,
 }
 
 /// RMST per arm, contrasts against the reference arm and, with covariates, adjusted contrasts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rmst {
+    /// The truncation time τ.
     pub tau: f64,
+    /// Whether τ was given or is the default.
     pub tau_source: TauSource,
     /// The largest τ the data support (the default) and each arm's last follow-up.
     pub tau_limit: TauLimit,
+    /// The group column's name; `None` for one curve of all rows.
     pub group_column: Option<String>,
+    /// Confidence level of every interval.
     pub conf_level: f64,
+    /// RMST and RMTL of each arm, reference (first level) first.
     pub arms: Vec<ArmRmst>,
     /// Each non-reference arm against the reference (first) arm.
     pub contrasts: Vec<RmstContrast>,
+    /// Covariate-adjusted contrasts (Tian et al. 2014), when covariates were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjusted: Option<AdjustedRmst>,
+    /// Rows dropped when the data were loaded, and why.
     pub dropped_rows: DroppedRows,
+    /// Warnings: τ beyond the data, tied times, zero SEs, models not estimable.
     pub warnings: Vec<String>,
 }
 
@@ -286,13 +355,17 @@ impl Rmst {
     /// RMST of every arm (every level of the group column, or all rows), contrasts of each arm
     /// with the first, and the adjusted contrasts when `options.covariates` is not empty.
     ///
-    /// ```no_run
+    /// ```
     /// use survkit::{Columns, Rmst, RmstOptions, SurvData};
     ///
     /// let columns = Columns::new("time", "status").group("sex").reference("sex", "2");
     /// let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
     /// let fit = Rmst::fit(&data, &RmstOptions::default())?; // τ: survRM2's default
-    /// println!("{fit}");
+    /// assert_eq!(fit.tau, 965.0);
+    /// // R: summary(survfit(Surv(time, status == 2) ~ sex, lung), rmean = 965): 455.904087512
+    /// assert!((fit.arms[0].rmst - 455.904087512).abs() < 1e-6); // women, the reference
+    /// let difference = fit.contrasts[0].difference.estimate.unwrap(); // men − women
+    /// assert!((difference - (324.048419062 - 455.904087512)).abs() < 1e-6);
     /// // Refitting resampled data with the original τ, which a resample may not support:
     /// let fixed = RmstOptions { tau: Some(fit.tau), allow_tau_beyond_data: true, ..Default::default() };
     /// let again = Rmst::fit(&data, &fixed)?;

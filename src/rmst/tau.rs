@@ -32,6 +32,7 @@ pub struct FollowUpEnd {
 pub struct TauLimit {
     /// τ_max; also the default τ.
     pub largest: f64,
+    /// Each arm's follow-up end, in level order.
     pub arms: Vec<FollowUpEnd>,
 }
 

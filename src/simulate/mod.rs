@@ -51,27 +51,42 @@ pub const MAX_TRIALS: usize = 1_000_000;
 /// Participants at most per trial.
 pub const MAX_PARTICIPANTS: usize = 1_000_000;
 
+/// Why a simulation cannot be set up or run.
 #[derive(Debug, Error, PartialEq)]
 pub enum SimulateError {
+    /// A setting is out of its range.
     #[error("{what} = {value} must be {rule}")]
     Setting {
+        /// The setting, in words (e.g. "the accrual time").
         what: String,
+        /// The value given.
         value: f64,
+        /// The rule it breaks (e.g. "positive and finite").
         rule: &'static str,
     },
+    /// An arm's hazard has the wrong number of rates (or of hazard ratios) for its pieces.
     #[error("arm {arm}: {count} hazard rates for {pieces} pieces (one more than the {breaks} breaks)")]
     Pieces {
+        /// The arm's name.
         arm: String,
+        /// The number of rates (or ratios) given.
         count: usize,
+        /// The number of pieces (breaks + 1).
         pieces: usize,
+        /// The number of breaks.
         breaks: usize,
     },
+    /// The design has fewer than two arms (the number given).
     #[error("a trial needs at least two arms, got {0}")]
     Arms(usize),
+    /// An analysis that compares two arms (named) was asked for with another number of arms.
     #[error("the {0} compares two arms, the trial has {1}")]
     TwoArms(&'static str, usize),
+    /// The worker threads could not be started (the system's message).
     #[error("{0}")]
     Threads(String),
+    /// Shards of trials cannot be merged: none given, an unknown format, different settings, an
+    /// overlap or a gap.
     #[error("cannot merge: {0}")]
     Merge(String),
 }
@@ -93,6 +108,8 @@ pub struct PiecewiseHazard {
 }
 
 impl PiecewiseHazard {
+    /// A hazard with `rates.len() == breaks.len() + 1` rates; breaks finite and increasing from
+    /// above 0, rates non-negative and finite. `arm` names the arm in errors.
     pub fn new(breaks: Vec<f64>, rates: Vec<f64>, arm: &str) -> Result<Self, SimulateError> {
         if rates.len() != breaks.len() + 1 {
             return Err(SimulateError::Pieces {
@@ -169,9 +186,11 @@ impl PiecewiseHazard {
 /// One arm of the trial.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Arm {
+    /// The arm's name (the first arm is the control).
     pub name: String,
     /// Allocation weight w_g.
     pub allocation: f64,
+    /// The arm's hazard of the event.
     pub hazard: PiecewiseHazard,
 }
 
@@ -198,6 +217,10 @@ pub struct TrialDesign {
 }
 
 impl TrialDesign {
+    /// Checks and builds a design: at least two arms with positive allocations, 2 to
+    /// [`MAX_PARTICIPANTS`] participants (split into fixed arm sizes by largest remainders),
+    /// accrual time and dropout hazard non-negative and finite, a target of 1 to n events or a
+    /// positive analysis time.
     pub fn new(
         arms: Vec<Arm>,
         participants: usize,
@@ -252,10 +275,12 @@ impl TrialDesign {
         })
     }
 
+    /// The arms, control first.
     pub fn arms(&self) -> &[Arm] {
         &self.arms
     }
 
+    /// When the trial is analysed.
     pub fn analysis(&self) -> AnalysisAt {
         self.analysis
     }
@@ -290,10 +315,13 @@ fn allocate(n: usize, arms: &[Arm]) -> Vec<usize> {
 pub struct SimulateOptions {
     /// The trial indices to run: 0..R for a whole run, a sub-range for one shard.
     pub trials: Range<usize>,
+    /// Seed of the random streams (trial r uses stream r).
     pub seed: u64,
+    /// Worker threads (0 counts as 1); the result does not depend on it.
     pub threads: usize,
     /// Two-sided significance level.
     pub alpha: f64,
+    /// Weights of the log-rank test.
     pub weights: Weights,
     /// Also the MaxCombo test of these weights (two arms only).
     pub maxcombo: Option<Vec<Weights>>,
@@ -307,8 +335,11 @@ pub struct SimulateOptions {
 /// A proportion of trials with its Monte Carlo SE.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Share {
+    /// Number of trials.
     pub count: usize,
+    /// count / trials (NaN without trials).
     pub share: f64,
+    /// Monte Carlo SE of the share, √(share (1 − share) / trials).
     pub mc_se: f64,
 }
 
@@ -330,12 +361,19 @@ impl Share {
 /// Mean, SD and quantiles of a quantity over trials.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Distribution {
+    /// Mean over trials.
     pub mean: f64,
+    /// Standard deviation (n − 1 denominator; 0 for one trial).
     pub sd: f64,
+    /// 2.5% quantile (R's type 7).
     pub q025: f64,
+    /// Median (R's type 7).
     pub median: f64,
+    /// 97.5% quantile (R's type 7).
     pub q975: f64,
+    /// Smallest value.
     pub min: f64,
+    /// Largest value.
     pub max: f64,
 }
 
@@ -374,6 +412,7 @@ impl Distribution {
 /// The hazard ratio estimates of one arm against control.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HrSummary {
+    /// The treatment arm's name.
     pub arm: String,
     /// exp of the mean log HR (geometric mean).
     pub geometric_mean_hr: f64,
@@ -388,13 +427,19 @@ pub struct HrSummary {
 /// The result of a simulation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Simulation {
+    /// Number of trials summarised.
     pub trials: usize,
     /// Index of the first trial (0 unless this is one shard of a larger run).
     pub first_trial: usize,
+    /// Seed of the random streams.
     pub seed: u64,
+    /// The random number generator and how its streams are drawn.
     pub generator: &'static str,
+    /// Two-sided significance level of every test.
     pub alpha: f64,
+    /// Weights of the log-rank test.
     pub weights: Weights,
+    /// The simulated design.
     pub design: TrialDesign,
     /// Log-rank test rejections: power, or type I error when the arms do not differ.
     pub logrank: Share,
@@ -407,6 +452,7 @@ pub struct Simulation {
     /// RMST difference test rejections and the difference's distribution, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rmst: Option<Share>,
+    /// Distribution of the RMST difference (treatment − control) up to τ, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rmst_difference: Option<Distribution>,
     /// The log-rank status-flip fragility index over the trials the log-rank test finds
@@ -417,10 +463,13 @@ pub struct Simulation {
     pub disagree: Share,
     /// Of those, the log-rank rejects but the Wald test (for two arms: the Wald CI) does not.
     pub logrank_only: usize,
+    /// Of those, the Wald test rejects but the log-rank test does not.
     pub wald_only: usize,
+    /// Hazard ratio estimates of each treatment arm against control, over trials with a Cox fit.
     pub hazard_ratios: Vec<HrSummary>,
     /// Calendar time of the analysis.
     pub duration: Option<Distribution>,
+    /// Number of events at the analysis.
     pub events: Option<Distribution>,
     /// Trials analysed before the target events were reached (all events had happened).
     pub target_not_reached: usize,
@@ -429,6 +478,7 @@ pub struct Simulation {
     pub cox_failed: usize,
     /// Trials where no log-rank test was possible; they count as not rejecting.
     pub logrank_failed: usize,
+    /// Warnings: trials that missed the target events, had no Cox fit or no log-rank test.
     pub warnings: Vec<String>,
 }
 
@@ -438,13 +488,20 @@ pub const TRIALS_FORMAT: &str = "survkit simulate trials 1";
 /// The settings a shard was run with; shards merge only when they agree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
+    /// The simulated design.
     pub design: TrialDesign,
+    /// Seed of the random streams.
     pub seed: u64,
+    /// Two-sided significance level.
     pub alpha: f64,
+    /// Weights of the log-rank test.
     pub weights: Weights,
+    /// Weights of the MaxCombo test, when asked for.
     pub maxcombo: Option<Vec<Weights>>,
+    /// τ of the RMST difference, when asked for.
     #[serde(default)]
     pub rmst_tau: Option<f64>,
+    /// Whether the fragility index was computed.
     #[serde(default)]
     pub fragility: bool,
 }
@@ -452,9 +509,13 @@ pub struct Settings {
 /// The outcomes of trials `first_trial..` of a run, in trial order: a whole run or one shard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimulationTrials {
+    /// The format tag, [`TRIALS_FORMAT`].
     pub format: String,
+    /// The settings the trials were run with.
     pub settings: Settings,
+    /// Index of the first trial.
     pub first_trial: usize,
+    /// Each trial's outcome, in trial order.
     pub outcomes: Vec<TrialOutcome>,
 }
 
@@ -564,6 +625,26 @@ impl SimulationTrials {
 
 impl Simulation {
     /// Runs and summarises the trials of `options.trials`.
+    ///
+    /// Twenty trials of 100 participants (hazard 0.1 against 0.05, accrual over 12 time units,
+    /// analysis at the 60th event):
+    ///
+    /// ```
+    /// use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateError};
+    /// use survkit::simulate::{SimulateOptions, Simulation, TrialDesign};
+    /// let arm = |name: &str, rate| {
+    ///     let hazard = PiecewiseHazard::constant(rate, name)?;
+    ///     Ok::<_, SimulateError>(Arm { name: name.into(), allocation: 1.0, hazard })
+    /// };
+    /// let arms = vec![arm("control", 0.1)?, arm("treatment", 0.05)?];
+    /// let design = TrialDesign::new(arms, 100, 12.0, 0.0, AnalysisAt::Events(60))?;
+    /// let options = SimulateOptions { trials: 0..20, seed: 1, threads: 1, alpha: 0.05,
+    ///     weights: survkit::Weights::LogRank, maxcombo: None, rmst_tau: None, fragility: false };
+    /// let simulation = Simulation::run(&design, &options)?;
+    /// assert_eq!(simulation.logrank.count, 15); // 15 of 20 trials reject
+    /// assert!((simulation.hazard_ratios[0].geometric_mean_hr - 0.526685).abs() < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run(design: &TrialDesign, options: &SimulateOptions) -> Result<Simulation, SimulateError> {
         Ok(SimulationTrials::run(design, options)?.summary())
     }

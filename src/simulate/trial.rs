@@ -24,14 +24,20 @@ const COX_MAX_ITER: usize = 20;
 /// What one trial gives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrialOutcome {
+    /// Calendar time of the analysis (time 0 is the start of accrual).
     pub analysis_time: f64,
+    /// Number of events at the analysis.
     pub events: usize,
+    /// Whether fewer events than the target happened (analysed after the last event).
     pub target_not_reached: bool,
+    /// Log-rank test p-value; `None` when no test was possible.
     pub logrank_p: Option<f64>,
     /// MaxCombo p-value, when asked for.
     pub maxcombo_p: Option<f64>,
     /// RMST difference (treatment − control) up to τ and its Wald p-value, when asked for.
     pub rmst_difference: Option<f64>,
+    /// Wald p-value of the RMST difference, when asked for; `None` also when an arm is empty or
+    /// the SE is 0.
     pub rmst_p: Option<f64>,
     /// The log-rank status-flip fragility index of a significant two-arm trial, when asked for.
     #[serde(default)]
@@ -40,6 +46,7 @@ pub struct TrialOutcome {
     pub wald_p: Option<f64>,
     /// log HR of each arm but the control, and its model SE (empty without a finite fit).
     pub log_hr: Vec<f64>,
+    /// Model SE of each log HR (empty without a finite fit).
     pub se_log_hr: Vec<f64>,
 }
 
