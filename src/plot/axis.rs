@@ -13,10 +13,14 @@ use plotters::prelude::DrawingBackend;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeUnit {
+    /// Days (the default).
     #[default]
     Days,
+    /// Weeks of 7 days.
     Weeks,
+    /// Months of 365.25/12 days.
     Months,
+    /// Years of 365.25 days.
     Years,
 }
 
@@ -30,6 +34,7 @@ impl TimeUnit {
             TimeUnit::Years => 365.25,
         }
     }
+    /// The unit's name in the plural, lowercase ("days", "weeks", "months", "years").
     pub fn name(self) -> &'static str {
         match self {
             TimeUnit::Days => "days",
@@ -163,15 +168,20 @@ pub fn tick_label(value: f64) -> String {
 /// A linear or logarithmic mapping from data values to [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scale {
+    /// The data value mapped to 0.
     pub min: f64,
+    /// The data value mapped to 1.
     pub max: f64,
+    /// Whether the mapping is logarithmic (`min` and `max` then > 0).
     pub log: bool,
 }
 
 impl Scale {
+    /// A linear mapping of [`min`, `max`] onto [0, 1].
     pub fn linear(min: f64, max: f64) -> Scale {
         Scale { min, max, log: false }
     }
+    /// A logarithmic mapping of [`min`, `max`] (both > 0) onto [0, 1].
     pub fn log(min: f64, max: f64) -> Scale {
         Scale { min, max, log: true }
     }
@@ -187,11 +197,14 @@ impl Scale {
 /// A tick: where, and what it says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tick {
+    /// The tick's position, in data units.
     pub value: f64,
+    /// The text printed at the tick.
     pub label: String,
 }
 
 impl Tick {
+    /// One tick at each value, labelled with [`tick_label`].
     pub fn at(values: &[f64]) -> Vec<Tick> {
         values
             .iter()
@@ -205,9 +218,13 @@ impl Tick {
 
 /// Font sizes and spacing shared by every figure.
 pub const TITLE_SIZE: f64 = 20.0;
+/// Axis-title font size, in pixels.
 pub const LABEL_SIZE: f64 = 16.0;
+/// Tick-label and table font size, in pixels.
 pub const TICK_SIZE: f64 = 14.0;
+/// Height of one line of text (legend row, risk-table row), in pixels.
 pub const LINE_HEIGHT: i32 = 20;
+/// Space between the image edge and its content, in pixels.
 pub const MARGIN: i32 = 12;
 /// The widest a group label may be in a legend or number-at-risk table.
 pub const MAX_LABEL_WIDTH: i32 = 200;
@@ -216,21 +233,30 @@ const TICK_LENGTH: i32 = 5;
 /// A plotting panel: a pixel rectangle with its x and y scales.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Panel {
+    /// Pixel column of the panel's left edge.
     pub left: i32,
+    /// Pixel row of the panel's top edge.
     pub top: i32,
+    /// Pixel column of the panel's right edge.
     pub right: i32,
+    /// Pixel row of the panel's bottom edge.
     pub bottom: i32,
+    /// Scale of the horizontal axis.
     pub x: Scale,
+    /// Scale of the vertical axis.
     pub y: Scale,
 }
 
 impl Panel {
+    /// The pixel column of data value `x`.
     pub fn x_px(&self, x: f64) -> i32 {
         self.left + (self.x.fraction(x) * (self.right - self.left) as f64).round() as i32
     }
+    /// The pixel row of data value `y` (rows grow downwards).
     pub fn y_px(&self, y: f64) -> i32 {
         self.bottom - (self.y.fraction(y) * (self.bottom - self.top) as f64).round() as i32
     }
+    /// The pixel position of the data point (`x`, `y`).
     pub fn px(&self, x: f64, y: f64) -> (i32, i32) {
         (self.x_px(x), self.y_px(y))
     }
@@ -466,6 +492,7 @@ pub fn legend_height(lead: Option<&str>, entries: &[(String, Colour)], width: i3
 pub struct Header<'a> {
     /// Legend entries (drawn when there is more than one), after the `lead` text.
     pub entries: &'a [(String, Colour)],
+    /// Text before the legend entries (e.g. the grouping column's name).
     pub lead: Option<&'a str>,
     /// Lines of text under the legend.
     pub annotation: &'a [String],

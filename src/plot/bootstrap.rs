@@ -16,30 +16,42 @@ use crate::output::num;
 /// One bar of the histogram: [lower, upper) and its count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bin {
+    /// The bar's lower edge (included).
     pub lower: f64,
+    /// The bar's upper edge (excluded).
     pub upper: f64,
+    /// Replicates in the bar.
     pub count: usize,
 }
 
 /// The bootstrap figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BootstrapFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
     /// The statistic's name, e.g. "log-hr".
     pub statistic: String,
     /// The statistic in words.
     pub description: String,
+    /// The statistic on the original data (the solid line).
     pub estimate: f64,
+    /// The seed of the replicates.
     pub seed: u64,
+    /// Confidence level of the intervals (e.g. 0.95).
     pub conf_level: f64,
     /// Replicates run.
     pub replicates: usize,
     /// Replicates in the histogram (finite and not excluded).
     pub used: usize,
+    /// The histogram's bars, on a 1, 2 or 5 × 10ᵏ step, lowest first.
     pub bins: Vec<Bin>,
+    /// The bootstrap intervals drawn (percentile, basic, normal, BCa), as in the bootstrap summary.
     pub intervals: Vec<Interval>,
+    /// Degenerate replicates (see the bootstrap summary's `degenerate`).
     pub degenerate: usize,
+    /// How many of them were left out of every summary.
     pub degenerate_excluded: usize,
+    /// How degenerate replicates are treated, in words.
     pub degenerate_treatment: String,
 }
 

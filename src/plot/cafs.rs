@@ -18,7 +18,9 @@ use crate::win::{Cafs, CafsOptions, WinError};
 /// One arm's ranks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CafsArm {
+    /// The arm's label.
     pub group: String,
+    /// The arm's mean CAFS rank (the bar).
     pub mean_rank: f64,
     /// The CAFS ranks of the arm's participants, in row order.
     pub ranks: Vec<f64>,
@@ -27,7 +29,9 @@ pub struct CafsArm {
 /// The CAFS rank figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CafsFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// Participants ranked (both arms).
     pub n: usize,
     /// Reference arm first.
     pub arms: Vec<CafsArm>,

@@ -74,8 +74,11 @@ impl Colour {
     }
 }
 
+/// Black, for axes and text.
 pub const BLACK: Colour = Colour(0, 0, 0);
+/// Mid grey, for secondary text (legend lead, annotations, footnotes).
 pub const GREY: Colour = Colour(0x77, 0x77, 0x77);
+/// Light grey, for grid lines.
 pub const LIGHT_GREY: Colour = Colour(0xdd, 0xdd, 0xdd);
 
 /// The Okabe–Ito palette (Okabe & Ito 2008), colour-blind safe, ordered for white paper
@@ -99,8 +102,11 @@ pub fn group_colour(index: usize) -> Colour {
 /// Horizontal text alignment.
 #[derive(Debug, Clone, Copy)]
 pub enum Align {
+    /// Aligned on its left edge.
     Left,
+    /// Centred.
     Centre,
+    /// Aligned on its right edge.
     Right,
 }
 
@@ -114,6 +120,7 @@ fn drawn<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, PlotError> 
 }
 
 impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
+    /// A canvas drawing on `area`.
     pub fn new(area: &'a DrawingArea<DB, Shift>) -> Self {
         Canvas { area }
     }
@@ -193,13 +200,16 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
 
 /// Something that draws itself on a canvas of a given size.
 pub trait Figure {
+    /// Draws the figure on `canvas`, laid out for an image of `size` (width, height) pixels.
     fn draw<DB: DrawingBackend>(&self, canvas: &Canvas<'_, DB>, size: (u32, u32)) -> Result<(), PlotError>;
 }
 
 /// An image format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageFormat {
+    /// Scalable vector graphics (text).
     Svg,
+    /// Portable network graphics (RGB, 8 bits per channel).
     Png,
 }
 

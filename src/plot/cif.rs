@@ -22,18 +22,27 @@ use crate::output::{num, p_equals};
 /// A cumulative incidence figure with everything it shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CifFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// Whether the pointwise confidence bands are drawn.
     pub ci: bool,
+    /// Whether the number-at-risk table is drawn under the panel.
     pub risk_table: bool,
+    /// The cumulative incidence fit, with the counts at the time-axis breaks.
     pub fit: Cif,
+    /// Time-axis breaks, in the displayed unit.
     pub ticks: Vec<Tick>,
+    /// End of the time axis, in the displayed unit.
     pub xmax: f64,
     /// Number at risk per group at each break.
     pub at_risk: Vec<(String, Vec<f64>)>,
+    /// Lines of text above the panel: the line styles of the causes, then Gray's tests.
     pub annotation: Vec<String>,
 }
 
 impl CifFigure {
+    /// Fits the cumulative incidence of each cause by group and the numbers at risk at the
+    /// time-axis breaks; `ci` and `risk_table` say whether the bands and the table are drawn.
     pub fn build(
         data: &CompetingData,
         layout: &PlotOptions,

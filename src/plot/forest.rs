@@ -22,13 +22,19 @@ pub const NOT_ESTIMABLE: &str = "not estimable";
 /// One line of the forest plot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForestRow {
+    /// The row's text: a model column, a subgroup level, or a subgroup column's heading.
     pub label: String,
     /// A subgroup column's heading line (no estimate).
     pub heading: bool,
+    /// Participants in the subgroup; `None` on a model-column row and a heading.
     pub n: Option<usize>,
+    /// Events in the subgroup; `None` on a model-column row and a heading.
     pub events: Option<f64>,
+    /// Hazard ratio exp(β̂); `None` when not estimable and on a heading.
     pub hr: Option<f64>,
+    /// Lower Wald confidence limit of the hazard ratio; `None` with `hr`.
     pub lower: Option<f64>,
+    /// Upper Wald confidence limit of the hazard ratio; `None` with `hr`.
     pub upper: Option<f64>,
 }
 
@@ -55,7 +61,9 @@ impl ForestRow {
 /// The forest figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForestFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// Confidence level of the intervals (e.g. 0.95).
     pub conf_level: f64,
     /// The heading of the label column ("Term" or "Subgroup").
     pub label_title: String,
@@ -63,6 +71,7 @@ pub struct ForestFigure {
     pub comparison: Option<String>,
     /// Whether the rows carry n and events.
     pub counts: bool,
+    /// The lines of the plot, top to bottom.
     pub rows: Vec<ForestRow>,
 }
 

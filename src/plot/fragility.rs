@@ -18,7 +18,9 @@ use crate::output::num;
 /// One point of the path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathPoint {
+    /// Participants modified so far (0 for the original data).
     pub step: usize,
+    /// The p-value after this step.
     pub p_value: f64,
     /// What changed at this step ("original data" at step 0).
     pub change: String,
@@ -27,15 +29,23 @@ pub struct PathPoint {
 /// The fragility figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FragilityFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
     /// The test, e.g. "logrank".
     pub test: String,
+    /// Significance level (the dashed line; significant means p < α).
     pub alpha: f64,
+    /// The experimental arm's label.
     pub experimental: String,
+    /// The control arm's label.
     pub control: String,
+    /// The group column.
     pub group_column: String,
+    /// The status-flip fragility index (signed); `None` when the path does not cross α.
     pub fragility_index: Option<i64>,
+    /// Whether the index is known to be the minimum rather than a greedy upper bound.
     pub minimum_confirmed: bool,
+    /// The original p-value, then one point per step of the path.
     pub points: Vec<PathPoint>,
     /// The step at which significance changes, if the path reaches it.
     pub crossing: Option<usize>,

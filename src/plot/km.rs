@@ -31,6 +31,7 @@ use crate::{Cox, CoxOptions, Rmst, RmstOptions};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SurvivalScale {
+    /// S(t), the survival probability.
     #[default]
     Survival,
     /// 1 − S(t), the cumulative incidence of the event.
@@ -42,12 +43,19 @@ pub enum SurvivalScale {
 /// What to draw on a Kaplan–Meier figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KmPlotOptions {
+    /// Draw the pointwise confidence bands.
     pub ci: bool,
+    /// Draw dashed lines to each curve's median survival time.
     pub median: bool,
+    /// Draw the number-at-risk table under the panel.
     pub risk_table: bool,
+    /// Annotate the log-rank test and the Cox hazard ratios above the panel.
     pub annotate: bool,
+    /// The function of S(t) on the y axis.
     pub scale: SurvivalScale,
+    /// Transformation of the pointwise confidence limits (as R's `conf.type`).
     pub conf_type: ConfType,
+    /// Confidence level of the bands (e.g. 0.95).
     pub conf_level: f64,
 }
 
@@ -68,6 +76,7 @@ impl Default for KmPlotOptions {
 /// One row of the number-at-risk table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AtRisk {
+    /// The curve's name: its group level, with its stratum when there is one.
     pub curve: String,
     /// At each time-axis break.
     pub n_risk: Vec<f64>,
@@ -76,13 +85,17 @@ pub struct AtRisk {
 /// A Kaplan–Meier figure with everything it shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KmFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// What is drawn.
     pub options: KmPlotOptions,
+    /// The Kaplan–Meier fit, with the counts at the time-axis breaks.
     pub fit: KaplanMeier,
     /// Time-axis breaks, in the displayed unit.
     pub ticks: Vec<Tick>,
     /// End of the time axis, in the displayed unit.
     pub xmax: f64,
+    /// Number at risk of each curve at each time-axis break.
     pub at_risk: Vec<AtRisk>,
     /// Lines of text above the panel (tests, hazard ratios, RMST).
     pub annotation: Vec<String>,

@@ -15,19 +15,25 @@ use crate::km::{KaplanMeier, KmOptions};
 /// One curve's points (time in the displayed unit, log(−log S)).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogLogCurve {
+    /// The curve's name: its group level, with its stratum when there is one.
     pub curve: String,
+    /// (time, log(−log S(t))) at each event time with 0 < S(t) < 1.
     pub points: Vec<(f64, f64)>,
 }
 
 /// The log(−log S) figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogLogFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// The group column; `None` for a single curve.
     pub group_column: Option<String>,
+    /// One curve per group (and stratum).
     pub curves: Vec<LogLogCurve>,
 }
 
 impl LogLogFigure {
+    /// Fits the Kaplan–Meier curves of `data` and keeps the points that have a log(−log S).
     pub fn build(data: &SurvData, layout: &PlotOptions) -> Result<LogLogFigure, PlotError> {
         layout.check()?;
         let fit = KaplanMeier::fit(data, &KmOptions::default()).map_err(|e| PlotError::Data(e.to_string()))?;

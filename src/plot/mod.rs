@@ -8,13 +8,17 @@
 //! metrics, so the same input gives byte-identical files, and legends, annotations and the
 //! risk table sit outside the plotting panel where they cannot cover a curve.
 //!
-//! ```no_run
+//! ```
 //! use survkit::plot::{ImageFormat, KmFigure, KmPlotOptions, PlotOptions, render};
 //! use survkit::{Columns, SurvData};
 //!
-//! let data = SurvData::read_csv("datasets/lung.csv", &Columns::new("time", "status").group("sex"))?;
-//! let figure = KmFigure::build(&data, &PlotOptions::default(), &KmPlotOptions { risk_table: true, ..Default::default() })?;
-//! let svg = render(&figure, ImageFormat::Svg, (800, 600))?;
+//! let columns = Columns::new("time", "status").group("sex");
+//! let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
+//! let options = KmPlotOptions { risk_table: true, ..Default::default() };
+//! let figure = KmFigure::build(&data, &PlotOptions::default(), &options)?;
+//! assert_eq!((figure.at_risk[0].n_risk[0], figure.at_risk[1].n_risk[0]), (138.0, 90.0));
+//! let svg = String::from_utf8(render(&figure, ImageFormat::Svg, (800, 600))?)?;
+//! assert!(svg.starts_with("<svg"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -53,11 +57,15 @@ pub const DEFAULT_SIZE: (u32, u32) = (900, 640);
 /// What every figure shares: size, titles and the time axis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlotOptions {
+    /// Image width in pixels (200 to 10000).
     pub width: u32,
+    /// Image height in pixels (150 to 10000).
     pub height: u32,
+    /// Title above the figure; `None` for no title.
     pub title: Option<String>,
     /// Axis titles; `None` for each kind's default.
     pub xlabel: Option<String>,
+    /// The vertical axis title; `None` for the kind's default.
     pub ylabel: Option<String>,
     /// The unit of the data's time column.
     pub data_unit: TimeUnit,
@@ -118,20 +126,25 @@ impl PlotOptions {
             .unwrap_or_else(|| format!("Time ({})", self.time_unit.name()))
     }
 
+    /// The image size in pixels, (width, height).
     pub fn size(&self) -> (u32, u32) {
         (self.width, self.height)
     }
 }
 
+/// Why a figure cannot be built or drawn.
 #[derive(Debug, Error, PartialEq)]
 pub enum PlotError {
+    /// An option is out of range (size, axis limit, break step, ...).
     #[error("invalid option: {0}")]
     Option(String),
     /// The data (or the estimator on them) refused: the message says why, in its own words.
     #[error("{0}")]
     Data(String),
+    /// The analysis of valid data cannot give the figure (e.g. nothing to draw, not two arms).
     #[error("{0}")]
     Analysis(String),
+    /// The drawing backend or the image encoder failed.
     #[error("drawing failed: {0}")]
     Draw(String),
 }

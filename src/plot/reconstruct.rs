@@ -24,6 +24,7 @@ use crate::reconstruct::{Point, Reconstruction};
 /// One arm as drawn.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReconstructArm {
+    /// The arm's label.
     pub group: String,
     /// The cleaned digitised points, displayed time unit.
     pub digitised: Vec<Point>,
@@ -38,7 +39,9 @@ pub struct ReconstructArm {
 /// The digitised points over the reconstructed Kaplan–Meier curves.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReconstructFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// One entry per reconstructed arm.
     pub arms: Vec<ReconstructArm>,
     /// Time-axis breaks, in the displayed unit.
     pub ticks: Vec<Tick>,
@@ -47,6 +50,7 @@ pub struct ReconstructFigure {
 }
 
 impl ReconstructFigure {
+    /// Lays out the digitised points and the reconstructed curves of `result`.
     pub fn build(result: &Reconstruction, layout: &PlotOptions) -> Result<ReconstructFigure, PlotError> {
         layout.check()?;
         if result.arms.is_empty() {

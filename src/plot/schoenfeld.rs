@@ -33,9 +33,13 @@ pub const SMOOTH_POINTS: usize = 80;
 /// One point of the smooth with its ± 2 SE band.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SmoothPoint {
+    /// Time, in the displayed unit.
     pub time: f64,
+    /// The smooth's value.
     pub fit: f64,
+    /// The smooth minus 2 standard errors.
     pub lower: f64,
+    /// The smooth plus 2 standard errors.
     pub upper: f64,
 }
 
@@ -46,19 +50,24 @@ pub struct SchoenfeldPanel {
     pub column: String,
     /// The covariate the column comes from, whose `cox.zph` test is shown.
     pub term: String,
+    /// Degrees of freedom of the term's `cox.zph` test.
     pub zph_df: f64,
+    /// p-value of the term's `cox.zph` test.
     pub zph_p_value: f64,
     /// The fitted coefficient β̂.
     pub coef: f64,
     /// (time in the displayed unit, scaled Schoenfeld residual), by time.
     pub points: Vec<(f64, f64)>,
+    /// The smooth with its band, at [`SMOOTH_POINTS`] times.
     pub smooth: Vec<SmoothPoint>,
 }
 
 /// The scaled Schoenfeld residual figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SchoenfeldFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// One panel per model column.
     pub panels: Vec<SchoenfeldPanel>,
     /// The `cox.zph` global test p-value.
     pub global_p_value: f64,

@@ -22,18 +22,26 @@ pub struct Bar {
     pub level: String,
     /// "wins", "losses" or "ties" (from the treated arm's side).
     pub outcome: String,
+    /// Pairs in this bar.
     pub pairs: u64,
+    /// Share of all pairs, in percent.
     pub percent: f64,
 }
 
 /// The breakdown figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WinFigure {
+    /// Size, titles and time axis of the figure.
     pub layout: PlotOptions,
+    /// The treated arm's label.
     pub treated: String,
+    /// The reference arm's label.
     pub reference: String,
+    /// The numeric column holding the function score.
     pub score_column: String,
+    /// Treated–reference pairs compared.
     pub pairs: u64,
+    /// Wins and losses at each level (death, then score), then the ties.
     pub bars: Vec<Bar>,
     /// The win ratio line shown above the panel.
     pub summary: String,

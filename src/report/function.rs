@@ -17,6 +17,7 @@ pub const CAFS_SEED: u64 = 1;
 pub struct FunctionSpec {
     /// The numeric score column.
     pub score: String,
+    /// Which way the score is better.
     pub direction: Direction,
 }
 

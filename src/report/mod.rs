@@ -30,18 +30,24 @@ use crate::{Cox, CoxOptions, KaplanMeier, KmOptions, LogRank, LogRankOptions, Rm
 
 /// The report's bootstrap: replicates and seed, fixed so the report is reproducible.
 pub const BOOTSTRAP_REPLICATES: usize = 2000;
+/// The seed of the report's bootstrap.
 pub const BOOTSTRAP_SEED: u64 = 1;
 
 /// What the report analyses: the file and columns as the user named them (for the command
 /// lines), and τ.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportSpec {
+    /// The data file, as named on the command line.
     pub file: String,
+    /// The time column.
     pub time: String,
+    /// The event column.
     pub event: String,
+    /// The group column.
     pub group: String,
     /// Numeric covariates added to the Cox model and the adjusted RMST.
     pub covariates: Vec<String>,
+    /// RMST truncation time τ; `None` for the largest τ the data support.
     pub tau: Option<f64>,
 }
 
@@ -59,12 +65,15 @@ impl ReportSpec {
     pub fn km_command(&self) -> String {
         self.base_command("km")
     }
+    /// `survkit plot km …`: the report's Kaplan–Meier figure (risk table, bands, medians).
     pub fn plot_command(&self) -> String {
         format!("{} --risk-table --ci --median -o km.svg", self.base_command("plot km"))
     }
+    /// `survkit logrank …` for the report's log-rank test.
     pub fn logrank_command(&self) -> String {
         self.base_command("logrank")
     }
+    /// `survkit cox …`: the group as a factor, the covariates, the proportional-hazards test.
     pub fn cox_command(&self) -> String {
         let covariates: Vec<&str> = std::iter::once(self.group.as_str())
             .chain(self.covariates.iter().map(String::as_str))
@@ -78,6 +87,7 @@ impl ReportSpec {
             quote(&self.group)
         )
     }
+    /// `survkit rmst …`: the RMST and its contrasts, at `tau` and adjusted for the covariates.
     pub fn rmst_command(&self) -> String {
         let mut command = self.base_command("rmst");
         if let Some(tau) = self.tau {
@@ -99,6 +109,7 @@ impl ReportSpec {
     pub fn bootstrap_command(&self) -> String {
         self.base_command("bootstrap") + &self.bootstrap_arguments()
     }
+    /// `survkit plot bootstrap …`: the histogram of the report's bootstrap.
     pub fn bootstrap_plot_command(&self) -> String {
         format!(
             "{}{} -o bootstrap.svg",
@@ -110,6 +121,7 @@ impl ReportSpec {
     pub fn fragility_command(&self) -> String {
         self.base_command("fragility survival")
     }
+    /// `survkit plot fragility …`: the p-value path of the report's fragility index.
     pub fn fragility_plot_command(&self) -> String {
         format!("{} -o fragility.svg", self.base_command("plot fragility"))
     }
@@ -132,8 +144,11 @@ fn quote(word: &str) -> String {
 /// could not be computed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Section {
+    /// The section's heading.
     pub title: String,
+    /// The survkit command line that reproduces the output.
     pub command: String,
+    /// The text table the command prints, or a line saying why it could not be computed.
     pub output: String,
     /// A figure shown with the section.
     pub figure: Option<SectionFigure>,
@@ -143,32 +158,46 @@ pub struct Section {
 /// beside a Markdown report (`STEM-NAME.svg`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SectionFigure {
+    /// The figure's name, for its file beside a Markdown report.
     pub name: String,
+    /// The figure's alternative text.
     pub alt: String,
+    /// The inline SVG, or an HTML paragraph saying why it could not be drawn.
     pub svg: String,
+    /// The survkit command line that draws the figure.
     pub command: String,
 }
 
 /// Rows, events and follow-up of one arm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArmSummary {
+    /// The group level ("all" without a group column).
     pub group: String,
+    /// Rows of the arm.
     pub n: usize,
+    /// Events in the arm.
     pub events: usize,
     /// Median follow-up by the reverse Kaplan–Meier method (censoring as the event).
     pub median_follow_up: Option<f64>,
+    /// Longest follow-up time in the arm (data time unit).
     pub max_follow_up: f64,
 }
 
 /// The report's content.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// What was analysed.
     pub spec: ReportSpec,
+    /// Rows used (after dropped rows).
     pub rows_used: usize,
+    /// The dropped rows in words, or "no rows dropped".
     pub dropped: String,
+    /// Per-arm counts and follow-up, in the group's level order.
     pub arms: Vec<ArmSummary>,
     /// The Kaplan–Meier figure with risk table, as SVG.
     pub km_svg: String,
+    /// The analysis sections in order: Kaplan–Meier, log-rank, Cox, RMST, bootstrap, fragility,
+    /// then the function sections when added.
     pub sections: Vec<Section>,
 }
 
@@ -192,6 +221,22 @@ impl Report {
     /// Runs every analysis. `base` holds the time, event and group columns; `cox_data` also the
     /// group as a factor covariate and the covariates; `rmst_data` the group and the covariates
     /// as numbers (as each command loads them, so its rows and numbers are the command's).
+    ///
+    /// # Example
+    /// ```
+    /// use survkit::report::{Report, ReportSpec};
+    /// use survkit::{Columns, SurvData};
+    /// let (file, columns) = ("datasets/aml.csv", Columns::new("time", "status").group("x"));
+    /// let data = SurvData::read_csv(file, &columns)?;
+    /// let cox_data = SurvData::read_csv(file, &columns.covariates(["x"]).factors(["x"]))?;
+    /// let (time, event, group) = ("time".into(), "status".into(), "x".into());
+    /// let (covariates, tau) = (Vec::new(), None);
+    /// let spec = ReportSpec { file: file.into(), time, event, group, covariates, tau };
+    /// let report = Report::build(&spec, &data, &cox_data, &data);
+    /// assert_eq!((report.arms[0].n, report.arms[0].events), (11, 7));
+    /// assert!(report.html().contains("<svg"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build(spec: &ReportSpec, base: &SurvData, cox_data: &SurvData, rmst_data: &SurvData) -> Report {
         let km_figure = KmFigure::build(
             base,

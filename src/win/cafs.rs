@@ -40,10 +40,13 @@ use crate::numbers::count;
 /// Options for [`Cafs::test`]; built with [`CafsOptions::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CafsOptions {
+    /// The numeric column holding the function score (read as a covariate).
     pub score: String,
+    /// Which way the score is better.
     pub direction: Direction,
     /// Score differences of at most this much are ties (≥ 0; 0 in Berry et al.).
     pub threshold: f64,
+    /// How the permutation p-value is computed: exact enumeration or seeded Monte Carlo.
     pub permutation: PermutationPlan,
     /// Also search the fragility of the rank-sum test's significance.
     pub fragility: Option<FragilityOptions>,
@@ -65,7 +68,9 @@ impl CafsOptions {
 /// One arm's CAFS summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CafsGroup {
+    /// The arm's label.
     pub group: String,
+    /// Participants in the arm.
     pub n: usize,
     /// Mean CAFS rank (1 = worst).
     pub mean_rank: f64,
@@ -73,42 +78,77 @@ pub struct CafsGroup {
     pub mean_score: f64,
 }
 
-/// The Finkelstein–Schoenfeld test on the same pairwise scores.
+/// The Finkelstein–Schoenfeld test on the same pairwise scores, computed by [`Cafs::test`].
+///
+/// # Example
+/// ```
+/// use survkit::win::{Cafs, CafsOptions};
+/// use survkit::{Columns, SurvData};
+/// let columns = Columns::new("time_weeks", "death").group("arm").reference("arm", "placebo");
+/// let columns = columns.covariates(["alsfrs_change"]);
+/// let file = "datasets/als/als_function_survival_synthetic.csv";
+/// let data = SurvData::read_csv(file, &columns)?;
+/// let mut options = CafsOptions::new("alsfrs_change");
+/// options.permutation.permutations = 1000;
+/// let fs = Cafs::test(&data, &options, &|| {})?.finkelstein_schoenfeld;
+/// assert_eq!(fs.statistic, 2212.0);
+/// assert!((fs.p_value.unwrap() - 0.037677889064796).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FinkelsteinSchoenfeld {
     /// T = Σ of the treated arm's U.
     #[serde(serialize_with = "count")]
     pub statistic: f64,
+    /// Variance of T under permutation, n₁n₀/(n(n − 1)) · ΣU² (their eq. 3).
     pub variance: f64,
+    /// Z = T/√Var T; `None` when the variance is 0 (every U is 0).
     pub z: Option<f64>,
+    /// Two-sided p-value 2Φ(−|Z|); `None` with `z`.
     pub p_value: Option<f64>,
 }
 
 /// The CAFS joint rank test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cafs {
+    /// The group column whose two levels are compared.
     pub group_column: String,
+    /// The numeric column holding the function score.
     pub score_column: String,
+    /// Which way the score is better.
     pub direction: Direction,
+    /// Score differences of at most this much are ties.
     pub threshold: f64,
+    /// The reference arm's label (the group's first level among the rows used).
     pub reference: String,
+    /// The treated arm's label (the other level).
     pub treated: String,
     /// Reference arm first.
     pub groups: Vec<CafsGroup>,
     /// Wilcoxon W of the treated arm's CAFS ranks.
     pub statistic: f64,
+    /// Normal-approximation z of W (tie and continuity corrected); `None` when every U is equal.
     pub z: Option<f64>,
+    /// Two-sided p-value of `z`, as R's `wilcox.test(exact = FALSE, correct = TRUE)`.
     pub p_value: Option<f64>,
+    /// Two-sided permutation p-value on |W − n₁n₀/2|, exact or Monte Carlo.
     pub permutation_p_value: f64,
+    /// "exact" (every assignment) or "monte-carlo" (random permutations).
     pub method: PermutationMethod,
+    /// The number of distinct label assignments, n!/(n₁!n₀!).
     #[serde(serialize_with = "count")]
     pub assignments: f64,
+    /// Assignments evaluated: all of them (exact) or the random permutations (Monte Carlo).
     pub permutations: u64,
+    /// How many were at least as extreme as the observed one.
     pub as_extreme: u64,
+    /// The seed of the Monte Carlo permutations; `None` when exact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The random generator of the Monte Carlo permutations; `None` when exact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generator: Option<String>,
+    /// The Finkelstein–Schoenfeld test on the same scores U.
     pub finkelstein_schoenfeld: FinkelsteinSchoenfeld,
     /// The fragility of the rank-sum test's significance, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,12 +156,15 @@ pub struct Cafs {
     /// Each participant's U = wins − losses and CAFS rank, in row order.
     #[serde(skip)]
     pub scores: Vec<i64>,
+    /// Each participant's CAFS rank (average ranks, 1 = worst), in row order.
     #[serde(skip)]
     pub ranks: Vec<f64>,
     /// 1 for a treated participant, 0 for a reference one, in row order.
     #[serde(skip)]
     pub arm: Vec<u8>,
+    /// Rows of the file left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
+    /// Missing scores and tests that could not be done; empty when none.
     pub warnings: Vec<String>,
 }
 
@@ -198,6 +241,22 @@ pub(crate) fn rank_sum(people: &Participants, threshold: f64) -> RankSum {
 impl Cafs {
     /// The CAFS and Finkelstein–Schoenfeld tests of the second arm against the first.
     /// `progress` is told of each permutation.
+    ///
+    /// # Example
+    /// ```
+    /// use survkit::win::{Cafs, CafsOptions};
+    /// use survkit::{Columns, SurvData};
+    /// let columns = Columns::new("time_weeks", "death").group("arm").reference("arm", "placebo");
+    /// let columns = columns.covariates(["alsfrs_change"]);
+    /// let file = "datasets/als/als_function_survival_synthetic.csv";
+    /// let data = SurvData::read_csv(file, &columns)?;
+    /// let mut options = CafsOptions::new("alsfrs_change");
+    /// options.permutation.permutations = 1000;
+    /// let cafs = Cafs::test(&data, &options, &|| {})?;
+    /// assert_eq!(cafs.statistic, 8323.5);
+    /// assert!((cafs.p_value.unwrap() - 0.036700697687315).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn test(data: &SurvData, options: &CafsOptions, progress: &(dyn Fn() + Sync)) -> Result<Cafs, WinError> {
         if options.permutation.threads == 0 {
             return Err(WinError::Option("threads must be at least 1".into()));

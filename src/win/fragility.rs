@@ -32,32 +32,60 @@ use super::{Participants, WinError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Change {
+    /// The death becomes a censoring at the same time.
     DeathToAlive,
+    /// The censoring becomes a death at the same time.
     AliveToDeath,
+    /// The score moves to the best score observed in the data.
     ScoreToBest,
+    /// The score moves to the worst score observed in the data.
     ScoreToWorst,
 }
 
 /// One step of the path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FragilityStep {
+    /// The step's number, from 1.
     pub step: usize,
     /// The participant's line in the file (the header is line 1).
     pub line: u64,
+    /// The participant's arm label.
     pub group: String,
+    /// The change made.
     pub change: Change,
-    /// The score before and after (oriented as in the file).
+    /// The score before this step (oriented as in the file).
     pub score_before: f64,
+    /// The score after this step (oriented as in the file).
     pub score_after: f64,
     /// The p-value after this step.
     pub p_value: f64,
 }
 
-/// The fragility of a win-ratio or CAFS result.
+/// The fragility of a win-ratio or CAFS result, asked for with
+/// [`WinOptions::fragility`](super::WinOptions::fragility) or
+/// [`CafsOptions::fragility`](super::CafsOptions::fragility).
+///
+/// # Example
+/// ```
+/// use survkit::win::{FragilityOptions, WinOptions, WinStatistics};
+/// use survkit::{Columns, SurvData};
+/// let columns = Columns::new("time_weeks", "death").group("arm").reference("arm", "placebo");
+/// let columns = columns.covariates(["alsfrs_change"]);
+/// let file = "datasets/als/als_function_survival_synthetic.csv";
+/// let data = SurvData::read_csv(file, &columns)?;
+/// let mut options = WinOptions::new("alsfrs_change");
+/// options.fragility = Some(FragilityOptions::default());
+/// let fragility = WinStatistics::compute(&data, &options)?.fragility.unwrap();
+/// assert_eq!((fragility.index, fragility.path[0].line), (Some(1), 55));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WinFragility {
+    /// Significance level the search crosses (significant means p < α).
     pub alpha: f64,
+    /// The original p-value.
     pub p_value: f64,
+    /// Whether the original result is significant (p < α).
     pub significant: bool,
     /// Steps to cross α (negative for a non-significant result); None when the greedy search
     /// ran out of changes (or of `max_steps`) first.
@@ -65,12 +93,14 @@ pub struct WinFragility {
     /// Whether the index is known to be the minimum: |index| ≤ 2, since the first step tries
     /// every single change.
     pub minimum_confirmed: bool,
+    /// The changes, in order; the last one crosses α when `index` is `Some`.
     pub path: Vec<FragilityStep>,
 }
 
 /// Options of the fragility search.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FragilityOptions {
+    /// Significance level (strictly between 0 and 1; default 0.05).
     pub alpha: f64,
     /// The most steps tried (each step evaluates every remaining change).
     pub max_steps: usize,

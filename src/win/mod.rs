@@ -10,7 +10,8 @@
 //! ```no_run
 //! use survkit::win::{WinOptions, WinStatistics};
 //! use survkit::{Columns, SurvData};
-//! let columns = Columns::new("time", "death").group("arm").reference("arm", "placebo").covariates(["alsfrs_change"]);
+//! let columns = Columns::new("time_weeks", "death").group("arm").reference("arm", "placebo");
+//! let columns = columns.covariates(["alsfrs_change"]);
 //! let data = SurvData::read_csv("datasets/als/als_function_survival_synthetic.csv", &columns)?;
 //! println!("{}", WinStatistics::compute(&data, &WinOptions::new("alsfrs_change"))?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -35,8 +36,10 @@ use pairs::Outcome;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
+    /// A higher score is better (e.g. ALSFRS-R).
     #[default]
     HigherIsBetter,
+    /// A lower score is better.
     LowerIsBetter,
 }
 
@@ -54,9 +57,11 @@ impl std::fmt::Display for Direction {
 pub struct WinOptions {
     /// The numeric column holding the function score (read as a covariate).
     pub score: String,
+    /// Which way the score is better.
     pub direction: Direction,
     /// Score differences of at most this much are ties (≥ 0).
     pub threshold: f64,
+    /// Confidence level of the intervals, strictly between 0 and 1.
     pub conf_level: f64,
     /// Also search the fragility of the win ratio's significance.
     pub fragility: Option<FragilityOptions>,
@@ -75,29 +80,57 @@ impl WinOptions {
     }
 }
 
+/// Why a pairwise comparison (win statistics, CAFS, their fragility) cannot be made.
 #[derive(Debug, Error, PartialEq)]
 pub enum WinError {
+    /// An option is out of range (tie margin, confidence level, threads, permutation limits).
     #[error("invalid option: {0}")]
     Option(String),
+    /// The data have no group column.
     #[error("{file}: pairwise comparisons compare arms, but no group column was read")]
-    NoGroup { file: String },
+    NoGroup {
+        /// The input file.
+        file: String,
+    },
+    /// The score column was not read as a numeric covariate.
     #[error("{file}: no numeric column '{column}' was read for the function score")]
-    NoScore { file: String, column: String },
+    NoScore {
+        /// The input file.
+        file: String,
+        /// The column named for the score.
+        column: String,
+    },
+    /// The group column does not have exactly two levels among the rows used.
     #[error(
         "{file}: group column '{column}' has {levels} level{} among the rows used ({}); this analysis compares exactly two",
         if *levels == 1 { "" } else { "s" },
         names.join(", ")
     )]
     NotTwoArms {
+        /// The input file.
         file: String,
+        /// The group column.
         column: String,
+        /// How many of its levels occur among the rows used.
         levels: usize,
+        /// Those levels.
         names: Vec<String>,
     },
+    /// No stratum has participants in both arms.
     #[error("{file}: no stratum has participants in both arms, so there is no pair to compare")]
-    NoPairs { file: String },
+    NoPairs {
+        /// The input file.
+        file: String,
+    },
+    /// The data carry something these analyses do not take (entry times, weights, strata for CAFS).
     #[error("{file}: pairwise comparisons do not take {what}")]
-    Unsupported { file: String, what: String },
+    Unsupported {
+        /// The input file.
+        file: String,
+        /// What was given.
+        what: String,
+    },
+    /// The thread pool of the permutations could not be built.
     #[error("{0}")]
     Threads(String),
 }

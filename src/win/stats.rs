@@ -51,39 +51,58 @@ use crate::rmst::ContrastEstimate;
 pub struct LevelCounts {
     /// "death" or "score".
     pub level: String,
+    /// Pairs the treated participant wins at this level.
     pub wins: u64,
+    /// Pairs the treated participant loses at this level.
     pub losses: u64,
 }
 
 /// The win statistics of a treated arm against the reference arm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WinStatistics {
+    /// The group column whose two levels are compared.
     pub group_column: String,
+    /// The reference arm's label (the group's first level among the rows used).
     pub reference: String,
+    /// The treated arm's label (the other level).
     pub treated: String,
+    /// Participants in the reference arm.
     pub n_reference: usize,
+    /// Participants in the treated arm.
     pub n_treated: usize,
+    /// The numeric column holding the function score.
     pub score_column: String,
+    /// Which way the score is better.
     pub direction: Direction,
+    /// Score differences of at most this much are ties.
     pub threshold: f64,
+    /// The strata column when pairs are formed within strata; `None` when unstratified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata_column: Option<String>,
     /// Treated–reference pairs compared (within strata when stratified).
     pub pairs: u64,
     /// Pairs the treated participant wins, loses, or that are tied at every level.
     pub wins: u64,
+    /// Pairs the treated participant loses.
     pub losses: u64,
+    /// Pairs tied at every level (pairs − wins − losses).
     pub ties: u64,
     /// Wins and losses by level: death, then score.
     pub levels: Vec<LevelCounts>,
+    /// Win ratio p_w/p_l, Wald limits on the log scale; estimate `None` when no pair is a loss.
     pub win_ratio: ContrastEstimate,
+    /// Win odds (p_w + p_t/2)/(p_l + p_t/2), limits on the log scale (Brunner–Munzel variance).
     pub win_odds: ContrastEstimate,
+    /// Net benefit p_w − p_l with Wald limits on the natural scale.
     pub net_benefit: ContrastEstimate,
+    /// Confidence level of the limits (e.g. 0.95).
     pub conf_level: f64,
     /// The fragility of the win ratio's significance, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fragility: Option<WinFragility>,
+    /// Rows of the file left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
+    /// Why an estimate, limit or p-value is missing, and missing scores; empty when none.
     pub warnings: Vec<String>,
 }
 
@@ -261,6 +280,20 @@ impl WinStatistics {
     /// Compares the treated arm (the group level that is not first) with the reference arm
     /// (the first level: move it there with `Columns::reference`), within strata when the data
     /// have a strata column.
+    ///
+    /// # Example
+    /// ```
+    /// use survkit::win::{WinOptions, WinStatistics};
+    /// use survkit::{Columns, SurvData};
+    /// let columns = Columns::new("time_weeks", "death").group("arm").reference("arm", "placebo");
+    /// let columns = columns.covariates(["alsfrs_change"]);
+    /// let file = "datasets/als/als_function_survival_synthetic.csv";
+    /// let data = SurvData::read_csv(file, &columns)?;
+    /// let win = WinStatistics::compute(&data, &WinOptions::new("alsfrs_change"))?;
+    /// assert_eq!((win.wins, win.losses, win.ties), (8037, 5825, 538));
+    /// assert!((win.win_ratio.estimate.unwrap() - 1.3797424892704).abs() < 1e-10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn compute(data: &SurvData, options: &WinOptions) -> Result<WinStatistics, WinError> {
         if !(options.conf_level > 0.0 && options.conf_level < 1.0) {
             return Err(WinError::Option(format!(
