@@ -52,7 +52,7 @@ impl Default for MaxComboOptions {
 /// What can go wrong in a MaxCombo test.
 #[derive(Debug, Error, PartialEq)]
 pub enum MaxComboError {
-    /// The data cannot be tested (no group column, case weights, too many groups).
+    /// The data cannot be tested (e.g. no group column, case weights, one level, no events).
     #[error(transparent)]
     Data(#[from] LogRankError),
     /// The group column does not have exactly two levels among the rows used.

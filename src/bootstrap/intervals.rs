@@ -92,9 +92,11 @@ impl FromStr for IntervalMethod {
 pub struct Interval {
     /// How the interval was computed.
     pub method: IntervalMethod,
-    /// Lower limit; `None` when it could not be computed (e.g. fewer than 2 replicates used).
+    /// Lower limit; `None` when it could not be computed (fewer than 2 replicates used, or BCa
+    /// whose bias correction or acceleration is undefined).
     pub lower: Option<f64>,
-    /// Upper limit; `None` when it could not be computed (e.g. fewer than 2 replicates used).
+    /// Upper limit; `None` when it could not be computed (fewer than 2 replicates used, or BCa
+    /// whose bias correction or acceleration is undefined).
     pub upper: Option<f64>,
 }
 

@@ -127,7 +127,8 @@ impl<'de> Deserialize<'de> for Statistic {
 pub struct Replicate {
     /// The statistic on this resample; `None` when the replicate is excluded (degenerate).
     pub value: Option<f64>,
-    /// Its p-value (Wald or penalised LR for Cox, χ² for log-rank); `None` for other statistics.
+    /// Its p-value (Wald, or penalised LR with Firth, for Cox; χ² for log-rank); `None` for other
+    /// statistics and for excluded replicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_value: Option<f64>,
     /// The statistic does not exist on this resample as asked (see [`Replicate::value`] for

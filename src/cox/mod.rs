@@ -169,7 +169,7 @@ pub struct Term {
     pub coef: Option<f64>,
     /// Model-based standard error of the coefficient; `null` when not estimable.
     pub se: Option<f64>,
-    /// Robust (sandwich) standard error; `None` without robust variance.
+    /// Robust (sandwich) standard error; `None` without robust variance or when not estimable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robust_se: Option<f64>,
     /// Hazard ratio exp(coef); `null` when not estimable.
@@ -299,7 +299,7 @@ pub struct CoxFit {
     pub iterations: usize,
     /// Log partial likelihood at β = 0 and at the estimate.
     pub loglik: [f64; 2],
-    /// Warnings about the fit (infinite coefficients, non-convergence, timefix ties, ...).
+    /// Warnings about the fit (non-convergence, infinite or non-identifiable coefficients).
     pub warnings: Vec<String>,
     /// The coefficients, in design order.
     pub terms: Vec<Term>,

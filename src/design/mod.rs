@@ -184,7 +184,7 @@ pub struct TestPlan {
 }
 
 impl TestPlan {
-    /// A plan at level `alpha` in (0, 1).
+    /// A plan at level `alpha`; fails unless α lies in (0, 1).
     pub fn new(alpha: f64, sided: Sided, allocation: Allocation, method: EventsMethod) -> Result<Self, DesignError> {
         if !(alpha > 0.0 && alpha < 1.0) {
             return Err(DesignError::Alpha(alpha));
