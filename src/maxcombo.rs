@@ -49,24 +49,42 @@ impl Default for MaxComboOptions {
     }
 }
 
+/// What can go wrong in a MaxCombo test.
 #[derive(Debug, Error, PartialEq)]
 pub enum MaxComboError {
+    /// The data cannot be tested (e.g. no group column, case weights, one level, no events).
     #[error(transparent)]
     Data(#[from] LogRankError),
+    /// The group column does not have exactly two levels among the rows used.
     #[error("{file}: the MaxCombo test compares two groups; column '{column}' has {levels}")]
     NotTwoGroups {
+        /// The input file.
         file: String,
+        /// The group column.
         column: String,
+        /// Its number of levels among the rows used.
         levels: usize,
     },
+    /// The options name no weight function.
     #[error("the MaxCombo test needs at least one weight function")]
     NoWeights,
+    /// A statistic's variance is 0 (its weights are 0 at every event time).
     #[error("{file}: the {weights} statistic has no variance (its weights are 0 at every event time)")]
-    NoVariance { file: String, weights: Weights },
+    NoVariance {
+        /// The input file.
+        file: String,
+        /// The weight function.
+        weights: Weights,
+    },
+    /// The correlation matrix of the statistics is singular (two give the same test).
     #[error(
         "{file}: the statistics' correlation matrix is singular (two weight functions give the same test); drop one"
     )]
-    Singular { file: String },
+    Singular {
+        /// The input file.
+        file: String,
+    },
+    /// More than 21 weight functions were named (the number given).
     #[error("the MaxCombo test combines at most 21 statistics, got {0}")]
     TooMany(usize),
 }
@@ -74,10 +92,13 @@ pub enum MaxComboError {
 /// One weighted log-rank statistic of the combination.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComboStatistic {
+    /// The weight function of this statistic.
     pub weights: Weights,
     /// U, weighted observed − expected events in the second group.
     pub u: f64,
+    /// Var(U) under the null, C_aa.
     pub variance: f64,
+    /// Standardised statistic Z = U/√Var(U).
     pub z: f64,
     /// Two-sided p-value of this statistic alone.
     pub p_value: f64,
@@ -88,23 +109,44 @@ pub struct ComboStatistic {
 pub struct MaxCombo {
     /// max_a |Z_a|.
     pub statistic: f64,
+    /// Two-sided p-value 1 − P(|Z_a| ≤ Z_max for all a), Z ~ N(0, R).
     pub p_value: f64,
     /// Bound on the absolute integration error of `p_value` (3.5 standard errors).
     pub p_value_error: f64,
+    /// The statistics combined, in the order of the options' weights.
     pub statistics: Vec<ComboStatistic>,
     /// Correlation matrix of the Z statistics, in the order of `statistics`.
     pub correlation: Vec<Vec<f64>>,
+    /// The group column.
     pub group_column: String,
     /// The two levels; U counts the second's excess events.
     pub groups: Vec<String>,
+    /// The strata column; `None` without strata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata_column: Option<String>,
+    /// Seed of the random shifts of the lattice rule for the p-value.
     pub seed: u64,
+    /// Rows left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
+    /// Warnings (e.g. an integration error bound above 1e-6).
     pub warnings: Vec<String>,
 }
 
 impl MaxCombo {
+    /// Runs the MaxCombo test of the two levels of the group column, stratified by the strata
+    /// column when there is one.
+    ///
+    /// ```
+    /// use survkit::maxcombo::{MaxCombo, MaxComboOptions};
+    /// use survkit::{Columns, SurvData};
+    ///
+    /// let columns = Columns::new("time", "status").group("sex");
+    /// let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
+    /// let test = MaxCombo::test(&data, &MaxComboOptions::default())?;
+    /// assert!((test.statistic - 3.56569087291055).abs() < 1e-8); // FH(1,0), as tests/reference
+    /// assert!((test.p_value - 0.000983808).abs() < 2e-6); // R: mvtnorm::pmvnorm
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn test(data: &SurvData, options: &MaxComboOptions) -> Result<MaxCombo, MaxComboError> {
         let file = || data.source.clone();
         let group = tested_group(data)?;

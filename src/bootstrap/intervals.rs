@@ -25,13 +25,18 @@ use crate::dist::normal_quantile;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IntervalMethod {
+    /// Percentile interval: the α and 1 − α quantiles of the replicates (`boot.ci` `perc`).
     Percentile,
+    /// Basic interval: the percentile limits reflected about the estimate (`boot.ci` `basic`).
     Basic,
+    /// Normal interval: estimate minus bias ∓ z·SD(t*) (`boot.ci` `norm`).
     Normal,
+    /// Bias-corrected and accelerated interval (Efron 1987; `boot.ci` `bca`).
     Bca,
 }
 
 impl IntervalMethod {
+    /// Every method, in the order `all` lists them.
     pub const ALL: [IntervalMethod; 4] = [
         IntervalMethod::Percentile,
         IntervalMethod::Basic,
@@ -85,8 +90,13 @@ impl FromStr for IntervalMethod {
 /// A confidence interval; a `null` limit could not be computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    /// How the interval was computed.
     pub method: IntervalMethod,
+    /// Lower limit; `None` when it could not be computed (fewer than 2 replicates used, or BCa
+    /// whose bias correction or acceleration is undefined).
     pub lower: Option<f64>,
+    /// Upper limit; `None` when it could not be computed (fewer than 2 replicates used, or BCa
+    /// whose bias correction or acceleration is undefined).
     pub upper: Option<f64>,
 }
 

@@ -51,16 +51,20 @@ pub const REPLICATES_FORMAT: &str = "survkit bootstrap replicates 1";
 /// Options for [`BootstrapReplicates::run`]; start from `BootstrapOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BootstrapOptions {
+    /// The statistic to resample.
     pub statistic: Statistic,
     /// The replicates to run, by index: `0..B` for B replicates, or a shard `A..B` of a larger
     /// ensemble.
     pub replicates: Range<usize>,
+    /// Seed of the random generator; replicate r uses stream r of it.
     pub seed: u64,
     /// Worker threads (the result does not depend on them).
     pub threads: usize,
     /// Resample within each arm, keeping the arm sizes.
     pub stratify: bool,
+    /// The confidence interval methods to report.
     pub intervals: Vec<IntervalMethod>,
+    /// Confidence level of the intervals, in (0, 1) (e.g. 0.95).
     pub conf_level: f64,
     /// The significance level for the share of significant replicates.
     pub alpha: f64,
@@ -146,39 +150,62 @@ impl BootstrapOptions {
     }
 }
 
+/// What can go wrong in a bootstrap run or a merge of replicate files.
 #[derive(Debug, Error)]
 pub enum BootstrapError {
+    /// An option is out of range or does not fit the statistic.
     #[error("invalid option: {0}")]
     Option(String),
+    /// The data have no group column, so there are no arms to compare.
     #[error("{file}: the bootstrap compares arms, and the model names no group")]
-    NoGroup { file: String },
+    NoGroup {
+        /// The input file.
+        file: String,
+    },
+    /// The group column has the wrong number of levels (two needed; logrank takes two or more).
     #[error(
         "{file}: {statistic} compares two arms, but group column '{column}' has {levels} levels among the rows used"
     )]
     Arms {
+        /// The input file.
         file: String,
+        /// The statistic asked for.
         statistic: Statistic,
+        /// The group column.
         column: String,
+        /// Its number of levels among the rows used.
         levels: usize,
     },
+    /// The data have strata, entry times, case weights or covariates the statistic cannot use.
     #[error("{file}: the bootstrap of {statistic} does not take {what}")]
     Unsupported {
+        /// The input file.
         file: String,
+        /// The statistic asked for.
         statistic: Statistic,
+        /// What the data have that the statistic does not take.
         what: String,
     },
+    /// The statistic does not exist on the original data (e.g. an infinite hazard ratio).
     #[error("{file}: {statistic} does not exist on the original data: {reason}")]
     NoEstimate {
+        /// The input file.
         file: String,
+        /// The statistic asked for.
         statistic: Statistic,
+        /// Why it does not exist.
         reason: String,
     },
+    /// The Cox model of the data could not be set up.
     #[error(transparent)]
     Cox(#[from] CoxError),
+    /// The RMST τ could not be fixed on the original data.
     #[error(transparent)]
     Rmst(#[from] RmstError),
+    /// The worker threads could not be started.
     #[error("{0}")]
     Threads(String),
+    /// Replicate files do not belong to one ensemble or do not join into one range.
     #[error("cannot merge: {0}")]
     Merge(String),
 }
@@ -193,8 +220,11 @@ impl BootstrapError {
 /// Which data a run used: merged shards must agree on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataSummary {
+    /// The input file.
     pub source: String,
+    /// Number of rows used.
     pub n: usize,
+    /// The group column.
     pub group_column: String,
     /// The arms, reference first.
     pub levels: Vec<String>,
@@ -205,17 +235,26 @@ pub struct DataSummary {
 /// Everything that must agree between shards of one ensemble.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
+    /// The statistic resampled.
     pub statistic: Statistic,
     /// The statistic in words, with its model settings.
     pub description: String,
+    /// Seed of the random generator.
     pub seed: u64,
+    /// The random generator and how streams are derived ([`engine::GENERATOR`]).
     pub generator: String,
+    /// Whether resampling kept each arm's size.
     pub stratified: bool,
+    /// Confidence level of the intervals.
     pub conf_level: f64,
+    /// Significance level for the share of significant replicates.
     pub alpha: f64,
+    /// The interval methods asked for.
     pub intervals: Vec<IntervalMethod>,
+    /// τ of the RMST statistics, fixed on the original data; `None` for other statistics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tau: Option<f64>,
+    /// Which data were resampled.
     pub data: DataSummary,
 }
 
@@ -223,9 +262,13 @@ pub struct Settings {
 /// writes, and what the summary is computed from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BootstrapReplicates {
+    /// The file format tag, [`REPLICATES_FORMAT`].
     pub format: String,
+    /// The settings shards must share.
     pub settings: Settings,
+    /// The statistic on the original data.
     pub estimate: f64,
+    /// Its p-value on the original data; `None` for statistics without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_p_value: Option<f64>,
     /// The BCa acceleration from the jackknife (`None` when not asked for or not defined).
@@ -234,26 +277,34 @@ pub struct BootstrapReplicates {
     pub treatment: String,
     /// The index of the first replicate.
     pub first_replicate: usize,
+    /// The replicates, first_replicate onwards.
     pub replicates: Vec<Replicate>,
+    /// Rows left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
+    /// Warnings about the run (timefix ties, undefined BCa acceleration).
     pub warnings: Vec<String>,
 }
 
 /// Degenerate replicates and what was done with them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Degenerate {
+    /// Number of degenerate replicates.
     pub count: usize,
     /// How many were left out of every summary.
     pub excluded: usize,
+    /// How they were treated, in words.
     pub treatment: String,
 }
 
 /// The summary of a bootstrap: the JSON contract of `survkit bootstrap`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bootstrap {
+    /// The settings of the run (statistic, seed, intervals, data).
     #[serde(flatten)]
     pub settings: Settings,
+    /// The statistic on the original data.
     pub estimate: f64,
+    /// Its p-value on the original data; `None` for statistics without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_p_value: Option<f64>,
     /// Replicates run.
@@ -262,38 +313,51 @@ pub struct Bootstrap {
     pub replicate_range: [usize; 2],
     /// Replicates in the summaries (not excluded).
     pub used: usize,
+    /// Mean of the used replicates; `None` when none was used.
     pub mean: Option<f64>,
+    /// Bias: mean of the used replicates minus the estimate; `None` when none was used.
     pub bias: Option<f64>,
+    /// Bootstrap SE: SD of the used replicates, divisor B − 1; `None` with fewer than 2.
     pub se: Option<f64>,
+    /// The confidence intervals, one per method asked for.
     pub ci: Vec<Interval>,
     /// BCa's bias correction w and acceleration a.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bca: Option<BcaConstants>,
+    /// Degenerate replicates and their treatment.
     pub degenerate: Degenerate,
     /// Share of replicates with a p-value below α, among those with a p-value (log-rank and
     /// Cox statistics; `null` otherwise).
     pub share_significant: Option<f64>,
+    /// Rows left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
+    /// Warnings (degenerate replicates, extreme order statistics, timefix ties, BCa).
     pub warnings: Vec<String>,
 }
 
 /// The two constants of the BCa interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BcaConstants {
+    /// Bias correction w = Φ⁻¹(#{t* < t₀}/R); `None` when not finite or under 2 replicates
+    /// used.
     pub bias_correction: Option<f64>,
+    /// Acceleration a from the jackknife; `None` when undefined.
     pub acceleration: Option<f64>,
 }
 
 impl Bootstrap {
     /// Runs the bootstrap and summarises it.
     ///
-    /// ```no_run
+    /// ```
     /// use survkit::bootstrap::{Bootstrap, BootstrapOptions, Statistic};
     /// use survkit::{Columns, SurvData};
     ///
     /// let data = SurvData::read_csv("datasets/lung.csv", &Columns::new("time", "status").group("sex"))?;
     /// let options = BootstrapOptions { statistic: Statistic::RmstDiff, seed: 7, ..Default::default() };
-    /// println!("{}", Bootstrap::run(&data, &options)?);
+    /// let boot = Bootstrap::run(&data, &options)?;
+    /// // R: the RMST difference at τ = 965 (survfit(..., rmean = 965), tests/reference/bootstrap.json)
+    /// assert!((boot.estimate - 131.855668449528).abs() < 1e-8 * 131.9);
+    /// assert_eq!(boot.used, 2000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn run(data: &SurvData, options: &BootstrapOptions) -> Result<Bootstrap, BootstrapError> {
@@ -304,6 +368,20 @@ impl Bootstrap {
 impl BootstrapReplicates {
     /// Runs the replicates `options.replicates` (and the jackknife, for BCa), telling
     /// `progress` of each finished replicate.
+    ///
+    /// ```
+    /// use survkit::bootstrap::{BootstrapOptions, BootstrapReplicates, Statistic};
+    /// use survkit::{Columns, SurvData};
+    ///
+    /// let columns = Columns::new("time", "status").group("sex");
+    /// let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
+    /// let options = BootstrapOptions { replicates: 0..50, ..Default::default() }; // log-hr
+    /// let run = BootstrapReplicates::run(&data, &options, &|| {})?;
+    /// assert_eq!(run.replicates.len(), 50);
+    /// // R: coef(coxph(Surv(time, status) ~ sex, lung)) = -0.5310235
+    /// assert!((run.estimate + 0.5310235376).abs() < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run(
         data: &SurvData,
         options: &BootstrapOptions,

@@ -36,7 +36,9 @@ pub enum PermutationMethod {
     /// Exact when the assignments number at most the limit, else Monte Carlo.
     #[default]
     Auto,
+    /// Enumerate every distinct label assignment; fails when they exceed the limit.
     Exact,
+    /// Random permutations, p = (1 + #{χ²* ≥ χ²})/(B + 1) (Phipson & Smyth 2010).
     MonteCarlo,
 }
 
@@ -55,13 +57,17 @@ impl std::str::FromStr for PermutationMethod {
 /// Options for [`Permutation::test`]; start from `PermutationOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PermutationOptions {
+    /// Weights of the log-rank family statistic.
     pub weights: Weights,
+    /// Exact, Monte Carlo, or exact when feasible.
     pub method: PermutationMethod,
     /// Random permutations for the Monte Carlo test.
     pub permutations: usize,
     /// The most label assignments enumerated exactly.
     pub exact_limit: u64,
+    /// Seed of the Monte Carlo permutations; permutation r uses stream r.
     pub seed: u64,
+    /// Worker threads (the result does not depend on them).
     pub threads: usize,
 }
 
@@ -78,31 +84,66 @@ impl Default for PermutationOptions {
     }
 }
 
+/// What can go wrong in a permutation test.
 #[derive(Debug, Error, PartialEq)]
 pub enum PermutationError {
+    /// An option is out of range (e.g. no threads, no permutations).
     #[error("invalid option: {0}")]
     Option(String),
+    /// The data have no group column, so there are no arms to compare.
     #[error("{file}: the permutation test compares arms, and the model names no group")]
-    NoGroup { file: String },
+    NoGroup {
+        /// The input file.
+        file: String,
+    },
+    /// The group column has a single level among the rows used.
     #[error("{file}: group column '{column}' has one level among the rows used; the test compares at least two")]
-    OneLevel { file: String, column: String },
+    OneLevel {
+        /// The input file.
+        file: String,
+        /// The group column.
+        column: String,
+    },
+    /// The group column has more levels than the log-rank test takes.
     #[error(
         "{file}: group column '{column}' has {levels} levels; the test compares at most {}",
         crate::logrank::MAX_GROUPS
     )]
     TooManyGroups {
+        /// The input file.
         file: String,
+        /// The group column.
         column: String,
+        /// Its number of levels among the rows used.
         levels: usize,
     },
+    /// The data have strata, entry times or case weights, which the test does not take.
     #[error("{file}: the permutation test does not take {what}")]
-    Unsupported { file: String, what: String },
+    Unsupported {
+        /// The input file.
+        file: String,
+        /// What the data have that the test does not take.
+        what: String,
+    },
+    /// The observed log-rank statistic does not exist (no events, or an arm never at risk).
     #[error("{file}: no log-rank test is possible on the data (no events, or one arm without anyone at risk)")]
-    NoTest { file: String },
+    NoTest {
+        /// The input file.
+        file: String,
+    },
+    /// Exact enumeration was asked for but the assignments exceed the limit.
     #[error(
         "{file}: exact enumeration of {assignments:.3e} label assignments exceeds the limit of {limit}; use Monte Carlo permutations"
     )]
-    TooMany { file: String, assignments: f64, limit: u64 },
+    TooMany {
+        /// The input file.
+        file: String,
+        /// The number of distinct label assignments, n!/Π n_g!.
+        assignments: f64,
+        /// The most assignments enumerated exactly.
+        limit: u64,
+    },
+    /// The worker threads could not be started.
     #[error("{0}")]
     Threads(String),
 }
@@ -118,11 +159,16 @@ pub struct PermutationGroup {
 /// The result of a permutation test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Permutation {
+    /// Weights of the log-rank family statistic.
     pub weights: Weights,
+    /// The group column.
     pub group_column: String,
+    /// The arms, in level order: size and events.
     pub groups: Vec<PermutationGroup>,
     /// The observed log-rank family χ².
     pub statistic: f64,
+    /// Degrees of freedom of the χ²: the rank of the log-rank variance matrix (usually
+    /// arms − 1).
     #[serde(serialize_with = "count")]
     pub df: f64,
     /// For two arms, Z = U/√V of the second arm (sign: more events than expected is positive).
@@ -139,17 +185,38 @@ pub struct Permutation {
     pub permutations: u64,
     /// How many were at least as extreme as the observed one.
     pub as_extreme: u64,
+    /// Permutation p-value: #{χ²* ≥ χ²}/M exact, (1 + #{χ²* ≥ χ²})/(B + 1) Monte Carlo.
     pub p_value: f64,
     /// The seed of the Monte Carlo permutations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The random generator of the Monte Carlo permutations; `None` when exact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generator: Option<String>,
+    /// Rows left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
+    /// Warnings about the test.
     pub warnings: Vec<String>,
 }
 
 impl Permutation {
+    /// Tests the arms of the group column with the log-rank family statistic, by exact enumeration
+    /// or Monte Carlo permutations of the labels (see the module formulas), telling `progress` of
+    /// each finished batch of permutations.
+    ///
+    /// ```
+    /// use survkit::bootstrap::{Permutation, PermutationOptions};
+    /// use survkit::{Columns, SurvData};
+    ///
+    /// let columns = Columns::new("time", "status").group("sex");
+    /// let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
+    /// let options = PermutationOptions { permutations: 999, ..Default::default() };
+    /// let test = Permutation::test(&data, &options, &|| {})?;
+    /// // R: survdiff(Surv(time, status) ~ sex, lung)$chisq = 10.32674
+    /// assert!((test.statistic - 10.32674195).abs() < 1e-6);
+    /// assert!(test.p_value < 0.01);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn test(
         data: &SurvData,
         options: &PermutationOptions,
@@ -296,10 +363,15 @@ fn expected_second(sorted: &Sorted) -> f64 {
 /// How a permutation test runs: the options every permutation test shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PermutationPlan {
+    /// Exact, Monte Carlo, or exact when feasible.
     pub method: PermutationMethod,
+    /// Random permutations for the Monte Carlo test.
     pub permutations: usize,
+    /// The most label assignments enumerated exactly.
     pub exact_limit: u64,
+    /// Seed of the Monte Carlo permutations; permutation r uses stream r.
     pub seed: u64,
+    /// Worker threads (the result does not depend on them).
     pub threads: usize,
 }
 

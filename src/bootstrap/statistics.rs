@@ -40,11 +40,17 @@ use crate::rmst::area_under_km;
 /// What to resample.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Statistic {
+    /// `log-hr`: the Cox log hazard ratio of arm 1 against arm 0.
     LogHr,
+    /// `hr`: the Cox hazard ratio exp(β) of arm 1 against arm 0.
     Hr,
+    /// `logrank`: the log-rank family χ² across all arms.
     LogRank,
+    /// `rmst-diff`: RMST₁(τ) − RMST₀(τ).
     RmstDiff,
+    /// `rmst-ratio`: RMST₁(τ) / RMST₀(τ).
     RmstRatio,
+    /// `median-diff`: Kaplan–Meier median of arm 1 minus that of arm 0.
     MedianDiff,
     /// S₁(T) − S₀(T) at this T.
     SurvivalDiff(f64),
@@ -119,7 +125,10 @@ impl<'de> Deserialize<'de> for Statistic {
 /// One replicate's statistic: `value` is `None` when the replicate is excluded.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Replicate {
+    /// The statistic on this resample; `None` when the replicate is excluded (degenerate).
     pub value: Option<f64>,
+    /// Its p-value (Wald, or penalised LR with Firth, for Cox; χ² for log-rank); `None` for other
+    /// statistics and for excluded replicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_value: Option<f64>,
     /// The statistic does not exist on this resample as asked (see [`Replicate::value`] for

@@ -17,15 +17,20 @@ const MAX_COVARIATE: f64 = 1e100;
 /// Covariate values, row-major (`n × p`), with the names of the columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
+    /// The coefficient names: the column, or `COL=LEVEL` for a factor's dummy.
     pub names: Vec<String>,
     /// For each design column, the data column it came from.
     pub sources: Vec<String>,
+    /// Number of rows.
     pub n: usize,
+    /// Number of design columns (coefficients).
     pub p: usize,
+    /// The covariate values, row-major, n × p.
     pub x: Vec<f64>,
 }
 
 impl Design {
+    /// The covariate values of row `i`.
     pub fn row(&self, i: usize) -> &[f64] {
         &self.x[i * self.p..(i + 1) * self.p]
     }

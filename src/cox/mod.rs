@@ -57,13 +57,16 @@ pub use zph::ZphTransform;
 /// Options for [`Cox::fit`]; start from `CoxOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoxOptions {
+    /// How tied event times enter the partial likelihood.
     pub ties: Ties,
+    /// Confidence level of the hazard-ratio intervals, in (0, 1) (e.g. 0.95).
     pub conf_level: f64,
     /// Robust (sandwich) variance. `None` follows R: on when the data have a cluster column
     /// (grouped by cluster) or non-integer case weights (each row its own cluster).
     pub robust: Option<bool>,
     /// Convergence: relative change in log-likelihood.
     pub eps: f64,
+    /// The most Newton–Raphson iterations (R's `iter.max`), 1 to 10 000.
     pub max_iter: usize,
     /// Profile-likelihood confidence limits beside the Wald ones.
     pub profile_ci: bool,
@@ -89,51 +92,95 @@ impl Default for CoxOptions {
     }
 }
 
+/// What can go wrong in a Cox fit.
 #[derive(Debug, Error, PartialEq)]
 pub enum CoxError {
+    /// An option is out of range or does not fit the data.
     #[error("invalid option: {0}")]
     Option(String),
+    /// The model has no covariates.
     #[error("no covariates: the model needs at least one term")]
     NoCovariates,
+    /// A covariate takes one value on every row used.
     #[error("covariate '{column}' has no variation (every row is {value}), so its effect cannot be estimated")]
-    NoVariation { column: String, value: String },
+    NoVariation {
+        /// The covariate.
+        column: String,
+        /// Its only value.
+        value: String,
+    },
+    /// A covariate is a linear combination of others.
     #[error("covariate '{column}' is a linear combination of {}; drop one of them", if others.is_empty() { "the others".to_string() } else { others.join(", ") })]
-    Collinear { column: String, others: Vec<String> },
+    Collinear {
+        /// The covariate.
+        column: String,
+        /// The design columns before it, some combination of which it equals.
+        others: Vec<String>,
+    },
+    /// No row has an event.
     #[error("no events: the Cox model needs at least one")]
     NoEvents,
+    /// The design has more coefficients than the limit.
     #[error("the model has {count} coefficients (a factor with many levels?); at most {limit} can be fitted")]
-    TooManyCoefficients { count: usize, limit: usize },
+    TooManyCoefficients {
+        /// Coefficients in the design.
+        count: usize,
+        /// The most a model may have.
+        limit: usize,
+    },
+    /// A covariate value is too large in magnitude to fit.
     #[error("covariate '{column}' has a value too large to fit ({value}); rescale it")]
-    HugeValue { column: String, value: String },
+    HugeValue {
+        /// The covariate.
+        column: String,
+        /// The value.
+        value: String,
+    },
+    /// Every event row has case weight 0.
     #[error("no events with a positive case weight: every event row has weight 0")]
     NoWeightedEvents,
+    /// The partial likelihood overflows double precision.
     #[error(
         "the likelihood overflows: the covariates' values are too large for double precision (rescale them, e.g. to thousands of units)"
     )]
     Overflow,
+    /// Case weights were given with exact ties.
     #[error("case weights are not supported with exact ties; use Efron or Breslow ties")]
     WeightedExact,
+    /// Firth's penalised likelihood was asked for with ties other than Breslow.
     #[error("Firth's penalised likelihood is implemented for Breslow ties, as in coxphf; use Breslow ties")]
     FirthTies,
+    /// Firth's penalised likelihood did not converge.
     #[error(
         "Firth's penalised likelihood did not converge in {iterations} iterations: its last iterate is no estimate (too few events for the covariates?)"
     )]
-    FirthNotConverged { iterations: usize },
+    FirthNotConverged {
+        /// Iterations run.
+        iterations: usize,
+    },
 }
 
 /// One coefficient of the model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Term {
+    /// The coefficient's name: the covariate, or `COL=LEVEL` for a factor level.
     pub term: String,
     /// The log hazard ratio; `null` when it is not estimable (infinite).
     pub coef: Option<f64>,
+    /// Model-based standard error of the coefficient; `null` when not estimable.
     pub se: Option<f64>,
+    /// Robust (sandwich) standard error; `None` without robust variance or when not estimable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robust_se: Option<f64>,
+    /// Hazard ratio exp(coef); `null` when not estimable.
     pub hr: Option<f64>,
+    /// Lower confidence limit of the hazard ratio (Wald, robust SE when used; profile with Firth).
     pub hr_lower: Option<f64>,
+    /// Upper confidence limit of the hazard ratio (Wald, robust SE when used; profile with Firth).
     pub hr_upper: Option<f64>,
+    /// Wald z = coef / SE (robust SE when used); `null` when not estimable.
     pub z: Option<f64>,
+    /// Two-sided p-value: Wald, or the penalised likelihood-ratio one with Firth.
     pub p_value: Option<f64>,
     /// Where the coefficient runs when the likelihood is monotone in it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,16 +197,21 @@ pub struct Term {
 /// Profile-likelihood confidence limits on the hazard-ratio scale.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProfileInterval {
+    /// Lower limit; `None` when infinite.
     pub hr_lower: Option<f64>,
+    /// Upper limit; `None` when infinite.
     pub hr_upper: Option<f64>,
 }
 
 /// A test statistic with its degrees of freedom and p-value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestResult {
+    /// The χ² statistic; `None` when not finite, negative or without degrees of freedom.
     pub statistic: Option<f64>,
+    /// Degrees of freedom.
     #[serde(serialize_with = "count")]
     pub df: f64,
+    /// p-value from χ² on `df`; `None` when there is no statistic.
     pub p_value: Option<f64>,
 }
 
@@ -191,8 +243,12 @@ impl TestResult {
 /// The global tests of β = 0.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GlobalTests {
+    /// Likelihood-ratio test: twice the gain in log partial likelihood from β = 0.
     pub likelihood_ratio: TestResult,
+    /// Wald test β' V⁻¹ β (robust variance when used); no statistic when a coefficient is
+    /// infinite.
     pub wald: TestResult,
+    /// Score (Rao) test at β = 0.
     pub score: TestResult,
     /// The robust score test (with robust variance).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -226,36 +282,52 @@ impl std::fmt::Display for Method {
 /// A fitted Cox model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoxFit {
+    /// How the coefficients were estimated.
     pub method: Method,
+    /// Number of rows used.
     pub n: usize,
+    /// Number of events, weighted by the case weights.
     #[serde(serialize_with = "count")]
     pub events: f64,
+    /// How tied event times entered the partial likelihood.
     pub ties: Ties,
+    /// Confidence level of the intervals.
     pub conf_level: f64,
+    /// Whether the Newton–Raphson iterations met the convergence criterion.
     pub converged: bool,
+    /// Newton–Raphson iterations used.
     pub iterations: usize,
     /// Log partial likelihood at β = 0 and at the estimate.
     pub loglik: [f64; 2],
+    /// Warnings about the fit (non-convergence, infinite or non-identifiable coefficients).
     pub warnings: Vec<String>,
+    /// The coefficients, in design order.
     pub terms: Vec<Term>,
+    /// Global tests of β = 0.
     pub tests: GlobalTests,
     /// Model-based variance of the coefficients.
     pub variance: Vec<Vec<f64>>,
+    /// Robust (sandwich) variance of the coefficients (Lin & Wei 1989); `None` when not used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robust_variance: Option<Vec<Vec<f64>>>,
+    /// The strata column; `None` without strata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata_column: Option<String>,
+    /// The cluster column; `None` without clusters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_column: Option<String>,
+    /// The proportional-hazards test (`cox.zph`); `None` unless asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zph: Option<zph::Zph>,
     /// Predicted survival curves (filled by [`CoxFit::predict`] callers, e.g. `--predict`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub predictions: Vec<predict::Prediction>,
+    /// Rows left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
     /// The estimate on the internal (centred) scale and the design, for residuals and diagnostics.
     #[serde(skip)]
     pub beta: Vec<f64>,
+    /// The design matrix the model was fitted on.
     #[serde(skip)]
     pub design: Design,
 }
@@ -286,6 +358,17 @@ pub struct Cox;
 
 impl Cox {
     /// Fits the model to the covariates loaded with the data (`Columns::covariates`/`factors`).
+    ///
+    /// ```
+    /// use survkit::{Columns, Cox, CoxOptions, SurvData};
+    ///
+    /// let columns = Columns::new("time", "status").covariates(["sex"]);
+    /// let data = SurvData::read_csv("datasets/lung.csv", &columns)?;
+    /// let fit = Cox::fit(&data, &CoxOptions::default())?;
+    /// // R: coef(coxph(Surv(time, status) ~ sex, lung)) = -0.5310235
+    /// assert!((fit.terms[0].coef.unwrap_or(f64::NAN) + 0.5310235376).abs() < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fit(data: &SurvData, options: &CoxOptions) -> Result<CoxFit, CoxError> {
         check_conf_level(options.conf_level).map_err(CoxError::Option)?;
         if options.eps.is_nan() || options.eps < newton::MIN_EPS || options.eps >= 1.0 {

@@ -5,9 +5,12 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ties {
+    /// Efron's approximation (R `coxph`'s default).
     #[default]
     Efron,
+    /// Breslow's approximation: every tied event sees the full risk set.
     Breslow,
+    /// The exact discrete (conditional logistic) likelihood (R's `ties = "exact"`).
     Exact,
 }
 

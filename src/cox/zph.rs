@@ -25,10 +25,14 @@ use crate::numbers::count;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ZphTransform {
+    /// 1 − S(t−), S the pooled Kaplan–Meier estimate (R's default `transform = "km"`).
     #[default]
     Km,
+    /// The rank of t among all follow-up times (`transform = "rank"`).
     Rank,
+    /// Time itself (`transform = "identity"`).
     Identity,
+    /// log t (`transform = "log"`).
     Log,
 }
 

@@ -54,13 +54,28 @@ pub struct EventsNeeded {
     pub events: f64,
     /// The events rounded up.
     pub events_ceiling: u64,
+    /// The hazard ratio to detect, treatment vs control.
     pub hr: f64,
+    /// The power asked for, 1 − β.
     pub power: f64,
+    /// The test planned.
     #[serde(flatten)]
     pub plan: TestPlan,
 }
 
 /// The events needed to detect `hr` with `power` (see the module formulas).
+///
+/// ```
+/// use survkit::design::{Allocation, EventsMethod, Sided, TestPlan, events_needed};
+///
+/// let one_to_one = Allocation::new(1.0, 1.0)?;
+/// let plan = TestPlan::new(0.05, Sided::Two, one_to_one, EventsMethod::Schoenfeld)?;
+/// let needed = events_needed(&plan, 0.7, 0.8)?;
+/// // rpact 3.3.4: getSampleSizeSurvival(..., hazardRatio = 0.7, sided = 2)$eventsFixed
+/// assert!((needed.events - 246.787104547358).abs() < 1e-8 * 246.8);
+/// assert_eq!(needed.events_ceiling, 247);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn events_needed(plan: &TestPlan, hr: f64, power: f64) -> Result<EventsNeeded, DesignError> {
     check_hazard_ratio(hr)?;
     check_power_above_alpha(plan, power)?;
@@ -84,14 +99,29 @@ pub(crate) fn ceiling(x: f64) -> u64 {
 /// The power of a number of events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Power {
+    /// Power to detect `hr` with `events` events.
     pub power: f64,
+    /// The hazard ratio, treatment vs control.
     pub hr: f64,
+    /// The number of events.
     pub events: f64,
+    /// The test planned.
     #[serde(flatten)]
     pub plan: TestPlan,
 }
 
 /// The power of `events` events to detect `hr` (see the module formulas).
+///
+/// ```
+/// use survkit::design::{Allocation, EventsMethod, Sided, TestPlan, power};
+///
+/// let one_to_one = Allocation::new(1.0, 1.0)?;
+/// let plan = TestPlan::new(0.05, Sided::One, one_to_one, EventsMethod::Schoenfeld)?;
+/// let result = power(&plan, 0.7, 100.0)?;
+/// // rpact 3.3.4: getPowerSurvival(..., hazardRatio = 0.7, maxNumberOfEvents = 100)$overallReject
+/// assert!((result.power - 0.555085699644927).abs() < 1e-8);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn power(plan: &TestPlan, hr: f64, events: f64) -> Result<Power, DesignError> {
     check_hazard_ratio(hr)?;
     check_events(events)?;
@@ -125,8 +155,11 @@ pub struct DetectableHr {
     pub detectable_hr: Option<f64>,
     /// The hazard ratio estimate that would just reach significance (power 50%).
     pub critical_hr: Option<f64>,
+    /// The number of events.
     pub events: f64,
+    /// The power asked for, 1 − β.
     pub power: f64,
+    /// The test planned.
     #[serde(flatten)]
     pub plan: TestPlan,
 }

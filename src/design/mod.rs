@@ -27,22 +27,37 @@ use thiserror::Error;
 /// What went wrong in a design calculation.
 #[derive(Debug, Error, PartialEq)]
 pub enum DesignError {
+    /// The significance level is not in (0, 1).
     #[error("the significance level α = {0} is not in (0, 1)")]
     Alpha(f64),
+    /// The power is not in (0, 1).
     #[error("the power {0} is not in (0, 1)")]
     Power(f64),
+    /// The power is not above the one-tail significance level α/sides.
     #[error("the power {power} is not above the significance level {alpha} of its tail")]
-    PowerBelowAlpha { power: f64, alpha: f64 },
+    PowerBelowAlpha {
+        /// The power.
+        power: f64,
+        /// The one-tail significance level α/sides.
+        alpha: f64,
+    },
+    /// The hazard ratio is not positive, finite and different from 1.
     #[error("the hazard ratio {0} must be positive, finite and not 1")]
     HazardRatio(f64),
+    /// The allocation ratio is not two positive numbers `a:b` (or one number).
     #[error("the allocation ratio '{0}' is not treatment:control with two positive numbers (e.g. 2:1)")]
     Ratio(String),
+    /// The number of events is not positive and finite.
     #[error("the number of events {0} must be positive and finite")]
     Events(f64),
+    /// A setting (accrual, follow-up, dropout, control hazard, doses) breaks its rule.
     #[error("{what} = {value} must be {rule}")]
     Setting {
+        /// The setting, in words.
         what: &'static str,
+        /// Its value.
         value: f64,
+        /// The rule it breaks.
         rule: &'static str,
     },
 }
@@ -51,7 +66,9 @@ pub enum DesignError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(into = "u8")]
 pub enum Sided {
+    /// One-sided test: α in the tail of the hazard ratio's direction.
     One,
+    /// Two-sided test: α/2 in each tail.
     Two,
 }
 
@@ -167,6 +184,7 @@ pub struct TestPlan {
 }
 
 impl TestPlan {
+    /// A plan at level `alpha`; fails unless α lies in (0, 1).
     pub fn new(alpha: f64, sided: Sided, allocation: Allocation, method: EventsMethod) -> Result<Self, DesignError> {
         if !(alpha > 0.0 && alpha < 1.0) {
             return Err(DesignError::Alpha(alpha));
@@ -178,15 +196,19 @@ impl TestPlan {
             method,
         })
     }
+    /// The significance level α (both tails together when two-sided).
     pub fn alpha(&self) -> f64 {
         self.alpha
     }
+    /// One- or two-sided.
     pub fn sided(&self) -> Sided {
         self.sided
     }
+    /// The allocation ratio treatment:control.
     pub fn allocation(&self) -> Allocation {
         self.allocation
     }
+    /// The approximation of the log-rank test's non-centrality.
     pub fn method(&self) -> EventsMethod {
         self.method
     }

@@ -20,7 +20,9 @@ use super::{DesignError, TestPlan, events_needed};
 /// The control arm's event hazard, given directly or as a median survival time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ControlHazard {
+    /// The control arm's median survival time m; hazard log 2 / m (exponential).
     Median(f64),
+    /// The control arm's event hazard λ₂, per unit of time.
     Hazard(f64),
 }
 
@@ -53,6 +55,7 @@ pub struct Accrual {
     pub follow_up: f64,
     /// Share q of participants lost to follow-up by `dropout_time` (0 for none).
     pub dropout_rate: f64,
+    /// The time t by which the share `dropout_rate` is lost.
     pub dropout_time: f64,
 }
 
@@ -113,32 +116,59 @@ impl Accrual {
 pub struct SampleSize {
     /// Events needed, unrounded (rpact's `eventsFixed`).
     pub events: f64,
+    /// Events needed, rounded up.
     pub events_ceiling: u64,
     /// Participants needed, unrounded (rpact's `nFixed`).
     pub sample_size: f64,
+    /// Participants needed, rounded up.
     pub sample_size_ceiling: u64,
     /// Participants on treatment and on control, unrounded (`nFixed1`, `nFixed2`).
     pub sample_size_treatment: f64,
+    /// Participants on control, unrounded (`nFixed2`).
     pub sample_size_control: f64,
     /// ω, the probability that a participant has an event by the analysis.
     pub event_probability: f64,
     /// Probability of an event by the analysis on treatment and on control.
     pub event_probability_treatment: f64,
+    /// Probability of an event by the analysis on control.
     pub event_probability_control: f64,
     /// Time of the analysis from the first entry, a + f.
     pub analysis_time: f64,
+    /// Event hazard of the control arm, λ₂.
     pub hazard_control: f64,
+    /// Event hazard of the treatment arm, λ₁ = HR λ₂.
     pub hazard_treatment: f64,
+    /// Dropout hazard φ = −log(1 − q)/t.
     pub dropout_hazard: f64,
+    /// The hazard ratio to detect, treatment vs control.
     pub hr: f64,
+    /// The power asked for, 1 − β.
     pub power: f64,
+    /// The test planned.
     #[serde(flatten)]
     pub plan: TestPlan,
+    /// Length of the uniform accrual period a.
     pub accrual_time: f64,
+    /// Follow-up after the last participant enters, f.
     pub follow_up: f64,
 }
 
 /// The participants needed to detect `hr` with `power` under the accrual and control hazard.
+///
+/// ```
+/// use survkit::design::{Accrual, Allocation, ControlHazard, EventsMethod, Sided, TestPlan};
+/// use survkit::design::sample_size;
+///
+/// let one_to_one = Allocation::new(1.0, 1.0)?;
+/// let plan = TestPlan::new(0.05, Sided::One, one_to_one, EventsMethod::Schoenfeld)?;
+/// let accrual =
+///     Accrual { accrual_time: 24.0, follow_up: 12.0, dropout_rate: 0.0, dropout_time: 12.0 };
+/// let size = sample_size(&plan, 0.7, 0.8, ControlHazard::Median(18.0), &accrual)?;
+/// // rpact 3.3.4: getSampleSizeSurvival(..., median2 = 18, accrualTime = c(0, 24),
+/// // followUpTime = 12)$nFixed
+/// assert!((size.sample_size - 368.153797327215).abs() < 1e-8 * 368.2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sample_size(
     plan: &TestPlan,
     hr: f64,

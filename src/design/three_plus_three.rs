@@ -32,20 +32,26 @@ pub const MAX_DOSES: usize = 12;
 pub struct DoseCharacteristics {
     /// Dose level, 1 = lowest.
     pub dose: usize,
+    /// Probability p_k of a DLT at this dose.
     pub dlt_probability: f64,
     /// Probability that this dose is declared the MTD.
     pub p_select: f64,
+    /// Expected number of participants treated at this dose.
     pub expected_participants: f64,
+    /// Expected number of DLTs at this dose, p_k × expected participants.
     pub expected_dlts: f64,
 }
 
 /// The operating characteristics of the 3+3 design.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThreePlusThree {
+    /// Each dose's characteristics, lowest first.
     pub doses: Vec<DoseCharacteristics>,
     /// Probability that even the lowest dose is too toxic: no MTD.
     pub p_no_mtd: f64,
+    /// Expected number of participants in the trial.
     pub expected_participants: f64,
+    /// Expected number of DLTs in the trial.
     pub expected_dlts: f64,
     /// Number of distinct cohort paths enumerated.
     pub paths: u64,
@@ -159,6 +165,17 @@ impl Tally {
 }
 
 /// The exact operating characteristics for DLT probabilities `dlt` (lowest dose first).
+///
+/// ```
+/// use survkit::design::three_plus_three;
+///
+/// // Dose 1 never toxic, dose 2 always: 3 at dose 1, 3 (all DLTs) at dose 2, 3 more at dose 1.
+/// let oc = three_plus_three(&[0.0, 1.0])?;
+/// assert!((oc.doses[0].p_select - 1.0).abs() < 1e-12);
+/// assert!((oc.expected_participants - 9.0).abs() < 1e-12);
+/// assert!((oc.expected_dlts - 3.0).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn three_plus_three(dlt: &[f64]) -> Result<ThreePlusThree, DesignError> {
     if dlt.is_empty() || dlt.len() > MAX_DOSES {
         return Err(DesignError::Setting {

@@ -33,9 +33,12 @@ use crate::data::DroppedRows;
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    /// An aligned, human-readable text table (`table`).
     #[default]
     Table,
+    /// Pretty-printed JSON: the result's `Serialize` form (`json`).
     Json,
+    /// CSV, the report as `#` comment lines before the header (`csv`).
     Csv,
 }
 
@@ -63,6 +66,7 @@ pub trait Render: Serialize {
         s.push('\n');
         s
     }
+    /// The result in `format`.
     fn render(&self, format: Format) -> String {
         match format {
             Format::Table => self.table(),
@@ -130,14 +134,17 @@ pub struct TextTable {
 }
 
 impl TextTable {
+    /// A table with this header row (cells longer than 80 characters are elided).
     pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Self {
         TextTable {
             rows: vec![header.into_iter().map(|h| table_cell(h.into())).collect()],
         }
     }
+    /// Adds a row of cells (cells longer than 80 characters are elided).
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells.into_iter().map(table_cell).collect());
     }
+    /// The table as text: columns padded to their widest cell, one line per row.
     pub fn render(&self) -> String {
         let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let width: Vec<usize> = (0..columns)
