@@ -38,6 +38,7 @@
 // The numeric kernels index several arrays in step (x[j], s1[j], s2[j * p + l]); iterator
 // chains would hide the formulas they transcribe.
 #![allow(clippy::needless_range_loop)]
+#![warn(missing_docs)]
 
 pub mod bootstrap;
 pub mod competing;
