@@ -27,7 +27,13 @@ pub fn normal_cdf(z: f64) -> f64 {
 /// finite (no variance, or an overflow): such a comparison is no test, not p = 1 (R's formula
 /// would give 0 or NaN for SE = 0; survkit reports none).
 pub fn wald_p(estimate: f64, se: f64) -> Option<f64> {
-    (se > 0.0 && se.is_finite() && estimate.is_finite()).then(|| 2.0 * normal_sf((estimate / se).abs()))
+    (se > 0.0 && se.is_finite() && estimate.is_finite()).then(|| two_sided_p(estimate / se))
+}
+
+/// The two-sided p-value of a standard normal statistic, 2Φ(−|z|) (R's
+/// `2 * pnorm(-abs(z))`), at most 1.
+pub fn two_sided_p(z: f64) -> f64 {
+    (2.0 * normal_sf(z.abs())).min(1.0)
 }
 
 /// Upper tail of the standard normal, P(Z > z) (R's `pnorm(z, lower.tail = FALSE)`).

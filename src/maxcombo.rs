@@ -22,7 +22,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::data::{DroppedRows, SurvData};
-use crate::dist::normal_sf;
+use crate::dist::two_sided_p;
 use crate::logrank::{LogRankError, Weights, tested_group};
 use crate::mvnorm::rectangle_probability;
 use crate::risk_set::{RiskTable, split_by_code};
@@ -187,7 +187,7 @@ impl MaxCombo {
                     u: u[a],
                     variance: cov[(a, a)],
                     z,
-                    p_value: 2.0 * normal_sf(z.abs()),
+                    p_value: two_sided_p(z),
                 }
             })
             .collect();

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::counts::{LogRankScratch, Sorted};
 use crate::cox::partial::Problem;
 use crate::cox::{firth, newton};
-use crate::dist::{chisq_sf, normal_sf};
+use crate::dist::{chisq_sf, two_sided_p};
 use crate::logrank::Weights;
 use crate::quantile::find_quantile;
 use crate::risk_set::RiskTable;
@@ -251,7 +251,7 @@ impl<'a> CoxStatistic<'a> {
         }
         Replicate {
             value: Some(beta),
-            p_value: Some(2.0 * normal_sf((beta / se).abs())),
+            p_value: Some(two_sided_p(beta / se)),
             degenerate: false,
         }
     }

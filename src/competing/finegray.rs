@@ -28,7 +28,7 @@ use super::{CompetingData, CompetingError};
 use crate::cox::Divergence;
 use crate::cox::design::Design;
 use crate::data::DroppedRows;
-use crate::dist::{normal_sf, z_for_level};
+use crate::dist::{two_sided_p, z_for_level};
 use crate::km::check_conf_level;
 
 /// Options for [`FineGray::fit`].
@@ -597,7 +597,7 @@ impl FineGray {
                     lower: coef.zip(se).map(|(c, s)| (c - z_crit * s).exp()),
                     upper: coef.zip(se).map(|(c, s)| (c + z_crit * s).exp()),
                     z,
-                    p_value: z.map(|z| 2.0 * normal_sf(z.abs())),
+                    p_value: z.map(two_sided_p),
                     diverges_to: diverging[k].map(Divergence::towards),
                 }
             })

@@ -45,7 +45,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::data::{DroppedRows, SurvData};
-use crate::dist::{chisq_sf, normal_sf, z_for_level};
+use crate::dist::{chisq_sf, two_sided_p, z_for_level};
 use crate::km::check_conf_level;
 use crate::numbers::count;
 pub use design::Design;
@@ -622,7 +622,7 @@ impl Cox {
                     _ => (
                         Some((b - z_crit * used_se).exp()),
                         Some((b + z_crit * used_se).exp()),
-                        Some(2.0 * normal_sf(z.abs())),
+                        Some(two_sided_p(z)),
                     ),
                 };
                 Term {

@@ -34,7 +34,7 @@ use crate::bootstrap::PermutationMethod;
 use crate::bootstrap::engine;
 use crate::bootstrap::permutation::{PermutationPlan, PlanError};
 use crate::data::{DroppedRows, SurvData};
-use crate::dist::normal_sf;
+use crate::dist::two_sided_p;
 use crate::numbers::count;
 
 /// Options for [`Cafs::test`]; built with [`CafsOptions::new`].
@@ -224,7 +224,7 @@ pub(crate) fn rank_sum(people: &Participants, threshold: f64) -> RankSum {
         // R's sign(0) is 0: no continuity correction at the centre
         let correction = if shift == 0.0 { 0.0 } else { 0.5 * shift.signum() };
         let z = (shift - correction) / sigma2.sqrt();
-        (Some(z), Some((2.0 * normal_sf(z.abs())).min(1.0)))
+        (Some(z), Some(two_sided_p(z)))
     } else {
         (None, None)
     };
@@ -315,7 +315,7 @@ impl Cafs {
             statistic: fs_statistic as f64,
             variance,
             z: fs_z,
-            p_value: fs_z.map(|z| (2.0 * normal_sf(z.abs())).min(1.0)),
+            p_value: fs_z.map(two_sided_p),
         };
 
         let groups = (0..2u32)
