@@ -1088,6 +1088,36 @@ fn a_coefficient_far_out_beside_a_diverging_one_with_delayed_entry_is_flagged() 
 }
 
 #[test]
+fn a_ridge_through_delayed_entry_risk_sets_is_flagged() {
+    // found by the small-trial fuzz target: with weights and delayed entry (Efron), arm=B
+    // stopped at HR 7.4e29 (z = 31) and x at -3.8 while the likelihood kept rising along both;
+    // the monotone-direction check now walks the risk sets entry < t <= exit
+    let args = [
+        "cox",
+        "tests/data/hardening/delayed_entry_ridge_efron.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--entry",
+        "entry",
+        "--weight",
+        "w",
+        "--covariates",
+        "arm,x",
+        "--factors",
+        "arm",
+    ];
+    for ties in ["efron", "breslow"] {
+        let v = json(&survkit(&[&args[..], &["--ties", ties, "--format", "json"]].concat()));
+        for term in v["terms"].as_array().unwrap() {
+            assert!(term["hr"].is_null(), "{ties}: {term}");
+        }
+        assert_eq!(v["terms"][0]["diverges_to"], "+infinity", "{ties}");
+    }
+}
+
+#[test]
 fn an_adjusted_fit_without_a_finite_variance_is_not_estimable() {
     // x stands in for the arm and one zero RMTL drives its mean towards 0: the RMTL ratio's
     // last iterate was 1.3e19 with no standard error (small-trial fuzz target)

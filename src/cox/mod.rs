@@ -493,9 +493,9 @@ impl Cox {
                 && step_largest.is_finite()
                 && step_largest > 0.0
                 && separation::monotone_along(data, &design, &ahead);
-            // with delayed entry the direction checks do not run (risk sets entry < t ≤ exit are
-            // not walked): a coefficient far out beside a flagged one is not trusted either
-            // (Breslow, weights and entry: HR 6.3e22 with z = 51,299 beside a diverging x)
+            // with delayed entry, a coefficient far out beside a flagged one is not trusted
+            // either: the directions checked above miss some ridges there (Breslow, weights and
+            // entry: HR 6.3e22 with robust z = 51,299 for arm=D beside a diverging x)
             let beside_flagged = data.entry.is_some() && (0..p).any(|j| !unidentified[j] && flagged(j));
             (0..p)
                 .map(|j| {

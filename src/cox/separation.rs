@@ -122,9 +122,9 @@ pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<D
 /// every event time the event's d'x is the largest in its risk set (up to rounding), strictly
 /// above some member at one event time at least. A fit that stopped at such a β has no
 /// maximum to report, whatever its step sizes and information say. Checked for right-censored
-/// data (risk set: exit ≥ t, within the stratum); `false` with delayed entry.
+/// data (risk set: exit ≥ t, within the stratum) and for delayed entry (entry < t ≤ exit).
 pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]) -> bool {
-    if data.entry.is_some() || direction.iter().all(|d| *d == 0.0) {
+    if direction.iter().all(|d| *d == 0.0) {
         return false;
     }
     let (n, p) = (design.n, design.p);
@@ -137,6 +137,9 @@ pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]
     let tolerance = 1e-9 * score.iter().fold(1.0_f64, |m, s| m.max(s.abs()));
     let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
     let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
+    if let Some(entry) = &data.entry {
+        return monotone_with_entry(data, entry, &score, tolerance);
+    }
     let mut order: Vec<usize> = (0..n).collect();
     // by stratum, then exit time descending: the risk set of a time is everything before it
     order.sort_by(|&a, &b| {
@@ -181,4 +184,132 @@ pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]
         start = k;
     }
     strict
+}
+
+/// [`monotone_along`] for delayed entry: the risk sets entry < t ≤ exit are not nested, so
+/// they are swept in time order within each stratum, holding the scores of those at risk in an
+/// ordered multiset (O(n log n)).
+fn monotone_with_entry(data: &SurvData, entry: &[f64], score: &[f64], tolerance: f64) -> bool {
+    use std::collections::BTreeMap;
+    let n = score.len();
+    let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
+    let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
+    // a total order on the scores (all finite here) as integer keys
+    let key = |x: f64| {
+        let bits = x.to_bits() as i64;
+        bits ^ (((bits >> 63) as u64) >> 1) as i64
+    };
+    let by = |times: &[f64]| {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| stratum_of(a).cmp(&stratum_of(b)).then(times[a].total_cmp(&times[b])));
+        order
+    };
+    let (entering, exiting) = (by(entry), by(&data.time));
+    let mut events: Vec<usize> = (0..n).filter(|&i| is_event(i)).collect();
+    events.sort_by(|&a, &b| {
+        stratum_of(a)
+            .cmp(&stratum_of(b))
+            .then(data.time[a].total_cmp(&data.time[b]))
+    });
+    let (mut next_in, mut next_out) = (0, 0);
+    let mut at_risk: BTreeMap<i64, (f64, usize)> = BTreeMap::new();
+    let mut stratum = usize::MAX;
+    let mut strict = false;
+    let mut k = 0;
+    while k < events.len() {
+        let (s, t) = (stratum_of(events[k]), data.time[events[k]]);
+        if s != stratum {
+            at_risk.clear();
+            stratum = s;
+            // skip the rows of earlier strata
+            while next_in < n && stratum_of(entering[next_in]) < s {
+                next_in += 1;
+            }
+            while next_out < n && stratum_of(exiting[next_out]) < s {
+                next_out += 1;
+            }
+        }
+        // in: entered before t; out: left before t (exit < t)
+        while next_in < n && stratum_of(entering[next_in]) == s && entry[entering[next_in]] < t {
+            let i = entering[next_in];
+            at_risk.entry(key(score[i])).or_insert((score[i], 0)).1 += 1;
+            next_in += 1;
+        }
+        while next_out < n && stratum_of(exiting[next_out]) == s && data.time[exiting[next_out]] < t {
+            let i = exiting[next_out];
+            // rows that left before they entered this sweep (entry ≥ t) were never added
+            if entry[i] < t
+                && let Some(slot) = at_risk.get_mut(&key(score[i]))
+            {
+                slot.1 -= 1;
+                if slot.1 == 0 {
+                    at_risk.remove(&key(score[i]));
+                }
+            }
+            next_out += 1;
+        }
+        let end = (k..events.len())
+            .find(|&m| stratum_of(events[m]) != s || data.time[events[m]] != t)
+            .unwrap_or(events.len());
+        let (Some((_, (lowest, _))), Some((_, (largest, _)))) = (at_risk.first_key_value(), at_risk.last_key_value())
+        else {
+            return false;
+        };
+        let event_lowest = events[k..end].iter().map(|&i| score[i]).fold(f64::INFINITY, f64::min);
+        if event_lowest < largest - tolerance {
+            return false;
+        }
+        strict |= *lowest < event_lowest - tolerance;
+        k = end;
+    }
+    strict
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::data::Columns;
+
+    /// Bryson & Johnson's condition read off each risk set directly (O(n · events)).
+    fn brute_force(data: &SurvData, entry: &[f64], score: &[f64], tolerance: f64) -> bool {
+        let n = score.len();
+        let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
+        let mut strict = false;
+        for e in (0..n).filter(|&i| data.event[i] && data.weight_of(i) > 0.0) {
+            let t = data.time[e];
+            let risk: Vec<usize> = (0..n)
+                .filter(|&i| stratum_of(i) == stratum_of(e) && entry[i] < t && data.time[i] >= t)
+                .collect();
+            let largest = risk.iter().map(|&i| score[i]).fold(f64::NEG_INFINITY, f64::max);
+            let lowest = risk.iter().map(|&i| score[i]).fold(f64::INFINITY, f64::min);
+            if score[e] < largest - tolerance {
+                return false;
+            }
+            strict |= lowest < score[e] - tolerance;
+        }
+        strict
+    }
+
+    proptest! {
+        /// The sweep over delayed-entry risk sets agrees with reading each risk set.
+        #[test]
+        fn the_entry_sweep_reads_every_risk_set(
+            rows in prop::collection::vec((0u8..6, 1u8..6, any::<bool>(), -3i8..4, 0u8..2), 2..25),
+        ) {
+            let mut csv = String::from("entry,time,status,x,s\n");
+            for (entry, length, event, x, s) in &rows {
+                csv.push_str(&format!("{entry},{},{},{x},{s}\n", entry + length, u8::from(*event)));
+            }
+            let columns = Columns::new("time", "status").entry("entry").covariates(["x"]).strata("s");
+            let data = SurvData::from_csv_bytes("entry.csv", csv.as_bytes(), &columns).unwrap();
+            let score: Vec<f64> = rows.iter().map(|r| f64::from(r.3)).collect();
+            let entry = data.entry.clone().unwrap();
+            prop_assert_eq!(
+                monotone_with_entry(&data, &entry, &score, 1e-9),
+                brute_force(&data, &entry, &score, 1e-9)
+            );
+        }
+    }
 }
