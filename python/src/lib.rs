@@ -7,9 +7,7 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
-use survkit::{
-    Bootstrap, Column, Cox, KaplanMeier, LogRank, Permutation, Render, Rmst, Statistic, Table, Ties,
-};
+use survkit::{Bootstrap, Column, Cox, KaplanMeier, LogRank, Permutation, Render, Rmst, Statistic, Table, Ties};
 
 /// A survkit error as a Python `ValueError`: its message, then each cause not already in it.
 fn value_error(e: impl std::error::Error) -> PyErr {
@@ -67,7 +65,9 @@ impl PyTable {
 /// Reads a CSV file (header row, one row per participant), as the command line does.
 #[pyfunction]
 fn read_csv(path: &str) -> PyResult<PyTable> {
-    Table::read_csv(path).map(|table| PyTable { table }).map_err(value_error)
+    Table::read_csv(path)
+        .map(|table| PyTable { table })
+        .map_err(value_error)
 }
 
 /// Builds a table from columns: `(name, "numeric", bytes of native float64)` or
@@ -79,7 +79,7 @@ fn from_columns(source: &str, columns: Vec<(String, String, Bound<'_, PyAny>)>) 
         match kind.as_str() {
             "numeric" => {
                 let bytes: &[u8] = values.extract()?;
-                if bytes.len() % 8 != 0 {
+                if !bytes.len().is_multiple_of(8) {
                     return Err(PyValueError::new_err(format!(
                         "column '{name}': the numeric buffer is not a whole number of float64 values"
                     )));
@@ -240,12 +240,7 @@ fn rmst(py: Python<'_>, table: &PyTable, formula: &str, tau: Option<f64>, conf_l
 
 /// The fragility index of a 2×2 table of counts.
 #[pyfunction]
-fn fragility_counts(
-    treatment: (u64, u64),
-    control: (u64, u64),
-    test: &str,
-    alpha: f64,
-) -> PyResult<Fitted> {
+fn fragility_counts(treatment: (u64, u64), control: (u64, u64), test: &str, alpha: f64) -> PyResult<Fitted> {
     let treatment = ArmCounts::new(treatment.0, treatment.1).map_err(value_error)?;
     let control = ArmCounts::new(control.0, control.1).map_err(value_error)?;
     let options = CountsOptions {

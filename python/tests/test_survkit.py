@@ -1,7 +1,8 @@
 """survkit's Python package against the command line, R's fixtures, and bad input.
 
 The CLI comparisons call ``target/release/survkit`` (``cargo build --release`` at the repository
-root; set SURVKIT_CLI to use another binary) and are skipped, saying so, when it is missing.
+root; set SURVKIT_CLI to use another binary) and are skipped, saying so, when it is missing
+(an error instead when SURVKIT_REQUIRE_CLI is set, as CI does).
 """
 
 import json
@@ -23,6 +24,8 @@ LUNG = DATASETS / "lung.csv"
 CLI = pathlib.Path(os.environ.get("SURVKIT_CLI", ROOT / "target" / "release" / "survkit"))
 REFERENCE = ROOT / "tests" / "reference"
 
+if not CLI.exists() and os.environ.get("SURVKIT_REQUIRE_CLI"):
+    raise RuntimeError(f"SURVKIT_REQUIRE_CLI is set but the command line {CLI} is missing")
 needs_cli = pytest.mark.skipif(
     not CLI.exists(), reason=f"the command line {CLI} is missing: run `cargo build --release` at the repository root"
 )
