@@ -351,3 +351,16 @@ def test_lifelines_side_by_side():
     for t, s in kmf.survival_function_.iloc[:, 0].items():
         if t <= km.summary["time"].max():
             assert abs(km.survival_at(t) - s) <= 1e-10
+
+
+def test_lifelines_logrank_side_by_side():
+    lifelines = pytest.importorskip("lifelines")
+    from lifelines.statistics import logrank_test
+
+    frame = pd.read_csv(LUNG)
+    event = frame["status"] == 2
+    men, women = frame["sex"] == 1, frame["sex"] == 2
+    theirs = logrank_test(frame["time"][men], frame["time"][women], event[men], event[women])
+    ours = survkit.logrank("Surv(time, status) ~ sex", frame)
+    assert close(ours.to_dict()["statistic"], theirs.test_statistic, 1e-10)
+    assert close(ours.p_value, theirs.p_value, 1e-8)
