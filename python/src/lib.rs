@@ -6,8 +6,17 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use survkit::bootstrap::PermutationMethod;
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
-use survkit::{Bootstrap, Column, Cox, KaplanMeier, LogRank, Permutation, Render, Rmst, Statistic, Table, Ties};
+use survkit::{
+    Bootstrap, Column, Cox, KaplanMeier, LogRank, Permutation, PermutationOptions, Render, Rmst, Statistic, Table,
+    Ties, Weights,
+};
+
+/// The command line's default thread count: every core.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
 
 /// A survkit error as a Python `ValueError`: its message, then each cause not already in it.
 fn value_error(e: impl std::error::Error) -> PyErr {
@@ -271,18 +280,38 @@ fn bootstrap(
         seed,
         ..survkit::BootstrapOptions::default()
     };
-    options.threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    options.threads = threads.unwrap_or_else(default_threads);
     let fit = py
         .allow_threads(|| Bootstrap::new(formula).options(options).fit(&table.table))
         .map_err(value_error)?;
     Ok(fitted(fit, |_| Fit::Other))
 }
 
-/// A permutation log-rank test with the library's default options.
+/// A permutation test of the log-rank family (the GIL released while it runs).
 #[pyfunction]
-fn permutation(py: Python<'_>, table: &PyTable, formula: &str) -> PyResult<Fitted> {
+#[pyo3(signature = (table, formula, weights, method, permutations, exact_limit, seed, threads))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn permutation(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    weights: &str,
+    method: &str,
+    permutations: usize,
+    exact_limit: u64,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<Fitted> {
+    let options = PermutationOptions {
+        weights: parse::<Weights>("weights", weights)?,
+        method: parse::<PermutationMethod>("method", method)?,
+        permutations,
+        exact_limit,
+        seed,
+        threads: threads.unwrap_or_else(default_threads),
+    };
     let fit = py
-        .allow_threads(|| Permutation::new(formula).fit(&table.table))
+        .allow_threads(|| Permutation::new(formula).options(options).fit(&table.table))
         .map_err(value_error)?;
     Ok(fitted(fit, |_| Fit::Other))
 }

@@ -369,10 +369,33 @@ def bootstrap(
     return Result(_survkit.bootstrap(_table(data), formula, statistic, int(replicates), int(seed), threads))
 
 
-def permutation(formula: str, data: Data) -> Result:
-    """A permutation log-rank test with the library's defaults (exact when the assignments
-    are few enough, else Monte Carlo)."""
-    return Result(_survkit.permutation(_table(data), formula))
+def permutation(
+    formula: str,
+    data: Data,
+    weights: str = "logrank",
+    method: str = "auto",
+    permutations: int = 10_000,
+    exact_limit: int = 1_000_000,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> Result:
+    """A permutation test of ``Surv(time, status) ~ arm`` (``+ strata(x)``), as ``survkit
+    permutation --formula``: exact when the assignments number at most ``exact_limit`` (method
+    ``"auto"``), else ``permutations`` Monte Carlo draws from ``seed``. Unlike the command line,
+    which draws a seed when none is given, the default seed is 1 so a call repeats itself; the
+    same seed gives the command line's numbers whatever the thread count. The GIL is released
+    while it runs."""
+    if permutations < 1:
+        raise ValueError(f"permutations must be ≥ 1; got {permutations}")
+    if seed < 0 or exact_limit < 0:
+        raise ValueError("seed and exact_limit must be ≥ 0")
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be ≥ 1; got {threads}")
+    return Result(
+        _survkit.permutation(
+            _table(data), formula, weights, method, int(permutations), int(exact_limit), int(seed), threads
+        )
+    )
 
 
 def fragility_survival(formula: str, data: Data) -> Result:

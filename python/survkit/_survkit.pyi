@@ -30,5 +30,14 @@ def fragility_counts(treatment: Tuple[int, int], control: Tuple[int, int], test:
 def bootstrap(
     table: Table, formula: str, statistic: str, replicates: int, seed: int, threads: Optional[int]
 ) -> Fitted: ...
-def permutation(table: Table, formula: str) -> Fitted: ...
+def permutation(
+    table: Table,
+    formula: str,
+    weights: str,
+    method: str,
+    permutations: int,
+    exact_limit: int,
+    seed: int,
+    threads: Optional[int],
+) -> Fitted: ...
 def fragility_survival(table: Table, formula: str) -> Fitted: ...

@@ -116,6 +116,16 @@ def test_bootstrap_equals_cli_whatever_the_threads():
         assert result.to_dict() == expected
 
 
+@needs_cli
+def test_permutation_and_fragility_survival_equal_cli():
+    formula = "Surv(time, status) ~ sex"
+    expected = cli_json("permutation", "--formula", formula, "--seed", "3", "--permutations", "2000", str(LUNG))
+    for threads in (1, 2):
+        assert survkit.permutation(formula, LUNG, permutations=2000, seed=3, threads=threads).to_dict() == expected
+    expected = cli_json("fragility", "survival", "--formula", formula, str(LUNG))
+    assert survkit.fragility_survival(formula, LUNG).to_dict() == expected
+
+
 # (b) ------------------------------------------------------------------------------------------
 # R's fixtures (tests/reference/, computed by the committed R scripts)
 
