@@ -95,7 +95,15 @@ def _table(data: Data) -> "_survkit.Table":
     columns = []
     for name, (_, series) in zip(names, frame.items()):
         if _is_numeric(series):
-            columns.append((name, "numeric", np.ascontiguousarray(_numeric(series)).tobytes()))
+            values = np.ascontiguousarray(_numeric(series))
+            infinite = np.flatnonzero(np.isinf(values))
+            if infinite.size:
+                row = int(infinite[0])
+                raise ValueError(
+                    f"column '{name}', row {row} (index {frame.index[row]!r}): the value "
+                    f"{values[row]} is not finite"
+                )
+            columns.append((name, "numeric", values.tobytes()))
         else:
             columns.append((name, "labels", _labels(series)))
     return _survkit.from_columns("data frame", columns)

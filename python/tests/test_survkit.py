@@ -328,6 +328,20 @@ def test_empty_frame():
         survkit.cox("Surv(time, status) ~ age", pd.DataFrame())
 
 
+def test_infinite_values_and_dates():
+    frame = pd.read_csv(LUNG)
+    frame["age"] = frame["age"].astype(float)
+    frame.loc[3, "age"] = np.inf
+    with pytest.raises(ValueError, match="column 'age', row 3.*not finite"):
+        survkit.cox("Surv(time, status) ~ age", frame)
+    # dates are text, as a CSV file's dates are: fine unused, an error naming the column if used
+    frame = pd.read_csv(LUNG)
+    frame["when"] = pd.Timestamp("2020-01-01")
+    assert survkit.cox("Surv(time, status) ~ age", frame).to_dict() == survkit.cox("Surv(time, status) ~ age", LUNG).to_dict()
+    with pytest.raises(ValueError, match="when"):
+        survkit.cox("Surv(time, status) ~ age + when", frame)
+
+
 def test_missing_file_and_bad_options():
     with pytest.raises(ValueError, match="no_such.csv"):
         survkit.cox("Surv(time, status) ~ age", "no_such.csv")
