@@ -325,6 +325,50 @@ fn fragility_survival(py: Python<'_>, table: &PyTable, formula: &str) -> PyResul
     Ok(fitted(fit, |_| Fit::Other))
 }
 
+/// A Kaplan–Meier figure as SVG text or PNG bytes (as `survkit plot km`).
+#[pyfunction]
+#[pyo3(signature = (table, formula, conf_level, png, width, height, ci, risk_table, median, title))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python method
+fn km_plot<'py>(
+    py: Python<'py>,
+    table: &PyTable,
+    formula: &str,
+    conf_level: f64,
+    png: bool,
+    width: u32,
+    height: u32,
+    ci: bool,
+    risk_table: bool,
+    median: bool,
+    title: Option<String>,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    use survkit::plot::{ImageFormat, KmFigure, KmPlotOptions, PlotOptions, render};
+    let layout = PlotOptions {
+        width,
+        height,
+        title,
+        ..PlotOptions::default()
+    };
+    let options = KmPlotOptions {
+        ci,
+        risk_table,
+        median,
+        conf_level,
+        ..KmPlotOptions::default()
+    };
+    let format = if png { ImageFormat::Png } else { ImageFormat::Svg };
+    let bytes = py
+        .allow_threads(|| -> Result<Vec<u8>, String> {
+            layout.check().map_err(|e| e.to_string())?;
+            let data = survkit::model::frame(&table.table, formula, survkit::model::Shape::Groups)
+                .map_err(|e| e.to_string())?;
+            let figure = KmFigure::build(&data, &layout, &options).map_err(|e| e.to_string())?;
+            render(&figure, format, layout.size()).map_err(|e| e.to_string())
+        })
+        .map_err(PyValueError::new_err)?;
+    Ok(pyo3::types::PyBytes::new(py, &bytes))
+}
+
 /// The compiled half of the `survkit` package.
 #[pymodule]
 fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -340,5 +384,6 @@ fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bootstrap, m)?)?;
     m.add_function(wrap_pyfunction!(permutation, m)?)?;
     m.add_function(wrap_pyfunction!(fragility_survival, m)?)?;
+    m.add_function(wrap_pyfunction!(km_plot, m)?)?;
     Ok(())
 }

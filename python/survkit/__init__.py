@@ -25,6 +25,7 @@ from . import _survkit
 
 __all__ = [
     "Result",
+    "Figure",
     "CoxResult",
     "KaplanMeierResult",
     "RmstResult",
@@ -203,8 +204,69 @@ def _curve_name(curve: Dict[str, Any]) -> str:
     return "all"
 
 
+class Figure:
+    """A figure drawn by survkit: shown inline in Jupyter (SVG); ``save("km.png")`` or
+    ``save("km.svg")`` writes it (the format from the extension); ``svg`` is the SVG text."""
+
+    def __init__(self, draw: Any) -> None:
+        self._draw = draw
+        self._svg: Optional[str] = None
+
+    @property
+    def svg(self) -> str:
+        """The figure as SVG text."""
+        if self._svg is None:
+            self._svg = bytes(self._draw(False)).decode("utf-8")
+        return self._svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the figure to ``path``: PNG for ``.png``, SVG for ``.svg``."""
+        path = os.fspath(path)
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix == ".png":
+            data = bytes(self._draw(True))
+        elif suffix == ".svg":
+            data = self.svg.encode("utf-8")
+        else:
+            raise ValueError(f"cannot tell the image format of '{path}': use a .png or .svg name")
+        with open(path, "wb") as out:
+            out.write(data)
+
+
 class KaplanMeierResult(Result):
     """Kaplan–Meier curves."""
+
+    def __init__(self, fitted: "_survkit.Fitted", table: "_survkit.Table", formula: str, conf_level: float) -> None:
+        super().__init__(fitted)
+        self._table, self._formula, self._conf_level = table, formula, conf_level
+
+    def plot(
+        self,
+        kind: str = "km",
+        ci: bool = False,
+        risk_table: bool = False,
+        median: bool = False,
+        width: int = 900,
+        height: int = 640,
+        title: Optional[str] = None,
+    ) -> Figure:
+        """The curves as a figure (as ``survkit plot km``): ``ci`` pointwise bands,
+        ``risk_table`` the number at risk under the axis, ``median`` the median lines."""
+        if kind != "km":
+            raise ValueError(f"unknown plot kind '{kind}'; Kaplan–Meier results draw: km")
+        table, formula, level = self._table, self._formula, self._conf_level
+
+        def draw(png: bool) -> bytes:
+            return _survkit.km_plot(
+                table, formula, level, png, int(width), int(height), bool(ci), bool(risk_table), bool(median), title
+            )
+
+        figure = Figure(draw)
+        figure.svg  # drawn now, so bad options fail here
+        return figure
 
     def _group(self, group: Optional[str]) -> str:
         if group is not None:
@@ -316,7 +378,8 @@ def cox(
 def kaplan_meier(formula: str, data: Data, conf_level: float = 0.95) -> KaplanMeierResult:
     """Kaplan–Meier curves (R's ``survfit``), as ``survkit km --formula``: ``~ 1`` for one curve,
     ``~ group`` for one per group, ``+ strata(x)`` per group and stratum."""
-    return KaplanMeierResult(_survkit.kaplan_meier(_table(data), formula, float(conf_level)))
+    table = _table(data)
+    return KaplanMeierResult(_survkit.kaplan_meier(table, formula, float(conf_level)), table, formula, float(conf_level))
 
 
 def logrank(formula: str, data: Data) -> LogRankResult:

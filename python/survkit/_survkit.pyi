@@ -41,3 +41,15 @@ def permutation(
     threads: Optional[int],
 ) -> Fitted: ...
 def fragility_survival(table: Table, formula: str) -> Fitted: ...
+def km_plot(
+    table: Table,
+    formula: str,
+    conf_level: float,
+    png: bool,
+    width: int,
+    height: int,
+    ci: bool,
+    risk_table: bool,
+    median: bool,
+    title: Optional[str],
+) -> bytes: ...

@@ -273,6 +273,26 @@ def test_accessors_and_display():
     assert close(lr.summary["Observed"].sum(), lr.summary["Expected"].sum(), 1e-12)
 
 
+@needs_cli
+def test_km_plot_equals_cli(tmp_path):
+    km = survkit.kaplan_meier("Surv(time, status) ~ sex", pd.read_csv(LUNG))
+    figure = km.plot(ci=True, risk_table=True)
+    assert figure._repr_svg_().startswith("<svg")
+    out = tmp_path / "cli.svg"
+    subprocess.run(
+        [str(CLI), "plot", "km", "--time", "time", "--event", "status", "--group", "sex", "--ci", "--risk-table",
+         "--output", str(out), str(LUNG)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )
+    assert figure.svg == out.read_text()
+    figure.save(tmp_path / "km.png")
+    assert (tmp_path / "km.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="png or .svg"):
+        figure.save(tmp_path / "km.gif")
+    with pytest.raises(ValueError):
+        km.plot(width=10)
+
+
 def test_lookup_errors_name_what_exists():
     fit = survkit.cox("Surv(time, status) ~ age + factor(ph.ecog)", LUNG)
     with pytest.raises(ValueError, match="its terms are: age, ph.ecog=1, ph.ecog=2, ph.ecog=3"):
