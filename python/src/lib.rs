@@ -1,0 +1,389 @@
+//! Thin PyO3 bindings over survkit: a table in (a CSV path, or columns the Python side has
+//! already converted to float64 numbers or text labels), one analysis run, its JSON and text out.
+//!
+//! The Python package (`python/survkit/__init__.py`) does the conversions, the keyword options
+//! and the result classes; every survkit error becomes a `ValueError` with the library's message.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use survkit::bootstrap::PermutationMethod;
+use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
+use survkit::{
+    Bootstrap, Column, Cox, KaplanMeier, LogRank, Permutation, PermutationOptions, Render, Rmst, Statistic, Table,
+    Ties, Weights,
+};
+
+/// The command line's default thread count: every core.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// A survkit error as a Python `ValueError`: its message, then each cause not already in it.
+fn value_error(e: impl std::error::Error) -> PyErr {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    let mut depth = 0;
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = c.source();
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+    }
+    PyValueError::new_err(message)
+}
+
+fn parse<T: std::str::FromStr>(what: &str, text: &str) -> PyResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse::<T>()
+        .map_err(|e| PyValueError::new_err(format!("{what} '{text}': {e}")))
+}
+
+/// A data table held by Rust (survkit's `Table`).
+#[pyclass(module = "survkit._survkit", name = "Table", frozen)]
+struct PyTable {
+    table: Table,
+}
+
+#[pymethods]
+impl PyTable {
+    /// The table's source (the file path, or the name given).
+    #[getter]
+    fn source(&self) -> String {
+        self.table.source().to_string()
+    }
+    /// The number of rows.
+    #[getter]
+    fn n_rows(&self) -> usize {
+        self.table.n_rows()
+    }
+    /// The column names.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.table.names()
+    }
+}
+
+/// Reads a CSV file (header row, one row per participant), as the command line does.
+#[pyfunction]
+fn read_csv(path: &str) -> PyResult<PyTable> {
+    Table::read_csv(path)
+        .map(|table| PyTable { table })
+        .map_err(value_error)
+}
+
+/// Builds a table from columns: `(name, "numeric", bytes of native float64)` or
+/// `(name, "labels", list of str or None)`.
+#[pyfunction]
+fn from_columns(source: &str, columns: Vec<(String, String, Bound<'_, PyAny>)>) -> PyResult<PyTable> {
+    let mut built = Vec::with_capacity(columns.len());
+    for (name, kind, values) in columns {
+        match kind.as_str() {
+            "numeric" => {
+                let bytes: &[u8] = values.extract()?;
+                if !bytes.len().is_multiple_of(8) {
+                    return Err(PyValueError::new_err(format!(
+                        "column '{name}': the numeric buffer is not a whole number of float64 values"
+                    )));
+                }
+                let numbers = bytes
+                    .chunks_exact(8)
+                    .map(|b| f64::from_ne_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+                    .collect();
+                built.push(Column::numeric(name, numbers));
+            }
+            "labels" => {
+                let labels: Vec<Option<String>> = values.extract()?;
+                built.push(Column::labels(name, labels));
+            }
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "column '{name}': unknown column kind '{other}'"
+                )));
+            }
+        }
+    }
+    Table::from_columns(source, built)
+        .map(|table| PyTable { table })
+        .map_err(value_error)
+}
+
+/// The fit behind a result, kept for the lookups that need it.
+enum Fit {
+    Cox(Box<survkit::CoxFit>),
+    Km(Box<KaplanMeier>),
+    Rmst(Box<Rmst>),
+    Other,
+}
+
+/// A result: the JSON the command line prints with `--format json`, its text table, and the
+/// fit for the lookups (errors name what exists).
+#[pyclass(module = "survkit._survkit", name = "Fitted", frozen)]
+struct Fitted {
+    json: String,
+    text: String,
+    fit: Fit,
+}
+
+fn fitted<R: Render>(result: R, keep: impl FnOnce(R) -> Fit) -> Fitted {
+    let json = result.json();
+    let text = result.table();
+    Fitted {
+        json,
+        text,
+        fit: keep(result),
+    }
+}
+
+fn wrong_kind(what: &str) -> PyErr {
+    PyValueError::new_err(format!("{what} is not available for this kind of result"))
+}
+
+#[pymethods]
+impl Fitted {
+    /// The result as the command line's `--format json` prints it.
+    #[getter]
+    fn json(&self) -> &str {
+        &self.json
+    }
+    /// The result as the command line's text table.
+    #[getter]
+    fn text(&self) -> &str {
+        &self.text
+    }
+    /// A Cox term's `(hazard ratio, coef, p-value, lower, upper)`.
+    fn cox_term(&self, term: &str) -> PyResult<(f64, f64, f64, f64, f64)> {
+        let Fit::Cox(fit) = &self.fit else {
+            return Err(wrong_kind("a Cox term"));
+        };
+        let hr = fit.hazard_ratio(term).map_err(value_error)?;
+        let coef = fit.coef(term).map_err(value_error)?;
+        let p = fit.p_value(term).map_err(value_error)?;
+        let (lower, upper) = fit.conf_int(term).map_err(value_error)?;
+        Ok((hr, coef, p, lower, upper))
+    }
+    /// A Kaplan–Meier curve's median with its limits, as JSON.
+    fn km_median(&self, group: &str) -> PyResult<String> {
+        let Fit::Km(fit) = &self.fit else {
+            return Err(wrong_kind("a median"));
+        };
+        let median = fit.median(group).map_err(value_error)?;
+        serde_json::to_string(median).map_err(value_error)
+    }
+    /// A Kaplan–Meier curve's S(t).
+    fn km_survival_at(&self, group: &str, time: f64) -> PyResult<f64> {
+        let Fit::Km(fit) = &self.fit else {
+            return Err(wrong_kind("a survival probability"));
+        };
+        fit.survival_at(group, time).map_err(value_error)
+    }
+    /// The RMST difference of two arms, as JSON.
+    fn rmst_difference(&self) -> PyResult<String> {
+        let Fit::Rmst(fit) = &self.fit else {
+            return Err(wrong_kind("an RMST difference"));
+        };
+        let difference = fit.difference().map_err(value_error)?;
+        serde_json::to_string(difference).map_err(value_error)
+    }
+}
+
+/// A Cox proportional-hazards fit.
+#[pyfunction]
+#[pyo3(signature = (table, formula, ties, conf_level, robust, firth))]
+fn cox(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    ties: &str,
+    conf_level: f64,
+    robust: Option<bool>,
+    firth: bool,
+) -> PyResult<Fitted> {
+    let mut model = Cox::new(formula)
+        .ties(parse::<Ties>("ties", ties)?)
+        .conf_level(conf_level)
+        .firth(firth);
+    if let Some(robust) = robust {
+        model = model.robust(robust);
+    }
+    let fit = py.allow_threads(|| model.fit(&table.table)).map_err(value_error)?;
+    Ok(fitted(fit, |f| Fit::Cox(Box::new(f))))
+}
+
+/// Kaplan–Meier curves.
+#[pyfunction]
+fn kaplan_meier(py: Python<'_>, table: &PyTable, formula: &str, conf_level: f64) -> PyResult<Fitted> {
+    let fit = py
+        .allow_threads(|| KaplanMeier::new(formula).conf_level(conf_level).fit(&table.table))
+        .map_err(value_error)?;
+    Ok(fitted(fit, |f| Fit::Km(Box::new(f))))
+}
+
+/// The log-rank test.
+#[pyfunction]
+fn logrank(py: Python<'_>, table: &PyTable, formula: &str) -> PyResult<Fitted> {
+    let fit = py
+        .allow_threads(|| LogRank::new(formula).fit(&table.table))
+        .map_err(value_error)?;
+    Ok(fitted(fit, |_| Fit::Other))
+}
+
+/// Restricted mean survival time per arm and the contrasts.
+#[pyfunction]
+#[pyo3(signature = (table, formula, tau, conf_level))]
+fn rmst(py: Python<'_>, table: &PyTable, formula: &str, tau: Option<f64>, conf_level: f64) -> PyResult<Fitted> {
+    let mut model = Rmst::new(formula).conf_level(conf_level);
+    if let Some(tau) = tau {
+        model = model.tau(tau);
+    }
+    let fit = py.allow_threads(|| model.fit(&table.table)).map_err(value_error)?;
+    Ok(fitted(fit, |f| Fit::Rmst(Box::new(f))))
+}
+
+/// The fragility index of a 2×2 table of counts.
+#[pyfunction]
+fn fragility_counts(treatment: (u64, u64), control: (u64, u64), test: &str, alpha: f64) -> PyResult<Fitted> {
+    let treatment = ArmCounts::new(treatment.0, treatment.1).map_err(value_error)?;
+    let control = ArmCounts::new(control.0, control.1).map_err(value_error)?;
+    let options = CountsOptions {
+        test: parse::<CountsTest>("test", test)?,
+        alpha,
+        ..CountsOptions::default()
+    };
+    let result = CountsFragility::compute(treatment, control, &options).map_err(value_error)?;
+    Ok(fitted(result, |_| Fit::Other))
+}
+
+/// A seeded bootstrap of a statistic (the GIL released while it runs).
+#[pyfunction]
+#[pyo3(signature = (table, formula, statistic, replicates, seed, threads))]
+fn bootstrap(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    statistic: &str,
+    replicates: usize,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<Fitted> {
+    let statistic = parse::<Statistic>("statistic", statistic)?;
+    let mut options = survkit::BootstrapOptions {
+        statistic,
+        replicates: 0..replicates,
+        seed,
+        ..survkit::BootstrapOptions::default()
+    };
+    options.threads = threads.unwrap_or_else(default_threads);
+    let fit = py
+        .allow_threads(|| Bootstrap::new(formula).options(options).fit(&table.table))
+        .map_err(value_error)?;
+    Ok(fitted(fit, |_| Fit::Other))
+}
+
+/// A permutation test of the log-rank family (the GIL released while it runs).
+#[pyfunction]
+#[pyo3(signature = (table, formula, weights, method, permutations, exact_limit, seed, threads))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn permutation(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    weights: &str,
+    method: &str,
+    permutations: usize,
+    exact_limit: u64,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<Fitted> {
+    let options = PermutationOptions {
+        weights: parse::<Weights>("weights", weights)?,
+        method: parse::<PermutationMethod>("method", method)?,
+        permutations,
+        exact_limit,
+        seed,
+        threads: threads.unwrap_or_else(default_threads),
+    };
+    let fit = py
+        .allow_threads(|| Permutation::new(formula).options(options).fit(&table.table))
+        .map_err(value_error)?;
+    Ok(fitted(fit, |_| Fit::Other))
+}
+
+/// The fragility of a survival comparison with the library's default options.
+#[pyfunction]
+fn fragility_survival(py: Python<'_>, table: &PyTable, formula: &str) -> PyResult<Fitted> {
+    let fit = py
+        .allow_threads(|| SurvivalFragility::new(formula).fit(&table.table))
+        .map_err(value_error)?;
+    Ok(fitted(fit, |_| Fit::Other))
+}
+
+/// A Kaplan–Meier figure as SVG text or PNG bytes (as `survkit plot km`).
+#[pyfunction]
+#[pyo3(signature = (table, formula, conf_level, png, width, height, ci, risk_table, median, title))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python method
+fn km_plot<'py>(
+    py: Python<'py>,
+    table: &PyTable,
+    formula: &str,
+    conf_level: f64,
+    png: bool,
+    width: u32,
+    height: u32,
+    ci: bool,
+    risk_table: bool,
+    median: bool,
+    title: Option<String>,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    use survkit::plot::{ImageFormat, KmFigure, KmPlotOptions, PlotOptions, render};
+    let layout = PlotOptions {
+        width,
+        height,
+        title,
+        ..PlotOptions::default()
+    };
+    let options = KmPlotOptions {
+        ci,
+        risk_table,
+        median,
+        conf_level,
+        ..KmPlotOptions::default()
+    };
+    let format = if png { ImageFormat::Png } else { ImageFormat::Svg };
+    let bytes = py
+        .allow_threads(|| -> Result<Vec<u8>, String> {
+            layout.check().map_err(|e| e.to_string())?;
+            let data = survkit::model::frame(&table.table, formula, survkit::model::Shape::Groups)
+                .map_err(|e| e.to_string())?;
+            let figure = KmFigure::build(&data, &layout, &options).map_err(|e| e.to_string())?;
+            render(&figure, format, layout.size()).map_err(|e| e.to_string())
+        })
+        .map_err(PyValueError::new_err)?;
+    Ok(pyo3::types::PyBytes::new(py, &bytes))
+}
+
+/// The compiled half of the `survkit` package.
+#[pymodule]
+fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTable>()?;
+    m.add_function(wrap_pyfunction!(read_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(from_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(cox, m)?)?;
+    m.add_class::<Fitted>()?;
+    m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
+    m.add_function(wrap_pyfunction!(logrank, m)?)?;
+    m.add_function(wrap_pyfunction!(rmst, m)?)?;
+    m.add_function(wrap_pyfunction!(fragility_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(bootstrap, m)?)?;
+    m.add_function(wrap_pyfunction!(permutation, m)?)?;
+    m.add_function(wrap_pyfunction!(fragility_survival, m)?)?;
+    m.add_function(wrap_pyfunction!(km_plot, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,475 @@
+"""survkit: survival analysis for clinical trials with R's numbers, from Python.
+
+Every function takes an R-style formula, then the data (a pandas DataFrame, a CSV path, or
+anything with ``.to_pandas()`` such as a polars DataFrame or a pyarrow Table), then keyword
+options with the command line's names and defaults. Each returns a result whose ``to_dict()``
+is exactly the JSON ``survkit <command> --format json`` prints for the same analysis, whose
+``repr``/``str`` is the command line's text table, and whose ``summary`` is a pandas DataFrame.
+
+Bad input (an unknown column, a formula typo, an empty table) raises ``ValueError`` with
+survkit's message; data of the wrong type raises ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import warnings as _warnings
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _survkit
+
+__all__ = [
+    "Result",
+    "Figure",
+    "CoxResult",
+    "KaplanMeierResult",
+    "RmstResult",
+    "cox",
+    "kaplan_meier",
+    "logrank",
+    "rmst",
+    "fragility_counts",
+    "bootstrap",
+    "permutation",
+    "fragility_survival",
+]
+
+__version__ = "0.1.0"
+
+Data = Union[pd.DataFrame, str, "os.PathLike[str]", Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# data in
+
+
+def _numeric(series: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing (bools as 0/1, nullable NA as NaN)."""
+    return series.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _labels(series: pd.Series) -> List[Optional[str]]:
+    """A column as text labels, None where missing."""
+    values = series.astype(object).tolist()
+    return [None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in values]
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return False
+    return bool(pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+    ))
+
+
+def _table(data: Data) -> "_survkit.Table":
+    """The data as survkit's table: a CSV path is read by survkit itself; a data frame's columns
+    become float64 numbers or text labels."""
+    if isinstance(data, (str, os.PathLike)):
+        return _survkit.read_csv(os.fspath(data))
+    frame = data
+    if not isinstance(frame, pd.DataFrame):
+        to_pandas = getattr(frame, "to_pandas", None)
+        if to_pandas is None or not callable(to_pandas):
+            raise TypeError(
+                "data must be a pandas DataFrame, a CSV path (str or pathlib.Path), or a table with "
+                f".to_pandas() (polars, pyarrow); got {type(data).__name__}"
+            )
+        frame = to_pandas()
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{type(data).__name__}.to_pandas() did not return a pandas DataFrame")
+    if frame.shape[1] == 0:
+        raise ValueError("the data frame has no columns")
+    if frame.shape[0] == 0:
+        raise ValueError("the data frame has no rows")
+    names = [str(name) for name in frame.columns]
+    if len(set(names)) != len(names):
+        seen = set()
+        dup = next(n for n in names if n in seen or seen.add(n))
+        raise ValueError(f"the data frame has two columns named '{dup}'")
+    columns = []
+    for name, (_, series) in zip(names, frame.items()):
+        if _is_numeric(series):
+            values = np.ascontiguousarray(_numeric(series))
+            infinite = np.flatnonzero(np.isinf(values))
+            if infinite.size:
+                row = int(infinite[0])
+                raise ValueError(
+                    f"column '{name}', row {row} (index {frame.index[row]!r}): the value "
+                    f"{values[row]} is not finite"
+                )
+            columns.append((name, "numeric", values.tobytes()))
+        else:
+            columns.append((name, "labels", _labels(series)))
+    return _survkit.from_columns("data frame", columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+class Result:
+    """A survkit result: ``to_dict()`` is the command line's JSON, ``str()`` its text table."""
+
+    def __init__(self, fitted: "_survkit.Fitted") -> None:
+        self._fitted = fitted
+        self._dict: Dict[str, Any] = json.loads(fitted.json)
+        self.warnings: List[str] = [str(w) for w in self._dict.get("warnings") or []]
+        for message in self.warnings:
+            _warnings.warn(message, stacklevel=3)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The result as a dict: ``json.loads`` of the command line's ``--format json`` output."""
+        return json.loads(self._fitted.json)
+
+    def to_json(self) -> str:
+        """The command line's ``--format json`` output, byte for byte."""
+        return self._fitted.json
+
+    @property
+    def summary(self) -> Optional[pd.DataFrame]:
+        """The main table as a pandas DataFrame (None where the result has none)."""
+        return None
+
+    def __str__(self) -> str:
+        return self._fitted.text
+
+    def __repr__(self) -> str:
+        return self._fitted.text
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self._fitted.text) + "</pre>"
+
+
+class CoxResult(Result):
+    """A Cox proportional-hazards fit."""
+
+    def _term(self, term: str) -> Tuple[float, float, float, float, float]:
+        return self._fitted.cox_term(term)
+
+    def hazard_ratio(self, term: str) -> float:
+        """exp(β) of a term: a covariate (``"age"``), a factor level (``"sex=2"``), or a two-level
+        factor's column (``"sex"``). Raises ValueError naming the terms that exist."""
+        return self._term(term)[0]
+
+    def coef(self, term: str) -> float:
+        """The coefficient β (log hazard ratio) of a term."""
+        return self._term(term)[1]
+
+    def p_value(self, term: str) -> float:
+        """The Wald p-value of a term."""
+        return self._term(term)[2]
+
+    def conf_int(self, term: str) -> Tuple[float, float]:
+        """The confidence limits of a term's hazard ratio, at the fit's level."""
+        t = self._term(term)
+        return (t[3], t[4])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """R's ``summary(coxph)`` table: coef, exp(coef), se(coef), z, Pr(>|z|), lower .95,
+        upper .95, one row per term (NaN where not estimable)."""
+        d = self._dict
+        level = d.get("conf_level", 0.95)
+        suffix = f"{level:g}".lstrip("0")
+        rows = []
+        for t in d["terms"]:
+            rows.append({
+                "coef": t.get("coef"),
+                "exp(coef)": t.get("hr"),
+                "se(coef)": t.get("se"),
+                "z": t.get("z"),
+                "Pr(>|z|)": t.get("p_value"),
+                f"lower {suffix}": t.get("hr_lower"),
+                f"upper {suffix}": t.get("hr_upper"),
+            })
+        frame = pd.DataFrame(rows, index=[t["term"] for t in d["terms"]], dtype="float64")
+        return frame
+
+
+def _curve_name(curve: Dict[str, Any]) -> str:
+    group, stratum = curve.get("group"), curve.get("stratum")
+    if group is not None and stratum is not None:
+        return f"{group}, {stratum}"
+    if group is not None:
+        return str(group)
+    if stratum is not None:
+        return str(stratum)
+    return "all"
+
+
+class Figure:
+    """A figure drawn by survkit: shown inline in Jupyter (SVG); ``save("km.png")`` or
+    ``save("km.svg")`` writes it (the format from the extension); ``svg`` is the SVG text."""
+
+    def __init__(self, draw: Any) -> None:
+        self._draw = draw
+        self._svg: Optional[str] = None
+
+    @property
+    def svg(self) -> str:
+        """The figure as SVG text."""
+        if self._svg is None:
+            self._svg = bytes(self._draw(False)).decode("utf-8")
+        return self._svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the figure to ``path``: PNG for ``.png``, SVG for ``.svg``."""
+        path = os.fspath(path)
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix == ".png":
+            data = bytes(self._draw(True))
+        elif suffix == ".svg":
+            data = self.svg.encode("utf-8")
+        else:
+            raise ValueError(f"cannot tell the image format of '{path}': use a .png or .svg name")
+        with open(path, "wb") as out:
+            out.write(data)
+
+
+class KaplanMeierResult(Result):
+    """Kaplan–Meier curves."""
+
+    def __init__(self, fitted: "_survkit.Fitted", table: "_survkit.Table", formula: str, conf_level: float) -> None:
+        super().__init__(fitted)
+        self._table, self._formula, self._conf_level = table, formula, conf_level
+
+    def plot(
+        self,
+        kind: str = "km",
+        ci: bool = False,
+        risk_table: bool = False,
+        median: bool = False,
+        width: int = 900,
+        height: int = 640,
+        title: Optional[str] = None,
+    ) -> Figure:
+        """The curves as a figure (as ``survkit plot km``): ``ci`` pointwise bands,
+        ``risk_table`` the number at risk under the axis, ``median`` the median lines."""
+        if kind != "km":
+            raise ValueError(f"unknown plot kind '{kind}'; Kaplan–Meier results draw: km")
+        table, formula, level = self._table, self._formula, self._conf_level
+
+        def draw(png: bool) -> bytes:
+            return _survkit.km_plot(
+                table, formula, level, png, int(width), int(height), bool(ci), bool(risk_table), bool(median), title
+            )
+
+        figure = Figure(draw)
+        figure.svg  # drawn now, so bad options fail here
+        return figure
+
+    def _group(self, group: Optional[str]) -> str:
+        if group is not None:
+            return str(group)
+        curves = self._dict["curves"]
+        if len(curves) == 1:
+            return _curve_name(curves[0])
+        raise ValueError(
+            "there are several curves; name one with group=: "
+            + ", ".join(_curve_name(c) for c in curves)
+        )
+
+    def median(self, group: Optional[str] = None) -> Dict[str, Optional[float]]:
+        """The median survival time of a curve with its limits: ``{"estimate", "lower",
+        "upper"}``, None where not reached. ``group`` may be omitted for a single curve."""
+        return json.loads(self._fitted.km_median(self._group(group)))
+
+    def survival_at(self, t: float, group: Optional[str] = None) -> float:
+        """S(t) of a curve (the last step at or before t); ValueError beyond the follow-up."""
+        return self._fitted.km_survival_at(self._group(group), float(t))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """R's ``summary(survfit)`` columns: time, n.risk, n.event, survival, std.err, lower,
+        upper; with a ``strata`` column first when there are several curves."""
+        frames = []
+        curves = self._dict["curves"]
+        for curve in curves:
+            frame = pd.DataFrame(curve["table"], columns=[
+                "time", "n_risk", "n_event", "survival", "std_err", "lower", "upper"])
+            frame.columns = ["time", "n.risk", "n.event", "survival", "std.err", "lower", "upper"]
+            if len(curves) > 1:
+                frame.insert(0, "strata", _curve_name(curve))
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+
+class LogRankResult(Result):
+    """A log-rank family test."""
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """R's ``survdiff`` table: N, Observed, Expected, (O-E)^2/E, (O-E)^2/V per group."""
+        rows = {}
+        for g in self._dict["groups"]:
+            o, e, v = g["observed"], g["expected"], g["variance"]
+            rows[g["group"]] = {
+                "N": g["n"],
+                "Observed": o,
+                "Expected": e,
+                "(O-E)^2/E": (o - e) ** 2 / e if e else float("nan"),
+                "(O-E)^2/V": (o - e) ** 2 / v if v else float("nan"),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    @property
+    def p_value(self) -> float:
+        """The test's p-value."""
+        return self._dict["p_value"]
+
+
+class RmstResult(Result):
+    """Restricted mean survival time per arm and the contrasts."""
+
+    def difference(self) -> Dict[str, Optional[float]]:
+        """RMST(second arm) − RMST(first arm): ``{"estimate", "se", "lower", "upper",
+        "p_value"}``; ValueError unless there are two arms."""
+        return json.loads(self._fitted.rmst_difference())
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per arm: n, events, rmst, se, lower, upper."""
+        arms = self._dict["arms"]
+        return pd.DataFrame(
+            [{k: a.get(k) for k in ("n", "events", "rmst", "se", "lower", "upper")} for a in arms],
+            index=[a.get("group") for a in arms],
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# analyses
+
+
+def cox(
+    formula: str,
+    data: Data,
+    ties: Optional[str] = None,
+    conf_level: float = 0.95,
+    robust: Optional[bool] = None,
+    firth: bool = False,
+) -> CoxResult:
+    """Cox proportional-hazards regression (R's ``coxph``), as ``survkit cox --formula``.
+
+    Args:
+        formula: e.g. ``"Surv(time, status) ~ age + factor(sex) + strata(inst)"``.
+        data: a pandas DataFrame, a CSV path, or a table with ``.to_pandas()``.
+        ties: ``"efron"`` (the default, as R; ``"breslow"`` with ``firth=True``), ``"breslow"``
+            or ``"exact"``.
+        conf_level: confidence level of the hazard-ratio limits.
+        robust: robust (sandwich) variance; None = as R (on with ``cluster()`` or non-integer
+            weights).
+        firth: Firth's penalised likelihood (as R's coxphf).
+    """
+    if ties is None:
+        ties = "breslow" if firth else "efron"
+    return CoxResult(_survkit.cox(_table(data), formula, ties, float(conf_level), robust, bool(firth)))
+
+
+def kaplan_meier(formula: str, data: Data, conf_level: float = 0.95) -> KaplanMeierResult:
+    """Kaplan–Meier curves (R's ``survfit``), as ``survkit km --formula``: ``~ 1`` for one curve,
+    ``~ group`` for one per group, ``+ strata(x)`` per group and stratum."""
+    table = _table(data)
+    return KaplanMeierResult(_survkit.kaplan_meier(table, formula, float(conf_level)), table, formula, float(conf_level))
+
+
+def logrank(formula: str, data: Data) -> LogRankResult:
+    """The log-rank test (R's ``survdiff``) of ``Surv(time, status) ~ group`` (``+ strata(x)``
+    stratified), as ``survkit logrank --formula``."""
+    return LogRankResult(_survkit.logrank(_table(data), formula))
+
+
+def rmst(formula: str, data: Data, tau: Optional[float] = None, conf_level: float = 0.95) -> RmstResult:
+    """Restricted mean survival time per arm and the contrasts (survRM2's ``rmst2``), as
+    ``survkit rmst --formula``; ``tau`` defaults to the largest the data support."""
+    return RmstResult(
+        _survkit.rmst(_table(data), formula, None if tau is None else float(tau), float(conf_level))
+    )
+
+
+def _arm(name: str, counts: Any) -> Tuple[int, int]:
+    try:
+        events, total = counts
+        if int(events) != events or int(total) != total or events < 0 or total < 0:
+            raise ValueError
+        return int(events), int(total)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be (events, total), two whole numbers ≥ 0; got {counts!r}") from None
+
+
+def fragility_counts(
+    treatment: Tuple[int, int],
+    control: Tuple[int, int],
+    test: str = "fisher",
+    alpha: float = 0.05,
+) -> Result:
+    """The fragility index of a 2×2 table, as ``survkit fragility counts``: ``treatment`` and
+    ``control`` are ``(events, total)``; ``test`` is fisher, mid-p, chi-square or
+    chi-square-yates (as the command line names them)."""
+    return Result(
+        _survkit.fragility_counts(_arm("treatment", treatment), _arm("control", control), test, float(alpha))
+    )
+
+
+def bootstrap(
+    formula: str,
+    data: Data,
+    statistic: str = "log-hr",
+    replicates: int = 2000,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> Result:
+    """A seeded, parallel bootstrap of a statistic (as ``survkit bootstrap --formula``): same
+    seed → same numbers as the command line, whatever the thread count. The GIL is released
+    while it runs. ``threads`` defaults to the number of cores."""
+    if replicates < 1:
+        raise ValueError(f"replicates must be ≥ 1; got {replicates}")
+    if seed < 0:
+        raise ValueError(f"seed must be ≥ 0; got {seed}")
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be ≥ 1; got {threads}")
+    return Result(_survkit.bootstrap(_table(data), formula, statistic, int(replicates), int(seed), threads))
+
+
+def permutation(
+    formula: str,
+    data: Data,
+    weights: str = "logrank",
+    method: str = "auto",
+    permutations: int = 10_000,
+    exact_limit: int = 1_000_000,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> Result:
+    """A permutation test of ``Surv(time, status) ~ arm`` (``+ strata(x)``), as ``survkit
+    permutation --formula``: exact when the assignments number at most ``exact_limit`` (method
+    ``"auto"``), else ``permutations`` Monte Carlo draws from ``seed``. Unlike the command line,
+    which draws a seed when none is given, the default seed is 1 so a call repeats itself; the
+    same seed gives the command line's numbers whatever the thread count. The GIL is released
+    while it runs."""
+    if permutations < 1:
+        raise ValueError(f"permutations must be ≥ 1; got {permutations}")
+    if seed < 0 or exact_limit < 0:
+        raise ValueError("seed and exact_limit must be ≥ 0")
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be ≥ 1; got {threads}")
+    return Result(
+        _survkit.permutation(
+            _table(data), formula, weights, method, int(permutations), int(exact_limit), int(seed), threads
+        )
+    )
+
+
+def fragility_survival(formula: str, data: Data) -> Result:
+    """The fragility of the log-rank test of ``Surv(time, status) ~ arm``, with the library's
+    defaults."""
+    return Result(_survkit.fragility_survival(_table(data), formula))
