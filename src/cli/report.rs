@@ -6,7 +6,7 @@ use anyhow::anyhow;
 use clap::Args;
 use survkit::report::{FunctionSpec, Report, ReportSpec};
 use survkit::win::Direction;
-use survkit::{Columns, SurvData};
+use survkit::{Columns, SurvData, Table};
 
 use super::Failure;
 use super::run::{report_to_stderr, write_atomically};
@@ -55,7 +55,9 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
     .map_err(Failure::input)?;
     let base_columns = Columns::new(&args.time, &args.event).group(&args.group);
     super::run::remember_input(&args.file);
-    let read = |columns: Columns| SurvData::read_csv(&args.file, &columns).map_err(Failure::input);
+    // the file is read once; each analysis takes its columns (and drops its rows) from it
+    let table = Table::read_csv(&args.file).map_err(Failure::input)?;
+    let read = |columns: Columns| SurvData::from_table(&table, &columns).map_err(Failure::input);
     let base = read(base_columns.clone())?;
     let cox_data = read(
         base_columns
