@@ -286,6 +286,12 @@ fn errors_name_the_option_in_a_hint() {
             "use Breslow ties",
             "hint: use --ties breslow",
         ),
+        // a data error read through a formula (the model's error wraps the data's)
+        (
+            vec!["cox", "tests/data/bad_event.csv", "--formula", "Surv(t, s) ~ x"],
+            "is not an event code",
+            "hint: pick the event value with --event-value",
+        ),
     ];
     for (args, library, hint) in cases {
         assert_bad_input(&args, &[library, hint]);
@@ -294,6 +300,11 @@ fn errors_name_the_option_in_a_hint() {
         assert!(
             !first.contains("--"),
             "{args:?}: the library's message names a flag: {first}"
+        );
+        assert_eq!(
+            first.matches(library).count(),
+            1,
+            "{args:?}: the message is repeated: {first}"
         );
     }
 }

@@ -91,8 +91,9 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
             CoxError::NoEvents | CoxError::NoWeightedEvents | CoxError::FirthNotConverged { .. } => Failure::analysis,
             _ => Failure::input,
         };
-        let source = data.source.clone();
-        status(anyhow::Error::new(e).context(source))
+        // the context carries the whole message; the error stays in the chain for the hint
+        let message = format!("{}: {e}", data.source);
+        status(anyhow::Error::new(e).context(message))
     })?;
     for text in &args.predict {
         let pattern = parse_pattern(text).map_err(Failure::input)?;

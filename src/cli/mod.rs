@@ -40,7 +40,7 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {:#}", failure.error);
+            eprintln!("error: {}", failure.error);
             if let Some(hint) = hint::hint(&failure.error) {
                 eprintln!("hint: {hint}");
             }
