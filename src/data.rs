@@ -617,6 +617,16 @@ impl SurvData {
         self.weight.as_ref().map_or(1.0, |w| w[i])
     }
 
+    /// The stratum code of row `i` (0 when the data have no strata).
+    pub(crate) fn stratum_of(&self, i: usize) -> usize {
+        self.strata.as_ref().map_or(0, |s| s.codes[i] as usize)
+    }
+
+    /// Whether row `i` is an event that counts: an event with a positive case weight.
+    pub(crate) fn counts_as_event(&self, i: usize) -> bool {
+        self.event[i] && self.weight_of(i) > 0.0
+    }
+
     /// The entry time of row `i` (−∞ when the data have no entry column).
     pub fn entry_of(&self, i: usize) -> f64 {
         self.entry.as_ref().map_or(f64::NEG_INFINITY, |e| e[i])

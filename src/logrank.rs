@@ -307,7 +307,6 @@ impl LogRank {
         let group = tested_group(data)?;
         let k = group.n_levels();
         let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
-        let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
         let mut sums = Sums {
             observed: vec![0.0; k],
             expected: vec![0.0; k],
@@ -316,7 +315,7 @@ impl LogRank {
             u: vec![0.0; k],
             v: DMatrix::zeros(k, k),
         };
-        for rows in split_by_code(data.order_by_time(), n_strata, stratum_of) {
+        for rows in split_by_code(data.order_by_time(), n_strata, |i| data.stratum_of(i)) {
             let table = RiskTable::build(data, &rows, k, |i| group.codes[i] as usize);
             accumulate(&table, options.weights, &mut sums);
         }

@@ -165,10 +165,9 @@ impl MaxCombo {
             return Err(MaxComboError::TooMany(m));
         }
         let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
-        let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
         let mut u = vec![0.0; m];
         let mut cov = DMatrix::zeros(m, m);
-        for rows in split_by_code(data.order_by_time(), n_strata, stratum_of) {
+        for rows in split_by_code(data.order_by_time(), n_strata, |i| data.stratum_of(i)) {
             let table = RiskTable::build(data, &rows, 2, |i| group.codes[i] as usize);
             accumulate(&table, &options.weights, &mut u, &mut cov);
         }

@@ -384,7 +384,7 @@ impl Cox {
                 options.max_iter
             )));
         }
-        if !(0..data.n_rows()).any(|i| data.event[i] && data.weight_of(i) > 0.0) {
+        if !(0..data.n_rows()).any(|i| data.counts_as_event(i)) {
             return Err(if data.event.iter().any(|e| *e) {
                 CoxError::NoWeightedEvents
             } else {

@@ -93,8 +93,7 @@ impl CoxFit {
         let eta = problem.eta(&self.beta);
         let z = z_for_level(self.conf_level);
         let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
-        let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
-        let counts_by_stratum = split_by_code(data.order_by_time(), n_strata, stratum_of);
+        let counts_by_stratum = split_by_code(data.order_by_time(), n_strata, |i| data.stratum_of(i));
         let mut curves = Vec::new();
         for (s, stratum) in problem.strata.iter().enumerate() {
             let events = event_times(&problem, stratum, &eta);

@@ -56,27 +56,25 @@ impl fmt::Display for Divergence {
 /// For each design column, the direction the data send it to infinity, if they do.
 pub(crate) fn infinite_by_data(data: &SurvData, design: &Design) -> Vec<Option<Divergence>> {
     let (n, p) = (design.n, design.p);
-    let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
     // event times per stratum, sorted, to ask whether a row is at risk at some event time
     let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
-    let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
     let mut event_times: Vec<Vec<f64>> = vec![Vec::new(); n_strata];
-    for i in (0..n).filter(|i| is_event(*i)) {
-        event_times[stratum_of(i)].push(data.time[i]);
+    for i in (0..n).filter(|i| data.counts_as_event(*i)) {
+        event_times[data.stratum_of(i)].push(data.time[i]);
     }
     for times in &mut event_times {
         times.sort_by(f64::total_cmp);
     }
     // at risk at an event time t: entry < t ≤ exit
     let at_risk_at_an_event = |i: usize| {
-        let times = &event_times[stratum_of(i)];
+        let times = &event_times[data.stratum_of(i)];
         let after_entry = times.partition_point(|t| *t <= data.entry_of(i));
         times.get(after_entry).is_some_and(|t| *t <= data.time[i])
     };
     // (events, rows at risk at an event time) on each side of a split of the rows
     let side = |in_side: &dyn Fn(usize) -> bool| {
         let rows = (0..n).filter(|i| in_side(*i));
-        let events = rows.clone().filter(|i| is_event(*i)).count();
+        let events = rows.clone().filter(|i| data.counts_as_event(*i)).count();
         let exposed = rows.filter(|i| at_risk_at_an_event(*i)).any(|_| true);
         (events, exposed)
     };
@@ -135,42 +133,40 @@ pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]
         return false;
     }
     let tolerance = 1e-9 * score.iter().fold(1.0_f64, |m, s| m.max(s.abs()));
-    let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
-    let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
     if let Some(entry) = &data.entry {
         return monotone_with_entry(data, entry, &score, tolerance);
     }
     let mut order: Vec<usize> = (0..n).collect();
     // by stratum, then exit time descending: the risk set of a time is everything before it
     order.sort_by(|&a, &b| {
-        stratum_of(a)
-            .cmp(&stratum_of(b))
+        data.stratum_of(a)
+            .cmp(&data.stratum_of(b))
             .then(data.time[b].total_cmp(&data.time[a]))
     });
     let mut strict = false;
     let mut start = 0;
     while start < n {
-        let stratum = stratum_of(order[start]);
+        let stratum = data.stratum_of(order[start]);
         let mut largest = f64::NEG_INFINITY;
         let mut k = start;
-        while k < n && stratum_of(order[k]) == stratum {
+        while k < n && data.stratum_of(order[k]) == stratum {
             let t = data.time[order[k]];
             let end = (k..n)
-                .find(|&m| stratum_of(order[m]) != stratum || data.time[order[m]] != t)
+                .find(|&m| data.stratum_of(order[m]) != stratum || data.time[order[m]] != t)
                 .unwrap_or(n);
             for &i in &order[k..end] {
                 largest = largest.max(score[i]);
             }
-            for &i in order[k..end].iter().filter(|i| is_event(**i)) {
+            for &i in order[k..end].iter().filter(|i| data.counts_as_event(**i)) {
                 if score[i] < largest - tolerance {
                     return false;
                 }
             }
             // some member of an event's risk set strictly below the event
-            if order[k..end].iter().any(|i| is_event(*i)) {
+            if order[k..end].iter().any(|i| data.counts_as_event(*i)) {
                 let event_score = order[k..end]
                     .iter()
-                    .filter(|i| is_event(**i))
+                    .filter(|i| data.counts_as_event(**i))
                     .map(|i| score[*i])
                     .fold(f64::INFINITY, f64::min);
                 let lowest = order[start..end]
@@ -192,8 +188,6 @@ pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]
 fn monotone_with_entry(data: &SurvData, entry: &[f64], score: &[f64], tolerance: f64) -> bool {
     use std::collections::BTreeMap;
     let n = score.len();
-    let is_event = |i: usize| data.event[i] && data.weight_of(i) > 0.0;
-    let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
     // a total order on the scores (all finite here) as integer keys
     let key = |x: f64| {
         let bits = x.to_bits() as i64;
@@ -201,41 +195,41 @@ fn monotone_with_entry(data: &SurvData, entry: &[f64], score: &[f64], tolerance:
     };
     let by = |times: &[f64]| {
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| stratum_of(a).cmp(&stratum_of(b)).then(times[a].total_cmp(&times[b])));
+        order.sort_by(|&a, &b| {
+            data.stratum_of(a)
+                .cmp(&data.stratum_of(b))
+                .then(times[a].total_cmp(&times[b]))
+        });
         order
     };
     let (entering, exiting) = (by(entry), by(&data.time));
-    let mut events: Vec<usize> = (0..n).filter(|&i| is_event(i)).collect();
-    events.sort_by(|&a, &b| {
-        stratum_of(a)
-            .cmp(&stratum_of(b))
-            .then(data.time[a].total_cmp(&data.time[b]))
-    });
+    // the events in the same (stratum, exit time) order
+    let events: Vec<usize> = exiting.iter().copied().filter(|&i| data.counts_as_event(i)).collect();
     let (mut next_in, mut next_out) = (0, 0);
     let mut at_risk: BTreeMap<i64, (f64, usize)> = BTreeMap::new();
     let mut stratum = usize::MAX;
     let mut strict = false;
     let mut k = 0;
     while k < events.len() {
-        let (s, t) = (stratum_of(events[k]), data.time[events[k]]);
+        let (s, t) = (data.stratum_of(events[k]), data.time[events[k]]);
         if s != stratum {
             at_risk.clear();
             stratum = s;
             // skip the rows of earlier strata
-            while next_in < n && stratum_of(entering[next_in]) < s {
+            while next_in < n && data.stratum_of(entering[next_in]) < s {
                 next_in += 1;
             }
-            while next_out < n && stratum_of(exiting[next_out]) < s {
+            while next_out < n && data.stratum_of(exiting[next_out]) < s {
                 next_out += 1;
             }
         }
         // in: entered before t; out: left before t (exit < t)
-        while next_in < n && stratum_of(entering[next_in]) == s && entry[entering[next_in]] < t {
+        while next_in < n && data.stratum_of(entering[next_in]) == s && entry[entering[next_in]] < t {
             let i = entering[next_in];
             at_risk.entry(key(score[i])).or_insert((score[i], 0)).1 += 1;
             next_in += 1;
         }
-        while next_out < n && stratum_of(exiting[next_out]) == s && data.time[exiting[next_out]] < t {
+        while next_out < n && data.stratum_of(exiting[next_out]) == s && data.time[exiting[next_out]] < t {
             let i = exiting[next_out];
             // rows that left before they entered this sweep (entry ≥ t) were never added
             if entry[i] < t
@@ -249,7 +243,7 @@ fn monotone_with_entry(data: &SurvData, entry: &[f64], score: &[f64], tolerance:
             next_out += 1;
         }
         let end = (k..events.len())
-            .find(|&m| stratum_of(events[m]) != s || data.time[events[m]] != t)
+            .find(|&m| data.stratum_of(events[m]) != s || data.time[events[m]] != t)
             .unwrap_or(events.len());
         let (Some((_, (lowest, _))), Some((_, (largest, _)))) = (at_risk.first_key_value(), at_risk.last_key_value())
         else {
@@ -275,12 +269,11 @@ mod tests {
     /// Bryson & Johnson's condition read off each risk set directly (O(n · events)).
     fn brute_force(data: &SurvData, entry: &[f64], score: &[f64], tolerance: f64) -> bool {
         let n = score.len();
-        let stratum_of = |i: usize| data.strata.as_ref().map_or(0, |s| s.codes[i] as usize);
         let mut strict = false;
-        for e in (0..n).filter(|&i| data.event[i] && data.weight_of(i) > 0.0) {
+        for e in (0..n).filter(|&i| data.counts_as_event(i)) {
             let t = data.time[e];
             let risk: Vec<usize> = (0..n)
-                .filter(|&i| stratum_of(i) == stratum_of(e) && entry[i] < t && data.time[i] >= t)
+                .filter(|&i| data.stratum_of(i) == data.stratum_of(e) && entry[i] < t && data.time[i] >= t)
                 .collect();
             let largest = risk.iter().map(|&i| score[i]).fold(f64::NEG_INFINITY, f64::max);
             let lowest = risk.iter().map(|&i| score[i]).fold(f64::INFINITY, f64::min);
