@@ -288,6 +288,71 @@ pub struct SurvData {
     pub order_cache: std::sync::OnceLock<Vec<usize>>,
 }
 
+/// The rule a value breaks, shown as the end of a sentence about the value.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A time, entry time or weight that is not a finite number.
+    NotFinite,
+    /// A negative survival time.
+    NegativeTime,
+    /// A negative case weight.
+    NegativeWeight,
+    /// A value of a numeric covariate that is not a number (the column may be categorical).
+    NotNumeric,
+    /// An event value that is no event code survkit knows.
+    NotEventCode,
+    /// TRUE/FALSE beside numeric event codes in one column.
+    MixedEventCodes,
+    /// A 0 in an event column that also holds 2 (0/1 and 1/2 codings mixed).
+    ZeroBesideTwo,
+    /// An entry time not before its row's exit time.
+    EntryNotBeforeExit {
+        /// The row's exit time.
+        exit: f64,
+        /// The exit time's column.
+        time_column: Box<str>,
+        /// Whether the times broke the rule only once times within 1.5e-8 (relative) were
+        /// tied, as R's `aeqSurv` ties them.
+        after_ties: bool,
+    },
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rule::NotFinite => f.write_str("is not a finite number"),
+            Rule::NegativeTime => f.write_str("is negative: survival times must be ≥ 0"),
+            Rule::NegativeWeight => f.write_str("is negative: case weights must be ≥ 0"),
+            Rule::NotNumeric => f.write_str(
+                "is not a number (a numeric covariate); treat the column as categorical with factor()",
+            ),
+            Rule::NotEventCode => f.write_str(
+                "is not an event code: use 0/1, TRUE/FALSE or 1/2 (1 = censored, 2 = event), or name the value that marks an event",
+            ),
+            Rule::MixedEventCodes => f.write_str("mixes TRUE/FALSE with numeric event codes in one column"),
+            Rule::ZeroBesideTwo => f.write_str(
+                "appears in a column that also holds 2: the coding must be 0/1 or 1/2 (1 = censored, 2 = event), not both; name the value that marks an event",
+            ),
+            Rule::EntryNotBeforeExit {
+                exit,
+                time_column,
+                after_ties,
+            } => {
+                let when = if *after_ties {
+                    " after times within 1.5e-8 (relative) were tied"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "is not before the exit time {exit} (column '{time_column}'){when}: entry must be < time"
+                )
+            }
+        }
+    }
+}
+
 /// Why data could not be read. Every variant names the file; value errors also the line,
 /// column and offending value.
 #[derive(Debug, Error)]
@@ -363,8 +428,8 @@ pub enum DataError {
         column: String,
         /// The offending value as written.
         value: String,
-        /// The rule broken, as the end of a sentence ("is not a finite number").
-        rule: String,
+        /// The rule broken (shown as the end of a sentence: "is not a finite number").
+        rule: Rule,
     },
     #[error("{file}: column '{column}' has no level '{level}'; its levels are: {}", available.join(", "))]
     /// A reference level is not among the column's labels.
@@ -749,24 +814,24 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
 impl UsedColumn {
     /// Parses one present value into the column's sink.
     fn accept(&mut self, text: &str, line: u64, file: &str, columns: &Columns) -> Result<(), DataError> {
-        let invalid = |rule: &str| DataError::InvalidValue {
+        let invalid = |rule: Rule| DataError::InvalidValue {
             file: file.to_string(),
             line,
             column: self.name.clone(),
             value: text.to_string(),
-            rule: rule.to_string(),
+            rule,
         };
         let number = || -> Result<f64, DataError> {
             match text.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(invalid("is not a finite number")),
+                _ => Err(invalid(Rule::NotFinite)),
             }
         };
         match &mut self.sink {
             Sink::Time(values) => {
                 let v = number()?;
                 if v < 0.0 {
-                    return Err(invalid("is negative: survival times must be ≥ 0"));
+                    return Err(invalid(Rule::NegativeTime));
                 }
                 values.push(v);
             }
@@ -774,27 +839,27 @@ impl UsedColumn {
             Sink::Weight(values) => {
                 let v = number()?;
                 if v < 0.0 {
-                    return Err(invalid("is negative: case weights must be ≥ 0"));
+                    return Err(invalid(Rule::NegativeWeight));
                 }
                 values.push(v);
             }
             Sink::Numeric(values) => {
-                let v = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                    invalid("is not a number (a numeric covariate); treat the column as categorical with factor()")
-                })?;
+                let v = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| invalid(Rule::NotNumeric))?;
                 values.push(v);
             }
             Sink::Labels(collector) => collector.push(text),
             Sink::Event(tokens, flags) => match &columns.event_value {
                 Some(wanted) => flags.push(matches_event_value(text, wanted)),
                 None => {
-                    let token = event_token(text).ok_or_else(|| {
-                        invalid("is not an event code: use 0/1, TRUE/FALSE or 1/2 (1 = censored, 2 = event), or name the value that marks an event")
-                    })?;
+                    let token = event_token(text).ok_or_else(|| invalid(Rule::NotEventCode))?;
                     if let Some(first) = tokens.first() {
                         let logical = |t: EventToken| matches!(t, EventToken::True | EventToken::False);
                         if logical(*first) != logical(token) {
-                            return Err(invalid("mixes TRUE/FALSE with numeric event codes in one column"));
+                            return Err(invalid(Rule::MixedEventCodes));
                         }
                     }
                     tokens.push(token);
@@ -815,7 +880,7 @@ fn decode_events(tokens: &[EventToken], file: &str, column: &str, lines: &[u64])
                 line: lines[i],
                 column: column.to_string(),
                 value: "0".to_string(),
-                rule: "appears in a column that also holds 2: the coding must be 0/1 or 1/2 (1 = censored, 2 = event), not both; name the value that marks an event".to_string(),
+                rule: Rule::ZeroBesideTwo,
             });
         }
         return Ok(tokens.iter().map(|t| *t == EventToken::Two).collect());
@@ -888,7 +953,15 @@ fn assemble(
         }
     }
     if let Some(entry) = &data.entry {
-        check_entry_before_exit(&file, &entry_column, &columns.time, entry, &data.time, &data.lines, "")?;
+        check_entry_before_exit(
+            &file,
+            &entry_column,
+            &columns.time,
+            entry,
+            &data.time,
+            &data.lines,
+            false,
+        )?;
     }
     let changed = match data.entry.as_mut() {
         Some(entry) => timefix(&mut [entry.as_mut_slice(), data.time.as_mut_slice()]),
@@ -903,7 +976,7 @@ fn assemble(
             entry,
             &data.time,
             &data.lines,
-            " after times within 1.5e-8 (relative) were tied",
+            true,
         )?;
     }
     Ok(data)
@@ -916,7 +989,7 @@ fn check_entry_before_exit(
     entry: &[f64],
     time: &[f64],
     lines: &[u64],
-    when: &str,
+    after_ties: bool,
 ) -> Result<(), DataError> {
     match entry.iter().zip(time).position(|(e, t)| e >= t) {
         Some(i) => Err(DataError::InvalidValue {
@@ -924,10 +997,11 @@ fn check_entry_before_exit(
             line: lines[i],
             column: entry_column.to_string(),
             value: entry[i].to_string(),
-            rule: format!(
-                "is not before the exit time {} (column '{time_column}'){when}: entry must be < time",
-                time[i]
-            ),
+            rule: Rule::EntryNotBeforeExit {
+                exit: time[i],
+                time_column: time_column.into(),
+                after_ties,
+            },
         }),
         None => Ok(()),
     }

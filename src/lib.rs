@@ -76,7 +76,7 @@ pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, Pe
 pub use competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, FineGrayOptions};
 pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
-pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, SurvData};
+pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, Rule, SurvData};
 pub use formula::{Formula, FormulaError};
 pub use fragility::SurvivalFragility;
 pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};

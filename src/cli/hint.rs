@@ -4,7 +4,7 @@
 use survkit::bootstrap::PermutationError;
 use survkit::fragility::SurvivalError;
 use survkit::plot::PlotError;
-use survkit::{BootstrapError, CoxError, DataError, LogRankError};
+use survkit::{BootstrapError, CoxError, DataError, LogRankError, Rule};
 
 /// The option that answers `error`, when there is one.
 pub fn hint(error: &anyhow::Error) -> Option<&'static str> {
@@ -36,8 +36,13 @@ pub fn hint(error: &anyhow::Error) -> Option<&'static str> {
                 _ => None,
             };
         }
-        if let Some(PlotError::Option(message) | PlotError::Data(message)) = cause.downcast_ref::<PlotError>() {
-            return plot(message);
+        if let Some(e) = cause.downcast_ref::<PlotError>() {
+            return match e {
+                PlotError::BreakStep(_) => Some("choose a larger --break-every"),
+                PlotError::AxisLimit(_) => Some("give --xmax a time greater than 0"),
+                PlotError::Size(_) => Some("set a larger --width or --height"),
+                _ => None,
+            };
         }
         match cause.downcast_ref::<SurvivalError>() {
             Some(SurvivalError::NoGroup { .. }) => Some(GROUP),
@@ -60,25 +65,13 @@ fn cox(e: &CoxError) -> Option<&'static str> {
 fn data(e: &DataError) -> Option<&'static str> {
     match e {
         DataError::Missing { .. } => Some("without --strict, the rows with missing values are dropped and counted"),
-        DataError::InvalidValue { rule, .. } if rule.contains("marks an event") => {
-            Some("pick the event value with --event-value")
-        }
-        DataError::InvalidValue { rule, .. } if rule.contains("factor()") => {
-            Some("list the column in --factors to treat it as categorical")
-        }
+        DataError::InvalidValue {
+            rule: Rule::NotEventCode | Rule::ZeroBesideTwo,
+            ..
+        } => Some("pick the event value with --event-value"),
+        DataError::InvalidValue {
+            rule: Rule::NotNumeric, ..
+        } => Some("list the column in --factors to treat it as categorical"),
         _ => None,
-    }
-}
-
-/// The figure's layout errors, by the words the library uses for each setting.
-fn plot(message: &str) -> Option<&'static str> {
-    if message.starts_with("a break every") || message.starts_with("the step between breaks") {
-        Some("choose a larger --break-every")
-    } else if message.starts_with("the axis limit") {
-        Some("give --xmax a time greater than 0")
-    } else if message.contains("make it") {
-        Some("set a larger --width or --height")
-    } else {
-        None
     }
 }

@@ -120,7 +120,7 @@ pub fn time_breaks(layout: &PlotOptions, last: f64) -> Result<(f64, Vec<f64>), P
     if !(count.is_finite() && count <= MAX_BREAKS as f64) {
         let shown = crate::numbers::shown;
         return Err(match layout.break_every {
-            Some(_) => PlotError::Option(format!(
+            Some(_) => PlotError::BreakStep(format!(
                 "a break every {} gives {} breaks up to {}; at most {MAX_BREAKS}: choose a larger step",
                 shown(step),
                 shown(count),
@@ -395,7 +395,7 @@ pub fn panel_bottom(height: i32, top: i32, risk_rows: Option<usize>) -> Result<i
     let table_height = risk_rows.map_or(0, |rows| LINE_HEIGHT + 6 + LINE_HEIGHT * rows as i32);
     let bottom = height - MARGIN - table_height - Panel::bottom_space(true);
     if bottom - top < 80 {
-        return Err(PlotError::Option(format!(
+        return Err(PlotError::Size(format!(
             "the image is too small for this figure; make it at least {} pixels high",
             height + 80 - (bottom - top)
         )));

@@ -215,7 +215,7 @@ impl Figure for BootstrapFigure {
         let footnote_h = LINE_HEIGHT * footnote.len() as i32;
         let bottom = height - MARGIN - Panel::bottom_space(true) - footnote_h;
         if bottom - top < 60 || right - left < 120 {
-            return Err(PlotError::Option(
+            return Err(PlotError::Size(
                 "the image is too small for the bootstrap histogram; make it wider or taller".into(),
             ));
         }

@@ -109,7 +109,7 @@ impl Figure for CafsFigure {
         let right = width - MARGIN - 10;
         let bottom = panel_bottom(height, top, None)? - LINE_HEIGHT;
         if right - left < 150 {
-            return Err(PlotError::Option(
+            return Err(PlotError::Size(
                 "the image is too narrow for the CAFS ranks; make it wider".into(),
             ));
         }

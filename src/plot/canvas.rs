@@ -227,7 +227,7 @@ impl ImageFormat {
 /// Refuses image sizes outside 200×150 to 10000×10000 pixels.
 pub fn check_size(size: (u32, u32)) -> Result<(), PlotError> {
     if size.0 < 200 || size.1 < 150 || size.0 > 10_000 || size.1 > 10_000 {
-        return Err(PlotError::Option(format!(
+        return Err(PlotError::Size(format!(
             "image size {}×{} must be between 200×150 and 10000×10000 pixels",
             size.0, size.1
         )));

@@ -299,7 +299,7 @@ impl Figure for ForestFigure {
         let panel_left = x + 8;
         let panel_right = hr_x - gap - 8;
         if panel_right - panel_left < 80 {
-            return Err(PlotError::Option(format!(
+            return Err(PlotError::Size(format!(
                 "the image is too narrow for the forest plot's columns; make it at least {} pixels wide",
                 width + 80 - (panel_right - panel_left)
             )));

@@ -190,7 +190,7 @@ impl Figure for FragilityFigure {
         let right = width - MARGIN - 10;
         let bottom = height - MARGIN - Panel::bottom_space(true) - LINE_HEIGHT;
         if bottom - top < 60 || right - left < 120 {
-            return Err(PlotError::Option(
+            return Err(PlotError::Size(
                 "the image is too small for the fragility path; make it wider or taller".into(),
             ));
         }

@@ -100,14 +100,14 @@ impl PlotOptions {
         if let Some(x) = self.xmax
             && !(x.is_finite() && x > 0.0)
         {
-            return Err(PlotError::Option(format!(
+            return Err(PlotError::AxisLimit(format!(
                 "the axis limit {x} must be a time greater than 0"
             )));
         }
         if let Some(b) = self.break_every
             && !(b.is_finite() && b > 0.0)
         {
-            return Err(PlotError::Option(format!(
+            return Err(PlotError::BreakStep(format!(
                 "the step between breaks {b} must be greater than 0"
             )));
         }
@@ -138,6 +138,15 @@ pub enum PlotError {
     /// An option is out of range (size, axis limit, break step, ...).
     #[error("invalid option: {0}")]
     Option(String),
+    /// The image is too small for the figure (or its size is out of range).
+    #[error("invalid option: {0}")]
+    Size(String),
+    /// The step between axis breaks is not positive or gives too many breaks.
+    #[error("invalid option: {0}")]
+    BreakStep(String),
+    /// The time axis limit is not a positive time.
+    #[error("invalid option: {0}")]
+    AxisLimit(String),
     /// The data (or the estimator on them) refused: the message says why, in its own words.
     #[error("{0}")]
     Data(String),

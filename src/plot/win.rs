@@ -133,7 +133,7 @@ impl Figure for WinFigure {
         let right = width - MARGIN - 10;
         let bottom = panel_bottom(height, top + LINE_HEIGHT, None)? - LINE_HEIGHT;
         if right - left < 150 {
-            return Err(PlotError::Option(
+            return Err(PlotError::Size(
                 "the image is too narrow for the pairwise breakdown; make it wider".into(),
             ));
         }
