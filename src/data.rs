@@ -952,33 +952,25 @@ fn assemble(
             }
         }
     }
-    if let Some(entry) = &data.entry {
-        check_entry_before_exit(
+    let entry_before_exit = |data: &SurvData, after_ties: bool| match &data.entry {
+        Some(entry) => check_entry_before_exit(
             &file,
             &entry_column,
             &columns.time,
             entry,
             &data.time,
             &data.lines,
-            false,
-        )?;
-    }
+            after_ties,
+        ),
+        None => Ok(()),
+    };
+    entry_before_exit(&data, false)?;
     let changed = match data.entry.as_mut() {
         Some(entry) => timefix(&mut [entry.as_mut_slice(), data.time.as_mut_slice()]),
         None => timefix(&mut [data.time.as_mut_slice()]),
     };
     data.times_tied_by_timefix = changed;
-    if let Some(entry) = &data.entry {
-        check_entry_before_exit(
-            &file,
-            &entry_column,
-            &columns.time,
-            entry,
-            &data.time,
-            &data.lines,
-            true,
-        )?;
-    }
+    entry_before_exit(&data, true)?;
     Ok(data)
 }
 
