@@ -643,7 +643,7 @@ impl SurvData {
         for (row, &line) in table.lines().iter().enumerate() {
             missing.clear();
             for (c, column) in used.iter().enumerate() {
-                if !column.missing_kept && cells[c].text(row).is_none() {
+                if !column.missing_kept && cells[c].is_missing(row) {
                     missing.push(c);
                 }
             }
@@ -653,6 +653,12 @@ impl SurvData {
                 continue;
             }
             for (column, cells) in used.iter_mut().zip(&cells) {
+                // a number within its column's rules goes in as it is; anything else (text, a
+                // value breaking a rule) takes the text path, which words the error
+                let number = cells.numbers().map(|numbers| numbers[row]);
+                if number.is_some_and(|v| column.accept_number(v, columns)) {
+                    continue;
+                }
                 match (&mut column.sink, cells.text(row)) {
                     (Sink::Numeric(values), None) => values.push(f64::NAN),
                     (_, text) => column.accept(text.unwrap_or_default(), line, &file, columns)?,
@@ -812,6 +818,35 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
 }
 
 impl UsedColumn {
+    /// Takes a number from a numeric column when it keeps its column's rules (as the text of
+    /// the same cell would), and says whether it did; NaN is missing.
+    fn accept_number(&mut self, v: f64, columns: &Columns) -> bool {
+        match &mut self.sink {
+            Sink::Numeric(values) => values.push(v),
+            _ if v.is_nan() => return false,
+            Sink::Time(values) if v >= 0.0 => values.push(v),
+            Sink::Entry(values) => values.push(v),
+            Sink::Weight(values) if v >= 0.0 => values.push(v),
+            Sink::Event(tokens, _) if columns.event_value.is_none() => {
+                let token = match v {
+                    0.0 => EventToken::Zero,
+                    1.0 => EventToken::One,
+                    2.0 => EventToken::Two,
+                    _ => return false,
+                };
+                if tokens
+                    .first()
+                    .is_some_and(|t| matches!(t, EventToken::True | EventToken::False))
+                {
+                    return false;
+                }
+                tokens.push(token);
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// Parses one present value into the column's sink.
     fn accept(&mut self, text: &str, line: u64, file: &str, columns: &Columns) -> Result<(), DataError> {
         let invalid = |rule: Rule| DataError::InvalidValue {

@@ -31,20 +31,72 @@
 //! table from an Arrow `RecordBatch` under these same rules.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::data::DataError;
 
 /// One column: its name, the text of each cell (`None` when missing), and its numbers when
 /// every present cell is a finite number.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two columns are equal when their names and the text of every cell are (so a missing value
+/// equals a missing value, and a column from numbers equals the same column read from text).
+#[derive(Debug, Clone)]
 pub struct Column {
     name: String,
+    len: usize,
+    /// The text of the cells: as read, or written from `numbers` the first time it is asked
+    /// for (a model that only reads a numeric column's numbers never writes it).
+    cells: OnceLock<Cells>,
+    /// The values (NaN where missing) when the column is numeric.
+    numbers: Option<Vec<f64>>,
+}
+
+/// The text of a column's cells.
+#[derive(Debug, Clone, Default)]
+struct Cells {
     /// All present cells, one after another.
     buffer: String,
     /// Each cell's span in `buffer`; `None` when missing.
     spans: Vec<Option<(usize, usize)>>,
-    /// The values (NaN where missing) when the column is numeric.
-    numbers: Option<Vec<f64>>,
+}
+
+impl Cells {
+    /// Appends one field as read (trimmed; a missing-value spelling becomes missing).
+    fn push(&mut self, field: &str) {
+        match present(field) {
+            Some(text) => {
+                let start = self.buffer.len();
+                self.buffer.push_str(text);
+                self.spans.push(Some((start, self.buffer.len())));
+            }
+            None => self.spans.push(None),
+        }
+    }
+
+    /// The cells of numbers, NaN missing, each written as Rust writes an `f64` (the shortest
+    /// text that reads back as the same number).
+    fn of_numbers(values: &[f64]) -> Cells {
+        let mut cells = Cells::default();
+        for v in values {
+            if v.is_nan() {
+                cells.spans.push(None);
+            } else {
+                cells.push(&v.to_string());
+            }
+        }
+        cells
+    }
+
+    fn text(&self, row: usize) -> Option<&str> {
+        let (start, end) = (*self.spans.get(row)?)?;
+        self.buffer.get(start..end)
+    }
+}
+
+impl PartialEq for Column {
+    fn eq(&self, other: &Column) -> bool {
+        self.name == other.name && self.len == other.len && (0..self.len).all(|row| self.text(row) == other.text(row))
+    }
 }
 
 /// What a column holds.
@@ -66,63 +118,55 @@ pub(crate) fn present(field: &str) -> Option<&str> {
 }
 
 impl Column {
-    fn empty(name: impl Into<String>) -> Column {
-        Column {
-            name: name.into(),
-            buffer: String::new(),
-            spans: Vec::new(),
-            numbers: None,
-        }
-    }
-
-    /// Appends one field as read (trimmed; a missing-value spelling becomes missing).
-    fn push(&mut self, field: &str) {
-        match present(field) {
-            Some(text) => {
-                let start = self.buffer.len();
-                self.buffer.push_str(text);
-                self.spans.push(Some((start, self.buffer.len())));
-            }
-            None => self.spans.push(None),
-        }
-    }
-
-    /// Types the column once all its cells are in.
-    fn finish(mut self) -> Column {
-        let numbers: Option<Vec<f64>> = (0..self.spans.len())
-            .map(|row| match self.text(row) {
+    /// A column of text cells, typed: numeric when every present cell is a finite number.
+    fn from_cells(name: String, cells: Cells) -> Column {
+        let numbers: Option<Vec<f64>> = (0..cells.spans.len())
+            .map(|row| match cells.text(row) {
                 None => Some(f64::NAN),
                 Some(text) => text.parse::<f64>().ok().filter(|v| v.is_finite()),
             })
             .collect();
-        self.numbers = numbers;
-        self
+        Column {
+            name,
+            len: cells.spans.len(),
+            cells: OnceLock::from(cells),
+            numbers,
+        }
     }
 
-    /// A numeric column from values in memory; NaN is a missing value.
+    /// A numeric column from values in memory; NaN is a missing value. An infinite value
+    /// makes it a text column (as `inf` read from a file does), which a model refuses with
+    /// the row and value.
     pub fn numeric(name: impl Into<String>, values: Vec<f64>) -> Column {
-        let mut column = Column::empty(name);
-        for v in &values {
-            if v.is_nan() {
-                column.spans.push(None);
-            } else {
-                column.push(&v.to_string());
-            }
+        let name = name.into();
+        if values.iter().any(|v| v.is_infinite()) {
+            return Column::from_cells(name, Cells::of_numbers(&values));
         }
-        column.finish()
+        Column {
+            name,
+            len: values.len(),
+            cells: OnceLock::new(),
+            numbers: Some(values),
+        }
     }
 
     /// A text column from labels in memory; `None` (or a missing-value spelling such as `NA`)
     /// is a missing value.
     pub fn labels<S: AsRef<str>>(name: impl Into<String>, labels: Vec<Option<S>>) -> Column {
-        let mut column = Column::empty(name);
+        let mut cells = Cells::default();
         for label in &labels {
             match label {
-                Some(label) => column.push(label.as_ref()),
-                None => column.spans.push(None),
+                Some(label) => cells.push(label.as_ref()),
+                None => cells.spans.push(None),
             }
         }
-        column.finish()
+        Column::from_cells(name.into(), cells)
+    }
+
+    /// The cells' text, written from the numbers the first time for a column built from them.
+    fn cells(&self) -> &Cells {
+        self.cells
+            .get_or_init(|| Cells::of_numbers(self.numbers.as_deref().unwrap_or_default()))
     }
 
     /// The column name.
@@ -145,23 +189,30 @@ impl Column {
 
     /// The text of the cell in `row` (trimmed), `None` when missing or out of range.
     pub fn text(&self, row: usize) -> Option<&str> {
-        let (start, end) = (*self.spans.get(row)?)?;
-        self.buffer.get(start..end)
+        self.cells().text(row)
+    }
+
+    /// Whether the cell in `row` is missing (or out of range).
+    pub fn is_missing(&self, row: usize) -> bool {
+        match &self.numbers {
+            Some(numbers) => numbers.get(row).is_none_or(|v| v.is_nan()),
+            None => self.text(row).is_none(),
+        }
     }
 
     /// The number of cells.
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.len
     }
 
     /// Whether the column has no cells.
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.len == 0
     }
 
     /// How many cells are missing.
     pub fn n_missing(&self) -> usize {
-        self.spans.iter().filter(|s| s.is_none()).count()
+        (0..self.len).filter(|&row| self.is_missing(row)).count()
     }
 }
 
@@ -196,7 +247,7 @@ impl Table {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
         let header = reader.headers().map_err(|e| csv_error(&file, e))?.clone();
-        let mut columns: Vec<Column> = header.iter().map(|h| Column::empty(h.trim())).collect();
+        let mut columns: Vec<Cells> = header.iter().map(|_| Cells::default()).collect();
         let mut lines = Vec::new();
         let mut record = csv::StringRecord::new();
         loop {
@@ -212,7 +263,11 @@ impl Table {
         }
         Ok(Table {
             source: file,
-            columns: columns.into_iter().map(Column::finish).collect(),
+            columns: header
+                .iter()
+                .zip(columns)
+                .map(|(name, cells)| Column::from_cells(name.trim().to_string(), cells))
+                .collect(),
             lines,
         })
     }
@@ -349,5 +404,58 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.to_string(), "mem: column 'y' has 0 values but column 'x' has 1");
+    }
+
+    #[test]
+    fn numbers_in_memory_are_the_column_their_text_reads_as() {
+        let mem = Column::numeric("x", vec![0.1, -0.0, f64::NAN, 2.0]);
+        let read = Table::from_csv_bytes("x.csv", b"x\n0.1\n-0\nNA\n2\n").unwrap();
+        assert_eq!(mem.kind(), ColumnKind::Numeric);
+        assert!(mem.is_missing(2) && !mem.is_missing(1) && mem.is_missing(9));
+        assert_eq!(&mem, read.column("x").unwrap());
+        assert_eq!((mem.text(0), mem.text(2), mem.n_missing()), (Some("0.1"), None, 1));
+        // an infinite value makes a text column, as `inf` in a file does
+        let inf = Column::numeric("x", vec![1.0, f64::INFINITY]);
+        assert_eq!((inf.kind(), inf.text(1)), (ColumnKind::Text, Some("inf")));
+    }
+
+    #[test]
+    fn a_model_reads_numbers_in_memory_as_it_reads_their_text() {
+        use crate::data::{Columns, SurvData};
+        let columns = Columns {
+            time: "t".into(),
+            event: "s".into(),
+            group: Some("g".into()),
+            ..Columns::default()
+        };
+        let mem = |t: Vec<f64>, s: Vec<f64>| {
+            let g = Column::numeric("g", vec![1.0, 2.0, 1.0]);
+            let table = Table::from_columns("mem", vec![Column::numeric("t", t), Column::numeric("s", s), g]);
+            SurvData::from_table(&table.unwrap(), &columns)
+        };
+        let csv = |text: &str| SurvData::from_csv_bytes("mem", text.as_bytes(), &columns);
+        let good = mem(vec![5.0, 8.0, 3.5], vec![1.0, 0.0, 1.0]).unwrap();
+        let read = csv("t,s,g\n5,1,1\n8,0,2\n3.5,1,1\n").unwrap();
+        assert_eq!(
+            (&good.time, &good.event, &good.lines),
+            (&read.time, &read.event, &read.lines)
+        );
+        assert_eq!(good.group.unwrap().levels, read.group.unwrap().levels);
+        // a value breaking a rule gets the message its text would
+        for (t, s, text) in [
+            (
+                vec![5.0, -8.0, 3.5],
+                vec![1.0, 0.0, 1.0],
+                "t,s,g\n5,1,1\n-8,0,2\n3.5,1,1\n",
+            ),
+            (
+                vec![5.0, 8.0, 3.5],
+                vec![1.0, 3.0, 1.0],
+                "t,s,g\n5,1,1\n8,3,2\n3.5,1,1\n",
+            ),
+        ] {
+            let (a, b) = (mem(t, s).unwrap_err(), csv(text).unwrap_err());
+            assert_eq!(a.to_string(), b.to_string());
+        }
     }
 }

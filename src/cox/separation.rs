@@ -147,7 +147,9 @@ pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]
     let mut start = 0;
     while start < n {
         let stratum = data.stratum_of(order[start]);
-        let mut largest = f64::NEG_INFINITY;
+        // the largest and lowest scores of the risk set so far (the stratum's rows from its
+        // latest exit time down to the current one)
+        let (mut largest, mut lowest) = (f64::NEG_INFINITY, f64::INFINITY);
         let mut k = start;
         while k < n && data.stratum_of(order[k]) == stratum {
             let t = data.time[order[k]];
@@ -156,6 +158,7 @@ pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]
                 .unwrap_or(n);
             for &i in &order[k..end] {
                 largest = largest.max(score[i]);
+                lowest = lowest.min(score[i]);
             }
             for &i in order[k..end].iter().filter(|i| data.counts_as_event(**i)) {
                 if score[i] < largest - tolerance {
@@ -167,10 +170,6 @@ pub(crate) fn monotone_along(data: &SurvData, design: &Design, direction: &[f64]
                 let event_score = order[k..end]
                     .iter()
                     .filter(|i| data.counts_as_event(**i))
-                    .map(|i| score[*i])
-                    .fold(f64::INFINITY, f64::min);
-                let lowest = order[start..end]
-                    .iter()
                     .map(|i| score[*i])
                     .fold(f64::INFINITY, f64::min);
                 strict |= lowest < event_score - tolerance;
