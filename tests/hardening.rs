@@ -281,7 +281,7 @@ fn adjusted_rmst_with_fewer_rows_than_coefficients_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("two.csv");
     std::fs::write(&csv, "trt,time,status,age\n1,52,1,55\n2,15,1,40\n").unwrap();
-    let out = adjusted_rmst(csv.to_str().unwrap(), "trt", "age", &["--tau", "1"]);
+    let out = rmst_of(csv.to_str().unwrap(), "trt", &["--covariates", "age", "--tau", "1"]);
     no_panic(&out);
     assert!(!out.status.success());
 }
@@ -533,11 +533,10 @@ fn an_adjusted_ratio_with_an_arm_without_events_is_not_estimable() {
         rows.push_str(&format!("{},1,B,{}\n", 2 + i, 45 + i));
     }
     std::fs::write(&csv, rows).unwrap();
-    let out = adjusted_rmst(
+    let out = rmst_of(
         csv.to_str().unwrap(),
         "arm",
-        "age",
-        &["--tau", "10", "--format", "json"],
+        &["--covariates", "age", "--tau", "10", "--format", "json"],
     );
     let v = json(&out);
     let rmtl = &v["adjusted"]["rmtl_ratio"];
@@ -580,22 +579,20 @@ fn an_adjusted_rmst_without_variation_reports_no_test() {
         "time,status,arm,age\n200,0,A,50\n210,0,A,61\n205,0,B,70\n220,0,B,44\n",
     )
     .unwrap();
-    let out = adjusted_rmst(
+    let out = rmst_of(
         csv.to_str().unwrap(),
         "arm",
-        "age",
-        &["--tau", "100", "--format", "json"],
+        &["--covariates", "age", "--tau", "100", "--format", "json"],
     );
     let v = json(&out);
     for c in v["adjusted"]["coefficients"].as_array().unwrap() {
         assert!(c["z"].is_null() && c["p_value"].is_null(), "{c}");
     }
     // the same with censored rows (weight 0) whose responses differ: found by the CLI fuzzer
-    let out = adjusted_rmst(
+    let out = rmst_of(
         "tests/data/hardening/rmst_flat_weighted.csv",
         "arm",
-        "age",
-        &["--format", "json"],
+        &["--covariates", "age", "--format", "json"],
     );
     // (three observed rows for three coefficients: now no fit at all, exit 1)
     no_panic(&out);
@@ -610,21 +607,9 @@ fn an_adjusted_rmst_without_variation_reports_no_test() {
 }
 
 /// Writes `text` to a file in a new temporary directory.
-/// `survkit rmst CSV --time time --event status --group GROUP --covariates COVARIATE` and
-/// `extra`: the adjusted models.
-fn adjusted_rmst(csv: &str, group: &str, covariate: &str, extra: &[&str]) -> Output {
-    let args = [
-        "rmst",
-        csv,
-        "--time",
-        "time",
-        "--event",
-        "status",
-        "--group",
-        group,
-        "--covariates",
-        covariate,
-    ];
+/// `survkit rmst CSV --time time --event status --group GROUP` and `extra`.
+fn rmst_of(csv: &str, group: &str, extra: &[&str]) -> Output {
+    let args = ["rmst", csv, "--time", "time", "--event", "status", "--group", group];
     survkit(&[&args[..], extra].concat())
 }
 
@@ -646,7 +631,7 @@ fn an_adjusted_model_without_residual_variation_prints_no_inference() {
         rows.push_str(&format!("{},{},B,{}\n", 7 + i, i % 2, 45 + 2 * i));
     }
     let (_dir, csv) = temp_csv("flat.csv", &rows);
-    let out = adjusted_rmst(&csv, "arm", "age", &["--tau", "1", "--format", "json"]);
+    let out = rmst_of(&csv, "arm", &["--covariates", "age", "--tau", "1", "--format", "json"]);
     let v = json(&out);
     let adjusted = &v["adjusted"];
     for model in ["difference", "ratio", "rmtl_ratio"] {
@@ -657,7 +642,7 @@ fn an_adjusted_model_without_residual_variation_prints_no_inference() {
     }
     let warnings = v["warnings"].to_string();
     assert!(warnings.contains("no residual variation"), "{warnings}");
-    let table = adjusted_rmst(&csv, "arm", "age", &["--tau", "1"]);
+    let table = rmst_of(&csv, "arm", &["--covariates", "age", "--tau", "1"]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(!text.contains("e15") && !text.contains("< 2e-16"), "{text}");
 }
@@ -666,7 +651,7 @@ fn an_adjusted_model_without_residual_variation_prints_no_inference() {
 fn an_adjusted_model_with_as_many_coefficients_as_rows_is_an_error() {
     // three rows, three coefficients: an RMTL ratio of 2e61 with p < 2e-16 was printed
     let (_dir, csv) = temp_csv("three.csv", "time,status,trt,age\n384,1,1,40\n4,1,1,80\n25,1,2,60\n");
-    let out = adjusted_rmst(&csv, "trt", "age", &[]);
+    let out = rmst_of(&csv, "trt", &["--covariates", "age"]);
     let stderr = no_panic(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no residual"), "{stderr}");
@@ -890,11 +875,10 @@ fn a_coefficient_far_out_on_a_monotone_ridge_is_flagged() {
 fn an_adjusted_rmst_with_an_arm_fitted_exactly_is_not_estimable() {
     // found by the small-trial fuzz target: arm A has one observed outcome, which the IPCW
     // regression fits exactly; the RMTL ratio 9.7e16 (p 5e-13) rested on extrapolating x
-    let out = adjusted_rmst(
+    let out = rmst_of(
         "tests/data/hardening/adjusted_one_row_arm.csv",
         "arm",
-        "x",
-        &["--format", "json"],
+        &["--covariates", "x", "--format", "json"],
     );
     let v = json(&out);
     for model in ["difference", "ratio", "rmtl_ratio"] {
@@ -1056,7 +1040,7 @@ fn an_adjusted_fit_without_a_finite_variance_is_not_estimable() {
         rows.push_str("912,1,B,23\n");
     }
     let (_dir, csv) = temp_csv("edge.csv", &rows);
-    let v = json(&adjusted_rmst(&csv, "arm", "x", &["--format", "json"]));
+    let v = json(&rmst_of(&csv, "arm", &["--covariates", "x", "--format", "json"]));
     let rmtl = &v["adjusted"]["rmtl_ratio"];
     assert!(rmtl["estimate"].is_null(), "{rmtl}");
     assert!(
@@ -1071,11 +1055,10 @@ fn an_adjusted_contrast_across_arms_that_do_not_overlap_is_not_estimable() {
     // x splits the arms (A at 0 and -14, B at 39 to 49): the difference was -2284 at tau = 623
     // and the RMTL ratio 3.8e11 with z = 240, a line drawn across the gap (small-trial fuzz
     // target); the unadjusted contrasts stay estimates
-    let v = json(&adjusted_rmst(
+    let v = json(&rmst_of(
         "tests/data/hardening/adjusted_arms_apart.csv",
         "arm",
-        "x",
-        &["--format", "json"],
+        &["--covariates", "x", "--format", "json"],
     ));
     for model in ["difference", "ratio", "rmtl_ratio"] {
         assert!(
@@ -1091,5 +1074,22 @@ fn an_adjusted_contrast_across_arms_that_do_not_overlap_is_not_estimable() {
             .contains("the model extrapolates where the arms do not overlap"),
         "{}",
         v["warnings"]
+    );
+}
+
+#[test]
+fn an_arm_without_events_has_an_rmtl_of_exactly_zero() {
+    // arm A's curve stays at 1 up to tau = 3.52; tau - RMST left 4.4e-16 of rounding, and the
+    // RMTL ratio against it was 1.3e15 (small-trial fuzz target)
+    let v = json(&rmst_of(
+        "tests/data/hardening/rmtl_arm_without_events.csv",
+        "arm",
+        &["--tau", "3.52", "--format", "json"],
+    ));
+    assert_eq!(v["arms"][0]["rmtl"], 0.0, "{}", v["arms"][0]);
+    assert!(
+        v["contrasts"][0]["rmtl_ratio"]["estimate"].is_null(),
+        "{}",
+        v["contrasts"]
     );
 }

@@ -230,6 +230,10 @@ fn finite(x: f64) -> Option<f64> {
 pub struct Area {
     /// RMST(τ), the area under the Kaplan–Meier curve from 0 to τ.
     pub rmst: f64,
+    /// RMTL(τ), the area above the curve up to 1: τ − RMST, summed as its own area so that
+    /// it is exactly 0 when the curve stays at 1 (τ − RMST would leave rounding, and an RMTL
+    /// ratio of 1e15 against it: found by fuzzing).
+    pub lost: f64,
     /// Greenwood-type variance of the RMST (survRM2's `rmst1`).
     pub variance: f64,
     /// Events at or before τ.
@@ -242,13 +246,14 @@ pub(crate) fn area_under_km(table: &RiskTable, tau: f64) -> Area {
     // At each event time t_j ≤ τ with survivors: (∫_0^{t_j} S, d_j / (n_j (n_j − d_j))), so that
     // A_j = RMST − ∫_0^{t_j} S once the whole area is known.
     let mut terms: Vec<(f64, f64)> = Vec::with_capacity(table.len());
-    let (mut survival, mut rmst, mut start, mut events) = (1.0, 0.0, 0.0, 0.0);
+    let (mut survival, mut rmst, mut lost, mut start, mut events) = (1.0, 0.0, 0.0, 0.0, 0.0);
     for j in 0..table.len() {
         let t = table.time[j];
         if t > tau {
             break;
         }
         rmst += (t - start) * survival;
+        lost += (t - start) * (1.0 - survival);
         start = t;
         let (n, d) = (table.n_risk[j], table.n_event[j]);
         if d > 0.0 {
@@ -260,11 +265,17 @@ pub(crate) fn area_under_km(table: &RiskTable, tau: f64) -> Area {
         }
     }
     rmst += (tau - start) * survival;
+    lost += (tau - start) * (1.0 - survival);
     let variance = terms
         .iter()
         .map(|(before, hazard)| (rmst - before) * (rmst - before) * hazard)
         .sum();
-    Area { rmst, variance, events }
+    Area {
+        rmst,
+        lost,
+        variance,
+        events,
+    }
 }
 
 /// RMST and RMTL of one arm.
@@ -445,7 +456,7 @@ impl Rmst {
                 warnings.push(w);
             }
         }
-        let contrasts = arms.iter().skip(1).map(|a| contrast(a, &arms[0], tau, z)).collect();
+        let contrasts = arms.iter().skip(1).map(|a| contrast(a, &arms[0], z)).collect();
         let adjusted = if options.covariates.is_empty() {
             None
         } else {
@@ -532,7 +543,12 @@ fn counts_from_keys(keys: &[u64]) -> RiskTable {
 }
 
 fn arm(table: &RiskTable, group: Option<String>, tau: f64, z: f64) -> ArmRmst {
-    let Area { rmst, variance, events } = area_under_km(table, tau);
+    let Area {
+        rmst,
+        lost,
+        variance,
+        events,
+    } = area_under_km(table, tau);
     let se = variance.sqrt();
     let (lower, upper) = (rmst - z * se, rmst + z * se);
     ArmRmst {
@@ -544,9 +560,9 @@ fn arm(table: &RiskTable, group: Option<String>, tau: f64, z: f64) -> ArmRmst {
         se,
         lower,
         upper,
-        rmtl: tau - rmst,
-        rmtl_lower: tau - upper,
-        rmtl_upper: tau - lower,
+        rmtl: lost,
+        rmtl_lower: lost - z * se,
+        rmtl_upper: lost + z * se,
     }
 }
 
@@ -573,7 +589,7 @@ fn zero_se_warning(arm: &ArmRmst, tau: f64) -> Option<String> {
     Some(format!("{name} {why}; its interval has zero width"))
 }
 
-fn contrast(arm: &ArmRmst, reference: &ArmRmst, tau: f64, z: f64) -> RmstContrast {
+fn contrast(arm: &ArmRmst, reference: &ArmRmst, z: f64) -> RmstContrast {
     let (v1, v0) = (arm.variance(), reference.variance());
     let log_ratio =
         |a: f64, b: f64| ContrastEstimate::wald_exp(a.ln() - b.ln(), (v1 / (a * a) + v0 / (b * b)).sqrt(), z);
@@ -582,7 +598,7 @@ fn contrast(arm: &ArmRmst, reference: &ArmRmst, tau: f64, z: f64) -> RmstContras
         reference: reference.group.clone().unwrap_or_default(),
         difference: ContrastEstimate::wald(arm.rmst - reference.rmst, (v1 + v0).sqrt(), z),
         ratio: log_ratio(arm.rmst, reference.rmst),
-        rmtl_ratio: log_ratio(tau - arm.rmst, tau - reference.rmst),
+        rmtl_ratio: log_ratio(arm.rmtl, reference.rmtl),
     }
 }
 
@@ -613,5 +629,18 @@ mod tests {
             (area.rmst, area.variance),
             (fit.arms[0].rmst, fit.arms[0].se * fit.arms[0].se)
         );
+    }
+
+    /// The lost area is τ − RMST, summed on its own: exactly 0 while the curve stays at 1.
+    #[test]
+    fn the_area_lost_is_zero_without_events_and_tau_minus_rmst_with_them() {
+        let read = |csv: &str| SurvData::from_csv_bytes("x.csv", csv.as_bytes(), &Columns::new("t", "s")).unwrap();
+        let table = |data: &SurvData| RiskTable::build(data, data.order_by_time(), 1, |_| 0);
+        let none = read("t,s\n1.09,0\n3.52,0\n");
+        let area = area_under_km(&table(&none), 3.52);
+        assert_eq!((area.lost, area.events), (0.0, 0.0));
+        let four = read("t,s\n1,1\n2,1\n3,0\n4,1\n");
+        let area = area_under_km(&table(&four), 4.0);
+        assert_eq!((area.rmst, area.lost), (2.75, 1.25));
     }
 }
