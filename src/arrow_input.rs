@@ -9,7 +9,8 @@
 //! | `Int8`…`Int64`, `UInt8`…`UInt64` | numeric (each value read as its decimal text is, as CSV is) |
 //! | `Float16`, `Float32`, `Float64` | numeric; `Float16`/`Float32` widened exactly to `f64`, as Arrow's cast and R's `arrow` package widen them |
 //! | `Boolean` | numeric, `true` = 1 and `false` = 0 (so `Surv(time, status)` takes a logical status, as R's does) |
-//! | `Utf8`, `LargeUtf8`, `Utf8View`, a `Dictionary` of these | text, read as a CSV field is |
+//! | `Utf8`, `LargeUtf8`, `Utf8View` | text, read as a CSV field is |
+//! | a `Dictionary` of strings, integers or floats | categorical (a factor, as R's `arrow` package reads a dictionary), even when every label is a number ([`Column::categorical`]) |
 //! | `Null` | every value missing |
 //!
 //! - Missing values: a null, and NaN in a float column. A string cell is trimmed of spaces and
@@ -76,6 +77,9 @@ impl Table {
 
 /// One column of the batch, its cells read as the text a CSV file would hold.
 fn column(source: &str, name: &str, array: &dyn Array) -> Result<Column, DataError> {
+    if let Some(dictionary) = array.as_any_dictionary_opt() {
+        return categorical(source, name, array, dictionary);
+    }
     let n = array.len();
     let cells = match array.data_type() {
         DataType::Int8 => integers::<Int8Type>(array),
@@ -96,16 +100,12 @@ fn column(source: &str, name: &str, array: &dyn Array) -> Result<Column, DataErr
         }),
         DataType::Null => Some(Ok(Cells::Borrowed(vec![None; n]))),
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => strings(array).map(|c| Ok(Cells::Borrowed(c))),
-        DataType::Dictionary(_, values)
-            if matches!(**values, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) =>
-        {
-            dictionary(array).map(|c| Ok(Cells::Borrowed(c)))
-        }
         _ => None,
     };
     match cells {
         Some(Ok(Cells::Borrowed(cells))) => Ok(Column::labels(name, cells)),
         Some(Ok(Cells::Printed(printed))) => Ok(Column::labels(name, printed.cells())),
+        Some(Ok(Cells::Numbers(numbers))) => Ok(Column::numeric(name, numbers)),
         Some(Err(Infinite { row, value })) => Err(DataError::Invalid {
             file: source.to_string(),
             message: format!("column '{name}', row {row} (counting from 0): value {value} is not a finite number"),
@@ -121,10 +121,12 @@ fn column(source: &str, name: &str, array: &dyn Array) -> Result<Column, DataErr
     }
 }
 
-/// The cells of one column: borrowed from the array (strings), or printed as text (numbers).
+/// The cells of one column: borrowed from the array (strings), printed as text (integers,
+/// whose text keeps every digit for labels), or numbers (floats, NaN missing).
 enum Cells<'a> {
     Borrowed(Vec<Option<&'a str>>),
     Printed(Printed),
+    Numbers(Vec<f64>),
 }
 
 /// The first infinite value of a float column.
@@ -183,14 +185,14 @@ fn floats<'a, T: ArrowPrimitiveType>(
     widen: impl Fn(T::Native) -> f64,
 ) -> Option<Result<Cells<'a>, Infinite>> {
     let array = array.as_primitive_opt::<T>()?;
-    let mut printed = Printed::with_capacity(array.len());
+    let mut numbers = Vec::with_capacity(array.len());
     for (row, value) in array.iter().enumerate() {
         match value.map(&widen) {
             Some(value) if value.is_infinite() => return Some(Err(Infinite { row, value })),
-            value => printed.push(value.filter(|v| !v.is_nan())),
+            value => numbers.push(value.unwrap_or(f64::NAN)),
         }
     }
-    Some(Ok(Cells::Printed(printed)))
+    Some(Ok(Cells::Numbers(numbers)))
 }
 
 fn strings(array: &dyn Array) -> Option<Vec<Option<&str>>> {
@@ -202,24 +204,34 @@ fn strings(array: &dyn Array) -> Option<Vec<Option<&str>>> {
     }
 }
 
-/// A dictionary of strings: each row's value looked up through its key.
-fn dictionary(array: &dyn Array) -> Option<Vec<Option<&str>>> {
-    let dictionary = array.as_any_dictionary_opt()?;
-    let values = strings(dictionary.values().as_ref())?;
+/// A dictionary: a factor whatever its labels, each row's label its value read as a column of
+/// the dictionary's value type is (strings as text, integers as their digits, floats as
+/// numbers).
+fn categorical(
+    source: &str,
+    name: &str,
+    array: &dyn Array,
+    dictionary: &dyn arrow_array::AnyDictionaryArray,
+) -> Result<Column, DataError> {
+    let values = column(source, name, dictionary.values().as_ref()).map_err(|e| match e {
+        DataError::Invalid { file, message } => DataError::Invalid {
+            file,
+            message: format!("{message} (in the values of its dictionary, {})", array.data_type()),
+        },
+        other => other,
+    })?;
     if values.is_empty() {
-        // a valid dictionary with no values has only null keys
-        return Some(vec![None; array.len()]);
+        // a valid dictionary with no values has only null keys (and normalized_keys panics)
+        return Ok(Column::categorical(name, vec![None::<&str>; array.len()]));
     }
     let keys = dictionary.normalized_keys();
-    Some(
-        keys.iter()
-            .enumerate()
-            .map(|(row, &key)| match dictionary.is_null(row) {
-                true => None,
-                false => values.get(key).copied().flatten(),
-            })
-            .collect(),
-    )
+    let labels: Vec<Option<&str>> = (0..array.len())
+        .map(|row| match array.is_null(row) {
+            true => None,
+            false => keys.get(row).and_then(|&key| values.text(key)),
+        })
+        .collect();
+    Ok(Column::categorical(name, labels))
 }
 
 #[cfg(test)]
@@ -352,8 +364,12 @@ mod tests {
             "{e}"
         );
         let keys = arrow_array::Int8Array::from(vec![0]);
-        let dict = DictionaryArray::<Int8Type>::try_new(keys, Arc::new(Float64Array::from(vec![1.0]))).unwrap();
+        let dict = DictionaryArray::<Int8Type>::try_new(keys, Arc::new(Date32Array::from(vec![18000]))).unwrap();
         let e = table(vec![("d", Arc::new(dict) as ArrayRef)]).unwrap_err();
-        assert!(e.to_string().contains("Arrow type Dictionary(Int8, Float64)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("the values of its dictionary, Dictionary(Int8, Date32)"),
+            "{e}"
+        );
     }
 }

@@ -163,6 +163,16 @@ impl Column {
         Column::from_cells(name.into(), cells)
     }
 
+    /// A categorical column (R's factor) from labels in memory: text whatever its labels, so
+    /// a model takes it as a factor even when every label is a number (as R takes a factor
+    /// column, or an Arrow dictionary, and unlike a plain text column of numbers, which is
+    /// numeric as CSV is). `None` or a missing-value spelling is a missing value.
+    pub fn categorical<S: AsRef<str>>(name: impl Into<String>, labels: Vec<Option<S>>) -> Column {
+        let mut column = Column::labels(name, labels);
+        column.numbers = None;
+        column
+    }
+
     /// The cells' text, written from the numbers the first time for a column built from them.
     fn cells(&self) -> &Cells {
         self.cells
@@ -414,6 +424,11 @@ mod tests {
         assert!(mem.is_missing(2) && !mem.is_missing(1) && mem.is_missing(9));
         assert_eq!(&mem, read.column("x").unwrap());
         assert_eq!((mem.text(0), mem.text(2), mem.n_missing()), (Some("0.1"), None, 1));
+        let factor = Column::categorical("g", vec![Some("1"), None, Some("2")]);
+        assert_eq!(
+            (factor.kind(), factor.text(2), factor.n_missing()),
+            (ColumnKind::Text, Some("2"), 1)
+        );
         // an infinite value makes a text column, as `inf` in a file does
         let inf = Column::numeric("x", vec![1.0, f64::INFINITY]);
         assert_eq!((inf.kind(), inf.text(1)), (ColumnKind::Text, Some("inf")));

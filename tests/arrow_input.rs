@@ -35,16 +35,10 @@ fn floats(table: &Table, column: &str) -> Vec<Option<f64>> {
     values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect()
 }
 
-/// lung.csv as a batch of many Arrow types: integers of several widths, floats, a dictionary
-/// of strings, nulls where the file has NA.
+/// lung.csv as a batch of many Arrow types: integers of several widths, floats, strings of
+/// numbers, nulls where the file has NA.
 fn lung_batch(csv: &Table) -> RecordBatch {
-    let sex: DictionaryArray<Int16Type> = whole::<i64>(csv, "sex")
-        .into_iter()
-        .map(|v| v.map(|v| v.to_string()))
-        .collect::<Vec<Option<String>>>()
-        .iter()
-        .map(|v| v.as_deref())
-        .collect();
+    let sex = StringArray::from(sex_labels(csv));
     let ecog: Vec<Option<f32>> = whole::<i16>(csv, "ph.ecog")
         .into_iter()
         .map(|v| v.map(f32::from))
@@ -103,6 +97,37 @@ fn assert_same_fits(arrow: &Table, csv: &Table, cox: &[&str], groups: &[&str]) {
             "{formula}"
         );
     }
+}
+
+/// lung's sex as text labels ("1", "2").
+fn sex_labels(csv: &Table) -> Vec<Option<String>> {
+    whole::<i64>(csv, "sex")
+        .into_iter()
+        .map(|v| v.map(|v| v.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_dictionary_is_a_factor_whatever_its_labels() {
+    // R's arrow package reads a dictionary as a factor: `~ sex` on it is `~ factor(sex)` on
+    // the CSV, although its labels are numbers
+    let csv = lung_csv();
+    let labels = sex_labels(&csv);
+    let sex: DictionaryArray<Int16Type> = labels.iter().map(|v| v.as_deref()).collect();
+    let batch = RecordBatch::try_from_iter([
+        (
+            "time",
+            Arc::new(Int32Array::from(whole::<i32>(&csv, "time"))) as ArrayRef,
+        ),
+        ("status", Arc::new(Int64Array::from(whole::<i64>(&csv, "status")))),
+        ("sex", Arc::new(sex)),
+    ])
+    .unwrap();
+    let arrow = Table::from_record_batch("lung", &batch).unwrap();
+    assert_eq!(arrow.column("sex").unwrap().kind(), ColumnKind::Text);
+    let on_arrow = Cox::new("Surv(time, status) ~ sex").fit(&arrow).unwrap();
+    let on_csv = Cox::new("Surv(time, status) ~ factor(sex)").fit(&csv).unwrap();
+    assert_eq!(json(&on_arrow.terms), json(&on_csv.terms));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
 use survkit::bootstrap::PermutationMethod;
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
 use survkit::{
@@ -79,8 +80,9 @@ fn read_csv(path: &str) -> PyResult<PyTable> {
         .map_err(value_error)
 }
 
-/// Builds a table from columns: `(name, "numeric", bytes of native float64)` or
-/// `(name, "labels", list of str or None)`.
+/// Builds a table from columns: `(name, "numeric", bytes of native float64)`,
+/// `(name, "labels", list of str or None)` (numeric when every label is a number, as in CSV)
+/// or `(name, "categorical", list of str or None)` (a factor whatever its labels).
 #[pyfunction]
 fn from_columns(source: &str, columns: Vec<(String, String, Bound<'_, PyAny>)>) -> PyResult<PyTable> {
     let mut built = Vec::with_capacity(columns.len());
@@ -103,6 +105,10 @@ fn from_columns(source: &str, columns: Vec<(String, String, Bound<'_, PyAny>)>) 
                 let labels: Vec<Option<String>> = values.extract()?;
                 built.push(Column::labels(name, labels));
             }
+            "categorical" => {
+                let labels: Vec<Option<String>> = values.extract()?;
+                built.push(Column::categorical(name, labels));
+            }
             other => {
                 return Err(PyValueError::new_err(format!(
                     "column '{name}': unknown column kind '{other}'"
@@ -113,6 +119,32 @@ fn from_columns(source: &str, columns: Vec<(String, String, Bound<'_, PyAny>)>) 
     Table::from_columns(source, built)
         .map(|table| PyTable { table })
         .map_err(value_error)
+}
+
+/// Builds a table from an Arrow C stream (the capsule of `__arrow_c_stream__()`, as polars
+/// and pyarrow export it): numeric columns are read from the Arrow buffers, without a text
+/// round trip; the batches of a chunked table are joined first.
+#[pyfunction]
+fn from_arrow_stream(py: Python<'_>, source: &str, capsule: &Bound<'_, PyCapsule>) -> PyResult<PyTable> {
+    use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+    let named = capsule.name()?.map(|name| name.to_bytes() == b"arrow_array_stream");
+    if named != Some(true) {
+        return Err(PyValueError::new_err(
+            "the data's __arrow_c_stream__() did not return an Arrow array stream capsule",
+        ));
+    }
+    let stream = capsule.pointer() as *mut FFI_ArrowArrayStream;
+    // SAFETY: the capsule is named "arrow_array_stream", so by the Arrow PyCapsule interface it
+    // holds a valid ArrowArrayStream; from_raw moves the stream out and leaves a released one
+    // behind, which the capsule's destructor then skips
+    let reader = unsafe { RecordBatchStreamReader::from_raw(stream) }.map_err(value_error)?;
+    let table = py.allow_threads(|| -> Result<Table, String> {
+        let schema = arrow_array::RecordBatchReader::schema(&reader);
+        let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+        let batch = arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| e.to_string())?;
+        Table::from_record_batch(source, &batch).map_err(|e| e.to_string())
+    });
+    table.map(|table| PyTable { table }).map_err(PyValueError::new_err)
 }
 
 /// The fit behind a result, kept for the lookups that need it.
@@ -375,6 +407,7 @@ fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTable>()?;
     m.add_function(wrap_pyfunction!(read_csv, m)?)?;
     m.add_function(wrap_pyfunction!(from_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(from_arrow_stream, m)?)?;
     m.add_function(wrap_pyfunction!(cox, m)?)?;
     m.add_class::<Fitted>()?;
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;

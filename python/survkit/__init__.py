@@ -1,7 +1,8 @@
 """survkit: survival analysis for clinical trials with R's numbers, from Python.
 
-Every function takes an R-style formula, then the data (a pandas DataFrame, a CSV path, or
-anything with ``.to_pandas()`` such as a polars DataFrame or a pyarrow Table), then keyword
+Every function takes an R-style formula, then the data (a pandas DataFrame, a polars
+DataFrame or pyarrow Table, read through the Arrow PyCapsule interface, a CSV path, or anything
+with ``.to_pandas()``), then keyword
 options with the command line's names and defaults. Each returns a result whose ``to_dict()``
 is exactly the JSON ``survkit <command> --format json`` prints for the same analysis, whose
 ``repr``/``str`` is the command line's text table, and whose ``summary`` is a pandas DataFrame.
@@ -74,6 +75,16 @@ def _table(data: Data) -> "_survkit.Table":
     if isinstance(data, (str, os.PathLike)):
         return _survkit.read_csv(os.fspath(data))
     frame = data
+    stream = getattr(data, "__arrow_c_stream__", None)
+    if not isinstance(frame, pd.DataFrame) and callable(stream):
+        # polars and pyarrow: the Arrow PyCapsule interface, numeric columns read from the
+        # Arrow buffers (no pandas conversion); rows counted from 0 in messages
+        kind = type(data).__name__
+        if len(getattr(data, "columns", None) or getattr(data, "column_names", None) or []) == 0:
+            raise ValueError(f"the {kind} has no columns")
+        if len(data) == 0:
+            raise ValueError(f"the {kind} has no rows")
+        return _survkit.from_arrow_stream(kind, stream())
     if not isinstance(frame, pd.DataFrame):
         to_pandas = getattr(frame, "to_pandas", None)
         if to_pandas is None or not callable(to_pandas):
@@ -105,6 +116,9 @@ def _table(data: Data) -> "_survkit.Table":
                     f"{values[row]} is not finite"
                 )
             columns.append((name, "numeric", values.tobytes()))
+        elif isinstance(series.dtype, pd.CategoricalDtype):
+            # a factor, as R takes a factor column, even when its labels are numbers
+            columns.append((name, "categorical", _labels(series)))
         else:
             columns.append((name, "labels", _labels(series)))
     return _survkit.from_columns("data frame", columns)
@@ -362,7 +376,8 @@ def cox(
 
     Args:
         formula: e.g. ``"Surv(time, status) ~ age + factor(sex) + strata(inst)"``.
-        data: a pandas DataFrame, a CSV path, or a table with ``.to_pandas()``.
+        data: a pandas or polars DataFrame, a pyarrow Table, a CSV path, or a table with
+            ``.to_pandas()``.
         ties: ``"efron"`` (the default, as R; ``"breslow"`` with ``firth=True``), ``"breslow"``
             or ``"exact"``.
         conf_level: confidence level of the hazard-ratio limits.

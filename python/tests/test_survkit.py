@@ -247,6 +247,42 @@ def test_pyarrow_and_polars_when_installed():
         pytest.skip("neither pyarrow nor polars is installed")
 
 
+def test_categorical_columns_are_factors_whatever_their_labels():
+    # R takes a factor column as a factor; so does survkit for a pandas category, a polars
+    # Categorical and an Arrow dictionary, even when the labels are numbers
+    lung = pd.read_csv(LUNG)
+    expected = survkit.cox("Surv(time, status) ~ age + factor(sex)", lung).to_dict()
+    as_cat = lung.assign(sex=lung["sex"].astype("category"))
+    assert survkit.cox("Surv(time, status) ~ age + sex", as_cat).to_dict() == expected
+    tested = 0
+    try:
+        import pyarrow as pa
+        table = pa.Table.from_pandas(as_cat, preserve_index=False)
+        assert pa.types.is_dictionary(table.schema.field("sex").type)
+        assert survkit.cox("Surv(time, status) ~ age + sex", table).to_dict() == expected
+        # a table in several chunks is one table
+        plain = pa.Table.from_pandas(lung, preserve_index=False)
+        chunked = pa.concat_tables([plain.slice(0, 100), plain.slice(100)])
+        formula = "Surv(time, status) ~ age + sex"
+        assert survkit.cox(formula, chunked).to_dict() == survkit.cox(formula, LUNG).to_dict()
+        tested += 1
+    except ImportError:
+        pass
+    try:
+        import polars as pl
+        frame = pl.read_csv(LUNG, null_values="NA").with_columns(pl.col("sex").cast(pl.String).cast(pl.Categorical))
+        assert survkit.cox("Surv(time, status) ~ age + sex", frame).to_dict() == expected
+        with pytest.raises(ValueError, match="row 1 .*inf"):
+            survkit.cox("Surv(time, status) ~ 1", pl.DataFrame({"time": [1.0, float("inf")], "status": [1, 1]}))
+        with pytest.raises(ValueError, match="no rows"):
+            survkit.cox("Surv(time, status) ~ x", pl.DataFrame({"time": [], "status": [], "x": []}))
+        tested += 1
+    except ImportError:
+        pass
+    if not tested:
+        pytest.skip("neither pyarrow nor polars is installed")
+
+
 # results: accessors, summaries, display -----------------------------------------------------
 
 def test_accessors_and_display():
