@@ -4,14 +4,16 @@
 //! The Python package (`python/survkit/__init__.py`) does the conversions, the keyword options
 //! and the result classes; every survkit error becomes a `ValueError` with the library's message.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
-use survkit::bootstrap::PermutationMethod;
+use survkit::bootstrap::{BootstrapReplicates, PermutationMethod};
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
+use survkit::model;
 use survkit::{
-    Bootstrap, Column, Cox, KaplanMeier, LogRank, Permutation, PermutationOptions, Render, Rmst, Statistic, Table,
-    Ties, Weights,
+    Column, Cox, KaplanMeier, LogRank, Permutation, PermutationOptions, Render, Rmst, Statistic, Table, Ties, Weights,
 };
 
 /// The command line's default thread count: every core.
@@ -45,6 +47,46 @@ where
 {
     text.parse::<T>()
         .map_err(|e| PyValueError::new_err(format!("{what} '{text}': {e}")))
+}
+
+/// Runs `work` on a thread of its own with the GIL released, looking for Ctrl-C (Python's
+/// signal handlers) every 50 ms: on an exception from them (KeyboardInterrupt) it raises the
+/// work's stop flag, waits for the work to wind down (each worker finishes the replicate it is
+/// on) and raises the exception.
+fn interruptible<T: Send>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> T + Send) -> PyResult<T> {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::channel();
+        let stop = &stop;
+        scope.spawn(move || {
+            // the receiver is gone only after an interrupt, when the result is not wanted
+            let _ = send.send(work(stop));
+        });
+        let mut receive = Some(receive);
+        loop {
+            // the receiver goes into the GIL-free wait and comes back (it is Send, not Sync)
+            let waiting = receive.take();
+            let (waited, back) = py.allow_threads(move || match waiting {
+                Some(r) => (r.recv_timeout(std::time::Duration::from_millis(50)), Some(r)),
+                None => (Err(std::sync::mpsc::RecvTimeoutError::Disconnected), None),
+            });
+            receive = back;
+            match waited {
+                Ok(result) => return Ok(result),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(interrupt);
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        "the analysis thread ended without a result",
+                    ));
+                }
+            }
+        }
+    })
 }
 
 /// A data table held by Rust (survkit's `Table`).
@@ -313,9 +355,10 @@ fn bootstrap(
         ..survkit::BootstrapOptions::default()
     };
     options.threads = threads.unwrap_or_else(default_threads);
-    let fit = py
-        .allow_threads(|| Bootstrap::new(formula).options(options).fit(&table.table))
-        .map_err(value_error)?;
+    let data = model::frame(&table.table, formula, model::Shape::ArmAndModel).map_err(value_error)?;
+    let fit = interruptible(py, |stop| BootstrapReplicates::run_until(&data, &options, &|| {}, stop))?
+        .map_err(value_error)?
+        .summary();
     Ok(fitted(fit, |_| Fit::Other))
 }
 
@@ -342,9 +385,8 @@ fn permutation(
         seed,
         threads: threads.unwrap_or_else(default_threads),
     };
-    let fit = py
-        .allow_threads(|| Permutation::new(formula).options(options).fit(&table.table))
-        .map_err(value_error)?;
+    let data = model::frame(&table.table, formula, model::Shape::Groups).map_err(value_error)?;
+    let fit = interruptible(py, |stop| Permutation::test_until(&data, &options, &|| {}, stop))?.map_err(value_error)?;
     Ok(fitted(fit, |_| Fit::Other))
 }
 

@@ -117,6 +117,30 @@ def test_bootstrap_equals_cli_whatever_the_threads():
 
 
 @needs_cli
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGINT") or os.name == "nt", reason="POSIX signals")
+def test_ctrl_c_stops_a_long_bootstrap_or_permutation():
+    import signal
+    import threading
+    import time
+
+    runs = [
+        lambda: survkit.bootstrap("Surv(time, status) ~ sex", LUNG, replicates=5_000_000, threads=2),
+        lambda: survkit.permutation(
+            "Surv(time, status) ~ sex", LUNG, method="monte-carlo", permutations=50_000_000, threads=2
+        ),
+    ]
+    for run in runs:
+        timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+        start = time.perf_counter()
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            run()
+        # minutes of work, stopped within moments of the signal
+        assert time.perf_counter() - start < 5
+    # and the next call runs as usual
+    assert survkit.bootstrap("Surv(time, status) ~ sex", LUNG, replicates=2000).to_dict()["used"] == 2000
+
+
 def test_permutation_and_fragility_survival_equal_cli():
     formula = "Surv(time, status) ~ sex"
     expected = cli_json("permutation", "--formula", formula, "--seed", "3", "--permutations", "2000", str(LUNG))

@@ -11,6 +11,7 @@
 //! covers; results are collected in replicate order before any floating-point reduction.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
@@ -68,34 +69,54 @@ pub fn shuffle(rng: &mut impl Rng, labels: &mut [u32]) {
     }
 }
 
+/// Why a parallel run gave no results.
+#[derive(Debug)]
+pub enum RunError {
+    /// The thread pool could not start.
+    Threads(String),
+    /// The caller raised the stop flag (e.g. Ctrl-C in Python) before the run finished.
+    Stopped,
+}
+
 /// Runs `work(workspace, index)` for every index of `range` on a pool of `threads` threads
 /// (each thread's workspace made by `init`), returning the results in index order.
-/// `progress` is told of each finished index.
+/// `progress` is told of each finished index; once `stop` is raised, no index starts and the
+/// run ends with [`RunError::Stopped`].
 pub fn in_parallel<W, T>(
     threads: usize,
     range: Range<usize>,
     progress: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
     init: impl Fn() -> W + Sync + Send,
     work: impl Fn(&mut W, usize) -> T + Sync + Send,
-) -> Result<Vec<T>, String>
+) -> Result<Vec<T>, RunError>
 where
     T: Send,
 {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
-    Ok(pool.install(|| {
+        .map_err(|e| RunError::Threads(format!("cannot start {threads} threads: {e}")))?;
+    pool.install(|| {
         range
             .into_par_iter()
             .with_min_len(16)
             .map_init(init, |workspace, index| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let result = work(workspace, index);
                 progress();
-                result
+                Some(result)
             })
-            .collect()
-    }))
+            .collect::<Option<Vec<T>>>()
+    })
+    .ok_or(RunError::Stopped)
+}
+
+/// A stop flag that is never raised, for runs nobody interrupts.
+pub fn never() -> AtomicBool {
+    AtomicBool::new(false)
 }
 
 /// Jackknife frequencies: every position once except `left_out`.
@@ -113,4 +134,31 @@ pub fn fresh_seed() -> u64 {
         .map_or(0, |d| d.as_nanos());
     hasher.write_u128(now);
     hasher.finish() >> 11
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_ends_once_its_stop_flag_is_raised() {
+        let stop = AtomicBool::new(false);
+        let squares = in_parallel(2, 0..100, &|| {}, &stop, || (), |_, i| i * i).unwrap();
+        assert_eq!(squares[9], 81);
+        // raised by the work itself halfway: no result, Stopped
+        let run = in_parallel(
+            2,
+            0..100_000,
+            &|| {},
+            &stop,
+            || (),
+            |_, i| {
+                if i == 50 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                i
+            },
+        );
+        assert!(matches!(run, Err(RunError::Stopped)));
+    }
 }

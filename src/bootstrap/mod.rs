@@ -205,9 +205,21 @@ pub enum BootstrapError {
     /// The worker threads could not be started.
     #[error("{0}")]
     Threads(String),
+    /// The run was stopped before it finished (its stop flag raised).
+    #[error("the bootstrap was stopped before it finished")]
+    Stopped,
     /// Replicate files do not belong to one ensemble or do not join into one range.
     #[error("cannot merge: {0}")]
     Merge(String),
+}
+
+impl From<engine::RunError> for BootstrapError {
+    fn from(e: engine::RunError) -> Self {
+        match e {
+            engine::RunError::Threads(message) => BootstrapError::Threads(message),
+            engine::RunError::Stopped => BootstrapError::Stopped,
+        }
+    }
 }
 
 impl BootstrapError {
@@ -387,6 +399,17 @@ impl BootstrapReplicates {
         options: &BootstrapOptions,
         progress: &(dyn Fn() + Sync),
     ) -> Result<BootstrapReplicates, BootstrapError> {
+        BootstrapReplicates::run_until(data, options, progress, &engine::never())
+    }
+
+    /// [`BootstrapReplicates::run`] that ends early, with [`BootstrapError::Stopped`], once
+    /// `stop` is raised (from another thread: a Ctrl-C handler, a user interface).
+    pub fn run_until(
+        data: &SurvData,
+        options: &BootstrapOptions,
+        progress: &(dyn Fn() + Sync),
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Result<BootstrapReplicates, BootstrapError> {
         options.check()?;
         let statistic = options.statistic;
         let file = || data.source.clone();
@@ -481,13 +504,14 @@ impl BootstrapReplicates {
                 options.threads,
                 0..n,
                 &|| {},
+                stop,
                 || (evaluator.clone(), vec![1; n]),
                 |(evaluator, counts), i| {
                     engine::leave_one_out(counts, i);
                     evaluator.evaluate(counts).value
                 },
             )
-            .map_err(BootstrapError::Threads)?;
+            .map_err(BootstrapError::from)?;
             let acceleration =
                 intervals::acceleration(estimate, &leave_one_out, options.stratify.then_some(&sorted.arm[..]));
             if acceleration.is_none() {
@@ -505,6 +529,7 @@ impl BootstrapReplicates {
             options.threads,
             options.replicates.clone(),
             progress,
+            stop,
             || (evaluator.clone(), vec![0; n]),
             |(evaluator, counts), r| {
                 let mut rng = engine::stream(options.seed, r as u64);
@@ -512,7 +537,7 @@ impl BootstrapReplicates {
                 evaluator.evaluate(counts)
             },
         )
-        .map_err(BootstrapError::Threads)?;
+        .map_err(BootstrapError::from)?;
         Ok(BootstrapReplicates {
             format: REPLICATES_FORMAT.to_string(),
             settings: Settings {

@@ -13,6 +13,8 @@
 //! observed one mathematically count however the floating-point sums fall. The Monte Carlo
 //! permutations follow the bootstrap's reproducibility rules ([`super::engine`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 use thiserror::Error;
 
@@ -146,6 +148,9 @@ pub enum PermutationError {
     /// The worker threads could not be started.
     #[error("{0}")]
     Threads(String),
+    /// The test was stopped before it finished (its stop flag raised).
+    #[error("the permutation test was stopped before it finished")]
+    Stopped,
 }
 
 /// One arm of the test.
@@ -222,6 +227,17 @@ impl Permutation {
         options: &PermutationOptions,
         progress: &(dyn Fn() + Sync),
     ) -> Result<Permutation, PermutationError> {
+        Permutation::test_until(data, options, progress, &engine::never())
+    }
+
+    /// [`Permutation::test`] that ends early, with [`PermutationError::Stopped`], once `stop`
+    /// is raised (from another thread: a Ctrl-C handler, a user interface).
+    pub fn test_until(
+        data: &SurvData,
+        options: &PermutationOptions,
+        progress: &(dyn Fn() + Sync),
+        stop: &AtomicBool,
+    ) -> Result<Permutation, PermutationError> {
         let file = || data.source.clone();
         if options.threads == 0 {
             return Err(PermutationError::Option("threads must be at least 1".into()));
@@ -276,6 +292,7 @@ impl Permutation {
                 &sorted.arm,
                 &sizes,
                 progress,
+                stop,
                 LogRankScratch::default,
                 |labels, scratch| {
                     sorted
@@ -291,6 +308,7 @@ impl Permutation {
                 },
                 PlanError::Option(message) => PermutationError::Option(message),
                 PlanError::Threads(message) => PermutationError::Threads(message),
+                PlanError::Stopped => PermutationError::Stopped,
             })?;
         let (exact, assignments) = (found.exact, found.assignments);
         let (permutations, as_extreme, p_value) = (found.permutations, found.as_extreme, found.p_value);
@@ -380,6 +398,16 @@ pub(crate) enum PlanError {
     TooMany { assignments: f64, limit: u64 },
     Option(String),
     Threads(String),
+    Stopped,
+}
+
+impl From<engine::RunError> for PlanError {
+    fn from(e: engine::RunError) -> Self {
+        match e {
+            engine::RunError::Threads(message) => PlanError::Threads(message),
+            engine::RunError::Stopped => PlanError::Stopped,
+        }
+    }
 }
 
 /// What a permutation test found.
@@ -403,6 +431,7 @@ impl PermutationPlan {
         observed: &[u32],
         sizes: &[usize],
         progress: &(dyn Fn() + Sync),
+        stop: &AtomicBool,
         init: impl Fn() -> W + Sync + Send,
         extreme: impl Fn(&[u32], &mut W) -> bool + Sync + Send,
     ) -> Result<PermutationCount, PlanError> {
@@ -431,6 +460,9 @@ impl PermutationPlan {
             let mut workspace = init();
             let (mut total, mut hits) = (0u64, 0u64);
             loop {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(PlanError::Stopped);
+                }
                 total += 1;
                 hits += u64::from(extreme(&labels, &mut workspace));
                 progress();
@@ -444,6 +476,7 @@ impl PermutationPlan {
                 self.threads,
                 0..self.permutations,
                 progress,
+                stop,
                 || (observed.to_vec(), init()),
                 |(labels, workspace), r| {
                     labels.copy_from_slice(observed);
@@ -452,7 +485,7 @@ impl PermutationPlan {
                     extreme(labels, workspace)
                 },
             )
-            .map_err(PlanError::Threads)?;
+            .map_err(PlanError::from)?;
             let hits = flags.iter().filter(|f| **f).count() as u64;
             let b = self.permutations as u64;
             (b, hits, (1 + hits) as f64 / (b + 1) as f64)

@@ -556,10 +556,14 @@ impl SimulationTrials {
             options.threads.max(1),
             options.trials.clone(),
             &|| {},
+            &crate::bootstrap::engine::never(),
             || trial::Workspace::new(design),
             |workspace, r| workspace.run(design, options, r as u64),
         )
-        .map_err(SimulateError::Threads)?;
+        .map_err(|e| match e {
+            crate::bootstrap::engine::RunError::Threads(message) => SimulateError::Threads(message),
+            crate::bootstrap::engine::RunError::Stopped => SimulateError::Threads("stopped".into()),
+        })?;
         Ok(SimulationTrials {
             format: TRIALS_FORMAT.to_string(),
             settings: Settings {

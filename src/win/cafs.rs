@@ -290,7 +290,7 @@ impl Cafs {
 
         let found = options
             .permutation
-            .count(&treated, &[n0, n1], progress, || (), |labels, _| {
+            .count(&treated, &[n0, n1], progress, &engine::never(), || (), |labels, _| {
                 (doubled_sum(labels) - centre).abs() >= observed
             })
             .map_err(|e| match e {
@@ -299,6 +299,7 @@ impl Cafs {
                 )),
                 PlanError::Option(message) => WinError::Option(message),
                 PlanError::Threads(message) => WinError::Threads(message),
+                PlanError::Stopped => WinError::Threads("stopped".into()),
             })?;
         let exact = found.exact;
 
