@@ -399,6 +399,44 @@ fn fragility_survival(py: Python<'_>, table: &PyTable, formula: &str) -> PyResul
     Ok(fitted(fit, |_| Fit::Other))
 }
 
+/// Guyot et al.'s reconstruction of participant data from digitised curves. Each arm is
+/// `(label, curve source, curve CSV bytes, at-risk source, at-risk CSV bytes, total events,
+/// published median)`; returns the result and the reconstructed data as the command line's
+/// `-o` CSV (`time,event,group`).
+#[pyfunction]
+#[pyo3(signature = (arms, percent, published_hr))]
+#[allow(clippy::type_complexity)] // one tuple per arm, as the Python side builds it
+fn reconstruct(
+    arms: Vec<(String, String, Vec<u8>, String, Vec<u8>, Option<u64>, Option<f64>)>,
+    percent: bool,
+    published_hr: Vec<(String, f64)>,
+) -> PyResult<(Fitted, String)> {
+    use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, SurvivalScale};
+    let scale = if percent {
+        SurvivalScale::Percent
+    } else {
+        SurvivalScale::Auto
+    };
+    let inputs = arms
+        .into_iter()
+        .map(
+            |(label, curve_source, curve, risk_source, risk, total_events, published_median)| {
+                Ok(ArmInput {
+                    label,
+                    curve: DigitisedCurve::from_csv_bytes(&curve_source, &curve, scale).map_err(value_error)?,
+                    at_risk: AtRiskTable::from_csv_bytes(&risk_source, &risk).map_err(value_error)?,
+                    total_events,
+                    published_median,
+                })
+            },
+        )
+        .collect::<PyResult<Vec<_>>>()?;
+    let options = survkit::ReconstructOptions { published_hr };
+    let result = survkit::Reconstruct::run(&inputs, &options).map_err(value_error)?;
+    let ipd = survkit::output::ipd_csv(&result);
+    Ok((fitted(result, |_| Fit::Other), ipd))
+}
+
 /// A Kaplan–Meier figure as SVG text or PNG bytes (as `survkit plot km`).
 #[pyfunction]
 #[pyo3(signature = (table, formula, conf_level, png, width, height, ci, risk_table, median, title))]
@@ -460,5 +498,6 @@ fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(permutation, m)?)?;
     m.add_function(wrap_pyfunction!(fragility_survival, m)?)?;
     m.add_function(wrap_pyfunction!(km_plot, m)?)?;
+    m.add_function(wrap_pyfunction!(reconstruct, m)?)?;
     Ok(())
 }

@@ -38,6 +38,8 @@ __all__ = [
     "bootstrap",
     "permutation",
     "fragility_survival",
+    "reconstruct",
+    "ReconstructResult",
 ]
 
 __version__ = "0.1.0"
@@ -488,3 +490,126 @@ def fragility_survival(formula: str, data: Data) -> Result:
     """The fragility of the log-rank test of ``Surv(time, status) ~ arm``, with the library's
     defaults."""
     return Result(_survkit.fragility_survival(_table(data), formula))
+
+
+class ReconstructResult(Result):
+    """Participant data rebuilt from digitised Kaplan–Meier curves (Guyot et al. 2012), with
+    the quality report the command line prints."""
+
+    def __init__(self, fitted: "_survkit.Fitted", ipd: str) -> None:
+        super().__init__(fitted)
+        self._ipd = ipd
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The reconstructed participants (``time``, ``event``, ``group``): the command line's
+        ``-o`` file, ready for ``survkit.cox("Surv(time, event) ~ group", result.data)``."""
+        import io
+
+        return pd.read_csv(io.StringIO(self._ipd), dtype={"group": str})
+
+    def to_csv(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the reconstructed participants as the command line's ``-o`` CSV."""
+        with open(os.fspath(path), "w", encoding="utf-8", newline="") as out:
+            out.write(self._ipd)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per arm: n, events, censored, median, published median, the largest
+        distance between the digitised and the reconstructed curve."""
+        rows = {}
+        for arm in self._dict["arms"]:
+            rows[arm["group"]] = {
+                "n": arm["n"],
+                "events": arm["events"],
+                "censored": arm["censored"],
+                "median": arm.get("median"),
+                "published median": arm.get("published_median"),
+                "max |S diff|": arm["fit"]["max_abs_diff"],
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _csv_bytes(what: str, source: Any) -> Tuple[str, bytes]:
+    """A digitised table as (name for messages, CSV bytes): a path is read, a DataFrame written."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        try:
+            with open(path, "rb") as handle:
+                return path, handle.read()
+        except OSError as e:
+            raise ValueError(f"{path}: cannot read the {what}: {e.strerror}") from None
+    if isinstance(source, pd.DataFrame):
+        return f"{what} data frame", source.to_csv(index=False).encode("utf-8")
+    raise TypeError(f"the {what} must be a CSV path or a pandas DataFrame; got {type(source).__name__}")
+
+
+def _per_arm(name: str, value: Any, labels: List[str]) -> Dict[str, Any]:
+    """An option given per arm: a dict by label, or one value for a single arm."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in labels]
+        if unknown:
+            raise ValueError(f"{name}: no arm is labelled '{unknown[0]}' (the arms are {', '.join(labels)})")
+        return dict(value)
+    if len(labels) != 1:
+        raise ValueError(f"{name}: with several arms, give a dict by arm label, e.g. {{'{labels[0]}': ...}}")
+    return {labels[0]: value}
+
+
+def reconstruct(
+    curves: Any,
+    at_risk: Any,
+    total_events: Any = None,
+    published_median: Any = None,
+    published_hr: Any = None,
+    percent: bool = False,
+) -> ReconstructResult:
+    """Rebuilds participant data from digitised Kaplan–Meier curves and their published
+    numbers at risk (Guyot et al. 2012), as ``survkit reconstruct``.
+
+    Args:
+        curves: the digitised curve of each arm, ``{label: CSV path or DataFrame}`` with columns
+            ``time,survival`` (the first arm is the reference of the hazard ratios); a single
+            path or DataFrame for one arm (labelled by the file name).
+        at_risk: the published numbers at risk, ``{label: CSV path or DataFrame}`` with columns
+            ``time,n``; a single one for one arm.
+        total_events: the published total events, ``{label: n}`` (or an int for one arm).
+        published_median: published medians, shown beside the reconstructed ones.
+        published_hr: published hazard ratios against the first arm, ``{label: HR}`` (or a
+            number when there are two arms).
+        percent: read survival as percentages (0–100) rather than deciding from the values.
+    """
+    if not isinstance(curves, dict):
+        label = (
+            os.path.splitext(os.path.basename(os.fspath(curves)))[0]
+            if isinstance(curves, (str, os.PathLike)) else "arm"
+        )
+        curves = {label: curves}
+    labels = [str(k) for k in curves]
+    if not labels:
+        raise ValueError("curves: no arms given")
+    risks = at_risk if isinstance(at_risk, dict) else _per_arm("at_risk", at_risk, labels)
+    totals = _per_arm("total_events", total_events, labels)
+    medians = _per_arm("published_median", published_median, labels)
+    if published_hr is not None and not isinstance(published_hr, dict):
+        if len(labels) != 2:
+            raise ValueError("published_hr: with other than two arms, give a dict {label: HR}")
+        published_hr = {labels[1]: published_hr}
+    hrs = [(str(k), float(v)) for k, v in (published_hr or {}).items()]
+    arms = []
+    for label in labels:
+        if label not in risks:
+            raise ValueError(f"at_risk: arm '{label}' has no at-risk table")
+        curve_name, curve = _csv_bytes("digitised curve", curves[label])
+        risk_name, risk = _csv_bytes("at-risk table", risks[label])
+        total = totals.get(label)
+        median = medians.get(label)
+        arms.append((
+            label, curve_name, curve, risk_name, risk,
+            None if total is None else int(total),
+            None if median is None else float(median),
+        ))
+    fitted, ipd = _survkit.reconstruct(arms, bool(percent), hrs)
+    return ReconstructResult(fitted, ipd)

@@ -53,3 +53,9 @@ def km_plot(
     median: bool,
     title: Optional[str],
 ) -> bytes: ...
+def from_arrow_stream(source: str, capsule: object) -> Table: ...
+def reconstruct(
+    arms: Sequence[Tuple[str, str, bytes, str, bytes, Optional[int], Optional[float]]],
+    percent: bool,
+    published_hr: Sequence[Tuple[str, float]],
+) -> Tuple[Fitted, str]: ...
