@@ -291,11 +291,29 @@ fn cox(
     Ok(fitted(fit, |f| Fit::Cox(Box::new(f))))
 }
 
-/// Kaplan–Meier curves.
+/// Kaplan–Meier curves (with the options of `survkit km`).
 #[pyfunction]
-fn kaplan_meier(py: Python<'_>, table: &PyTable, formula: &str, conf_level: f64) -> PyResult<Fitted> {
+#[pyo3(signature = (table, formula, conf_level, conf_type, quantiles, at, cumhaz))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn kaplan_meier(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    conf_level: f64,
+    conf_type: &str,
+    quantiles: Vec<f64>,
+    at: Vec<f64>,
+    cumhaz: bool,
+) -> PyResult<Fitted> {
+    let options = survkit::KmOptions {
+        conf_type: parse::<survkit::ConfType>("conf_type", conf_type)?,
+        conf_level,
+        quantiles,
+        at,
+        cumhaz,
+    };
     let fit = py
-        .allow_threads(|| KaplanMeier::new(formula).conf_level(conf_level).fit(&table.table))
+        .allow_threads(|| KaplanMeier::new(formula).options(options).fit(&table.table))
         .map_err(value_error)?;
     Ok(fitted(fit, |f| Fit::Km(Box::new(f))))
 }

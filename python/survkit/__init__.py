@@ -392,11 +392,32 @@ def cox(
     return CoxResult(_survkit.cox(_table(data), formula, ties, float(conf_level), robust, bool(firth)))
 
 
-def kaplan_meier(formula: str, data: Data, conf_level: float = 0.95) -> KaplanMeierResult:
+def kaplan_meier(
+    formula: str,
+    data: Data,
+    conf_level: float = 0.95,
+    conf_type: str = "log",
+    quantiles: Optional[List[float]] = None,
+    at: Optional[List[float]] = None,
+    cumhaz: bool = False,
+) -> KaplanMeierResult:
     """Kaplan–Meier curves (R's ``survfit``), as ``survkit km --formula``: ``~ 1`` for one curve,
-    ``~ group`` for one per group, ``+ strata(x)`` per group and stratum."""
+    ``~ group`` for one per group, ``+ strata(x)`` per group and stratum.
+
+    Args:
+        conf_level: level of the pointwise limits and of the median's limits.
+        conf_type: scale of the pointwise limits, as R's ``conf.type``: ``"log"`` (R's
+            default), ``"log-log"``, ``"plain"``, ``"logit"`` or ``"arcsin"``.
+        quantiles: survival-time quantiles to report besides the median (e.g. ``[0.25, 0.75]``).
+        at: times at which to report S(t) with its limits and the number at risk.
+        cumhaz: add the Nelson–Aalen cumulative hazard and its standard error to each row.
+    """
     table = _table(data)
-    return KaplanMeierResult(_survkit.kaplan_meier(table, formula, float(conf_level)), table, formula, float(conf_level))
+    fitted = _survkit.kaplan_meier(
+        table, formula, float(conf_level), str(conf_type),
+        [float(q) for q in quantiles or []], [float(t) for t in at or []], bool(cumhaz),
+    )
+    return KaplanMeierResult(fitted, table, formula, float(conf_level))
 
 
 def logrank(formula: str, data: Data) -> LogRankResult:

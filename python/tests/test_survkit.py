@@ -47,6 +47,9 @@ CASES = [
     ("km", "Surv(time, status) ~ sex", "lung.csv", {}, []),
     ("km", "Surv(time, status) ~ 1", "lung.csv", {"conf_level": 0.9}, ["--conf-level", "0.9"]),
     ("km", "Surv(time, status) ~ trt", "veteran.csv", {}, []),
+    ("km", "Surv(time, status) ~ sex", "lung.csv",
+     {"conf_type": "log-log", "quantiles": [0.25, 0.75], "at": [180, 365], "cumhaz": True},
+     ["--conf-type", "log-log", "--quantiles", "0.25,0.75", "--at", "180,365", "--cumhaz"]),
     ("logrank", "Surv(time, status) ~ sex", "lung.csv", {}, []),
     ("logrank", "Surv(time, status) ~ trt + strata(celltype)", "veteran.csv", {}, []),
     ("cox", "Surv(time, status) ~ age + sex", "lung.csv", {}, []),
@@ -519,3 +522,38 @@ def test_lifelines_logrank_side_by_side():
     ours = survkit.logrank("Surv(time, status) ~ sex", frame)
     assert close(ours.to_dict()["statistic"], theirs.test_statistic, 1e-10)
     assert close(ours.p_value, theirs.p_value, 1e-8)
+
+
+def test_lifelines_rmst_variance_is_not_that_of_the_mean():
+    # documented in python/README.md: lifelines' RMST "variance" is that of min(T, tau) for one
+    # participant (lifelines #1682); survkit's is survRM2's, the variance of the estimate
+    lifelines = pytest.importorskip("lifelines")
+    from lifelines.utils import restricted_mean_survival_time
+
+    frame = pd.read_csv(LUNG)
+    kmf = lifelines.KaplanMeierFitter().fit(frame["time"], frame["status"] == 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy's quad on the step function
+        mean, variance = restricted_mean_survival_time(kmf, t=365, return_variance=True)
+    arm = survkit.rmst("Surv(time, status) ~ 1", frame, tau=365).to_dict()["arms"][0]
+    assert close(arm["rmst"], mean, 1e-10)
+    assert abs(arm["se"] - 7.7989) < 1e-3 and abs(math.sqrt(variance) - 116.105) < 1e-2
+
+
+def test_lifelines_nelson_aalen_and_log_log_limits_side_by_side():
+    lifelines = pytest.importorskip("lifelines")
+    frame = pd.read_csv(LUNG)
+    event = frame["status"] == 2
+    km = survkit.kaplan_meier("Surv(time, status) ~ 1", frame, conf_type="log-log", cumhaz=True)
+    rows = pd.DataFrame(km.to_dict()["curves"][0]["table"]).set_index("time")
+    naf = lifelines.NelsonAalenFitter(nelson_aalen_smoothing=False).fit(frame["time"], event)
+    theirs = naf.cumulative_hazard_.iloc[:, 0]
+    for t, h in theirs.items():
+        if t in rows.index and rows.loc[t, "n_event"] > 0:
+            assert close(rows.loc[t, "cumhaz"], h, 1e-10)
+    kmf = lifelines.KaplanMeierFitter().fit(frame["time"], event)
+    limits = kmf.confidence_interval_survival_function_
+    for t in rows.index[rows["n_event"] > 0][:-1]:
+        assert close(rows.loc[t, "lower"], limits.loc[t].iloc[0], 1e-6)
+        assert close(rows.loc[t, "upper"], limits.loc[t].iloc[1], 1e-6)
+
