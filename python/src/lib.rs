@@ -408,11 +408,34 @@ fn permutation(
     Ok(fitted(fit, |_| Fit::Other))
 }
 
-/// The fragility of a survival comparison with the library's default options.
+/// The fragility of a survival comparison (with the options of `survkit fragility survival`).
 #[pyfunction]
-fn fragility_survival(py: Python<'_>, table: &PyTable, formula: &str) -> PyResult<Fitted> {
+#[pyo3(signature = (table, formula, test, tau, method, alpha, experimental, what_if, influence))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn fragility_survival(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    test: &str,
+    tau: Option<f64>,
+    method: &str,
+    alpha: f64,
+    experimental: Option<String>,
+    what_if: bool,
+    influence: bool,
+) -> PyResult<Fitted> {
+    use survkit::fragility::{SurvivalMethod, SurvivalOptions, SurvivalTest};
+    let options = SurvivalOptions {
+        test: parse::<SurvivalTest>("test", test)?,
+        tau,
+        method: parse::<SurvivalMethod>("method", method)?,
+        alpha,
+        experimental,
+        what_if,
+        influence,
+    };
     let fit = py
-        .allow_threads(|| SurvivalFragility::new(formula).fit(&table.table))
+        .allow_threads(|| SurvivalFragility::new(formula).options(options).fit(&table.table))
         .map_err(value_error)?;
     Ok(fitted(fit, |_| Fit::Other))
 }

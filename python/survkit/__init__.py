@@ -507,10 +507,35 @@ def permutation(
     )
 
 
-def fragility_survival(formula: str, data: Data) -> Result:
-    """The fragility of the log-rank test of ``Surv(time, status) ~ arm``, with the library's
-    defaults."""
-    return Result(_survkit.fragility_survival(_table(data), formula))
+def fragility_survival(
+    formula: str,
+    data: Data,
+    test: str = "logrank",
+    tau: Optional[float] = None,
+    method: str = "status",
+    alpha: float = 0.05,
+    experimental: Optional[str] = None,
+    what_if: bool = False,
+    influence: bool = False,
+) -> Result:
+    """The fragility of a comparison of two arms, ``Surv(time, status) ~ arm``, as ``survkit
+    fragility survival --formula``.
+
+    Args:
+        test: ``"logrank"``, ``"cox-wald"``, ``"cox-lr"`` or ``"rmst"`` (the RMST difference).
+        tau: τ for the RMST test (default: survRM2's rule on the original data).
+        method: ``"status"`` (status flips), ``"sifi"`` (Bomze et al. 2020) or ``"all"``.
+        alpha: significance level; significant means p < alpha.
+        experimental: the experimental arm's level (default: the arm with HR < 1).
+        what_if: add the results with k = −3..3 events moved between the arms.
+        influence: add each participant's leave-one-out influence on the HR and p.
+    """
+    return Result(
+        _survkit.fragility_survival(
+            _table(data), formula, str(test), None if tau is None else float(tau), str(method),
+            float(alpha), None if experimental is None else str(experimental), bool(what_if), bool(influence),
+        )
+    )
 
 
 class ReconstructResult(Result):

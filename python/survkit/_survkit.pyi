@@ -48,7 +48,17 @@ def permutation(
     seed: int,
     threads: Optional[int],
 ) -> Fitted: ...
-def fragility_survival(table: Table, formula: str) -> Fitted: ...
+def fragility_survival(
+    table: Table,
+    formula: str,
+    test: str,
+    tau: Optional[float],
+    method: str,
+    alpha: float,
+    experimental: Optional[str],
+    what_if: bool,
+    influence: bool,
+) -> Fitted: ...
 def km_plot(
     table: Table,
     formula: str,

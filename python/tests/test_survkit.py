@@ -202,6 +202,12 @@ def test_permutation_and_fragility_survival_equal_cli():
         assert survkit.permutation(formula, LUNG, permutations=2000, seed=3, threads=threads).to_dict() == expected
     expected = cli_json("fragility", "survival", "--formula", formula, str(LUNG))
     assert survkit.fragility_survival(formula, LUNG).to_dict() == expected
+    flags = ["--test", "cox-lr", "--method", "all", "--what-if", "--alpha", "0.01"]
+    expected = cli_json("fragility", "survival", "--formula", formula, *flags, str(LUNG))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = survkit.fragility_survival(formula, LUNG, test="cox-lr", method="all", what_if=True, alpha=0.01)
+    assert ours.to_dict() == expected
 
 
 # (b) ------------------------------------------------------------------------------------------
