@@ -607,6 +607,23 @@ fn an_adjusted_rmst_without_variation_reports_no_test() {
 }
 
 /// Writes `text` to a file in a new temporary directory.
+/// `survkit cox CSV --time time --event status --covariates arm,x --factors arm` and `extra`.
+fn arm_and_x_cox(csv: &str, extra: &[&str]) -> Output {
+    let args = [
+        "cox",
+        csv,
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--covariates",
+        "arm,x",
+        "--factors",
+        "arm",
+    ];
+    survkit(&[&args[..], extra].concat())
+}
+
 /// `survkit rmst CSV --time time --event status --group GROUP` and `extra`.
 fn rmst_of(csv: &str, group: &str, extra: &[&str]) -> Output {
     let args = ["rmst", csv, "--time", "time", "--event", "status", "--group", group];
@@ -737,22 +754,7 @@ fn a_profile_interval_ignores_a_coefficient_without_information() {
         "p.csv",
         "time,status,arm,x\n814,1,A,-7\n6,1,A,-7\n568,1,B,-35\n1,0,A,0\n",
     );
-    let out = survkit(&[
-        "cox",
-        &csv,
-        "--time",
-        "time",
-        "--event",
-        "status",
-        "--covariates",
-        "arm,x",
-        "--factors",
-        "arm",
-        "--ci",
-        "profile",
-        "--format",
-        "json",
-    ]);
+    let out = arm_and_x_cox(&csv, &["--ci", "profile", "--format", "json"]);
     let v = json(&out);
     let arm = &v["terms"][0];
     for limit in ["hr_lower", "hr_upper"] {
@@ -776,24 +778,10 @@ fn a_model_without_any_information_prints_no_test() {
         "time,status,arm,x,entry\n0.06,1,A,-7,0.015\n3.35,0,B,38,2.5125\n4.23,0,B,-30,3.1725\n",
     );
     for extra in [&["--firth", "--ties", "breslow"][..], &[]] {
-        let mut args = vec![
-            "cox",
+        let v = json(&arm_and_x_cox(
             &csv,
-            "--time",
-            "time",
-            "--event",
-            "status",
-            "--covariates",
-            "arm,x",
-            "--factors",
-            "arm",
-            "--entry",
-            "entry",
-            "--format",
-            "json",
-        ];
-        args.extend_from_slice(extra);
-        let v = json(&survkit(&args));
+            &[&["--entry", "entry", "--format", "json"][..], extra].concat(),
+        ));
         for term in v["terms"].as_array().unwrap() {
             assert_eq!(term["not_identifiable"], true, "{term}");
         }
@@ -806,21 +794,7 @@ fn a_firth_fit_that_does_not_converge_is_no_estimate() {
     // found by the small_trial fuzz target: "NOT converged after 200 iterations" with an HR of
     // 1.978e24 and p = 1.31e-9 printed as estimates
     let (_dir, csv) = temp_csv("h.csv", "time,status,arm,x\n6,1,A,-7\n568,1,B,45\n854,1,B,46\n");
-    let out = survkit(&[
-        "cox",
-        &csv,
-        "--time",
-        "time",
-        "--event",
-        "status",
-        "--covariates",
-        "arm,x",
-        "--factors",
-        "arm",
-        "--firth",
-        "--ties",
-        "breslow",
-    ]);
+    let out = arm_and_x_cox(&csv, &["--firth", "--ties", "breslow"]);
     let stderr = no_panic(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("did not converge"), "{stderr}");
@@ -830,20 +804,7 @@ fn a_firth_fit_that_does_not_converge_is_no_estimate() {
 fn a_fit_that_runs_along_a_monotone_direction_is_flagged() {
     // found by the CI fuzz smoke: arm D's only event has nobody else at risk, and the fit ran
     // along arm and x together (HR 1.4e38 was printed); Bryson & Johnson's rule along β̂
-    let out = survkit(&[
-        "cox",
-        "tests/data/hardening/monotone_direction.csv",
-        "--time",
-        "time",
-        "--event",
-        "status",
-        "--covariates",
-        "arm,x",
-        "--factors",
-        "arm",
-        "--format",
-        "json",
-    ]);
+    let out = arm_and_x_cox("tests/data/hardening/monotone_direction.csv", &["--format", "json"]);
     let v = json(&out);
     for term in v["terms"].as_array().unwrap() {
         assert!(term["hr"].is_null(), "{term}");
@@ -1092,4 +1053,22 @@ fn an_arm_without_events_has_an_rmtl_of_exactly_zero() {
         "{}",
         v["contrasts"]
     );
+}
+
+#[test]
+fn arms_that_diverge_together_are_both_flagged() {
+    // arm A's only event comes when it is alone at risk, so arm=B and arm=C both run to
+    // +infinity (R's coxph warns for both, se 18452); B was shown as HR 1.3e10 with se 2.48
+    // beside a flagged C (small-trial fuzz target). x stays an estimate: coef 0.03656, se
+    // 0.04082, as R's
+    for ties in ["efron", "breslow"] {
+        let v = json(&arm_and_x_cox(
+            "tests/data/hardening/reference_arm_alone_at_its_event.csv",
+            &["--ties", ties, "--format", "json"],
+        ));
+        for k in 0..2 {
+            assert_eq!(v["terms"][k]["diverges_to"], "+infinity", "{ties}: {}", v["terms"][k]);
+        }
+        assert!(v["terms"][2]["se"].is_f64(), "{ties}: {}", v["terms"][2]);
+    }
 }

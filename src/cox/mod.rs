@@ -476,6 +476,16 @@ impl Cox {
                 .collect();
             let part: Vec<f64> = (0..p).map(|j| if far[j] { result.beta[j] } else { 0.0 }).collect();
             let along_part = !along && far.contains(&true) && separation::monotone_along(data, &design, &part);
+            // or along their signs alone: the ridge may run where the far coefficients rise
+            // together at one rate although the iterations left them at different values (a
+            // reference arm whose only event comes when it is alone at risk: arm=B and arm=C
+            // both to +∞, R's coxph flagging both, while the fit reached 23 and 30)
+            let signs: Vec<f64> = (0..p)
+                .map(|j| if far[j] { result.beta[j].signum() } else { 0.0 })
+                .collect();
+            let along_signs =
+                !along && !along_part && far.contains(&true) && separation::monotone_along(data, &design, &signs);
+            let along_part = along_part || along_signs;
             // or along the step Newton would take next, which in a diverging fit points where
             // ℓ still rises while the finite coefficients have stopped moving. The likelihood
             // may rise along several directions at once (a factor level and its interactions
