@@ -522,6 +522,117 @@ fn km_plot<'py>(
     Ok(pyo3::types::PyBytes::new(py, &bytes))
 }
 
+/// A figure other than the Kaplan–Meier curves, as SVG text or PNG bytes, as `survkit plot
+/// KIND` draws it: `forest` and `schoenfeld` (the Cox model of the formula), `loglog` and
+/// `rmst` (the groups), `bootstrap` (its histogram; `options` statistic, replicates, seed,
+/// threads), `fragility` (the path; `options` test, tau, alpha). The figure's analysis runs
+/// with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (kind, table, formula, png, width, height, title, options))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python method
+fn figure<'py>(
+    py: Python<'py>,
+    kind: &str,
+    table: &PyTable,
+    formula: &str,
+    png: bool,
+    width: u32,
+    height: u32,
+    title: Option<String>,
+    options: &Bound<'py, pyo3::types::PyDict>,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    use survkit::plot::{
+        BootstrapFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure,
+        PlotOptions, SchoenfeldFigure, render,
+    };
+    fn option<'py, T: FromPyObject<'py>>(options: &Bound<'py, pyo3::types::PyDict>, key: &str) -> PyResult<Option<T>> {
+        match options.get_item(key)? {
+            Some(value) if !value.is_none() => value.extract().map(Some),
+            _ => Ok(None),
+        }
+    }
+    let layout = PlotOptions {
+        width,
+        height,
+        title,
+        ..PlotOptions::default()
+    };
+    let format = if png { ImageFormat::Png } else { ImageFormat::Svg };
+    let frame = |shape| model::frame(&table.table, formula, shape).map_err(value_error);
+    let draw = |figure: Result<Vec<u8>, survkit::plot::PlotError>| figure.map_err(value_error);
+    layout.check().map_err(value_error)?;
+    let bytes = match kind {
+        "forest" => {
+            let data = frame(model::Shape::Regression)?;
+            py.allow_threads(|| {
+                draw(ForestFigure::terms(&data, &layout).and_then(|f| render(&f, format, layout.size())))
+            })?
+        }
+        "schoenfeld" => {
+            let data = frame(model::Shape::Regression)?;
+            py.allow_threads(|| {
+                draw(SchoenfeldFigure::build(&data, &layout).and_then(|f| render(&f, format, layout.size())))
+            })?
+        }
+        "loglog" => {
+            let data = frame(model::Shape::Groups)?;
+            py.allow_threads(|| {
+                draw(LogLogFigure::build(&data, &layout).and_then(|f| render(&f, format, layout.size())))
+            })?
+        }
+        "rmst" => {
+            let data = frame(model::Shape::Groups)?;
+            let rmst = survkit::RmstOptions {
+                tau: option(options, "tau")?,
+                conf_level: option(options, "conf_level")?.unwrap_or(0.95),
+                ..Default::default()
+            };
+            let km = KmPlotOptions {
+                conf_level: rmst.conf_level,
+                ..KmPlotOptions::default()
+            };
+            py.allow_threads(|| {
+                draw(KmFigure::rmst(&data, &layout, &km, &rmst).and_then(|f| render(&f, format, layout.size())))
+            })?
+        }
+        "bootstrap" => {
+            let data = frame(model::Shape::ArmAndModel)?;
+            let statistic: Option<String> = option(options, "statistic")?;
+            let bootstrap = survkit::BootstrapOptions {
+                statistic: parse::<Statistic>("statistic", statistic.as_deref().unwrap_or("log-hr"))?,
+                replicates: 0..option(options, "replicates")?.unwrap_or(2000),
+                seed: option(options, "seed")?.unwrap_or(1),
+                threads: option(options, "threads")?.unwrap_or_else(default_threads),
+                ..Default::default()
+            };
+            py.allow_threads(|| {
+                draw(BootstrapFigure::build(&data, &layout, &bootstrap).and_then(|f| render(&f, format, layout.size())))
+            })?
+        }
+        "fragility" => {
+            use survkit::fragility::{SurvivalOptions, SurvivalTest};
+            let data = frame(model::Shape::Groups)?;
+            let test: Option<String> = option(options, "test")?;
+            let fragility = SurvivalOptions {
+                test: parse::<SurvivalTest>("test", test.as_deref().unwrap_or("logrank"))?,
+                tau: option(options, "tau")?,
+                alpha: option(options, "alpha")?.unwrap_or(0.05),
+                experimental: option(options, "experimental")?,
+                ..Default::default()
+            };
+            py.allow_threads(|| {
+                draw(FragilityFigure::build(&data, &layout, &fragility).and_then(|f| render(&f, format, layout.size())))
+            })?
+        }
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown figure '{other}'; the figures are km, rmst, loglog, forest, schoenfeld, bootstrap and fragility"
+            )));
+        }
+    };
+    Ok(pyo3::types::PyBytes::new(py, &bytes))
+}
+
 /// The compiled half of the `survkit` package.
 #[pymodule]
 fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -539,6 +650,7 @@ fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(permutation, m)?)?;
     m.add_function(wrap_pyfunction!(fragility_survival, m)?)?;
     m.add_function(wrap_pyfunction!(km_plot, m)?)?;
+    m.add_function(wrap_pyfunction!(figure, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct, m)?)?;
     Ok(())
 }

@@ -30,6 +30,9 @@ __all__ = [
     "CoxResult",
     "KaplanMeierResult",
     "RmstResult",
+    "LogRankResult",
+    "BootstrapResult",
+    "FragilityResult",
     "cox",
     "kaplan_meier",
     "logrank",
@@ -133,12 +136,52 @@ def _table(data: Data) -> "_survkit.Table":
 class Result:
     """A survkit result: ``to_dict()`` is the command line's JSON, ``str()`` its text table."""
 
-    def __init__(self, fitted: "_survkit.Fitted") -> None:
+    #: the figures ``plot(kind)`` draws for this result, the first the default
+    _figures: Tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        fitted: "_survkit.Fitted",
+        source: Optional[Tuple["_survkit.Table", str]] = None,
+        figure_options: Optional[Dict[str, Any]] = None,
+    ) -> None:
         self._fitted = fitted
+        self._source = source
+        self._figure_options = dict(figure_options or {})
         self._dict: Dict[str, Any] = json.loads(fitted.json)
         self.warnings: List[str] = [str(w) for w in self._dict.get("warnings") or []]
         for message in self.warnings:
             _warnings.warn(message, stacklevel=3)
+
+    def plot(
+        self,
+        kind: Optional[str] = None,
+        width: int = 900,
+        height: int = 640,
+        title: Optional[str] = None,
+        **options: Any,
+    ) -> "Figure":
+        """A figure of the analysis, as ``survkit plot KIND`` draws it (shown inline in Jupyter;
+        ``.save("fig.png")``). Cox fits draw ``forest`` and ``schoenfeld``; Kaplan–Meier and
+        log-rank results ``loglog`` (and ``km``, ``rmst`` for Kaplan–Meier); RMST results
+        ``rmst``; bootstraps their ``bootstrap`` histogram; survival fragility its
+        ``fragility`` path. ``options`` override the analysis's own (e.g. ``tau=365``)."""
+        if not self._figures or self._source is None:
+            raise ValueError(f"{type(self).__name__} draws no figure")
+        kind = kind or self._figures[0]
+        if kind not in self._figures:
+            raise ValueError(
+                f"unknown plot kind '{kind}'; {type(self).__name__} draws: {', '.join(self._figures)}"
+            )
+        table, formula = self._source
+        merged = {**self._figure_options, **options}
+
+        def draw(png: bool) -> bytes:
+            return _survkit.figure(kind, table, formula, png, int(width), int(height), title, merged)
+
+        figure = Figure(draw)
+        figure.svg  # drawn now, so bad options fail here
+        return figure
 
     def to_dict(self) -> Dict[str, Any]:
         """The result as a dict: ``json.loads`` of the command line's ``--format json`` output."""
@@ -165,6 +208,8 @@ class Result:
 
 class CoxResult(Result):
     """A Cox proportional-hazards fit."""
+
+    _figures = ("forest", "schoenfeld")
 
     def _term(self, term: str) -> Tuple[float, float, float, float, float]:
         return self._fitted.cox_term(term)
@@ -255,8 +300,10 @@ class Figure:
 class KaplanMeierResult(Result):
     """Kaplan–Meier curves."""
 
+    _figures = ("km", "rmst", "loglog")
+
     def __init__(self, fitted: "_survkit.Fitted", table: "_survkit.Table", formula: str, conf_level: float) -> None:
-        super().__init__(fitted)
+        super().__init__(fitted, (table, formula), {"conf_level": conf_level})
         self._table, self._formula, self._conf_level = table, formula, conf_level
 
     def plot(
@@ -268,11 +315,14 @@ class KaplanMeierResult(Result):
         width: int = 900,
         height: int = 640,
         title: Optional[str] = None,
+        **options: Any,
     ) -> Figure:
         """The curves as a figure (as ``survkit plot km``): ``ci`` pointwise bands,
-        ``risk_table`` the number at risk under the axis, ``median`` the median lines."""
+        ``risk_table`` the number at risk under the axis, ``median`` the median lines;
+        ``kind="rmst"`` shades the area up to τ (``tau=``), ``kind="loglog"`` draws
+        log(−log S) against log t."""
         if kind != "km":
-            raise ValueError(f"unknown plot kind '{kind}'; Kaplan–Meier results draw: km")
+            return super().plot(kind, width=width, height=height, title=title, **options)
         table, formula, level = self._table, self._formula, self._conf_level
 
         def draw(png: bool) -> bytes:
@@ -323,6 +373,8 @@ class KaplanMeierResult(Result):
 class LogRankResult(Result):
     """A log-rank family test."""
 
+    _figures = ("loglog",)
+
     @property
     def summary(self) -> pd.DataFrame:
         """R's ``survdiff`` table: N, Observed, Expected, (O-E)^2/E, (O-E)^2/V per group."""
@@ -347,6 +399,8 @@ class LogRankResult(Result):
 class RmstResult(Result):
     """Restricted mean survival time per arm and the contrasts."""
 
+    _figures = ("rmst",)
+
     def difference(self) -> Dict[str, Optional[float]]:
         """RMST(second arm) − RMST(first arm): ``{"estimate", "se", "lower", "upper",
         "p_value"}``; ValueError unless there are two arms."""
@@ -360,6 +414,19 @@ class RmstResult(Result):
             [{k: a.get(k) for k in ("n", "events", "rmst", "se", "lower", "upper")} for a in arms],
             index=[a.get("group") for a in arms],
         )
+
+
+class BootstrapResult(Result):
+    """A bootstrap of a statistic; ``plot()`` draws the histogram of its replicates (rerun with
+    the same seed, so the same replicates)."""
+
+    _figures = ("bootstrap",)
+
+
+class FragilityResult(Result):
+    """The fragility of a survival comparison; ``plot()`` draws the path of status flips."""
+
+    _figures = ("fragility",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,7 +456,8 @@ def cox(
     """
     if ties is None:
         ties = "breslow" if firth else "efron"
-    return CoxResult(_survkit.cox(_table(data), formula, ties, float(conf_level), robust, bool(firth)))
+    table = _table(data)
+    return CoxResult(_survkit.cox(table, formula, ties, float(conf_level), robust, bool(firth)), (table, formula))
 
 
 def kaplan_meier(
@@ -423,14 +491,19 @@ def kaplan_meier(
 def logrank(formula: str, data: Data) -> LogRankResult:
     """The log-rank test (R's ``survdiff``) of ``Surv(time, status) ~ group`` (``+ strata(x)``
     stratified), as ``survkit logrank --formula``."""
-    return LogRankResult(_survkit.logrank(_table(data), formula))
+    table = _table(data)
+    return LogRankResult(_survkit.logrank(table, formula), (table, formula))
 
 
 def rmst(formula: str, data: Data, tau: Optional[float] = None, conf_level: float = 0.95) -> RmstResult:
     """Restricted mean survival time per arm and the contrasts (survRM2's ``rmst2``), as
     ``survkit rmst --formula``; ``tau`` defaults to the largest the data support."""
+    table = _table(data)
+    tau = None if tau is None else float(tau)
     return RmstResult(
-        _survkit.rmst(_table(data), formula, None if tau is None else float(tau), float(conf_level))
+        _survkit.rmst(table, formula, tau, float(conf_level)),
+        (table, formula),
+        {"tau": tau, "conf_level": float(conf_level)},
     )
 
 
@@ -465,7 +538,7 @@ def bootstrap(
     replicates: int = 2000,
     seed: int = 1,
     threads: Optional[int] = None,
-) -> Result:
+) -> BootstrapResult:
     """A seeded, parallel bootstrap of a statistic (as ``survkit bootstrap --formula``): same
     seed → same numbers as the command line, whatever the thread count. The GIL is released
     while it runs. ``threads`` defaults to the number of cores."""
@@ -475,7 +548,12 @@ def bootstrap(
         raise ValueError(f"seed must be ≥ 0; got {seed}")
     if threads is not None and threads < 1:
         raise ValueError(f"threads must be ≥ 1; got {threads}")
-    return Result(_survkit.bootstrap(_table(data), formula, statistic, int(replicates), int(seed), threads))
+    table = _table(data)
+    return BootstrapResult(
+        _survkit.bootstrap(table, formula, statistic, int(replicates), int(seed), threads),
+        (table, formula),
+        {"statistic": statistic, "replicates": int(replicates), "seed": int(seed), "threads": threads},
+    )
 
 
 def permutation(
@@ -517,7 +595,7 @@ def fragility_survival(
     experimental: Optional[str] = None,
     what_if: bool = False,
     influence: bool = False,
-) -> Result:
+) -> FragilityResult:
     """The fragility of a comparison of two arms, ``Surv(time, status) ~ arm``, as ``survkit
     fragility survival --formula``.
 
@@ -530,11 +608,15 @@ def fragility_survival(
         what_if: add the results with k = −3..3 events moved between the arms.
         influence: add each participant's leave-one-out influence on the HR and p.
     """
-    return Result(
+    table = _table(data)
+    tau = None if tau is None else float(tau)
+    experimental = None if experimental is None else str(experimental)
+    return FragilityResult(
         _survkit.fragility_survival(
-            _table(data), formula, str(test), None if tau is None else float(tau), str(method),
-            float(alpha), None if experimental is None else str(experimental), bool(what_if), bool(influence),
-        )
+            table, formula, str(test), tau, str(method), float(alpha), experimental, bool(what_if), bool(influence),
+        ),
+        (table, formula),
+        {"test": str(test), "tau": tau, "alpha": float(alpha), "experimental": experimental},
     )
 
 

@@ -77,3 +77,13 @@ def reconstruct(
     percent: bool,
     published_hr: Sequence[Tuple[str, float]],
 ) -> Tuple[Fitted, str]: ...
+def figure(
+    kind: str,
+    table: Table,
+    formula: str,
+    png: bool,
+    width: int,
+    height: int,
+    title: Optional[str],
+    options: dict,
+) -> bytes: ...

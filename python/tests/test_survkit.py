@@ -563,3 +563,40 @@ def test_lifelines_nelson_aalen_and_log_log_limits_side_by_side():
         assert close(rows.loc[t, "lower"], limits.loc[t].iloc[0], 1e-6)
         assert close(rows.loc[t, "upper"], limits.loc[t].iloc[1], 1e-6)
 
+
+FIGURES = [
+    ("forest", lambda: survkit.cox("Surv(time, status) ~ age + sex", LUNG).plot("forest"), ["--covariates", "age,sex"]),
+    ("schoenfeld", lambda: survkit.cox("Surv(time, status) ~ age + sex", LUNG).plot("schoenfeld"),
+     ["--covariates", "age,sex"]),
+    ("loglog", lambda: survkit.logrank("Surv(time, status) ~ sex", LUNG).plot(), ["--group", "sex"]),
+    ("rmst", lambda: survkit.rmst("Surv(time, status) ~ sex", LUNG, tau=365).plot(), ["--group", "sex", "--tau", "365"]),
+    ("rmst", lambda: survkit.kaplan_meier("Surv(time, status) ~ sex", LUNG).plot("rmst", tau=365),
+     ["--group", "sex", "--tau", "365"]),
+    ("bootstrap", lambda: survkit.bootstrap("Surv(time, status) ~ sex", LUNG, replicates=500, seed=4).plot(),
+     ["--group", "sex", "--replicates", "500", "--seed", "4"]),
+    ("fragility", lambda: survkit.fragility_survival("Surv(time, status) ~ sex", LUNG).plot(), ["--group", "sex"]),
+]
+
+
+@needs_cli
+@pytest.mark.parametrize("kind,draw,flags", FIGURES)
+def test_figures_equal_the_cli_plots(kind, draw, flags, tmp_path):
+    out = tmp_path / f"{kind}.svg"
+    subprocess.run(
+        [str(CLI), "plot", kind, str(LUNG), "--time", "time", "--event", "status", *flags, "-o", str(out)],
+        check=True, capture_output=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        figure = draw()
+    assert figure.svg == out.read_text()
+    figure.save(tmp_path / "figure.png")
+    assert (tmp_path / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_result_names_the_figures_it_draws():
+    with pytest.raises(ValueError, match="CoxResult draws: forest, schoenfeld"):
+        survkit.cox("Surv(time, status) ~ age", LUNG).plot("km")
+    with pytest.raises(ValueError, match="draws no figure"):
+        survkit.fragility_counts((1, 59), (4, 41)).plot()
+
