@@ -268,9 +268,10 @@ impl Fitted {
     }
 }
 
-/// A Cox proportional-hazards fit.
+/// A Cox proportional-hazards fit (with the options of `survkit cox`).
 #[pyfunction]
-#[pyo3(signature = (table, formula, ties, conf_level, robust, firth))]
+#[pyo3(signature = (table, formula, ties, conf_level, robust, firth, ci, zph, eps, max_iter))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
 fn cox(
     py: Python<'_>,
     table: &PyTable,
@@ -279,15 +280,29 @@ fn cox(
     conf_level: f64,
     robust: Option<bool>,
     firth: bool,
+    ci: &str,
+    zph: Option<&str>,
+    eps: f64,
+    max_iter: usize,
 ) -> PyResult<Fitted> {
-    let mut model = Cox::new(formula)
-        .ties(parse::<Ties>("ties", ties)?)
-        .conf_level(conf_level)
-        .firth(firth);
-    if let Some(robust) = robust {
-        model = model.robust(robust);
-    }
-    let fit = py.allow_threads(|| model.fit(&table.table)).map_err(value_error)?;
+    let profile_ci = match ci {
+        "wald" => false,
+        "profile" => true,
+        other => return Err(PyValueError::new_err(format!("ci '{other}': use wald or profile"))),
+    };
+    let options = survkit::CoxOptions {
+        ties: parse::<Ties>("ties", ties)?,
+        conf_level,
+        robust,
+        eps,
+        max_iter,
+        profile_ci,
+        firth,
+        zph: zph.map(|z| parse::<survkit::cox::ZphTransform>("zph", z)).transpose()?,
+    };
+    let fit = py
+        .allow_threads(|| Cox::new(formula).options(options).fit(&table.table))
+        .map_err(value_error)?;
     Ok(fitted(fit, |f| Fit::Cox(Box::new(f))))
 }
 

@@ -440,6 +440,10 @@ def cox(
     conf_level: float = 0.95,
     robust: Optional[bool] = None,
     firth: bool = False,
+    ci: str = "wald",
+    zph: Optional[str] = None,
+    eps: float = 1e-9,
+    max_iter: int = 20,
 ) -> CoxResult:
     """Cox proportional-hazards regression (R's ``coxph``), as ``survkit cox --formula``.
 
@@ -453,11 +457,20 @@ def cox(
         robust: robust (sandwich) variance; None = as R (on with ``cluster()`` or non-integer
             weights).
         firth: Firth's penalised likelihood (as R's coxphf).
+        ci: ``"wald"`` limits, or ``"profile"`` (profile-likelihood limits beside the Wald ones).
+        zph: the proportional-hazards test (R's ``cox.zph``) with this transform of time:
+            ``"km"`` (R's default), ``"rank"``, ``"identity"`` or ``"log"``; None for no test.
+        eps: convergence tolerance on the relative change in log-likelihood (R's default).
+        max_iter: the most Newton–Raphson iterations (R's default 20).
     """
     if ties is None:
         ties = "breslow" if firth else "efron"
     table = _table(data)
-    return CoxResult(_survkit.cox(table, formula, ties, float(conf_level), robust, bool(firth)), (table, formula))
+    fitted = _survkit.cox(
+        table, formula, str(ties), float(conf_level), robust, bool(firth), str(ci),
+        None if zph is None else str(zph), float(eps), int(max_iter),
+    )
+    return CoxResult(fitted, (table, formula))
 
 
 def kaplan_meier(

@@ -22,7 +22,18 @@ class Fitted:
 
 def read_csv(path: str) -> Table: ...
 def from_columns(source: str, columns: Sequence[Tuple[str, str, Union[bytes, List[Optional[str]]]]]) -> Table: ...
-def cox(table: Table, formula: str, ties: str, conf_level: float, robust: Optional[bool], firth: bool) -> Fitted: ...
+def cox(
+    table: Table,
+    formula: str,
+    ties: str,
+    conf_level: float,
+    robust: Optional[bool],
+    firth: bool,
+    ci: str,
+    zph: Optional[str],
+    eps: float,
+    max_iter: int,
+) -> Fitted: ...
 def kaplan_meier(
     table: Table,
     formula: str,
