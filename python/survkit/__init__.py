@@ -33,6 +33,7 @@ __all__ = [
     "LogRankResult",
     "BootstrapResult",
     "FragilityResult",
+    "PermutationResult",
     "cox",
     "kaplan_meier",
     "logrank",
@@ -422,11 +423,63 @@ class BootstrapResult(Result):
 
     _figures = ("bootstrap",)
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """R's ``boot`` columns (original, bias, std. error) with each interval's limits, one
+        row per interval method."""
+        d = self._dict
+        rows = {
+            ci["method"]: {
+                "original": d.get("estimate"), "bias": d.get("bias"), "std. error": d.get("se"),
+                "lower": ci.get("lower"), "upper": ci.get("upper"),
+            }
+            for ci in d.get("ci") or []
+        }
+        return pd.DataFrame.from_dict(rows, orient="index", dtype="float64")
+
+
+class PermutationResult(Result):
+    """A permutation test of the log-rank family."""
+
+    @property
+    def p_value(self) -> float:
+        """The permutation p-value (exact, or Monte Carlo (1 + hits)/(B + 1))."""
+        return self._dict["p_value"]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: the statistic, its df, the permutation and the asymptotic p-values."""
+        d = self._dict
+        return pd.DataFrame([{
+            "Chisq": d.get("statistic"), "Df": d.get("df"), "p (permutation)": d.get("p_value"),
+            "p (asymptotic)": d.get("asymptotic_p_value"), "permutations": d.get("permutations"),
+            "method": d.get("method"),
+        }])
+
 
 class FragilityResult(Result):
-    """The fragility of a survival comparison; ``plot()`` draws the path of status flips."""
+    """The fragility of a comparison; for survival data ``plot()`` draws the path of status
+    flips."""
 
     _figures = ("fragility",)
+
+    @property
+    def fragility_index(self) -> Optional[int]:
+        """The (signed) fragility index: the fewest changes that flip significance."""
+        return self._dict.get("fragility_index")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The path to the flip, one row per step (the change made and the p-value after it)."""
+        rows = []
+        for step in self._dict.get("path") or []:
+            row = {k: v for k, v in step.items() if not isinstance(v, dict)}
+            for arm in ("treatment", "control"):
+                if isinstance(step.get(arm), dict):
+                    row[f"{arm} events"] = step[arm].get("events")
+                    row[f"{arm} total"] = step[arm].get("total")
+            rows.append(row)
+        return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,11 +588,11 @@ def fragility_counts(
     control: Tuple[int, int],
     test: str = "fisher",
     alpha: float = 0.05,
-) -> Result:
+) -> FragilityResult:
     """The fragility index of a 2×2 table, as ``survkit fragility counts``: ``treatment`` and
     ``control`` are ``(events, total)``; ``test`` is fisher, mid-p, chi-square or
     chi-square-yates (as the command line names them)."""
-    return Result(
+    return FragilityResult(
         _survkit.fragility_counts(_arm("treatment", treatment), _arm("control", control), test, float(alpha))
     )
 
@@ -578,7 +631,7 @@ def permutation(
     exact_limit: int = 1_000_000,
     seed: int = 1,
     threads: Optional[int] = None,
-) -> Result:
+) -> PermutationResult:
     """A permutation test of ``Surv(time, status) ~ arm`` (``+ strata(x)``), as ``survkit
     permutation --formula``: exact when the assignments number at most ``exact_limit`` (method
     ``"auto"``), else ``permutations`` Monte Carlo draws from ``seed``. Unlike the command line,
@@ -591,7 +644,7 @@ def permutation(
         raise ValueError("seed and exact_limit must be ≥ 0")
     if threads is not None and threads < 1:
         raise ValueError(f"threads must be ≥ 1; got {threads}")
-    return Result(
+    return PermutationResult(
         _survkit.permutation(
             _table(data), formula, weights, method, int(permutations), int(exact_limit), int(seed), threads
         )

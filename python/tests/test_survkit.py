@@ -604,3 +604,20 @@ def test_a_result_names_the_figures_it_draws():
     with pytest.raises(ValueError, match="draws no figure"):
         survkit.fragility_counts((1, 59), (4, 41)).plot()
 
+
+def test_summaries_of_resampling_and_fragility():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = survkit.bootstrap("Surv(time, status) ~ sex", LUNG, replicates=300)
+        perm = survkit.permutation("Surv(time, status) ~ sex", LUNG, permutations=300)
+        flips = survkit.fragility_survival("Surv(time, status) ~ sex", LUNG)
+    d = boot.to_dict()
+    assert list(boot.summary.columns) == ["original", "bias", "std. error", "lower", "upper"]
+    assert boot.summary.loc["percentile", "lower"] == d["ci"][0]["lower"]
+    assert perm.summary.loc[0, "p (permutation)"] == perm.p_value == perm.to_dict()["p_value"]
+    assert flips.fragility_index == len(flips.summary) == flips.to_dict()["fragility_index"]
+    counts = survkit.fragility_counts((1, 59), (4, 41))
+    assert counts.fragility_index == -1
+    assert counts.summary.loc[1, "control events"] == 5
+    assert abs(counts.summary.loc[1, "p_value"] - 0.04086302749778452) < 1e-15
+
