@@ -204,7 +204,18 @@ class Result:
         return self._fitted.text
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self._fitted.text) + "</pre>"
+        """A notebook's view: the summary as an HTML table (the text table where there is no
+        summary), then the warnings."""
+        summary = self.summary
+        if summary is None:
+            body = "<pre>" + html.escape(self._fitted.text) + "</pre>"
+        else:
+            title = html.escape(self._fitted.text.strip().splitlines()[0]) if self._fitted.text.strip() else ""
+            body = f"<p><b>{title}</b></p>" + summary.to_html(float_format=lambda x: f"{x:.4g}", na_rep="NA")
+        if self.warnings:
+            items = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+            body += f"<p>Warnings:</p><ul>{items}</ul>"
+        return body
 
 
 class CoxResult(Result):

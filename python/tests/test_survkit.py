@@ -378,7 +378,10 @@ def test_accessors_and_display():
     assert fit.hazard_ratio("sex") == fit.hazard_ratio("sex=2")
     assert list(fit.summary.columns) == ["coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)", "lower .95", "upper .95"]
     assert repr(fit).startswith("Cox proportional hazards")
-    assert fit._repr_html_().startswith("<pre>") and "&gt;" not in repr(fit)
+    page = fit._repr_html_()
+    assert page.startswith("<p><b>Cox proportional hazards") and "<table" in page and "sex=2" in page
+    assert survkit.fragility_counts((1, 59), (4, 41))._repr_html_().count("<table") == 1
+    assert "&gt;" not in repr(fit)
     assert fit.warnings == []
 
     km = survkit.kaplan_meier("Surv(time, status) ~ sex", LUNG)
