@@ -4,7 +4,8 @@
     python tests/notebooks.py --write    # execute and save the outputs (after editing a notebook)
 
 Needs the survkit package, nbclient, ipykernel and matplotlib in the running Python. The
-comparison covers every text output (printed text and the plain-text form of results); images
+comparison covers every text output (printed text and the plain-text form of results, not the
+warnings on stderr, which name a temporary file of the kernel's); images
 are only required to be there, since matplotlib's PNG bytes vary with its version. The numbers
 that matter are also asserted inside the notebooks, so a wrong number fails as a cell error.
 """
@@ -28,10 +29,12 @@ def texts(notebook):
             continue
         shown, image = [], False
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
+            # printed text; warnings (stderr) name a temporary file of the kernel's that changes
+            # from run to run, and the printed results carry the same warnings
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
                 shown.append(output.get("text", ""))
             data = output.get("data", {})
-            if "text/plain" in data and "image/png" not in data:
+            if "text/plain" in data and not ({"image/png", "image/svg+xml"} & set(data)):
                 shown.append(data["text/plain"])
             image |= "image/png" in data or "image/svg+xml" in data
         out.append(("".join(shown), image))

@@ -295,6 +295,9 @@ class Figure:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def __repr__(self) -> str:
+        return "<survkit figure (SVG; .save('figure.png') or .save('figure.svg') to write it)>"
+
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the figure to ``path``: PNG for ``.png``, SVG for ``.svg``."""
         path = os.fspath(path)
