@@ -574,26 +574,28 @@ fn figure<'py>(
     };
     let format = if png { ImageFormat::Png } else { ImageFormat::Svg };
     let frame = |shape| model::frame(&table.table, formula, shape).map_err(value_error);
-    let draw = |figure: Result<Vec<u8>, survkit::plot::PlotError>| figure.map_err(value_error);
+    let size = layout.size();
+    // the figure's analysis and drawing, as SVG or PNG bytes
+    fn draw<F: survkit::plot::Figure>(
+        figure: Result<F, survkit::plot::PlotError>,
+        format: ImageFormat,
+        size: (u32, u32),
+    ) -> PyResult<Vec<u8>> {
+        figure.and_then(|f| render(&f, format, size)).map_err(value_error)
+    }
     layout.check().map_err(value_error)?;
     let bytes = match kind {
         "forest" => {
             let data = frame(model::Shape::Regression)?;
-            py.allow_threads(|| {
-                draw(ForestFigure::terms(&data, &layout).and_then(|f| render(&f, format, layout.size())))
-            })?
+            py.allow_threads(|| draw(ForestFigure::terms(&data, &layout), format, size))?
         }
         "schoenfeld" => {
             let data = frame(model::Shape::Regression)?;
-            py.allow_threads(|| {
-                draw(SchoenfeldFigure::build(&data, &layout).and_then(|f| render(&f, format, layout.size())))
-            })?
+            py.allow_threads(|| draw(SchoenfeldFigure::build(&data, &layout), format, size))?
         }
         "loglog" => {
             let data = frame(model::Shape::Groups)?;
-            py.allow_threads(|| {
-                draw(LogLogFigure::build(&data, &layout).and_then(|f| render(&f, format, layout.size())))
-            })?
+            py.allow_threads(|| draw(LogLogFigure::build(&data, &layout), format, size))?
         }
         "rmst" => {
             let data = frame(model::Shape::Groups)?;
@@ -606,9 +608,7 @@ fn figure<'py>(
                 conf_level: rmst.conf_level,
                 ..KmPlotOptions::default()
             };
-            py.allow_threads(|| {
-                draw(KmFigure::rmst(&data, &layout, &km, &rmst).and_then(|f| render(&f, format, layout.size())))
-            })?
+            py.allow_threads(|| draw(KmFigure::rmst(&data, &layout, &km, &rmst), format, size))?
         }
         "bootstrap" => {
             let data = frame(model::Shape::ArmAndModel)?;
@@ -620,9 +620,7 @@ fn figure<'py>(
                 threads: option(options, "threads")?.unwrap_or_else(default_threads),
                 ..Default::default()
             };
-            py.allow_threads(|| {
-                draw(BootstrapFigure::build(&data, &layout, &bootstrap).and_then(|f| render(&f, format, layout.size())))
-            })?
+            py.allow_threads(|| draw(BootstrapFigure::build(&data, &layout, &bootstrap), format, size))?
         }
         "fragility" => {
             use survkit::fragility::{SurvivalOptions, SurvivalTest};
@@ -635,9 +633,7 @@ fn figure<'py>(
                 experimental: option(options, "experimental")?,
                 ..Default::default()
             };
-            py.allow_threads(|| {
-                draw(FragilityFigure::build(&data, &layout, &fragility).and_then(|f| render(&f, format, layout.size())))
-            })?
+            py.allow_threads(|| draw(FragilityFigure::build(&data, &layout, &fragility), format, size))?
         }
         other => {
             return Err(PyValueError::new_err(format!(
