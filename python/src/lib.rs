@@ -333,11 +333,16 @@ fn kaplan_meier(
     Ok(fitted(fit, |f| Fit::Km(Box::new(f))))
 }
 
-/// The log-rank test.
+/// The log-rank family test (with the options of `survkit logrank`).
 #[pyfunction]
-fn logrank(py: Python<'_>, table: &PyTable, formula: &str) -> PyResult<Fitted> {
+#[pyo3(signature = (table, formula, weights, trend))]
+fn logrank(py: Python<'_>, table: &PyTable, formula: &str, weights: &str, trend: bool) -> PyResult<Fitted> {
+    let options = survkit::LogRankOptions {
+        weights: parse::<Weights>("weights", weights)?,
+        trend,
+    };
     let fit = py
-        .allow_threads(|| LogRank::new(formula).fit(&table.table))
+        .allow_threads(|| LogRank::new(formula).options(options).fit(&table.table))
         .map_err(value_error)?;
     Ok(fitted(fit, |_| Fit::Other))
 }
@@ -368,9 +373,11 @@ fn fragility_counts(treatment: (u64, u64), control: (u64, u64), test: &str, alph
     Ok(fitted(result, |_| Fit::Other))
 }
 
-/// A seeded bootstrap of a statistic (the GIL released while it runs).
+/// A seeded bootstrap of a statistic (the GIL released while it runs, Ctrl-C stops it), with
+/// the options of `survkit bootstrap`.
 #[pyfunction]
-#[pyo3(signature = (table, formula, statistic, replicates, seed, threads))]
+#[pyo3(signature = (table, formula, statistic, replicates, seed, threads, intervals, conf_level, alpha, tau, stratify, firth, weights))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
 fn bootstrap(
     py: Python<'_>,
     table: &PyTable,
@@ -379,15 +386,29 @@ fn bootstrap(
     replicates: usize,
     seed: u64,
     threads: Option<usize>,
+    intervals: &str,
+    conf_level: f64,
+    alpha: f64,
+    tau: Option<f64>,
+    stratify: bool,
+    firth: bool,
+    weights: &str,
 ) -> PyResult<Fitted> {
-    let statistic = parse::<Statistic>("statistic", statistic)?;
-    let mut options = survkit::BootstrapOptions {
-        statistic,
+    use survkit::bootstrap::IntervalMethod;
+    let options = survkit::BootstrapOptions {
+        statistic: parse::<Statistic>("statistic", statistic)?,
         replicates: 0..replicates,
         seed,
-        ..survkit::BootstrapOptions::default()
+        threads: threads.unwrap_or_else(default_threads),
+        stratify,
+        intervals: IntervalMethod::parse_list(intervals).map_err(PyValueError::new_err)?,
+        conf_level,
+        alpha,
+        tau,
+        ties: if firth { Ties::Breslow } else { Ties::Efron },
+        firth,
+        weights: parse::<Weights>("weights", weights)?,
     };
-    options.threads = threads.unwrap_or_else(default_threads);
     let data = model::frame(&table.table, formula, model::Shape::ArmAndModel).map_err(value_error)?;
     let fit = interruptible(py, |stop| BootstrapReplicates::run_until(&data, &options, &|| {}, stop))?
         .map_err(value_error)?

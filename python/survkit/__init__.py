@@ -568,11 +568,17 @@ def kaplan_meier(
     return KaplanMeierResult(fitted, table, formula, float(conf_level))
 
 
-def logrank(formula: str, data: Data) -> LogRankResult:
+def logrank(formula: str, data: Data, weights: str = "logrank", trend: bool = False) -> LogRankResult:
     """The log-rank test (R's ``survdiff``) of ``Surv(time, status) ~ group`` (``+ strata(x)``
-    stratified), as ``survkit logrank --formula``."""
+    stratified), as ``survkit logrank --formula``.
+
+    Args:
+        weights: ``"logrank"``, ``"gehan"``, ``"tarone-ware"``, ``"peto"``, ``"modified-peto"``,
+            ``"fh:RHO,GAMMA"`` (Fleming–Harrington) or ``"mwlr:T"`` (modestly weighted, t* = T).
+        trend: test for a trend across the ordered groups (scores 1, 2, ..., k).
+    """
     table = _table(data)
-    return LogRankResult(_survkit.logrank(table, formula), (table, formula))
+    return LogRankResult(_survkit.logrank(table, formula, str(weights), bool(trend)), (table, formula))
 
 
 def rmst(formula: str, data: Data, tau: Optional[float] = None, conf_level: float = 0.95) -> RmstResult:
@@ -618,10 +624,36 @@ def bootstrap(
     replicates: int = 2000,
     seed: int = 1,
     threads: Optional[int] = None,
+    ci: str = "percentile,bca",
+    conf_level: float = 0.95,
+    alpha: float = 0.05,
+    tau: Optional[float] = None,
+    stratify: bool = False,
+    firth: bool = False,
+    weights: str = "logrank",
 ) -> BootstrapResult:
-    """A seeded, parallel bootstrap of a statistic (as ``survkit bootstrap --formula``): same
-    seed → same numbers as the command line, whatever the thread count. The GIL is released
-    while it runs. ``threads`` defaults to the number of cores."""
+    """A seeded, parallel bootstrap of a statistic, as ``survkit bootstrap --formula``: the same
+    seed gives the same numbers as the command line, whatever the thread count. The GIL is
+    released while it runs, and Ctrl-C stops it.
+
+    Args:
+        formula: ``Surv(time, status) ~ arm`` (then the Cox statistics' covariates, factors
+            allowed, and ``strata()``).
+        statistic: ``"log-hr"``, ``"hr"``, ``"logrank"``, ``"rmst-diff"``, ``"rmst-ratio"``,
+            ``"median-diff"`` or ``"survival-diff:T"``.
+        replicates: the number of resamples B.
+        seed: the seed; replicate r uses random stream r of it.
+        threads: worker threads (default: every core); the result does not depend on them.
+        ci: the intervals, a comma-separated list of ``percentile``, ``basic``, ``normal``,
+            ``bca``, or ``all``.
+        conf_level: the intervals' level.
+        alpha: the significance level of the share of "significant" resamples.
+        tau: τ for ``rmst-diff`` and ``rmst-ratio`` (default: survRM2's rule on the data).
+        stratify: resample within each arm, keeping the arm sizes.
+        firth: Firth's penalised Cox likelihood for ``log-hr`` and ``hr`` (finite when a
+            resample has an arm without events).
+        weights: the weights of the ``logrank`` statistic (as ``logrank(weights=...)``).
+    """
     if replicates < 1:
         raise ValueError(f"replicates must be ≥ 1; got {replicates}")
     if seed < 0:
@@ -629,8 +661,13 @@ def bootstrap(
     if threads is not None and threads < 1:
         raise ValueError(f"threads must be ≥ 1; got {threads}")
     table = _table(data)
+    tau = None if tau is None else float(tau)
+    fitted = _survkit.bootstrap(
+        table, formula, str(statistic), int(replicates), int(seed), threads, str(ci), float(conf_level),
+        float(alpha), tau, bool(stratify), bool(firth), str(weights),
+    )
     return BootstrapResult(
-        _survkit.bootstrap(table, formula, statistic, int(replicates), int(seed), threads),
+        fitted,
         (table, formula),
         {"statistic": statistic, "replicates": int(replicates), "seed": int(seed), "threads": threads},
     )

@@ -43,11 +43,23 @@ def kaplan_meier(
     at: Sequence[float],
     cumhaz: bool,
 ) -> Fitted: ...
-def logrank(table: Table, formula: str) -> Fitted: ...
+def logrank(table: Table, formula: str, weights: str, trend: bool) -> Fitted: ...
 def rmst(table: Table, formula: str, tau: Optional[float], conf_level: float) -> Fitted: ...
 def fragility_counts(treatment: Tuple[int, int], control: Tuple[int, int], test: str, alpha: float) -> Fitted: ...
 def bootstrap(
-    table: Table, formula: str, statistic: str, replicates: int, seed: int, threads: Optional[int]
+    table: Table,
+    formula: str,
+    statistic: str,
+    replicates: int,
+    seed: int,
+    threads: Optional[int],
+    intervals: str,
+    conf_level: float,
+    alpha: float,
+    tau: Optional[float],
+    stratify: bool,
+    firth: bool,
+    weights: str,
 ) -> Fitted: ...
 def permutation(
     table: Table,

@@ -52,6 +52,9 @@ CASES = [
      ["--conf-type", "log-log", "--quantiles", "0.25,0.75", "--at", "180,365", "--cumhaz"]),
     ("logrank", "Surv(time, status) ~ sex", "lung.csv", {}, []),
     ("logrank", "Surv(time, status) ~ trt + strata(celltype)", "veteran.csv", {}, []),
+    ("logrank", "Surv(time, status) ~ sex", "lung.csv", {"weights": "fh:1,0"}, ["--weights", "fh:1,0"]),
+    ("logrank", "Surv(time, status) ~ celltype", "veteran.csv", {"weights": "gehan", "trend": True},
+     ["--weights", "gehan", "--trend"]),
     ("cox", "Surv(time, status) ~ age + sex", "lung.csv", {}, []),
     ("cox", "Surv(time, status) ~ age + sex + ph.ecog", "lung.csv", {"ties": "breslow"}, ["--ties", "breslow"]),
     ("cox", "Surv(time, status) ~ age + factor(sex)", "lung.csv", {"robust": True}, ["--robust"]),
@@ -121,6 +124,19 @@ def test_bootstrap_equals_cli_whatever_the_threads():
     for threads in (1, 2):
         result = survkit.bootstrap(formula, LUNG, replicates=200, seed=7, threads=threads)
         assert result.to_dict() == expected
+    flags = ["--statistic", "rmst-diff", "--tau", "365", "--ci", "all", "--conf-level", "0.9", "--stratify",
+             "--alpha", "0.1", "--replicates", "300", "--seed", "3"]
+    expected = cli_json("bootstrap", "--formula", "Surv(time, status) ~ sex", *flags, str(LUNG))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = survkit.bootstrap("Surv(time, status) ~ sex", LUNG, statistic="rmst-diff", tau=365, ci="all",
+                                 conf_level=0.9, stratify=True, alpha=0.1, replicates=300, seed=3)
+    assert ours.to_dict() == expected
+    flags = ["--statistic", "logrank", "--weights", "fh:0,1", "--replicates", "200", "--seed", "5"]
+    expected = cli_json("bootstrap", "--formula", "Surv(time, status) ~ sex", *flags, str(LUNG))
+    ours = survkit.bootstrap("Surv(time, status) ~ sex", LUNG, statistic="logrank", weights="fh:0,1",
+                             replicates=200, seed=5)
+    assert ours.to_dict() == expected
 
 
 @needs_cli
