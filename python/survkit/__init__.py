@@ -57,6 +57,9 @@ Data = Union[pd.DataFrame, str, "os.PathLike[str]", Any]
 
 def _numeric(series: pd.Series) -> np.ndarray:
     """A column as float64 with NaN for missing (bools as 0/1, nullable NA as NaN)."""
+    if isinstance(series.dtype, np.dtype):
+        # a plain numpy column has no NA besides NaN: no pandas missing-value pass
+        return series.to_numpy(dtype="float64", copy=False)
     return series.to_numpy(dtype="float64", na_value=np.nan)
 
 
