@@ -67,6 +67,18 @@ CASES = [
     ("rmst", "Surv(time, status) ~ sex", "lung.csv", {}, []),
     ("rmst", "Surv(time, status) ~ sex", "lung.csv", {"tau": 365.0}, ["--tau", "365"]),
     ("rmst", "Surv(futime, fustat) ~ rx", "ovarian.csv", {"tau": 700.0}, ["--tau", "700"]),
+    # every other bundled two-state dataset (mgus2_cr.csv has competing causes: issue 17)
+    ("km", "Surv(time, status) ~ x", "aml.csv", {}, []),
+    ("logrank", "Surv(time, status) ~ x", "aml.csv", {}, []),
+    ("cox", "Surv(time, status) ~ x", "aml.csv", {}, []),
+    ("cox", "Surv(time, status) ~ rx + sex + cluster(litter)", "rats.csv", {}, []),
+    ("logrank", "Surv(time, status) ~ rx + strata(sex)", "rats.csv", {}, []),
+    ("km", "Surv(entry, exit, cens) ~ sex", "channing.csv", {}, []),
+    ("cox", "Surv(entry, exit, cens) ~ sex", "channing.csv", {}, []),
+    ("cox", "Surv(futime, death) ~ age + sex + kappa + strata(chapter)", "flchain.csv", {}, []),
+    ("rmst", "Surv(futime, death) ~ sex", "flchain.csv", {"tau": 3650.0}, ["--tau", "3650"]),
+    ("km", "Surv(time, status) ~ sex", "lung.csv", {"at": [180, 365]},
+     ["--at", "180,365"]),
 ]
 
 FUNCTIONS = {"km": survkit.kaplan_meier, "logrank": survkit.logrank, "cox": survkit.cox, "rmst": survkit.rmst}
