@@ -1072,3 +1072,23 @@ fn arms_that_diverge_together_are_both_flagged() {
         assert!(v["terms"][2]["se"].is_f64(), "{ties}: {}", v["terms"][2]);
     }
 }
+
+#[test]
+fn an_extreme_estimate_with_a_true_maximum_is_reported_as_r_reports_it() {
+    // weighted Efron, the arm confounded with x: coxph converges to armB 23.7011906 (se
+    // 6.2148677) and x -0.7369858 (se 0.1992813), and its profile log-likelihood falls on both
+    // sides of 23.7 (R 4.2.2, survival 3.5.3, the zero-weight rows left out as R requires). A
+    // true maximum, so an estimate, not a flag (a small-trial fuzz input that the oracle's
+    // threshold mistook for a diverging fit)
+    let v = json(&arm_and_x_cox(
+        "tests/data/hardening/weighted_extreme_but_finite.csv",
+        &["--weight", "w", "--format", "json"],
+    ));
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs();
+    for (k, (coef, se)) in [(23.7011906, 6.2148677), (-0.7369858, 0.1992813)].into_iter().enumerate() {
+        let term = &v["terms"][k];
+        assert!(term["diverges_to"].is_null(), "{term}");
+        assert!(close(term["coef"].as_f64().unwrap(), coef), "{term}");
+        assert!(close(term["se"].as_f64().unwrap(), se), "{term}");
+    }
+}

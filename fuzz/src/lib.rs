@@ -442,7 +442,11 @@ pub fn check_json(value: &Value, what: &str, path: &str) {
                     // ratio of 1.9e11 with se 9.0 on four rows, arm nearly confounded with x, is
                     // the IPCW regression's own extrapolation, with its own wide interval)
                     let se = map.get("se").and_then(Value::as_f64);
-                    let honest = se.is_some_and(|se| x.ln().abs() < 3.0 * se);
+                    // (|log| < 4 se, not 3: weighted Efron Cox on 29 rows, the arm confounded
+                    // with x, has a true maximum at HR 1.96e10, se(coef) 6.21, z = 3.8, as
+                    // coxph gives it; R's profile log-likelihood falls on both sides of 23.7.
+                    // The diverging iterates found so far had z of 9 to 240)
+                    let honest = se.is_some_and(|se| x.ln().abs() < 4.0 * se);
                     assert!(
                         x.abs() < 1e10 || honest,
                         "{what}: {here} = {x} (se {se:?}) is not an estimate"
