@@ -1085,7 +1085,10 @@ fn an_extreme_estimate_with_a_true_maximum_is_reported_as_r_reports_it() {
         &["--weight", "w", "--format", "json"],
     ));
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs();
-    for (k, (coef, se)) in [(23.7011906, 6.2148677), (-0.7369858, 0.1992813)].into_iter().enumerate() {
+    for (k, (coef, se)) in [(23.7011906, 6.2148677), (-0.7369858, 0.1992813)]
+        .into_iter()
+        .enumerate()
+    {
         let term = &v["terms"][k];
         assert!(term["diverges_to"].is_null(), "{term}");
         assert!(close(term["coef"].as_f64().unwrap(), coef), "{term}");
