@@ -79,8 +79,9 @@ def _is_numeric(series: pd.Series) -> bool:
 
 
 def _table(data: Data) -> "_survkit.Table":
-    """The data as survkit's table: a CSV path is read by survkit itself; a data frame's columns
-    become float64 numbers or text labels."""
+    """The data as survkit's table: a CSV path is read by survkit itself; a polars or pyarrow
+    table goes through the Arrow C stream; a pandas frame's columns become float64 numbers,
+    categorical labels (factors) or text labels."""
     if isinstance(data, (str, os.PathLike)):
         return _survkit.read_csv(os.fspath(data))
     frame = data
