@@ -71,6 +71,7 @@ fn bench(c: &mut Criterion) {
         time: "time".into(),
         event: "status".into(),
         group: "arm".into(),
+        reference: None,
         covariates: vec!["age".into()],
         tau: None,
     };

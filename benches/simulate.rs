@@ -41,6 +41,7 @@ fn bench(c: &mut Criterion) {
             maxcombo: None,
             rmst_tau: None,
             fragility: false,
+            group_sequential: None,
         };
         group.bench_function(format!("{TRIALS}_trials_{threads}_threads"), |b| {
             b.iter(|| Simulation::run(black_box(&design), &options).unwrap())

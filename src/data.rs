@@ -55,6 +55,9 @@ pub struct Columns {
     pub strata: Option<String>,
     /// Cluster labels (groups of correlated rows, for robust variance).
     pub cluster: Option<String>,
+    /// The regimen (sub-study) label column of a platform trial: which control rows each
+    /// active arm is compared with ([`crate::platform`]).
+    pub regimen: Option<String>,
     /// Covariates read as numbers, unless also listed in `factors`.
     pub covariates: Vec<String>,
     /// Covariates read as categorical labels.
@@ -78,6 +81,11 @@ impl Columns {
             event: event.into(),
             ..Default::default()
         }
+    }
+    /// Sets the regimen (sub-study) label column of a platform trial.
+    pub fn regimen(mut self, column: impl Into<String>) -> Self {
+        self.regimen = Some(column.into());
+        self
     }
     /// Sets the group (arm) label column.
     pub fn group(mut self, column: impl Into<String>) -> Self {
@@ -168,6 +176,25 @@ impl Factor {
     pub fn label(&self, row: usize) -> &str {
         &self.levels[self.codes[row] as usize]
     }
+
+    /// The factor with only the levels its rows use, in their order.
+    pub(crate) fn present_levels(&self) -> Factor {
+        let mut used = vec![false; self.n_levels()];
+        for &c in &self.codes {
+            used[c as usize] = true;
+        }
+        let mut new_code = vec![0u32; self.n_levels()];
+        let mut levels = Vec::new();
+        for (code, level) in self.levels.iter().enumerate().filter(|(c, _)| used[*c]) {
+            new_code[code] = levels.len() as u32;
+            levels.push(level.clone());
+        }
+        Factor {
+            name: self.name.clone(),
+            levels,
+            codes: self.codes.iter().map(|&c| new_code[c as usize]).collect(),
+        }
+    }
 }
 
 /// A covariate column.
@@ -215,7 +242,7 @@ pub struct ColumnCount {
 }
 
 impl DroppedRows {
-    fn record(&mut self, line: u64, columns: &[&str]) {
+    pub(crate) fn record(&mut self, line: u64, columns: &[&str]) {
         self.count += 1;
         if self.lines.len() < DROPPED_LINES_SHOWN {
             self.lines.push(line);
@@ -275,6 +302,8 @@ pub struct SurvData {
     pub strata: Option<Factor>,
     /// Cluster labels; `None` without a cluster column.
     pub cluster: Option<Factor>,
+    /// Regimen (sub-study) labels of a platform trial; `None` without a regimen column.
+    pub regimen: Option<Factor>,
     /// The covariates in the order named: `covariates`, then `factors` not among them.
     pub covariates: Vec<Covariate>,
     /// The file line number of each kept row (the header is line 1).
@@ -306,6 +335,13 @@ pub enum Rule {
     MixedEventCodes,
     /// A 0 in an event column that also holds 2 (0/1 and 1/2 codings mixed).
     ZeroBesideTwo,
+    /// An event time after its row's censoring (last follow-up) time.
+    EventAfterCensoring {
+        /// The censoring time, as written.
+        censor: Box<str>,
+        /// The censoring time's column.
+        censor_column: Box<str>,
+    },
     /// An entry time not before its row's exit time.
     EntryNotBeforeExit {
         /// The row's exit time.
@@ -333,6 +369,10 @@ impl std::fmt::Display for Rule {
             Rule::MixedEventCodes => f.write_str("mixes TRUE/FALSE with numeric event codes in one column"),
             Rule::ZeroBesideTwo => f.write_str(
                 "appears in a column that also holds 2: the coding must be 0/1 or 1/2 (1 = censored, 2 = event), not both; name the value that marks an event",
+            ),
+            Rule::EventAfterCensoring { censor, censor_column } => write!(
+                f,
+                "is after the censoring time {censor} (column '{censor_column}'): an event cannot come after the last follow-up"
             ),
             Rule::EntryNotBeforeExit {
                 exit,
@@ -495,7 +535,7 @@ fn event_token(text: &str) -> Option<EventToken> {
 }
 
 /// Whether `text` matches the user's `--event-value`: the same text, or the same number.
-fn matches_event_value(text: &str, wanted: &str) -> bool {
+pub(crate) fn matches_event_value(text: &str, wanted: &str) -> bool {
     if text == wanted {
         return true;
     }
@@ -606,6 +646,7 @@ enum Role {
     Group,
     Strata,
     Cluster,
+    Regimen,
     Numeric,
     Factor,
 }
@@ -708,6 +749,43 @@ impl SurvData {
         self.covariates.iter().find(|c| c.name() == name)
     }
 
+    /// The rows `rows` (indices, repeats allowed: a resample), every factor keeping its levels.
+    pub(crate) fn select_rows(&self, rows: &[usize]) -> SurvData {
+        let numbers = |v: &Vec<f64>| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let factor = |f: &Factor| Factor {
+            name: f.name.clone(),
+            levels: f.levels.clone(),
+            codes: rows.iter().map(|&i| f.codes[i]).collect(),
+        };
+        SurvData {
+            source: self.source.clone(),
+            time_column: self.time_column.clone(),
+            time: numbers(&self.time),
+            event: rows.iter().map(|&i| self.event[i]).collect(),
+            entry: self.entry.as_ref().map(numbers),
+            weight: self.weight.as_ref().map(numbers),
+            group: self.group.as_ref().map(factor),
+            strata: self.strata.as_ref().map(factor),
+            cluster: self.cluster.as_ref().map(factor),
+            regimen: self.regimen.as_ref().map(factor),
+            covariates: self
+                .covariates
+                .iter()
+                .map(|c| match c {
+                    Covariate::Numeric { name, values } => Covariate::Numeric {
+                        name: name.clone(),
+                        values: numbers(values),
+                    },
+                    Covariate::Factor(f) => Covariate::Factor(factor(f)),
+                })
+                .collect(),
+            lines: rows.iter().map(|&i| self.lines[i]).collect(),
+            dropped: self.dropped.clone(),
+            times_tied_by_timefix: self.times_tied_by_timefix,
+            order_cache: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The rows (indices into the vectors) sorted by exit time; ties keep file order.
     pub fn order_by_time(&self) -> &[usize] {
         self.order_cache.get_or_init(|| {
@@ -718,22 +796,26 @@ impl SurvData {
     }
 }
 
+/// The position of the column called `name` among the header's `names`, refused when the
+/// header has none or several.
+pub(crate) fn column_index(file: &str, names: &[String], name: &str) -> Result<usize, DataError> {
+    let mut hits = names.iter().enumerate().filter(|(_, n)| *n == name);
+    match (hits.next(), hits.next()) {
+        (Some((i, _)), None) => Ok(i),
+        (Some(_), Some(_)) => Err(DataError::DuplicateColumn {
+            file: file.to_string(),
+            column: name.to_string(),
+        }),
+        _ => Err(DataError::UnknownColumn {
+            file: file.to_string(),
+            column: name.to_string(),
+            available: names.to_vec(),
+        }),
+    }
+}
+
 fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Vec<UsedColumn>, DataError> {
-    let find = |name: &str| -> Result<usize, DataError> {
-        let mut hits = names.iter().enumerate().filter(|(_, n)| *n == name);
-        match (hits.next(), hits.next()) {
-            (Some((i, _)), None) => Ok(i),
-            (Some(_), Some(_)) => Err(DataError::DuplicateColumn {
-                file: file.to_string(),
-                column: name.to_string(),
-            }),
-            _ => Err(DataError::UnknownColumn {
-                file: file.to_string(),
-                column: name.to_string(),
-                available: names.to_vec(),
-            }),
-        }
-    };
+    let find = |name: &str| column_index(file, names, name);
     let mut wanted: Vec<(String, Role)> =
         vec![(columns.time.clone(), Role::Time), (columns.event.clone(), Role::Event)];
     let optional = [
@@ -742,6 +824,7 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
         (&columns.group, Role::Group),
         (&columns.strata, Role::Strata),
         (&columns.cluster, Role::Cluster),
+        (&columns.regimen, Role::Regimen),
     ];
     for (name, role) in optional {
         if let Some(name) = name {
@@ -803,7 +886,9 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
                 Role::Event => Sink::Event(Vec::new(), Vec::new()),
                 Role::Entry => Sink::Entry(Vec::new()),
                 Role::Weight => Sink::Weight(Vec::new()),
-                Role::Group | Role::Strata | Role::Cluster | Role::Factor => Sink::Labels(LabelCollector::default()),
+                Role::Group | Role::Strata | Role::Cluster | Role::Regimen | Role::Factor => {
+                    Sink::Labels(LabelCollector::default())
+                }
                 Role::Numeric => Sink::Numeric(Vec::new()),
             };
             Ok(UsedColumn {
@@ -950,6 +1035,7 @@ fn assemble(
         group: None,
         strata: None,
         cluster: None,
+        regimen: None,
         covariates: Vec::new(),
         lines,
         dropped,
@@ -982,6 +1068,7 @@ fn assemble(
                     Role::Group => data.group = Some(factor),
                     Role::Strata => data.strata = Some(factor),
                     Role::Cluster => data.cluster = Some(factor),
+                    Role::Regimen => data.regimen = Some(factor),
                     _ => data.covariates.push(Covariate::Factor(factor)),
                 }
             }

@@ -56,6 +56,9 @@ pub struct Response {
     pub status: String,
     /// `status == value`: rows equal to this value are events, all others censored.
     pub event_value: Option<String>,
+    /// Written `factor(status)`, as R's multi-state `survfit` and `finegray` take competing
+    /// risks: the status holds a censoring value and one or more causes.
+    pub status_factor: bool,
 }
 
 /// A covariate read from one column.
@@ -234,7 +237,13 @@ impl fmt::Display for Formula {
         }
         write_name(f, &r.time)?;
         f.write_str(", ")?;
-        write_name(f, &r.status)?;
+        if r.status_factor {
+            f.write_str("factor(")?;
+            write_name(f, &r.status)?;
+            f.write_str(")")?;
+        } else {
+            write_name(f, &r.status)?;
+        }
         if let Some(value) = &r.event_value {
             f.write_str(" == ")?;
             write_value(f, value)?;
@@ -550,23 +559,35 @@ impl Parser<'_> {
         self.symbol("(")?;
         let mut names = vec![self.name()?];
         let mut event_value = None;
+        let mut status_factor = false;
         loop {
             if self.at_symbol("==") {
-                if names.len() < 2 {
-                    return Err(self.expected("','"));
+                if names.len() < 2 || status_factor {
+                    return Err(self.expected(if status_factor { "')'" } else { "','" }));
                 }
                 self.advance();
                 event_value = Some(self.value()?);
                 break;
             }
-            if !self.at_symbol(",") {
+            if !self.at_symbol(",") || status_factor {
                 break;
             }
             if names.len() == 3 {
                 return Err(self.expected("')' (Surv takes at most three columns: entry, exit, status)"));
             }
             self.advance();
-            names.push(self.name()?);
+            // `factor(status)`: a status of causes (only the last column can be one)
+            let is_factor = matches!(self.peek(), (_, Token::Name(n)) if n == "factor")
+                && matches!(self.tokens.get(self.next + 1), Some((_, Token::Symbol(s))) if *s == "(");
+            if is_factor {
+                self.advance();
+                self.symbol("(")?;
+                names.push(self.name()?);
+                self.symbol(")")?;
+                status_factor = true;
+            } else {
+                names.push(self.name()?);
+            }
         }
         if names.len() < 2 {
             return Err(self.expected("',' and the status column"));
@@ -579,6 +600,7 @@ impl Parser<'_> {
             time,
             status,
             event_value,
+            status_factor,
         })
     }
 
@@ -797,6 +819,20 @@ mod tests {
     }
 
     #[test]
+    fn a_status_of_causes_as_r_writes_it() {
+        let f = Formula::parse("Surv(time, factor(status)) ~ sex").unwrap();
+        assert_eq!((f.response.status.as_str(), f.response.status_factor), ("status", true));
+        // a column called factor is still a column
+        let f = Formula::parse("Surv(time, factor) ~ 1").unwrap();
+        assert_eq!(
+            (f.response.status.as_str(), f.response.status_factor),
+            ("factor", false)
+        );
+        assert!(Formula::parse("Surv(time, factor(status) == 2) ~ 1").is_err());
+        assert!(Formula::parse("Surv(time, factor(status), x) ~ 1").is_err());
+    }
+
+    #[test]
     fn backquoted_names() {
         let f = Formula::parse("Surv(`follow up`, status) ~ `age at entry` + `1x`").unwrap();
         assert_eq!(f.response.time, "follow up");
@@ -810,6 +846,7 @@ mod tests {
             "Surv(time, status) ~ age + sex",
             "Surv(time, status == 2) ~ 1",
             "Surv(entry, exit, status) ~ factor(sex) + strata(inst)",
+            "Surv(time, factor(status)) ~ sex",
             "Surv(time,status)~x*z+cluster(id)",
             "Surv(t, s == \"dead \\\"x\\\"\") ~ relevel(arm, ref = 'a b') + a:b:c",
             "Surv(t, s == -1.5e3) ~ 1 + x",

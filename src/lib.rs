@@ -41,7 +41,9 @@
 #![warn(missing_docs)]
 
 pub mod bootstrap;
+pub mod comparisons;
 pub mod competing;
+pub mod composite;
 pub(crate) mod conf_int;
 pub mod cox;
 pub mod data;
@@ -55,10 +57,12 @@ pub mod logrank;
 pub(crate) mod lookup;
 pub mod maxcombo;
 pub mod model;
+pub mod multiplicity;
 pub(crate) mod mvnorm;
 pub(crate) mod nelson_aalen;
 pub mod numbers;
 pub mod output;
+pub mod platform;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub(crate) mod quantile;
@@ -83,7 +87,8 @@ pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
 pub use logrank::{LogRank, LogRankError, LogRankOptions, Weights};
 pub use lookup::LookupError;
 pub use model::{
-    BootstrapModel, CoxModel, FragilityModel, KmModel, LogRankModel, ModelError, PermutationModel, RmstModel,
+    BootstrapModel, CifModel, CoxModel, FineGrayModel, FragilityModel, KmModel, LogRankModel, ModelError,
+    PermutationModel, RmstModel,
 };
 pub use output::{Format, Render};
 pub use reconstruct::{Reconstruct, ReconstructError, ReconstructOptions, Reconstruction};

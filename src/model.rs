@@ -21,6 +21,11 @@
 //!   `strata(x)` the strata.
 //! - RMST: the first variable term is the arm; further numeric terms are the covariates of the
 //!   adjusted contrasts (Tian et al. 2014).
+//! - Competing risks ([`Cif::new`], [`FineGray::new`], the bootstrap with a cause): the status
+//!   holds a censoring value (default `0`) and the causes, written `Surv(time, status)` or as
+//!   R's multi-state `Surv(time, factor(status))`; cumulative incidence takes the group and
+//!   `strata(x)` (Gray's test within strata), Fine–Gray the covariates as Cox, without strata
+//!   or clusters. Other estimators refuse `factor(status)`.
 //! - Rows missing a column the model uses are dropped and counted (R's `na.omit` on the model
 //!   frame); missing values elsewhere drop nothing.
 //! - Interactions in Cox: `x:z` is the product column (named `x:z` as R names it). A factor in
@@ -32,8 +37,10 @@
 use thiserror::Error;
 
 use crate::bootstrap::{
-    Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationError, PermutationOptions, Statistic,
+    Bootstrap, BootstrapData, BootstrapError, BootstrapOptions, Permutation, PermutationError, PermutationOptions,
+    Statistic,
 };
+use crate::competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, FineGrayOptions};
 use crate::cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 use crate::data::{Columns, Covariate, DataError, SurvData};
 use crate::formula::{Formula, FormulaError, Term, Variable};
@@ -92,6 +99,9 @@ pub enum ModelError {
     /// The survival fragility analysis failed.
     #[error("{0}")]
     Fragility(#[from] SurvivalError),
+    /// The competing-risks analysis failed.
+    #[error("{0}")]
+    Competing(#[from] CompetingError),
 }
 
 /// How an estimator reads the right-hand side of a formula.
@@ -111,7 +121,7 @@ impl Shape {
     fn model(self) -> &'static str {
         match self {
             Shape::Regression => "the Cox model",
-            Shape::Groups => "this estimator (Kaplan–Meier, log-rank)",
+            Shape::Groups => "this estimator (Kaplan–Meier, log-rank, cumulative incidence)",
             Shape::ArmAndCovariates => "RMST",
             Shape::ArmAndModel => "the bootstrap",
         }
@@ -130,6 +140,15 @@ pub fn columns_for(formula: &Formula, table: &Table, shape: Shape) -> Result<Col
         }
     }
     let r = &formula.response;
+    if r.status_factor {
+        return Err(ModelError::Unsupported {
+            model: shape.model(),
+            what: format!(
+                "a status of causes 'factor({})' (competing risks: cumulative incidence or Fine–Gray, or 'Surv({}, {} == k)' for cause k alone)",
+                r.status, r.time, r.status
+            ),
+        });
+    }
     let mut columns = Columns::new(&r.time, &r.status);
     columns.entry.clone_from(&r.entry);
     columns.event_value.clone_from(&r.event_value);
@@ -221,6 +240,46 @@ pub fn frame_for(
     let mut data = SurvData::from_table(table, &columns)?;
     if shape == Shape::Regression {
         data.covariates = regression_covariates(&data, formula)?;
+    }
+    Ok(data)
+}
+
+/// Competing-risks data from a formula whose status holds a censoring value and causes
+/// (`Surv(time, status)` or R's `Surv(time, factor(status))`), read as `shape` says.
+pub fn competing_frame(
+    table: &Table,
+    formula: &str,
+    shape: Shape,
+    censor_value: &str,
+) -> Result<CompetingData, ModelError> {
+    competing_frame_for(table, &Formula::parse(formula)?, shape, censor_value, |_| {})
+}
+
+/// As [`competing_frame`] for a parsed formula; `adjust` sets what a formula does not say.
+pub fn competing_frame_for(
+    table: &Table,
+    formula: &Formula,
+    shape: Shape,
+    censor_value: &str,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<CompetingData, ModelError> {
+    let mut formula = formula.clone();
+    let r = &formula.response;
+    if let Some(value) = &r.event_value {
+        return Err(ModelError::Unsupported {
+            model: "competing risks",
+            what: format!(
+                "'{} == {value}': a status of causes has no event value (the censoring value is '{censor_value}')",
+                r.status
+            ),
+        });
+    }
+    formula.response.status_factor = false;
+    let mut columns = columns_for(&formula, table, shape)?;
+    adjust(&mut columns);
+    let mut data = CompetingData::from_table(table, &columns, censor_value)?;
+    if shape == Shape::Regression {
+        *data.covariates_mut() = regression_covariates(data.data(), &formula)?;
     }
     Ok(data)
 }
@@ -481,6 +540,9 @@ impl RmstModel {
 pub struct BootstrapModel {
     formula: String,
     options: BootstrapOptions,
+    /// The cause of interest and the censoring value, for competing-risks statistics.
+    cause: Option<String>,
+    censor_value: String,
 }
 
 impl Bootstrap {
@@ -502,6 +564,8 @@ impl Bootstrap {
         BootstrapModel {
             formula: formula.into(),
             options: BootstrapOptions::default(),
+            cause: None,
+            censor_value: "0".to_string(),
         }
     }
 }
@@ -527,10 +591,32 @@ impl BootstrapModel {
         self.options = options;
         self
     }
+    /// The cause of interest of `cif-diff:T` and `log-shr`: the status then holds a censoring
+    /// value and causes.
+    pub fn cause(mut self, cause: impl Into<String>) -> Self {
+        self.cause = Some(cause.into());
+        self
+    }
+    /// The status value of censored rows with [`BootstrapModel::cause`] (default `0`).
+    pub fn censor_value(mut self, value: impl Into<String>) -> Self {
+        self.censor_value = value.into();
+        self
+    }
     /// Runs the bootstrap on `table`; the formula and options are checked here.
     pub fn fit(&self, table: &Table) -> Result<Bootstrap, ModelError> {
-        let data = frame(table, &self.formula, Shape::ArmAndModel)?;
-        Ok(Bootstrap::run(&data, &self.options)?)
+        match &self.cause {
+            Some(cause) => {
+                let data = competing_frame(table, &self.formula, Shape::ArmAndModel, &self.censor_value)?;
+                Ok(Bootstrap::run(
+                    BootstrapData::Competing { data: &data, cause },
+                    &self.options,
+                )?)
+            }
+            None => {
+                let data = frame(table, &self.formula, Shape::ArmAndModel)?;
+                Ok(Bootstrap::run(&data, &self.options)?)
+            }
+        }
     }
 }
 
@@ -613,6 +699,121 @@ impl FragilityModel {
     pub fn fit(&self, table: &Table) -> Result<SurvivalFragility, ModelError> {
         let data = frame(table, &self.formula, Shape::Groups)?;
         Ok(SurvivalFragility::compute(&data, &self.options)?)
+    }
+}
+
+/// A cumulative incidence analysis to run: the formula, the censoring value and the options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CifModel {
+    formula: String,
+    censor_value: String,
+    options: CifOptions,
+}
+
+impl Cif {
+    /// Cumulative incidence of every cause per group of `Surv(time, status) ~ group` (R's
+    /// `Surv(time, factor(status))` too; `~ 1` for one group, `+ strata(x)` for Gray's test
+    /// within strata); the status holds the censoring value (default `0`) and the causes.
+    ///
+    /// ```
+    /// use survkit::{Cif, Table};
+    /// let mgus = Table::read_csv("datasets/mgus2_cr.csv")?;
+    /// let cif = Cif::new("Surv(time, factor(status)) ~ sex").at(&[120.0]).fit(&mgus)?;
+    /// // R: cmprsk::cuminc(time, status, sex)$Tests["1", "stat"], Gray's test for cause 1
+    /// assert!((cif.gray[0].statistic.ok_or("singular")? - 1.19450782507551).abs() < 1e-8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
+    pub fn new(formula: impl Into<String>) -> CifModel {
+        CifModel {
+            formula: formula.into(),
+            censor_value: "0".to_string(),
+            options: CifOptions::default(),
+        }
+    }
+}
+
+impl CifModel {
+    /// The status value of censored rows (default `0`); every other value is a cause.
+    pub fn censor_value(mut self, value: impl Into<String>) -> Self {
+        self.censor_value = value.into();
+        self
+    }
+    /// Times at which to report each cumulative incidence.
+    pub fn at(mut self, times: &[f64]) -> Self {
+        self.options.at = times.to_vec();
+        self
+    }
+    /// Restricted mean time lost to each cause up to τ, with differences between groups.
+    pub fn tau(mut self, tau: f64) -> Self {
+        self.options.tau = Some(tau);
+        self
+    }
+    /// Every option at once.
+    pub fn options(mut self, options: CifOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Computes the curves and Gray's tests from `table`.
+    pub fn fit(&self, table: &Table) -> Result<Cif, ModelError> {
+        let data = competing_frame(table, &self.formula, Shape::Groups, &self.censor_value)?;
+        Ok(Cif::fit(&data, &self.options)?)
+    }
+}
+
+/// A Fine–Gray model to fit: the formula, the cause of interest, the censoring value and the
+/// options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FineGrayModel {
+    formula: String,
+    censor_value: String,
+    options: FineGrayOptions,
+}
+
+impl FineGray {
+    /// The Fine–Gray model of `Surv(time, status) ~ covariates` (R's `Surv(time,
+    /// factor(status))` too) for `cause`, a value of the status column; covariates as in
+    /// [`Cox::new`] (factors, `relevel`, interactions), without strata or clusters (`crr` has
+    /// neither).
+    ///
+    /// ```
+    /// use survkit::{FineGray, Table};
+    /// let mgus = Table::read_csv("datasets/mgus2_cr.csv")?;
+    /// let fit = FineGray::new("Surv(time, status) ~ age", "1").fit(&mgus)?;
+    /// // R: cmprsk::crr(time, status, cbind(age), failcode = 1)$coef
+    /// assert!((fit.terms[0].coef.ok_or("no estimate")? - -0.0166515588829689).abs() < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::new_ret_no_self)] // the contract: `Estimator::new(formula)` gives its builder
+    pub fn new(formula: impl Into<String>, cause: impl Into<String>) -> FineGrayModel {
+        FineGrayModel {
+            formula: formula.into(),
+            censor_value: "0".to_string(),
+            options: FineGrayOptions::new(cause),
+        }
+    }
+}
+
+impl FineGrayModel {
+    /// The status value of censored rows (default `0`); every other value is a cause.
+    pub fn censor_value(mut self, value: impl Into<String>) -> Self {
+        self.censor_value = value.into();
+        self
+    }
+    /// The confidence level of the subdistribution hazard-ratio limits.
+    pub fn conf_level(mut self, level: f64) -> Self {
+        self.options.conf_level = level;
+        self
+    }
+    /// Every option at once (the cause included).
+    pub fn options(mut self, options: FineGrayOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Fits the model to `table`.
+    pub fn fit(&self, table: &Table) -> Result<FineGray, ModelError> {
+        let data = competing_frame(table, &self.formula, Shape::Regression, &self.censor_value)?;
+        Ok(FineGray::fit(&data, &self.options)?)
     }
 }
 
@@ -710,7 +911,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "this estimator (Kaplan–Meier, log-rank) does not take the interaction 'age:sex' (not supported yet) in its formula"
+            "this estimator (Kaplan–Meier, log-rank, cumulative incidence) does not take the interaction 'age:sex' (not supported yet) in its formula"
         );
         let e = KaplanMeier::new("Surv(time, status) ~ sex + ph.ecog")
             .fit(&table)
@@ -729,6 +930,66 @@ mod tests {
             .fit(&table)
             .unwrap_err();
         assert!(matches!(e, ModelError::Cox(CoxError::Option(_))), "{e}");
+    }
+
+    /// Competing risks from a formula: the same fits as from the data read with columns, R's
+    /// `factor(status)` accepted, and what a status of causes cannot do refused.
+    #[test]
+    fn competing_risks_builders() {
+        let table = Table::read_csv("datasets/mgus2_cr.csv").unwrap();
+        let read = |columns: &Columns| CompetingData::read_csv("datasets/mgus2_cr.csv", columns, "0").unwrap();
+        let by_sex = read(&Columns::new("time", "status").group("sex"));
+        let options = CifOptions {
+            at: vec![60.0],
+            ..Default::default()
+        };
+        let direct = Cif::fit(&by_sex, &options).unwrap();
+        for formula in ["Surv(time, status) ~ sex", "Surv(time, factor(status)) ~ sex"] {
+            assert_eq!(Cif::new(formula).at(&[60.0]).fit(&table).unwrap(), direct, "{formula}");
+        }
+        let fg = FineGray::new("Surv(time, factor(status)) ~ age + sex", "2")
+            .fit(&table)
+            .unwrap();
+        let columns = Columns::new("time", "status")
+            .covariates(["age", "sex"])
+            .factors(["sex"]);
+        assert_eq!(fg, FineGray::fit(&read(&columns), &FineGrayOptions::new("2")).unwrap());
+        assert_eq!(fg.terms[1].term, "sex=M");
+        let boot = Bootstrap::new("Surv(time, status) ~ sex")
+            .statistic(Statistic::CifDiff(60.0))
+            .cause("1")
+            .replicates(20)
+            .fit(&table)
+            .unwrap();
+        let at = |g: &str| {
+            direct
+                .at
+                .iter()
+                .find(|a| a.group.as_deref() == Some(g) && a.cause == "1")
+                .unwrap()
+                .cif
+        };
+        assert!((boot.estimate - (at("M") - at("F"))).abs() < 1e-14);
+
+        let refused = |e: ModelError, text: &str| assert!(e.to_string().contains(text), "{e}");
+        refused(
+            Cox::new("Surv(time, factor(status)) ~ age").fit(&table).unwrap_err(),
+            "competing risks: cumulative incidence or Fine–Gray, or 'Surv(time, status == k)'",
+        );
+        refused(
+            Cif::new("Surv(time, status == 1) ~ sex").fit(&table).unwrap_err(),
+            "a status of causes has no event value",
+        );
+        refused(
+            FineGray::new("Surv(time, status) ~ age + strata(sex)", "1")
+                .fit(&table)
+                .unwrap_err(),
+            "crr's Fine–Gray fit has no strata or clusters (column 'sex')",
+        );
+        refused(
+            FineGray::new("Surv(time, status) ~ age", "3").fit(&table).unwrap_err(),
+            "there is no cause '3'",
+        );
     }
 
     /// One table serves several models, each equal to the fit of the data read for it.

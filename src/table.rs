@@ -224,6 +224,20 @@ impl Column {
     pub fn n_missing(&self) -> usize {
         (0..self.len).filter(|&row| self.is_missing(row)).count()
     }
+
+    /// The cells of `rows` (indices, in the order given), keeping the column's kind: a numeric
+    /// column stays numeric, a text column text even when the rows kept are all numbers.
+    pub(crate) fn select_rows(&self, rows: &[usize]) -> Column {
+        match &self.numbers {
+            Some(numbers) => Column::numeric(
+                self.name.clone(),
+                rows.iter()
+                    .map(|&row| numbers.get(row).copied().unwrap_or(f64::NAN))
+                    .collect(),
+            ),
+            None => Column::categorical(self.name.clone(), rows.iter().map(|&row| self.text(row)).collect()),
+        }
+    }
 }
 
 /// Every column of a data set, read once.
@@ -303,6 +317,29 @@ impl Table {
             columns,
             lines: (2..).take(n).collect(),
         })
+    }
+
+    /// A table of columns (all of length `lines.len()`) whose rows come from the lines
+    /// `lines` of `source`, so that messages about them name those lines.
+    pub(crate) fn with_lines(source: String, columns: Vec<Column>, lines: Vec<u64>) -> Table {
+        Table { source, columns, lines }
+    }
+
+    /// The table as CSV text: a header row of the column names, then one row per row, each
+    /// cell as its text (a cell read from a file as it was written, trimmed; a number in
+    /// memory as Rust writes an `f64`), a missing cell written `NA`. Fields are quoted where
+    /// CSV needs it, so [`Table::from_csv_bytes`] reads back an equal table.
+    pub fn to_csv(&self) -> String {
+        let mut out = crate::output::csv_line(&self.names());
+        for row in 0..self.n_rows() {
+            let cells: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| c.text(row).unwrap_or("NA").to_string())
+                .collect();
+            out.push_str(&crate::output::csv_line(&cells));
+        }
+        out
     }
 
     /// Where the data came from (the file path, or the name given), for messages.

@@ -11,12 +11,13 @@ use common::{
 };
 use rand_chacha::rand_core::Rng;
 use survkit::bootstrap::{
-    Bootstrap, BootstrapOptions, BootstrapReplicates, IntervalMethod, Permutation, PermutationMethod,
+    Bootstrap, BootstrapData, BootstrapOptions, BootstrapReplicates, IntervalMethod, Permutation, PermutationMethod,
     PermutationOptions, Statistic, engine,
 };
 use survkit::cox::Ties;
 use survkit::{
-    Columns, Cox, CoxOptions, KaplanMeier, KmOptions, LogRank, LogRankOptions, Rmst, RmstOptions, SurvData, Weights,
+    Cif, CifOptions, Columns, CompetingData, Cox, CoxOptions, FineGray, FineGrayOptions, KaplanMeier, KmOptions,
+    LogRank, LogRankOptions, Rmst, RmstOptions, SurvData, Weights,
 };
 
 fn lung(columns: Columns) -> SurvData {
@@ -518,4 +519,142 @@ fn monte_carlo_permutation_is_reproducible_and_near_the_asymptotic_p() {
     assert_eq!(one.p_value, (1 + one.as_extreme) as f64 / 4001.0);
     // asymptotic p = 0.00131; binomial SD at B = 4000 ≈ 0.00057
     assert!((one.p_value - one.asymptotic_p_value).abs() < 0.0025, "{}", one.p_value);
+}
+
+fn mgus2_by_sex() -> CompetingData {
+    let columns = Columns::new("time", "status").group("sex");
+    CompetingData::read_csv(repo_path("datasets/mgus2_cr.csv"), &columns, "0").unwrap()
+}
+
+/// cif-diff:T and log-shr on competing-risks data: the estimates are `survkit cif`'s and
+/// `survkit finegray`'s, every replicate is the statistic of its resampled rows written out,
+/// and the run is the same for any thread count and when merged from shards.
+#[test]
+fn competing_risks_statistics_estimates_replicates_threads_and_shards() {
+    let data = mgus2_by_sex();
+    let fit = Cif::fit(
+        &data,
+        &CifOptions {
+            at: vec![120.0],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let at = |group: &str| {
+        fit.at
+            .iter()
+            .find(|a| a.group.as_deref() == Some(group) && a.cause == "1")
+            .unwrap()
+            .cif
+    };
+    let cif = BootstrapOptions {
+        intervals: vec![IntervalMethod::Percentile, IntervalMethod::Bca],
+        ..options(Statistic::CifDiff(120.0), 200)
+    };
+    let input = BootstrapData::Competing {
+        data: &data,
+        cause: "1",
+    };
+    let run = BootstrapReplicates::run(input, &cif, &|| {}).unwrap();
+    assert_close_rel("cif-diff estimate", run.estimate, at("M") - at("F"), 1e-12);
+    assert_eq!(run.settings.cause.as_deref(), Some("1"));
+    // replicate r is the statistic on its rows, resampled and refitted by the library
+    let order = data.data().order_by_time().to_vec();
+    for (r, replicate) in run.replicates.iter().enumerate().take(5) {
+        let mut counts = vec![0; order.len()];
+        engine::draw_resample(&mut engine::stream(cif.seed, r as u64), None, &mut counts);
+        let mut csv = String::from("time,status,sex\n");
+        for (k, &i) in order.iter().enumerate() {
+            let sex = data.data().group.as_ref().unwrap().label(i);
+            let line = format!("{},{},{sex}\n", data.data().time[i], data.cause_of(i));
+            csv.push_str(&line.repeat(counts[k] as usize));
+        }
+        let columns = Columns::new("time", "status").group("sex");
+        let resample = CompetingData::from_csv_bytes("resample", csv.as_bytes(), &columns, "0").unwrap();
+        let options = CifOptions {
+            at: vec![120.0],
+            ..Default::default()
+        };
+        let refit = Cif::fit(&resample, &options).unwrap();
+        let at = |group: &str| {
+            refit
+                .at
+                .iter()
+                .find(|a| a.group.as_deref() == Some(group) && a.cause == "1")
+                .unwrap()
+                .cif
+        };
+        assert_close_rel(
+            &format!("replicate {r}"),
+            replicate.value.unwrap(),
+            at("M") - at("F"),
+            1e-12,
+        );
+    }
+    let shr = BootstrapOptions {
+        intervals: vec![IntervalMethod::Percentile],
+        ..options(Statistic::LogShr, 40)
+    };
+    let run = |threads, range: std::ops::Range<usize>| {
+        let o = BootstrapOptions {
+            threads,
+            replicates: range,
+            ..shr.clone()
+        };
+        BootstrapReplicates::run(input, &o, &|| {}).unwrap()
+    };
+    let one = run(1, 0..40);
+    let with_arm = Columns::new("time", "status")
+        .group("sex")
+        .covariates(["sex"])
+        .factors(["sex"]);
+    let fg = FineGray::fit(
+        &CompetingData::read_csv(repo_path("datasets/mgus2_cr.csv"), &with_arm, "0").unwrap(),
+        &FineGrayOptions::new("1"),
+    )
+    .unwrap();
+    assert_close_rel("log-shr estimate", one.estimate, fg.terms[0].coef.unwrap(), 1e-12);
+    assert_eq!(one.estimate_p_value, fg.terms[0].p_value);
+    assert_eq!(json(&one.summary()), json(&run(2, 0..40).summary()));
+    let merged = BootstrapReplicates::merge(vec![run(2, 15..40), run(1, 0..15)]).unwrap();
+    assert_eq!(merged, one);
+    // a shard of another cause does not merge
+    let other = BootstrapReplicates::run(
+        BootstrapData::Competing {
+            data: &data,
+            cause: "2",
+        },
+        &BootstrapOptions {
+            replicates: 15..40,
+            ..shr.clone()
+        },
+        &|| {},
+    )
+    .unwrap();
+    assert!(BootstrapReplicates::merge(vec![run(1, 0..15), other]).is_err());
+}
+
+#[test]
+fn competing_risks_statistics_refuse_what_they_cannot_do() {
+    let data = mgus2_by_sex();
+    let message = |input: BootstrapData, statistic| {
+        BootstrapReplicates::run(input, &options(statistic, 10), &|| {})
+            .unwrap_err()
+            .to_string()
+    };
+    let competing = |cause| BootstrapData::Competing { data: &data, cause };
+    assert!(message(competing("3"), Statistic::LogShr).contains("there is no cause '3'; the causes are: 1, 2"));
+    assert!(message(competing("1"), Statistic::LogHr).contains("cif-diff:T or log-shr, not log-hr"));
+    let plain = lung_by_sex();
+    assert!(message((&plain).into(), Statistic::CifDiff(100.0)).contains("one cause of competing-risks data"));
+    // "1.0" names cause "1", and the settings write it as the data do
+    let run = BootstrapReplicates::run(competing("1.0"), &options(Statistic::CifDiff(60.0), 10), &|| {}).unwrap();
+    assert_eq!(run.settings.cause.as_deref(), Some("1"));
+    let with_strata = Columns::new("time", "status").group("sex").strata("agegrp");
+    let stratified = CompetingData::read_csv(repo_path("datasets/mgus2_cr.csv"), &with_strata, "0").unwrap();
+    let input = BootstrapData::Competing {
+        data: &stratified,
+        cause: "1",
+    };
+    assert!(message(input, Statistic::LogShr).contains("does not take strata"));
 }

@@ -308,3 +308,107 @@ fn errors_name_the_option_in_a_hint() {
         );
     }
 }
+
+#[test]
+fn fragility_competing_json_and_bad_input() {
+    let out = survkit(&[
+        "fragility",
+        "competing",
+        "tests/reference/data/als_composite.csv",
+        "--time",
+        "time",
+        "--status",
+        "status",
+        "--group",
+        "arm",
+        "--cause",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let v = json_stdout(&out);
+    for key in [
+        "cause",
+        "status_column",
+        "group_column",
+        "censor_value",
+        "n",
+        "groups",
+        "flips",
+        "rho",
+        "alpha",
+        "statistic",
+        "df",
+        "p_value",
+        "significant",
+        "fragility_index",
+        "fragility_quotient",
+        "minimum_confirmed",
+        "note",
+        "path",
+        "dropped_rows",
+        "warnings",
+    ] {
+        assert!(v.get(key).is_some(), "lacks {key}");
+    }
+    for key in [
+        "step",
+        "line",
+        "group",
+        "time",
+        "flip",
+        "from",
+        "to",
+        "statistic",
+        "p_value",
+    ] {
+        assert!(v["path"][0].get(key).is_some(), "path step lacks {key}");
+    }
+    for key in ["group", "n", "events", "competing", "censored"] {
+        assert!(v["groups"][0].get(key).is_some(), "group lacks {key}");
+    }
+    assert_eq!(v["fragility_index"], -5);
+    assert_eq!(v["flips"], serde_json::json!(["cause-censor", "between-causes"]));
+    assert_eq!(v["path"][0]["line"], 23);
+    assert_eq!(v["path"][0]["flip"], "between-causes");
+
+    let dir = tempfile::tempdir().unwrap();
+    fn run<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        [
+            &[
+                "fragility",
+                "competing",
+                file,
+                "--time",
+                "t",
+                "--status",
+                "s",
+                "--group",
+                "g",
+            ][..],
+            extra,
+        ]
+        .concat()
+    }
+    let negative = temp_csv(&dir, "negative.csv", b"t,s,g\n1,1,a\n-2,1,b\n3,2,b\n");
+    assert_bad_input(
+        &run(&negative, &["--cause", "1"]),
+        &[&negative, "line 3", "column 't'", "'-2'", "negative"],
+    );
+    let missing = temp_csv(&dir, "missing.csv", b"t,s,g\n1,1,a\n2,,b\n3,2,b\n");
+    assert_bad_input(
+        &run(&missing, &["--cause", "1", "--strict"]),
+        &[&missing, "line 3", "s: "],
+    );
+    let good = temp_csv(&dir, "good.csv", b"t,s,g\n1,1,a\n2,1,b\n3,2,b\n");
+    assert_bad_input(&run(&good, &["--cause", "9"]), &["no cause '9'", "1, 2"]);
+    assert_bad_input(&run(&good, &["--cause", "1", "--flips", "foo"]), &["cause-censor"]);
+    assert_bad_input(
+        &run(&good, &["--cause", "1", "--alpha", "2"]),
+        &["strictly between 0 and 1"],
+    );
+    // valid input on which Gray's test is undefined (no failures from cause 2 in arm a): status 1
+    let undefined = survkit(&run(&good, &["--cause", "2"]));
+    assert_eq!(undefined.status.code(), Some(1), "{}", stderr(&undefined));
+    assert!(stderr(&undefined).contains("Gray's test cannot be computed"));
+}

@@ -154,3 +154,61 @@ fn permutation_exact_on_a_tiny_file() {
     assert!(v.get("seed").is_none());
     assert!(out.stderr.is_empty(), "no seed drawn for an exact test");
 }
+
+/// `survkit bootstrap FILE` of competing-risks data (status, by sex), 60 replicates, JSON.
+fn competing_bootstrap(file: &str, extra: &[&str]) -> Output {
+    let base = [
+        "bootstrap",
+        file,
+        "--time",
+        "time",
+        "--status",
+        "status",
+        "--group",
+        "sex",
+        "--seed",
+        "3",
+        "--replicates",
+        "60",
+        "--ci",
+        "percentile",
+        "--format",
+        "json",
+    ];
+    survkit(&base.iter().chain(extra).copied().collect::<Vec<_>>())
+}
+
+#[test]
+fn competing_risks_statistics_from_the_command_line() {
+    let run = |extra: &[&str]| competing_bootstrap("datasets/mgus2_cr.csv", extra);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["--statistic", "cif-diff:120", "--cause", "1"]))).unwrap();
+    assert_eq!(v["statistic"], "cif-diff:120");
+    // survkit cif --at 120: F_M(120) − F_F(120) for cause 1 (cmprsk cuminc, tests/reference)
+    assert!((v["estimate"].as_f64().unwrap() - -0.0185754237277692).abs() < 1e-12);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["--statistic", "log-shr", "--cause", "2"]))).unwrap();
+    // crr(time, status, cov1 = sex == "M", failcode = 2)$coef
+    assert!((v["estimate"].as_f64().unwrap() - 0.232769273631963).abs() < 1e-6);
+    assert!(v["share_significant"].is_object() || v["share_significant"].is_number());
+    // without --cause, and --cause with a single-event statistic: exit 2, saying what to do
+    let out = run(&["--statistic", "log-shr"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("log-shr needs --cause K"));
+    let out = run(&["--statistic", "log-hr", "--cause", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    // a missing status drops its row, and says so; a time that is not a number names its line
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    let file = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        competing_bootstrap(path.to_str().unwrap(), &["--statistic", "cif-diff:3", "--cause", "1"])
+    };
+    let out = file("time,status,sex\n1,1,F\n2,2,M\n3,,M\n4,1,F\n5,0,M\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 row dropped"));
+    let out = file("time,status,sex\n1,1,F\n2,2,M\noops,1,M\n");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 4") && stderr.contains("oops"), "{stderr}");
+}

@@ -270,3 +270,54 @@ fn cif_refusals_name_the_problem() {
     assert!(text.starts_with("group,cause,time,n_risk,n_event,estimate,se,lower,upper"));
     assert!(text.contains(",event-free,"));
 }
+
+/// `--formula` on the competing-risks commands gives what the column options give, R's
+/// `factor(status)` included; what Fine–Gray cannot take (strata) is refused, not ignored.
+#[cfg(feature = "cli")]
+#[test]
+fn formulas_on_the_command_line() {
+    // the words of `line` (no quoting), then `formula` as one argument when given
+    let run = |line: &str, formula: Option<&str>| {
+        let mut args: Vec<&str> = line.split_whitespace().collect();
+        if let Some(formula) = formula {
+            args.extend(["--formula", formula]);
+        }
+        survkit(&args)
+    };
+    let json = |line: &str, formula| json_stdout(&run(line, formula));
+    let file = "datasets/mgus2_cr.csv";
+    let by_columns = json(
+        &format!(
+            "finegray {file} --time time --status status --cause 1 --covariates age,sex --factors sex --format json"
+        ),
+        None,
+    );
+    let by_formula = json(
+        &format!("finegray {file} --cause 1 --format json"),
+        Some("Surv(time, factor(status)) ~ age + sex"),
+    );
+    assert_eq!(by_columns["terms"], by_formula["terms"]);
+    let by_columns = json(
+        &format!("cif {file} --time time --status status --group sex --at 60 --format json"),
+        None,
+    );
+    let by_formula = json(
+        &format!("cif {file} --at 60 --format json"),
+        Some("Surv(time, status) ~ sex"),
+    );
+    assert_eq!(by_columns["at"], by_formula["at"]);
+    assert_eq!(by_columns["gray"], by_formula["gray"]);
+    for out in [
+        run(
+            &format!("finegray {file} --cause 1"),
+            Some("Surv(time, status) ~ age + strata(sex)"),
+        ),
+        run(
+            &format!("finegray {file} --time time --status status --cause 1 --covariates age --strata sex"),
+            None,
+        ),
+    ] {
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no strata or clusters (column 'sex')"));
+    }
+}

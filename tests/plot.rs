@@ -11,10 +11,13 @@ use std::path::PathBuf;
 use common::survkit;
 
 use survkit::bootstrap::{BootstrapOptions, Statistic};
+use survkit::competing::{CifOptions, CompetingData};
 use survkit::fragility::SurvivalOptions;
+use survkit::multiplicity::Adjustment;
+use survkit::plot::forest::ArmsOptions;
 use survkit::plot::{
-    BootstrapFigure, Figure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure,
-    PlotOptions, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
+    BootstrapFigure, CifFigure, CifLayout, CifPlotOptions, Figure, ForestFigure, FragilityFigure, ImageFormat,
+    KmFigure, KmPlotOptions, LogLogFigure, PlotOptions, SchoenfeldFigure, SurvivalScale, TimeUnit, render,
 };
 use survkit::{Columns, RmstOptions, SurvData};
 
@@ -305,7 +308,7 @@ fn forest_by_terms_and_by_subgroup_match_goldens() {
     let figure = ForestFigure::terms(&data, &PlotOptions::default()).unwrap();
     // R: coxph(Surv(time, status) ~ age + sex + ph.ecog, lung): sex HR 0.575 (0.414–0.799).
     assert_eq!(figure.rows[1].text(), "0.5754 (0.4142–0.7994)");
-    check(&figure, (900, 640), "forest_lung_terms");
+    check(&figure, figure.fitted_size(), "forest_lung_terms");
     let data = SurvData::read_csv(
         manifest("datasets/lung.csv"),
         &Columns::new("time", "status")
@@ -319,7 +322,7 @@ fn forest_by_terms_and_by_subgroup_match_goldens() {
     // One patient with ph.ecog 3: a single arm, no hazard ratio.
     assert_eq!(figure.rows[5].text(), "not estimable");
     assert_eq!((figure.rows[5].n, figure.rows[5].events), (Some(1), Some(1.0)));
-    check(&figure, (900, 640), "forest_lung_subgroups");
+    check(&figure, figure.fitted_size(), "forest_lung_subgroups");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("forest.png");
     let output = plot_lung(
@@ -327,6 +330,146 @@ fn forest_by_terms_and_by_subgroup_match_goldens() {
         &["--group", "sex", "--subgroups", "ph.ecog", "-o", out.to_str().unwrap()],
     );
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// The height of a PNG file.
+fn png_height(path: &std::path::Path) -> u32 {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    decoder.read_info().expect("PNG decodes").info().height
+}
+
+#[test]
+fn a_forest_plot_sizes_itself_to_its_rows_unless_given_a_height() {
+    let data = SurvData::read_csv(
+        manifest("datasets/lung.csv"),
+        &Columns::new("time", "status").covariates(["age", "sex", "ph.ecog"]),
+    )
+    .unwrap();
+    let figure = ForestFigure::terms(&data, &PlotOptions::default()).unwrap();
+    assert_eq!(figure.rows.len(), 3);
+    // three rows of 30 pixels, a header line, the axis and the margins: no blank two thirds
+    assert!(figure.fitted_height() < 250, "{}", figure.fitted_height());
+    let dir = tempfile::tempdir().unwrap();
+    let fitted = dir.path().join("fitted.png");
+    let terms = ["--covariates", "age,sex,ph.ecog"];
+    let output = plot_lung("forest", &[&terms[..], &["-o", fitted.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(png_height(&fitted), figure.fitted_height());
+    let given = dir.path().join("given.png");
+    let output = plot_lung(
+        "forest",
+        &[&terms[..], &["--height", "500", "-o", given.to_str().unwrap()]].concat(),
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(png_height(&given), 500);
+}
+
+/// colon (survival::colon, death records) with rx releveled so Obs is the reference.
+fn colon_by_rx() -> SurvData {
+    let columns = Columns::new("time", "status").group("rx").reference("rx", "Obs");
+    SurvData::read_csv(manifest("datasets/colon.csv"), &columns).expect("colon loads")
+}
+
+/// The JSON of `survkit COMMAND datasets/colon.csv --time time --event status ...`.
+fn colon_json(command: &str, extra: &[&str]) -> serde_json::Value {
+    let base = [command, "datasets/colon.csv", "--time", "time", "--event", "status"];
+    let output = survkit(&[&base[..], extra, &["--format", "json"]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+/// The numbers a row draws equal the JSON's `keys`, to the last bit.
+fn assert_drawn(label: &str, drawn: &[Option<f64>; 4], json: &serde_json::Value, keys: [&str; 4]) {
+    for (ours, key) in drawn.iter().zip(keys) {
+        assert_eq!(*ours, json[key].as_f64(), "{label} {key}");
+    }
+}
+
+#[test]
+fn forest_of_arms_draws_the_cox_and_rmst_numbers_with_holm_p() {
+    let options = ArmsOptions {
+        adjust: Adjustment::Holm,
+        ..Default::default()
+    };
+    let figure = ForestFigure::arms(&colon_by_rx(), &PlotOptions::default(), &options).unwrap();
+    let labels: Vec<&str> = figure.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["Lev", "Lev+5FU"]);
+    let cox = colon_json(
+        "cox",
+        &["--covariates", "rx", "--factors", "rx", "--reference", "rx=Obs"],
+    );
+    for (row, term) in figure.rows.iter().zip(cox["terms"].as_array().unwrap()) {
+        assert_eq!(term["term"], format!("rx={}", row.label));
+        let drawn = [row.hr, row.lower, row.upper, row.p_value];
+        assert_drawn(&row.label, &drawn, term, ["hr", "hr_lower", "hr_upper", "p_value"]);
+    }
+    let wald: Vec<Option<f64>> = figure.rows.iter().map(|r| r.p_value).collect();
+    let holm: Vec<Option<f64>> = figure.rows.iter().map(|r| r.p_adjusted).collect();
+    assert_eq!(holm, Adjustment::Holm.adjust(&wald));
+    let arms = figure.arms.as_ref().unwrap();
+    assert_eq!((arms.reference.as_str(), arms.comparisons), ("Obs", 2));
+    // three arms: the fit of all arms is the comparisons' "global"
+    let rmst = colon_json("rmst", &["--group", "rx", "--reference", "rx=Obs"])["global"].clone();
+    assert_eq!(rmst["tau"].as_f64(), Some(arms.tau));
+    for (row, contrast) in arms.rmst.iter().zip(rmst["contrasts"].as_array().unwrap()) {
+        assert_eq!(contrast["group"], row.label.as_str());
+        let drawn = [row.difference, row.lower, row.upper, row.p_value];
+        assert_drawn(
+            &row.label,
+            &drawn,
+            &contrast["difference"],
+            ["estimate", "lower", "upper", "p_value"],
+        );
+    }
+    let rmst_p: Vec<Option<f64>> = arms.rmst.iter().map(|r| r.p_value).collect();
+    let rmst_holm: Vec<Option<f64>> = arms.rmst.iter().map(|r| r.p_adjusted).collect();
+    assert_eq!(rmst_holm, Adjustment::Holm.adjust(&rmst_p));
+    check(&figure, figure.fitted_size(), "forest_colon_arms");
+    assert!(figure.fitted_height() < 400, "{}", figure.fitted_height());
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("arms.svg");
+    let base = [
+        "plot",
+        "forest",
+        "datasets/colon.csv",
+        "--time",
+        "time",
+        "--event",
+        "status",
+    ];
+    let arms_args = ["--group", "rx", "--reference", "rx=Obs", "--arms", "--adjust", "holm"];
+    let output = survkit(&[&base[..], &arms_args, &["-o", out.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        svg,
+        std::fs::read_to_string(manifest("tests/golden/forest_colon_arms.svg")).unwrap()
+    );
+    assert!(svg.contains("p adjusted: Holm (2 comparisons"));
+}
+
+#[test]
+fn forest_of_arms_says_not_estimable_for_an_arm_without_events() {
+    let mut data = colon_by_rx();
+    let group = data.group.clone().unwrap();
+    for (event, code) in data.event.iter_mut().zip(&group.codes) {
+        if group.levels[*code as usize] == "Lev" {
+            *event = false;
+        }
+    }
+    let figure = ForestFigure::arms(&data, &PlotOptions::default(), &ArmsOptions::default()).unwrap();
+    assert_eq!(figure.rows[0].text(), "not estimable");
+    assert_eq!((figure.rows[0].p_value, figure.rows[0].p_adjusted), (None, None));
+    assert!(figure.rows[1].hr.is_some());
+    render(&figure, ImageFormat::Png, figure.fitted_size()).expect("draws");
+    // a single arm: an error, not a panic
+    data.group = Some(survkit::data::Factor {
+        name: "rx".into(),
+        levels: vec!["all".into()],
+        codes: vec![0; data.n_rows()],
+    });
+    assert!(ForestFigure::arms(&data, &PlotOptions::default(), &ArmsOptions::default()).is_err());
 }
 
 /// Runs `survkit report` on lung by sex with more arguments.
@@ -435,4 +578,71 @@ fn reconstruct_matches_golden() {
     let output = survkit(&args);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+}
+
+/// mgus2 as competing risks (progression 1, death before progression 2) by sex.
+fn mgus2_cr() -> CompetingData {
+    let columns = Columns::new("time", "status").group("sex");
+    CompetingData::read_csv(manifest("datasets/mgus2_cr.csv"), &columns, "0").expect("mgus2_cr loads")
+}
+
+#[test]
+fn cif_overlay_matches_golden() {
+    let layout = PlotOptions {
+        data_unit: TimeUnit::Months,
+        time_unit: TimeUnit::Years,
+        ..Default::default()
+    };
+    let figure = CifFigure::build(
+        &mgus2_cr(),
+        &layout,
+        &CifOptions::default(),
+        &CifPlotOptions {
+            ci: true,
+            risk_table: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    check(&figure, (900, 640), "cif_mgus2_overlay");
+}
+
+#[test]
+fn cif_stacked_and_side_by_side_match_goldens() {
+    let layout = PlotOptions {
+        data_unit: TimeUnit::Months,
+        time_unit: TimeUnit::Years,
+        ..Default::default()
+    };
+    for (arrangement, ci, golden) in [
+        (CifLayout::Stacked, false, "cif_mgus2_stacked"),
+        (CifLayout::SideBySide, true, "cif_mgus2_side_by_side"),
+    ] {
+        let plot = CifPlotOptions {
+            ci,
+            risk_table: true,
+            arrangement,
+        };
+        let figure = CifFigure::build(&mgus2_cr(), &layout, &CifOptions::default(), &plot).unwrap();
+        let ticks: Vec<f64> = figure.ticks.iter().map(|t| t.value).collect();
+        assert_eq!(ticks, [0.0, 10.0, 20.0, 30.0]);
+        check(&figure, (900, 640), golden);
+    }
+    // bands on stacked incidences are refused before the data are read
+    let output = survkit(&[
+        "plot",
+        "cif",
+        "datasets/mgus2_cr.csv",
+        "--time",
+        "time",
+        "--status",
+        "status",
+        "--layout",
+        "stacked",
+        "--ci",
+        "-o",
+        "never-written.svg",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stacked"));
 }

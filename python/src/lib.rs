@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
-use survkit::bootstrap::{BootstrapReplicates, PermutationMethod};
+use survkit::bootstrap::{BootstrapData, BootstrapReplicates, PermutationMethod};
+use survkit::competing::CifVariance;
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
 use survkit::model;
 use survkit::{
-    Column, Cox, KaplanMeier, LogRank, Permutation, PermutationOptions, Render, Rmst, Statistic, Table, Ties, Weights,
+    Cif, CifOptions, Column, CompetingData, ConfType, Cox, FineGray, FineGrayOptions, KaplanMeier, LogRank,
+    Permutation, PermutationOptions, Render, Rmst, Statistic, SurvData, Table, Ties, Weights,
 };
 
 /// The command line's default thread count: every core.
@@ -373,16 +375,60 @@ fn fragility_counts(treatment: (u64, u64), control: (u64, u64), test: &str, alph
     Ok(fitted(result, |_| Fit::Other))
 }
 
+/// The data a bootstrap resamples, read as its statistic needs them (as the command line's
+/// `--cause`): a status of causes with the cause of interest for `cif-diff:T` and `log-shr`,
+/// single-event data otherwise.
+enum Resampled {
+    Survival(SurvData),
+    Competing(CompetingData, String),
+}
+
+impl Resampled {
+    fn load(
+        table: &Table,
+        formula: &str,
+        statistic: Statistic,
+        cause: Option<String>,
+        censor_value: &str,
+    ) -> PyResult<Resampled> {
+        let shape = model::Shape::ArmAndModel;
+        match (cause, statistic.needs_cause()) {
+            (Some(cause), true) => Ok(Resampled::Competing(
+                model::competing_frame(table, formula, shape, censor_value).map_err(value_error)?,
+                cause,
+            )),
+            (None, false) => Ok(Resampled::Survival(
+                model::frame(table, formula, shape).map_err(value_error)?,
+            )),
+            (None, true) => Err(PyValueError::new_err(format!(
+                "{statistic} needs cause=K: the cause of interest, a value of the status column"
+            ))),
+            (Some(_), false) => Err(PyValueError::new_err(format!(
+                "cause= applies to cif-diff:T and log-shr, not to {statistic}"
+            ))),
+        }
+    }
+
+    fn input(&self) -> BootstrapData<'_> {
+        match self {
+            Resampled::Survival(data) => BootstrapData::Survival(data),
+            Resampled::Competing(data, cause) => BootstrapData::Competing { data, cause },
+        }
+    }
+}
+
 /// A seeded bootstrap of a statistic (the GIL released while it runs, Ctrl-C stops it), with
 /// the options of `survkit bootstrap`.
 #[pyfunction]
-#[pyo3(signature = (table, formula, statistic, replicates, seed, threads, intervals, conf_level, alpha, tau, stratify, firth, weights))]
+#[pyo3(signature = (table, formula, statistic, cause, censor_value, replicates, seed, threads, intervals, conf_level, alpha, tau, stratify, firth, weights))]
 #[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
 fn bootstrap(
     py: Python<'_>,
     table: &PyTable,
     formula: &str,
     statistic: &str,
+    cause: Option<String>,
+    censor_value: &str,
     replicates: usize,
     seed: u64,
     threads: Option<usize>,
@@ -409,10 +455,12 @@ fn bootstrap(
         firth,
         weights: parse::<Weights>("weights", weights)?,
     };
-    let data = model::frame(&table.table, formula, model::Shape::ArmAndModel).map_err(value_error)?;
-    let fit = interruptible(py, |stop| BootstrapReplicates::run_until(&data, &options, &|| {}, stop))?
-        .map_err(value_error)?
-        .summary();
+    let data = Resampled::load(&table.table, formula, options.statistic, cause, censor_value)?;
+    let fit = interruptible(py, |stop| {
+        BootstrapReplicates::run_until(data.input(), &options, &|| {}, stop)
+    })?
+    .map_err(value_error)?
+    .summary();
     Ok(fitted(fit, |_| Fit::Other))
 }
 
@@ -474,6 +522,107 @@ fn fragility_survival(
         .allow_threads(|| SurvivalFragility::new(formula).options(options).fit(&table.table))
         .map_err(value_error)?;
     Ok(fitted(fit, |_| Fit::Other))
+}
+
+/// Cumulative incidence of every cause per group with Gray's tests (with the options of
+/// `survkit cif`).
+#[pyfunction]
+#[pyo3(signature = (table, formula, censor_value, variance, conf_type, conf_level, at, tau, rho))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn cif(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    censor_value: &str,
+    variance: &str,
+    conf_type: &str,
+    conf_level: f64,
+    at: Vec<f64>,
+    tau: Option<f64>,
+    rho: f64,
+) -> PyResult<Fitted> {
+    let options = CifOptions {
+        variance: parse::<CifVariance>("variance", variance)?,
+        conf_type: parse::<ConfType>("conf_type", conf_type)?,
+        conf_level,
+        at,
+        rho,
+        tau,
+    };
+    let fit = py
+        .allow_threads(|| {
+            Cif::new(formula)
+                .censor_value(censor_value)
+                .options(options)
+                .fit(&table.table)
+        })
+        .map_err(value_error)?;
+    Ok(fitted(fit, |_| Fit::Other))
+}
+
+/// The Fine–Gray subdistribution hazards model of one cause (with the options of `survkit
+/// finegray`).
+#[pyfunction]
+#[pyo3(signature = (table, formula, cause, censor_value, conf_level, max_iter, gtol))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn finegray(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    cause: &str,
+    censor_value: &str,
+    conf_level: f64,
+    max_iter: usize,
+    gtol: f64,
+) -> PyResult<Fitted> {
+    let options = FineGrayOptions {
+        conf_level,
+        max_iter,
+        gtol,
+        ..FineGrayOptions::new(cause)
+    };
+    let fit = py
+        .allow_threads(|| {
+            FineGray::new(formula, cause)
+                .censor_value(censor_value)
+                .options(options)
+                .fit(&table.table)
+        })
+        .map_err(value_error)?;
+    Ok(fitted(fit, |_| Fit::Other))
+}
+
+/// The status-flip fragility of Gray's test for one cause (with the options of `survkit
+/// fragility competing`; `flips` a comma-separated list of kinds of change).
+#[pyfunction]
+#[pyo3(signature = (table, formula, cause, censor_value, alpha, rho, flips))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn fragility_competing(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: &str,
+    cause: &str,
+    censor_value: &str,
+    alpha: f64,
+    rho: f64,
+    flips: &str,
+) -> PyResult<Fitted> {
+    use survkit::fragility::{GrayFlip, GrayFragility, GrayFragilityOptions};
+    let options = GrayFragilityOptions {
+        cause: cause.to_string(),
+        alpha,
+        rho,
+        flips: flips
+            .split(',')
+            .map(|kind| parse::<GrayFlip>("flips", kind))
+            .collect::<PyResult<Vec<_>>>()?,
+    };
+    let data =
+        model::competing_frame(&table.table, formula, model::Shape::Groups, censor_value).map_err(value_error)?;
+    let result = py
+        .allow_threads(|| GrayFragility::compute(&data, &options))
+        .map_err(value_error)?;
+    Ok(fitted(result, |_| Fit::Other))
 }
 
 /// Guyot et al.'s reconstruction of participant data from digitised curves. Each arm is
@@ -560,9 +709,10 @@ fn km_plot<'py>(
 
 /// A figure other than the Kaplan–Meier curves, as SVG text or PNG bytes, as `survkit plot
 /// KIND` draws it: `forest` and `schoenfeld` (the Cox model of the formula), `loglog` and
-/// `rmst` (the groups), `bootstrap` (its histogram; `options` statistic, replicates, seed,
-/// threads), `fragility` (the path; `options` test, tau, alpha). The figure's analysis runs
-/// with the GIL released.
+/// `rmst` (the groups), `bootstrap` (its histogram; `options` statistic, cause, censor_value,
+/// replicates, seed, threads), `fragility` (the path; `options` test, tau, alpha), `cif` (the
+/// cumulative incidence; `options` censor_value, layout, ci, risk_table, conf_type,
+/// conf_level). The figure's analysis runs with the GIL released.
 #[pyfunction]
 #[pyo3(signature = (kind, table, formula, png, width, height, title, options))]
 #[allow(clippy::too_many_arguments)] // one per keyword option of the Python method
@@ -573,13 +723,13 @@ fn figure<'py>(
     formula: &str,
     png: bool,
     width: u32,
-    height: u32,
+    height: Option<u32>,
     title: Option<String>,
     options: &Bound<'py, pyo3::types::PyDict>,
 ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
     use survkit::plot::{
-        BootstrapFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, LogLogFigure,
-        PlotOptions, SchoenfeldFigure, render,
+        BootstrapFigure, CifFigure, CifLayout, CifPlotOptions, ForestFigure, FragilityFigure, ImageFormat, KmFigure,
+        KmPlotOptions, LogLogFigure, PlotOptions, SchoenfeldFigure, render,
     };
     fn option<'py, T: FromPyObject<'py>>(options: &Bound<'py, pyo3::types::PyDict>, key: &str) -> PyResult<Option<T>> {
         match options.get_item(key)? {
@@ -589,7 +739,7 @@ fn figure<'py>(
     }
     let layout = PlotOptions {
         width,
-        height,
+        height: height.unwrap_or(survkit::plot::DEFAULT_SIZE.1),
         title,
         ..PlotOptions::default()
     };
@@ -608,7 +758,18 @@ fn figure<'py>(
     let bytes = match kind {
         "forest" => {
             let data = frame(model::Shape::Regression)?;
-            py.allow_threads(|| draw(ForestFigure::terms(&data, &layout), format, size))?
+            // without a height, the height its rows need (as `survkit plot forest`)
+            let fitted = |mut figure: ForestFigure| {
+                if height.is_none() {
+                    figure.layout.height = figure.fitted_height();
+                }
+                figure
+            };
+            py.allow_threads(|| {
+                let figure = ForestFigure::terms(&data, &layout).map(fitted);
+                let size = figure.as_ref().map_or(size, |f| f.layout.size());
+                draw(figure, format, size)
+            })?
         }
         "schoenfeld" => {
             let data = frame(model::Shape::Regression)?;
@@ -632,16 +793,24 @@ fn figure<'py>(
             py.allow_threads(|| draw(KmFigure::rmst(&data, &layout, &km, &rmst), format, size))?
         }
         "bootstrap" => {
-            let data = frame(model::Shape::ArmAndModel)?;
             let statistic: Option<String> = option(options, "statistic")?;
+            let statistic = parse::<Statistic>("statistic", statistic.as_deref().unwrap_or("log-hr"))?;
+            let censor_value: Option<String> = option(options, "censor_value")?;
+            let data = Resampled::load(
+                &table.table,
+                formula,
+                statistic,
+                option(options, "cause")?,
+                censor_value.as_deref().unwrap_or("0"),
+            )?;
             let bootstrap = survkit::BootstrapOptions {
-                statistic: parse::<Statistic>("statistic", statistic.as_deref().unwrap_or("log-hr"))?,
+                statistic,
                 replicates: 0..option(options, "replicates")?.unwrap_or(2000),
                 seed: option(options, "seed")?.unwrap_or(1),
                 threads: option(options, "threads")?.unwrap_or_else(default_threads),
                 ..Default::default()
             };
-            py.allow_threads(|| draw(BootstrapFigure::build(&data, &layout, &bootstrap), format, size))?
+            py.allow_threads(|| draw(BootstrapFigure::build(data.input(), &layout, &bootstrap), format, size))?
         }
         "fragility" => {
             use survkit::fragility::{SurvivalOptions, SurvivalTest};
@@ -656,9 +825,32 @@ fn figure<'py>(
             };
             py.allow_threads(|| draw(FragilityFigure::build(&data, &layout, &fragility), format, size))?
         }
+        "cif" => {
+            let censor_value: Option<String> = option(options, "censor_value")?;
+            let data = model::competing_frame(
+                &table.table,
+                formula,
+                model::Shape::Groups,
+                censor_value.as_deref().unwrap_or("0"),
+            )
+            .map_err(value_error)?;
+            let arrangement: Option<String> = option(options, "layout")?;
+            let plot = CifPlotOptions {
+                ci: option(options, "ci")?.unwrap_or(false),
+                risk_table: option(options, "risk_table")?.unwrap_or(false),
+                arrangement: parse::<CifLayout>("layout", arrangement.as_deref().unwrap_or("overlay"))?,
+            };
+            let conf_type: Option<String> = option(options, "conf_type")?;
+            let cif = CifOptions {
+                conf_type: parse::<ConfType>("conf_type", conf_type.as_deref().unwrap_or("log"))?,
+                conf_level: option(options, "conf_level")?.unwrap_or(0.95),
+                ..Default::default()
+            };
+            py.allow_threads(|| draw(CifFigure::build(&data, &layout, &cif, &plot), format, size))?
+        }
         other => {
             return Err(PyValueError::new_err(format!(
-                "unknown figure '{other}'; the figures are km, rmst, loglog, forest, schoenfeld, bootstrap and fragility"
+                "unknown figure '{other}'; the figures are km, rmst, loglog, forest, schoenfeld, bootstrap, fragility and cif"
             )));
         }
     };
@@ -684,5 +876,8 @@ fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(km_plot, m)?)?;
     m.add_function(wrap_pyfunction!(figure, m)?)?;
     m.add_function(wrap_pyfunction!(reconstruct, m)?)?;
+    m.add_function(wrap_pyfunction!(cif, m)?)?;
+    m.add_function(wrap_pyfunction!(finegray, m)?)?;
+    m.add_function(wrap_pyfunction!(fragility_competing, m)?)?;
     Ok(())
 }

@@ -44,6 +44,12 @@ __all__ = [
     "fragility_survival",
     "reconstruct",
     "ReconstructResult",
+    "CifResult",
+    "FineGrayResult",
+    "CompetingFragilityResult",
+    "cif",
+    "finegray",
+    "fragility_competing",
 ]
 
 __version__ = "0.1.0"
@@ -162,7 +168,7 @@ class Result:
         self,
         kind: Optional[str] = None,
         width: int = 900,
-        height: int = 640,
+        height: Optional[int] = None,
         title: Optional[str] = None,
         **options: Any,
     ) -> "Figure":
@@ -170,7 +176,9 @@ class Result:
         ``.save("fig.png")``). Cox fits draw ``forest`` and ``schoenfeld``; Kaplan–Meier and
         log-rank results ``loglog`` (and ``km``, ``rmst`` for Kaplan–Meier); RMST results
         ``rmst``; bootstraps their ``bootstrap`` histogram; survival fragility its
-        ``fragility`` path. ``options`` override the analysis's own (e.g. ``tau=365``)."""
+        ``fragility`` path; cumulative incidence ``cif``. ``height`` defaults to 640 pixels
+        (the forest plot: the height its rows need). ``options`` override the analysis's own
+        (e.g. ``tau=365``)."""
         if not self._figures or self._source is None:
             raise ValueError(f"{type(self).__name__} draws no figure")
         kind = kind or self._figures[0]
@@ -182,7 +190,8 @@ class Result:
         merged = {**self._figure_options, **options}
 
         def draw(png: bool) -> bytes:
-            return _survkit.figure(kind, table, formula, png, int(width), int(height), title, merged)
+            rows = None if height is None else int(height)
+            return _survkit.figure(kind, table, formula, png, int(width), rows, title, merged)
 
         figure = Figure(draw)
         figure.svg  # drawn now, so bad options fail here
@@ -500,6 +509,219 @@ class FragilityResult(Result):
         return pd.DataFrame(rows)
 
 
+def _same_label(a: str, b: str) -> bool:
+    """Two status labels name the same value: equal as text, or as numbers (``"1"`` is ``1.0``),
+    as the command line compares them."""
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+class CifResult(Result):
+    """Cumulative incidence (Aalen–Johansen) of every cause per group, with Gray's tests;
+    ``plot()`` draws the curves as ``survkit plot cif``."""
+
+    _figures = ("cif",)
+
+    def plot(
+        self,
+        kind: str = "cif",
+        layout: str = "overlay",
+        ci: bool = False,
+        risk_table: bool = False,
+        width: int = 900,
+        height: Optional[int] = None,
+        title: Optional[str] = None,
+        **options: Any,
+    ) -> Figure:
+        """The curves as a figure (as ``survkit plot cif``): ``layout`` ``"overlay"`` (every
+        curve on one panel), ``"stacked"`` (a panel per group, the causes stacked up to 1 −
+        event-free) or ``"side-by-side"`` (a panel per group, a curve per cause); ``ci``
+        pointwise bands (not when stacked), ``risk_table`` the number at risk under the axis."""
+        return super().plot(
+            kind, width=width, height=height, title=title,
+            layout=str(layout), ci=bool(ci), risk_table=bool(risk_table), **options,
+        )
+
+    @property
+    def causes(self) -> List[str]:
+        """The causes' labels, in R's ``factor()`` order."""
+        return list(self._dict["causes"])
+
+    def _curve(self, cause: Any, group: Optional[Any]) -> Dict[str, Any]:
+        curves = self._dict["curves"]
+        label = str(cause)
+        causes = self._dict["causes"]
+        if not any(_same_label(c, label) for c in causes):
+            raise ValueError(f"there is no cause '{label}'; the causes are: {', '.join(causes)}")
+        groups = list(dict.fromkeys(c.get("group") for c in curves))
+        if group is None:
+            if len(groups) > 1:
+                raise ValueError("there are several groups; name one with group=: " + ", ".join(map(str, groups)))
+            chosen = groups[0]
+        else:
+            chosen = next((g for g in groups if g is not None and _same_label(g, str(group))), None)
+            if chosen is None:
+                named = ", ".join(str(g) for g in groups if g is not None) or "none (no group column)"
+                raise ValueError(f"there is no group '{group}'; the groups are: {named}")
+        return next(c for c in curves if c.get("group") == chosen and _same_label(c["cause"], label))
+
+    def cif_at(self, t: float, cause: Any, group: Optional[Any] = None) -> float:
+        """The cumulative incidence of ``cause`` at time ``t`` in ``group`` (the last step at or
+        before t; 0 before the first); ``group`` may be omitted when there is one. ValueError
+        beyond the curve's last follow-up, or naming the causes or groups that exist."""
+        t = float(t)
+        if not np.isfinite(t) or t < 0:
+            raise ValueError(f"time {t} is not a finite time ≥ 0")
+        curve = self._curve(cause, group)
+        times = curve["time"]
+        last = times[-1] if times else 0.0
+        if t > last:
+            name = curve.get("group") or "all"
+            raise ValueError(
+                f"time {t:g} is beyond the last follow-up ({last:g}) of group '{name}', where the "
+                "estimate is undefined"
+            )
+        k = int(np.searchsorted(np.asarray(times, dtype="float64"), t, side="right"))
+        return 0.0 if k == 0 else float(curve["cif"][k - 1])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The cumulative incidence per group × cause with its standard error and limits: at
+        each time of ``at``, or at each curve's last time without ``at``. Columns group (with
+        a group column), cause, time, n.risk, cif, se, lower, upper."""
+        d = self._dict
+        if d["at"]:
+            rows = [dict(row) for row in d["at"]]
+        else:
+            rows = [
+                {
+                    "group": c.get("group"), "cause": c["cause"], "time": c["time"][-1],
+                    "n_risk": c["n_risk"][-1], "cif": c["cif"][-1], "se": c["se"][-1],
+                    "lower": c["lower"][-1], "upper": c["upper"][-1],
+                }
+                for c in d["curves"] if c["time"]
+            ]
+        frame = pd.DataFrame(rows, columns=["group", "cause", "time", "n_risk", "cif", "se", "lower", "upper"])
+        frame = frame.rename(columns={"n_risk": "n.risk"})
+        for column in ("se", "lower", "upper"):
+            frame[column] = frame[column].astype("float64")
+        if d.get("group_column") is None:
+            frame = frame.drop(columns="group")
+        return frame
+
+    @property
+    def gray(self) -> pd.DataFrame:
+        """Gray's test of equal cumulative incidence across the groups, one row per cause:
+        statistic, df, p_value (NaN where the variance is singular; no rows without groups)."""
+        tests = self._dict["gray"]
+        frame = pd.DataFrame(tests, columns=["cause", "statistic", "df", "p_value"])
+        frame[["statistic", "p_value"]] = frame[["statistic", "p_value"]].astype("float64")
+        return frame.set_index("cause")
+
+    @property
+    def time_lost(self) -> pd.DataFrame:
+        """The restricted mean time lost to each cause up to τ per group (``rmtl``, se, lower,
+        upper); only with ``cif(..., tau=T)``."""
+        rows = self._dict.get("rmtl")
+        if not rows:
+            raise ValueError("the time lost to each cause needs τ: call survkit.cif(..., tau=T)")
+        frame = pd.DataFrame(rows, columns=["group", "cause", "tau", "rmtl", "se", "lower", "upper"])
+        if self._dict.get("group_column") is None:
+            frame = frame.drop(columns="group")
+        return frame
+
+    @property
+    def time_lost_contrasts(self) -> pd.DataFrame:
+        """Each group's restricted mean time lost minus the first group's, per cause
+        (difference, se, lower, upper, p_value); with τ and groups."""
+        if not self._dict.get("rmtl"):
+            raise ValueError("the time lost to each cause needs τ: call survkit.cif(..., tau=T)")
+        return pd.DataFrame(
+            self._dict.get("rmtl_contrasts") or [],
+            columns=["cause", "group", "reference", "difference", "se", "lower", "upper", "p_value"],
+        )
+
+
+class FineGrayResult(Result):
+    """A Fine–Gray subdistribution hazards model of one cause (R's ``cmprsk::crr``)."""
+
+    def _term(self, term: str) -> Dict[str, Any]:
+        terms = self._dict["terms"]
+        exact = [t for t in terms if t["term"] == term]
+        levels = [t for t in terms if t["term"].startswith(f"{term}=")]
+        if exact or len(levels) == 1:
+            return (exact or levels)[0]
+        raise ValueError(
+            f"the model has no term '{term}'; its terms are: {', '.join(t['term'] for t in terms)}"
+        )
+
+    def _estimate(self, term: str, key: str, what: str) -> float:
+        t = self._term(term)
+        value = t.get(key)
+        if value is None:
+            if t.get("diverges_to"):
+                reason = f" (the pseudo-likelihood is monotone: it diverges to {t['diverges_to']})"
+            elif not self._dict.get("converged", True):
+                reason = " (the fit did not converge)"
+            else:
+                reason = ""
+            raise ValueError(f"the {what} of term '{t['term']}' is not estimable{reason}")
+        return float(value)
+
+    def hazard_ratio(self, term: str) -> float:
+        """The subdistribution hazard ratio exp(β) of a term: a covariate (``"age"``), a factor
+        level (``"sex=M"``) or a two-level factor's column (``"sex"``). ValueError naming the
+        terms that exist, or saying why a term has no estimate."""
+        return self._estimate(term, "hr", "subdistribution hazard ratio")
+
+    def coef(self, term: str) -> float:
+        """The coefficient β (log subdistribution hazard ratio) of a term."""
+        return self._estimate(term, "coef", "coefficient")
+
+    def p_value(self, term: str) -> float:
+        """The Wald p-value of a term (as ``summary.crr``)."""
+        return self._estimate(term, "p_value", "p-value")
+
+    def conf_int(self, term: str) -> Tuple[float, float]:
+        """The confidence limits of a term's subdistribution hazard ratio, at the fit's level."""
+        return (
+            self._estimate(term, "lower", "lower confidence limit"),
+            self._estimate(term, "upper", "upper confidence limit"),
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per term: coef, shr (exp(coef)), se, lower, upper (the sHR's limits), p;
+        NaN where a term has no estimate."""
+        terms = self._dict["terms"]
+        rows = [
+            {
+                "coef": t.get("coef"), "shr": t.get("hr"), "se": t.get("se"),
+                "lower": t.get("lower"), "upper": t.get("upper"), "p": t.get("p_value"),
+            }
+            for t in terms
+        ]
+        frame = pd.DataFrame(rows, index=[t["term"] for t in terms], dtype="float64")
+        frame.index.name = "term"
+        return frame
+
+
+class CompetingFragilityResult(FragilityResult):
+    """The status-flip fragility of Gray's test for one cause; ``summary`` is the path of
+    changes, each with Gray's statistic and p-value after it."""
+
+    _figures = ()
+
+    @property
+    def p_value(self) -> float:
+        """Gray's test's p-value on the data as they are."""
+        return self._dict["p_value"]
+
+
 # ---------------------------------------------------------------------------------------------
 # analyses
 
@@ -635,6 +857,8 @@ def bootstrap(
     stratify: bool = False,
     firth: bool = False,
     weights: str = "logrank",
+    cause: Any = None,
+    censor_value: Any = 0,
 ) -> BootstrapResult:
     """A seeded, parallel bootstrap of a statistic, as ``survkit bootstrap --formula``: the same
     seed gives the same numbers as the command line, whatever the thread count. The GIL is
@@ -657,6 +881,10 @@ def bootstrap(
         firth: Firth's penalised Cox likelihood for ``log-hr`` and ``hr`` (finite when a
             resample has an arm without events).
         weights: the weights of the ``logrank`` statistic (as ``logrank(weights=...)``).
+        cause: for ``"cif-diff:T"`` (the difference in cumulative incidence at T) and
+            ``"log-shr"`` (the Fine–Gray log subdistribution hazard ratio), the cause of
+            interest, a value of the status column (which then holds causes, as in ``cif``).
+        censor_value: with ``cause``, the status value of censored rows.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be ≥ 1; got {replicates}")
@@ -666,14 +894,18 @@ def bootstrap(
         raise ValueError(f"threads must be ≥ 1; got {threads}")
     table = _table(data)
     tau = None if tau is None else float(tau)
+    cause = None if cause is None else str(cause)
     fitted = _survkit.bootstrap(
-        table, formula, str(statistic), int(replicates), int(seed), threads, str(ci), float(conf_level),
-        float(alpha), tau, bool(stratify), bool(firth), str(weights),
+        table, formula, str(statistic), cause, str(censor_value), int(replicates), int(seed), threads, str(ci),
+        float(conf_level), float(alpha), tau, bool(stratify), bool(firth), str(weights),
     )
     return BootstrapResult(
         fitted,
         (table, formula),
-        {"statistic": statistic, "replicates": int(replicates), "seed": int(seed), "threads": threads},
+        {
+            "statistic": statistic, "replicates": int(replicates), "seed": int(seed), "threads": threads,
+            "cause": cause, "censor_value": str(censor_value),
+        },
     )
 
 
@@ -738,6 +970,114 @@ def fragility_survival(
         ),
         (table, formula),
         {"test": str(test), "tau": tau, "alpha": float(alpha), "experimental": experimental},
+    )
+
+
+def cif(
+    formula: str,
+    data: Data,
+    censor_value: Any = 0,
+    at: Optional[List[float]] = None,
+    tau: Optional[float] = None,
+    variance: str = "survfit",
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+    rho: float = 0.0,
+) -> CifResult:
+    """Cumulative incidence of every cause (Aalen–Johansen) per group, with Gray's test of
+    each cause across the groups (R's ``cmprsk::cuminc``), as ``survkit cif --formula``.
+
+    The status column holds the censoring value and the causes: ``Surv(time, status) ~ group``
+    (R's ``Surv(time, factor(status))`` too; ``~ 1`` for one group, ``+ strata(x)`` for Gray's
+    test within strata). ``Surv(time, status == k)`` is refused: a status of causes has no
+    event value.
+
+    Args:
+        censor_value: the status value of censored rows (a number or a label; ``1`` matches
+            ``"1"`` and ``1.0``); every other value is a cause.
+        at: times at which to report each cumulative incidence and the event-free probability.
+        tau: with τ, the restricted mean time lost to each cause up to τ, with differences
+            between the groups (``time_lost``, ``time_lost_contrasts``).
+        variance: ``"survfit"`` (R survival's infinitesimal jackknife) or ``"cuminc"``
+            (cmprsk's delta method).
+        conf_type: scale of the pointwise limits: ``"log"``, ``"log-log"``, ``"plain"``,
+            ``"logit"`` or ``"arcsin"``.
+        conf_level: level of the pointwise limits.
+        rho: Gray's test weight power ρ (cuminc's ``rho``).
+    """
+    table = _table(data)
+    censor_value = str(censor_value)
+    tau = None if tau is None else float(tau)
+    fitted = _survkit.cif(
+        table, formula, censor_value, str(variance), str(conf_type), float(conf_level),
+        [float(t) for t in at or []], tau, float(rho),
+    )
+    return CifResult(
+        fitted,
+        (table, formula),
+        {"censor_value": censor_value, "conf_type": str(conf_type), "conf_level": float(conf_level)},
+    )
+
+
+def finegray(
+    formula: str,
+    data: Data,
+    cause: Any,
+    censor_value: Any = 0,
+    conf_level: float = 0.95,
+    max_iter: int = 10,
+    gtol: float = 1e-6,
+) -> FineGrayResult:
+    """The Fine–Gray subdistribution hazards model of ``cause`` (R's ``cmprsk::crr``), as
+    ``survkit finegray --formula``: ``Surv(time, status) ~ age + factor(sex)`` (covariates as
+    in ``cox``: factors, ``relevel``, interactions; no strata or clusters, as crr).
+
+    Args:
+        cause: the cause of interest, a value of the status column (``1`` matches ``"1"``).
+        censor_value: the status value of censored rows; every other value is a cause.
+        conf_level: level of the subdistribution hazard ratios' limits.
+        max_iter: Newton iterations at most (crr's ``maxiter``).
+        gtol: convergence tolerance (crr's ``gtol``).
+    """
+    table = _table(data)
+    return FineGrayResult(
+        _survkit.finegray(
+            table, formula, str(cause), str(censor_value), float(conf_level), int(max_iter), float(gtol)
+        )
+    )
+
+
+def fragility_competing(
+    formula: str,
+    data: Data,
+    cause: Any,
+    censor_value: Any = 0,
+    alpha: float = 0.05,
+    rho: float = 0.0,
+    flips: Optional[Union[str, List[str]]] = None,
+) -> CompetingFragilityResult:
+    """The status-flip fragility of Gray's test for ``cause`` across the groups of
+    ``Surv(time, status) ~ group`` (``+ strata(x)``), as ``survkit fragility competing
+    --formula``: the fewest status changes that flip the test's significance.
+
+    Args:
+        cause: the cause of interest, a value of the status column.
+        censor_value: the status value of censored rows; every other value is a cause.
+        alpha: significance level; significant means p < alpha.
+        rho: Gray's test weight power ρ.
+        flips: the changes allowed, ``"cause-censor"`` (a failure from the cause ↔ censored),
+            ``"between-causes"`` (↔ a failure from another cause), or both (the default); a
+            list or a comma-separated string.
+    """
+    if flips is None:
+        flips = "cause-censor,between-causes"
+    elif not isinstance(flips, str):
+        flips = ",".join(str(f) for f in flips)
+    table = _table(data)
+    return CompetingFragilityResult(
+        _survkit.fragility_competing(
+            table, formula, str(cause), str(censor_value), float(alpha), float(rho), str(flips)
+        )
     )
 
 

@@ -50,6 +50,8 @@ def bootstrap(
     table: Table,
     formula: str,
     statistic: str,
+    cause: Optional[str],
+    censor_value: str,
     replicates: int,
     seed: int,
     threads: Optional[int],
@@ -106,7 +108,36 @@ def figure(
     formula: str,
     png: bool,
     width: int,
-    height: int,
+    height: Optional[int],
     title: Optional[str],
     options: dict,
 ) -> bytes: ...
+def cif(
+    table: Table,
+    formula: str,
+    censor_value: str,
+    variance: str,
+    conf_type: str,
+    conf_level: float,
+    at: Sequence[float],
+    tau: Optional[float],
+    rho: float,
+) -> Fitted: ...
+def finegray(
+    table: Table,
+    formula: str,
+    cause: str,
+    censor_value: str,
+    conf_level: float,
+    max_iter: int,
+    gtol: float,
+) -> Fitted: ...
+def fragility_competing(
+    table: Table,
+    formula: str,
+    cause: str,
+    censor_value: str,
+    alpha: float,
+    rho: float,
+    flips: str,
+) -> Fitted: ...

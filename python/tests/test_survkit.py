@@ -8,7 +8,6 @@ root; set SURVKIT_CLI to use another binary) and are skipped, saying so, when it
 import json
 import math
 import os
-import pathlib
 import subprocess
 import warnings
 
@@ -17,27 +16,9 @@ import pandas as pd
 import pytest
 
 import survkit
+from _support import CLI, DATASETS, REFERENCE, ROOT, cli_json, close, needs_cli
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-DATASETS = ROOT / "datasets"
 LUNG = DATASETS / "lung.csv"
-CLI = pathlib.Path(os.environ.get("SURVKIT_CLI", ROOT / "target" / "release" / "survkit"))
-REFERENCE = ROOT / "tests" / "reference"
-
-if not CLI.exists() and os.environ.get("SURVKIT_REQUIRE_CLI"):
-    raise RuntimeError(f"SURVKIT_REQUIRE_CLI is set but the command line {CLI} is missing")
-needs_cli = pytest.mark.skipif(
-    not CLI.exists(), reason=f"the command line {CLI} is missing: run `cargo build --release` at the repository root"
-)
-
-
-def cli_json(*args):
-    out = subprocess.run([str(CLI), *args, "--format", "json"], capture_output=True, text=True, cwd=ROOT, check=True)
-    return json.loads(out.stdout)
-
-
-def close(a, b, rel):
-    return a == b or abs(a - b) <= rel * max(abs(a), abs(b)) or abs(a - b) <= 1e-12
 
 
 # (a) ------------------------------------------------------------------------------------------

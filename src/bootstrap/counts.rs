@@ -7,6 +7,7 @@
 //! the counts of [`crate::risk_set`], and the results equal [`crate::LogRank::test`] and
 //! [`crate::rmst::area_under_km`] on the data (tested).
 
+use crate::competing::CompetingData;
 use crate::data::SurvData;
 use crate::logrank::{Weights, quadratic_form};
 use crate::risk_set::RiskTable;
@@ -23,6 +24,9 @@ pub struct Sorted {
     pub n_arms: usize,
     /// The sorted positions of each arm, in order.
     pub arm_positions: Vec<Vec<usize>>,
+    /// The cause of failure at each position (0 censored; on single-event data 1 for an
+    /// event).
+    pub cause: Vec<u32>,
 }
 
 impl Sorted {
@@ -38,6 +42,7 @@ impl Sorted {
             arm_positions[*a as usize].push(k);
         }
         Sorted {
+            cause: order.iter().map(|&i| u32::from(data.event[i])).collect(),
             time: order.iter().map(|&i| data.time[i]).collect(),
             event: order.iter().map(|&i| data.event[i]).collect(),
             order: order.to_vec(),
@@ -45,6 +50,13 @@ impl Sorted {
             n_arms,
             arm_positions,
         }
+    }
+
+    /// Competing-risks data in time order, with the cause of each row.
+    pub fn with_causes(data: &CompetingData) -> Sorted {
+        let mut sorted = Sorted::new(data.data());
+        sorted.cause = sorted.order.iter().map(|&i| data.cause_of(i)).collect();
+        sorted
     }
 
     pub fn len(&self) -> usize {
@@ -107,6 +119,47 @@ impl Sorted {
                 }
             }
         }
+    }
+
+    /// Each arm's Aalen–Johansen cumulative incidence of `cause` at `t` in a resample:
+    /// F(t) = Σ_{t_j ≤ t} S(t_j−) d_cause,j / n_j with S the Kaplan–Meier estimate of being
+    /// free of every cause (events before censorings at a tied time, as `survfit`); `None` for
+    /// an arm absent from the resample.
+    pub fn cif_at(&self, counts: &[u32], cause: u32, t: f64) -> Vec<Option<f64>> {
+        let mut at_risk = vec![0.0; self.n_arms];
+        for k in 0..self.len() {
+            at_risk[self.arm[k] as usize] += f64::from(counts[k]);
+        }
+        let present: Vec<bool> = at_risk.iter().map(|&n| n > 0.0).collect();
+        let (mut free, mut cif) = (vec![1.0; self.n_arms], vec![0.0; self.n_arms]);
+        let (mut failed, mut of_cause, mut left) =
+            (vec![0.0; self.n_arms], vec![0.0; self.n_arms], vec![0.0; self.n_arms]);
+        let mut pos = 0;
+        while pos < self.len() && self.time[pos] <= t {
+            let time = self.time[pos];
+            for v in [&mut failed, &mut of_cause, &mut left] {
+                v.iter_mut().for_each(|x| *x = 0.0);
+            }
+            while pos < self.len() && self.time[pos] == time {
+                let (a, c) = (self.arm[pos] as usize, f64::from(counts[pos]));
+                left[a] += c;
+                if self.cause[pos] > 0 {
+                    failed[a] += c;
+                    if self.cause[pos] == cause {
+                        of_cause[a] += c;
+                    }
+                }
+                pos += 1;
+            }
+            for a in 0..self.n_arms {
+                if failed[a] > 0.0 {
+                    cif[a] += free[a] * of_cause[a] / at_risk[a];
+                    free[a] *= 1.0 - failed[a] / at_risk[a];
+                }
+                at_risk[a] -= left[a];
+            }
+        }
+        (0..self.n_arms).map(|a| present[a].then_some(cif[a])).collect()
     }
 
     /// The log-rank family χ² with its degrees of freedom for arm labels `labels` (by sorted

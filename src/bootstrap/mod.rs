@@ -33,6 +33,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::competing::{CompetingData, FineGrayOptions};
 use crate::cox::partial::Problem;
 use crate::cox::{CoxError, Design, Ties};
 use crate::data::{Covariate, DroppedRows, SurvData};
@@ -44,6 +45,27 @@ pub use intervals::{Interval, IntervalMethod};
 pub use permutation::{Permutation, PermutationError, PermutationMethod, PermutationOptions, PermutationPlan};
 use statistics::{CoxStatistic, Evaluator};
 pub use statistics::{Replicate, Statistic};
+
+/// What the bootstrap resamples: single-event survival data (a `&SurvData` converts), or
+/// competing-risks data with the cause of interest, for `cif-diff:T` and `log-shr`.
+#[derive(Debug, Clone, Copy)]
+pub enum BootstrapData<'a> {
+    /// Survival data with an event indicator.
+    Survival(&'a SurvData),
+    /// Competing-risks data and the cause of interest, as written in the status column.
+    Competing {
+        /// The data.
+        data: &'a CompetingData,
+        /// The cause of interest.
+        cause: &'a str,
+    },
+}
+
+impl<'a> From<&'a SurvData> for BootstrapData<'a> {
+    fn from(data: &'a SurvData) -> Self {
+        BootstrapData::Survival(data)
+    }
+}
 
 /// The replicate file format, as written by `--save-replicates` and read by `merge`.
 pub const REPLICATES_FORMAT: &str = "survkit bootstrap replicates 1";
@@ -266,6 +288,9 @@ pub struct Settings {
     /// τ of the RMST statistics, fixed on the original data; `None` for other statistics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tau: Option<f64>,
+    /// The cause of interest of a competing-risks statistic, as written in the status column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     /// Which data were resampled.
     pub data: DataSummary,
 }
@@ -372,7 +397,10 @@ impl Bootstrap {
     /// assert_eq!(boot.used, 2000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn run(data: &SurvData, options: &BootstrapOptions) -> Result<Bootstrap, BootstrapError> {
+    pub fn run<'a>(
+        data: impl Into<BootstrapData<'a>>,
+        options: &BootstrapOptions,
+    ) -> Result<Bootstrap, BootstrapError> {
         Ok(BootstrapReplicates::run(data, options, &|| {})?.summary())
     }
 }
@@ -394,8 +422,8 @@ impl BootstrapReplicates {
     /// assert!((run.estimate + 0.5310235376).abs() < 1e-6);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn run(
-        data: &SurvData,
+    pub fn run<'a>(
+        data: impl Into<BootstrapData<'a>>,
         options: &BootstrapOptions,
         progress: &(dyn Fn() + Sync),
     ) -> Result<BootstrapReplicates, BootstrapError> {
@@ -404,15 +432,43 @@ impl BootstrapReplicates {
 
     /// [`BootstrapReplicates::run`] that ends early, with [`BootstrapError::Stopped`], once
     /// `stop` is raised (from another thread: a Ctrl-C handler, a user interface).
-    pub fn run_until(
-        data: &SurvData,
+    pub fn run_until<'a>(
+        data: impl Into<BootstrapData<'a>>,
         options: &BootstrapOptions,
         progress: &(dyn Fn() + Sync),
         stop: &std::sync::atomic::AtomicBool,
     ) -> Result<BootstrapReplicates, BootstrapError> {
         options.check()?;
         let statistic = options.statistic;
+        let (data, competing) = match data.into() {
+            BootstrapData::Survival(data) => (data, None),
+            BootstrapData::Competing { data: competing, cause } => (competing.data(), Some((competing, cause))),
+        };
         let file = || data.source.clone();
+        let cause = match (competing, statistic.needs_cause()) {
+            (None, false) => None,
+            (None, true) => {
+                return Err(BootstrapError::Option(format!(
+                    "{statistic} is about one cause of competing-risks data: give a status with causes and the cause of interest"
+                )));
+            }
+            (Some(_), false) => {
+                return Err(BootstrapError::Option(format!(
+                    "on competing-risks data the bootstrap resamples cif-diff:T or log-shr, not {statistic} (for a cause-specific or any-cause analysis, read the status with an event value)"
+                )));
+            }
+            (Some((competing, label)), true) => {
+                let code = competing.cause_code(label).ok_or_else(|| {
+                    BootstrapError::Option(format!(
+                        "there is no cause '{label}'; the causes are: {}",
+                        competing.causes().join(", ")
+                    ))
+                })?;
+                // the label as the data write it ("1" when asked for "1.0")
+                let label = competing.causes().get(code as usize - 1).map_or(label, String::as_str);
+                Some((code, label))
+            }
+        };
         let group = data
             .group
             .as_ref()
@@ -431,19 +487,36 @@ impl BootstrapReplicates {
             statistic,
             what: what.to_string(),
         };
-        if !statistic.is_cox() {
-            for (present, what) in [
-                (data.strata.is_some(), "strata (only log-hr and hr do)"),
-                (data.entry.is_some(), "an entry time (only log-hr and hr do)"),
-                (data.weight.is_some(), "case weights (only log-hr and hr do)"),
-                (!data.covariates.is_empty(), "covariates (only log-hr and hr do)"),
-            ] {
-                if present {
-                    return Err(unsupported(what));
-                }
+        for (present, what, allowed) in [
+            (
+                data.strata.is_some(),
+                "strata (only log-hr and hr do)",
+                statistic.is_cox(),
+            ),
+            (
+                data.entry.is_some(),
+                "an entry time (only log-hr and hr do)",
+                statistic.is_cox(),
+            ),
+            (
+                data.weight.is_some(),
+                "case weights (only log-hr and hr do)",
+                statistic.is_cox(),
+            ),
+            (
+                !data.covariates.is_empty(),
+                "covariates (only log-hr, hr and log-shr do)",
+                statistic.takes_covariates(),
+            ),
+        ] {
+            if present && !allowed {
+                return Err(unsupported(what));
             }
         }
-        let sorted = Sorted::new(data);
+        let sorted = match competing {
+            Some((competing, _)) => Sorted::with_causes(competing),
+            None => Sorted::new(data),
+        };
         let tau = match statistic {
             Statistic::RmstDiff | Statistic::RmstRatio => {
                 let rmst_options = RmstOptions {
@@ -459,8 +532,12 @@ impl BootstrapReplicates {
             with_arm.covariates.insert(0, Covariate::Factor(group.clone()));
             with_arm
         });
-        let mut evaluator = match &cox_data {
-            Some(cox_data) => {
+        let fine_gray_data = match competing {
+            Some((competing, _)) if statistic == Statistic::LogShr => competing.with_arm_covariate(),
+            _ => None,
+        };
+        let mut evaluator = match (&cox_data, &fine_gray_data, cause) {
+            (Some(cox_data), _, _) => {
                 let design = Design::build(cox_data)?;
                 let problem = Problem::new(cox_data, &design, options.ties);
                 Evaluator::Cox(CoxStatistic::new(
@@ -470,12 +547,26 @@ impl BootstrapReplicates {
                     statistic == Statistic::Hr,
                 ))
             }
-            None if statistic == Statistic::LogRank => Evaluator::LogRank {
+            (None, Some(fine_gray_data), Some((_, label))) => Evaluator::FineGray {
+                data: fine_gray_data,
+                sorted: &sorted,
+                options: FineGrayOptions::new(label),
+                rows: Vec::with_capacity(sorted.len()),
+            },
+            (None, None, Some((cause, _))) => match statistic {
+                Statistic::CifDiff(time) => Evaluator::CifDiff {
+                    sorted: &sorted,
+                    cause,
+                    time,
+                },
+                _ => return Err(unsupported("this data")),
+            },
+            (None, _, _) if statistic == Statistic::LogRank => Evaluator::LogRank {
                 sorted: &sorted,
                 weights: options.weights,
                 scratch: LogRankScratch::default(),
             },
-            None => Evaluator::Curves {
+            (None, _, _) => Evaluator::Curves {
                 sorted: &sorted,
                 statistic,
                 tau: tau.unwrap_or(f64::NAN),
@@ -542,7 +633,8 @@ impl BootstrapReplicates {
             format: REPLICATES_FORMAT.to_string(),
             settings: Settings {
                 statistic,
-                description: describe(data, options, !data.covariates.is_empty()),
+                description: describe(data, options, cause.map(|(_, label)| label)),
+                cause: cause.map(|(_, label)| label.to_string()),
                 seed: options.seed,
                 generator: engine::GENERATOR.to_string(),
                 stratified: options.stratify,
@@ -555,7 +647,7 @@ impl BootstrapReplicates {
                     n,
                     group_column: group.name.clone(),
                     levels: group.levels.clone(),
-                    fingerprint: fingerprint(&sorted),
+                    fingerprint: fingerprint(&sorted, cause.is_some()),
                 },
             },
             estimate,
@@ -726,6 +818,10 @@ fn degenerate_reason(statistic: Statistic, firth: bool) -> &'static str {
             "an arm is absent (or the reference RMST is 0)"
         }
         Statistic::MedianDiff => "an arm's Kaplan–Meier median is not reached (or the arm is absent)",
+        Statistic::CifDiff(_) => "an arm is absent",
+        Statistic::LogShr => {
+            "the Fine–Gray fit has no estimate (an arm absent or without failures from the cause, a monotone pseudo-likelihood, or no convergence)"
+        }
     }
 }
 
@@ -739,7 +835,7 @@ fn treatment(statistic: Statistic, firth: bool) -> String {
 }
 
 /// "log hazard ratio of arm=B vs arm=A (Cox, efron ties, adjusted for age)".
-fn describe(data: &SurvData, options: &BootstrapOptions, adjusted: bool) -> String {
+fn describe(data: &SurvData, options: &BootstrapOptions, cause: Option<&str>) -> String {
     let Some(group) = &data.group else {
         return options.statistic.to_string();
     };
@@ -753,19 +849,20 @@ fn describe(data: &SurvData, options: &BootstrapOptions, adjusted: bool) -> Stri
         )
     };
     let covariates: Vec<&str> = data.covariates.iter().map(Covariate::name).collect();
+    let adjustment = if covariates.is_empty() {
+        String::new()
+    } else {
+        format!(", adjusted for {}", covariates.join(", "))
+    };
     let model = |name: &str| {
         let method = if options.firth {
             "Firth penalised likelihood, breslow ties".to_string()
         } else {
             format!("Cox, {} ties", options.ties)
         };
-        let adjustment = if adjusted {
-            format!(", adjusted for {}", covariates.join(", "))
-        } else {
-            String::new()
-        };
         format!("{name} of {} ({method}{adjustment})", versus(1))
     };
+    let cause = cause.unwrap_or_default();
     match options.statistic {
         Statistic::LogHr => model("log hazard ratio"),
         Statistic::Hr => model("hazard ratio"),
@@ -777,11 +874,20 @@ fn describe(data: &SurvData, options: &BootstrapOptions, adjusted: bool) -> Stri
         Statistic::RmstRatio => format!("RMST ratio, {}", versus(1)),
         Statistic::MedianDiff => format!("difference in Kaplan–Meier median, {}", versus(1)),
         Statistic::SurvivalDiff(t) => format!("difference in Kaplan–Meier S({t}), {}", versus(1)),
+        Statistic::CifDiff(t) => format!(
+            "difference in the cumulative incidence of cause {cause} at {t} (Aalen–Johansen), {}",
+            versus(1)
+        ),
+        Statistic::LogShr => format!(
+            "log subdistribution hazard ratio of cause {cause}, {} (Fine–Gray, crr{adjustment})",
+            versus(1)
+        ),
     }
 }
 
-/// FNV-1a (64-bit) over the sorted times, events and arms.
-fn fingerprint(sorted: &Sorted) -> String {
+/// FNV-1a (64-bit) over the sorted times, events and arms (and causes, on competing-risks
+/// data).
+fn fingerprint(sorted: &Sorted, with_causes: bool) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |bytes: &[u8]| {
         for b in bytes {
@@ -793,6 +899,9 @@ fn fingerprint(sorted: &Sorted) -> String {
         feed(&sorted.time[k].to_bits().to_le_bytes());
         feed(&[u8::from(sorted.event[k])]);
         feed(&sorted.arm[k].to_le_bytes());
+        if with_causes {
+            feed(&sorted.cause[k].to_le_bytes());
+        }
     }
     format!("{hash:016x}")
 }

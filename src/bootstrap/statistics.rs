@@ -18,6 +18,16 @@
 //!   [`crate::quantile`]).
 //! - `survival-diff:T`: S₁(T) − S₀(T), Kaplan–Meier, the last value carried past an arm's end.
 //!
+//! On competing-risks data, with a cause of interest k:
+//! - `cif-diff:T`: F₁ₖ(T) − F₀ₖ(T), the difference of the Aalen–Johansen cumulative incidences
+//!   of cause k ([`crate::competing`]): Fₖ(t) = Σ_{t_j ≤ t} S(t_j−) d_kj / n_j, with S the
+//!   Kaplan–Meier estimate of being free of every cause, the last value carried past an arm's
+//!   end (as `survfit` and `cmprsk::cuminc` estimate it).
+//! - `log-shr`: the Fine–Gray log subdistribution hazard ratio of arm 1 for cause k
+//!   ([`crate::FineGray`], `cmprsk::crr`; with any covariates), p = 2 Φ(−|β/SE|) with crr's
+//!   sandwich SE. Each resample is fitted on its rows written out (a row drawn f times appears
+//!   f times), Ĝ, the censoring distribution, re-estimated on it, as `boot` with `crr` does.
+//!
 //! A replicate is degenerate when the statistic does not exist on it: an arm absent, an
 //! infinite maximum-likelihood hazard ratio (R's monotone-likelihood rule, as [`crate::Cox`]),
 //! no test possible, a median not reached.
@@ -29,6 +39,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::counts::{LogRankScratch, Sorted};
+use crate::competing::{CompetingData, FineGray, FineGrayOptions, FineGrayTerm};
 use crate::cox::partial::Problem;
 use crate::cox::{firth, newton};
 use crate::dist::{chisq_sf, two_sided_p};
@@ -54,6 +65,12 @@ pub enum Statistic {
     MedianDiff,
     /// S₁(T) − S₀(T) at this T.
     SurvivalDiff(f64),
+    /// F₁ₖ(T) − F₀ₖ(T) at this T: the difference in the cumulative incidence of the cause of
+    /// interest k (competing-risks data).
+    CifDiff(f64),
+    /// `log-shr`: the Fine–Gray log subdistribution hazard ratio of arm 1 against arm 0 for the
+    /// cause of interest (competing-risks data).
+    LogShr,
 }
 
 impl Statistic {
@@ -64,7 +81,17 @@ impl Statistic {
 
     /// Whether replicates carry a p-value (for the share of significant replicates).
     pub fn has_p_value(self) -> bool {
-        self.is_cox() || self == Statistic::LogRank
+        self.is_cox() || matches!(self, Statistic::LogRank | Statistic::LogShr)
+    }
+
+    /// Whether the statistic is about one cause of competing-risks data.
+    pub fn needs_cause(self) -> bool {
+        matches!(self, Statistic::CifDiff(_) | Statistic::LogShr)
+    }
+
+    /// Whether the statistic comes from a regression model that takes covariates.
+    pub fn takes_covariates(self) -> bool {
+        self.is_cox() || self == Statistic::LogShr
     }
 }
 
@@ -78,6 +105,8 @@ impl fmt::Display for Statistic {
             Statistic::RmstRatio => f.write_str("rmst-ratio"),
             Statistic::MedianDiff => f.write_str("median-diff"),
             Statistic::SurvivalDiff(t) => write!(f, "survival-diff:{t}"),
+            Statistic::CifDiff(t) => write!(f, "cif-diff:{t}"),
+            Statistic::LogShr => f.write_str("log-shr"),
         }
     }
 }
@@ -92,16 +121,22 @@ impl FromStr for Statistic {
             "rmst-diff" => Ok(Statistic::RmstDiff),
             "rmst-ratio" => Ok(Statistic::RmstRatio),
             "median-diff" => Ok(Statistic::MedianDiff),
+            "log-shr" => Ok(Statistic::LogShr),
             _ => {
                 let unknown = || {
                     format!(
-                        "unknown statistic '{s}'; use log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or survival-diff:T (e.g. survival-diff:365)"
+                        "unknown statistic '{s}'; use log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff, survival-diff:T (e.g. survival-diff:365), or on competing-risks data cif-diff:T or log-shr"
                     )
                 };
-                let time = s.strip_prefix("survival-diff:").ok_or_else(unknown)?;
+                let (name, time) = s.split_once(':').ok_or_else(unknown)?;
+                let make: fn(f64) -> Statistic = match name {
+                    "survival-diff" => Statistic::SurvivalDiff,
+                    "cif-diff" => Statistic::CifDiff,
+                    _ => return Err(unknown()),
+                };
                 match time.trim().parse::<f64>() {
-                    Ok(t) if t.is_finite() && t >= 0.0 => Ok(Statistic::SurvivalDiff(t)),
-                    _ => Err(format!("survival-diff:T needs a finite time T ≥ 0, got '{time}'")),
+                    Ok(t) if t.is_finite() && t >= 0.0 => Ok(make(t)),
+                    _ => Err(format!("{name}:T needs a finite time T ≥ 0, got '{time}'")),
                 }
             }
         }
@@ -300,6 +335,20 @@ pub enum Evaluator<'a> {
         tau: f64,
         tables: Vec<RiskTable>,
     },
+    /// F₁ₖ(T) − F₀ₖ(T) for cause code `cause`.
+    CifDiff {
+        sorted: &'a Sorted,
+        cause: u32,
+        time: f64,
+    },
+    /// The Fine–Gray arm coefficient, refitted on each resample's rows written out.
+    FineGray {
+        /// The data with the arm as the first covariate.
+        data: &'a CompetingData,
+        sorted: &'a Sorted,
+        options: FineGrayOptions,
+        rows: Vec<usize>,
+    },
 }
 
 impl Evaluator<'_> {
@@ -344,6 +393,37 @@ impl Evaluator<'_> {
                     _ => Replicate::excluded(),
                 }
             }
+            Evaluator::CifDiff { sorted, cause, time } => match sorted.cif_at(counts, *cause, *time)[..] {
+                [Some(reference), Some(arm)] => Replicate::plain(arm - reference),
+                _ => Replicate::excluded(),
+            },
+            Evaluator::FineGray {
+                data,
+                sorted,
+                options,
+                rows,
+            } => {
+                rows.clear();
+                for (k, &f) in counts.iter().enumerate() {
+                    rows.extend(std::iter::repeat_n(sorted.order[k], f as usize));
+                }
+                let arm = FineGray::fit(&data.select_rows(rows), options)
+                    .ok()
+                    .filter(|fit| fit.converged)
+                    .and_then(|fit| fit.terms.into_iter().next());
+                match arm {
+                    Some(FineGrayTerm {
+                        coef: Some(beta),
+                        p_value,
+                        ..
+                    }) => Replicate {
+                        value: Some(beta),
+                        p_value,
+                        degenerate: false,
+                    },
+                    _ => Replicate::excluded(),
+                }
+            }
         }
     }
 }
@@ -377,4 +457,63 @@ pub fn km_at(table: &RiskTable, t: f64) -> f64 {
         }
     }
     survival
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Columns;
+    use crate::dist::two_sided_p;
+
+    /// The competing-risks statistics on given resamples against cmprsk's `cuminc` and `crr`
+    /// on the same rows (tests/reference/make_competing_bootstrap_fixtures.R).
+    #[test]
+    fn competing_statistics_match_cmprsk_on_resamples() {
+        let text = std::fs::read_to_string("tests/reference/competing_bootstrap.json").unwrap();
+        let fixture: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for case in fixture["cases"].as_array().unwrap() {
+            let file = case["file"].as_str().unwrap();
+            let columns = Columns::new("time", "status").group(case["group"].as_str().unwrap());
+            let data = CompetingData::read_csv(file, &columns, "0").unwrap();
+            let cause_label = case["cause"].as_str().unwrap();
+            let cause = data.cause_code(cause_label).unwrap();
+            let sorted = Sorted::with_causes(&data);
+            let mut drawn = vec![0u32; data.data().n_rows()];
+            for row in case["rows"].as_array().unwrap() {
+                drawn[row.as_u64().unwrap() as usize - 1] += 1;
+            }
+            let counts: Vec<u32> = sorted.order.iter().map(|&i| drawn[i]).collect();
+            let at = case["at"].as_f64().unwrap();
+            let seed = &case["seed"];
+            let mut cif = Evaluator::CifDiff {
+                sorted: &sorted,
+                cause,
+                time: at,
+            };
+            let want = case["cif_diff"].as_f64().unwrap();
+            let got = cif.evaluate(&counts).value.unwrap();
+            assert!(
+                (got - want).abs() <= 1e-10 * want.abs().max(1e-3),
+                "{file} seed {seed}: {got} vs {want}"
+            );
+
+            let with_arm = data.with_arm_covariate().unwrap();
+            let mut fine_gray = Evaluator::FineGray {
+                data: &with_arm,
+                sorted: &sorted,
+                options: FineGrayOptions::new(cause_label),
+                rows: Vec::new(),
+            };
+            let replicate = fine_gray.evaluate(&counts);
+            let (beta, se) = (case["log_shr"].as_f64().unwrap(), case["se"].as_f64().unwrap());
+            let got = replicate.value.unwrap();
+            assert!(
+                (got - beta).abs() <= 1e-6 * beta.abs().max(1e-2),
+                "{file} seed {seed}: {got} vs {beta}"
+            );
+            let p = two_sided_p(beta / se);
+            let got_p = replicate.p_value.unwrap();
+            assert!((got_p - p).abs() <= 1e-5 * p, "{file} seed {seed}: p {got_p} vs {p}");
+        }
+    }
 }

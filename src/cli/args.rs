@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use survkit::Format;
 
 /// Reanalyse survival data from clinical trials: Kaplan–Meier, log-rank family, and more.
@@ -45,6 +45,9 @@ pub enum Command {
     /// Competing risks: Aalen–Johansen cumulative incidence of each cause per group with
     /// survfit's or cuminc's standard errors, the event-free probability, and Gray's test.
     Cif(super::cif::CifArgs),
+    /// Composite endpoint: time to the first of several events (death, assisted ventilation,
+    /// ...) and which it was, as a CSV that `cif` and `finegray` read; impossible rows refused.
+    Composite(super::composite::CompositeArgs),
     /// Fine–Gray subdistribution hazards regression for one cause (as cmprsk::crr), with
     /// crr's sandwich standard errors, Wald limits and p-values.
     Finegray(super::finegray::FineGrayArgs),
@@ -126,4 +129,77 @@ pub fn parse_with_from_str<T: std::str::FromStr<Err = String>>(s: &str) -> Resul
 
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
+}
+
+/// k arms against a reference: which comparisons, and how their p-values are adjusted.
+#[derive(Debug, Args, Clone)]
+pub struct ComparisonArgs {
+    /// Compare only arm A against arm B (B the reference of this comparison), e.g. Lev,Obs.
+    #[arg(long, value_name = "A,B")]
+    pub compare: Option<String>,
+    /// Adjust the p-values of the comparisons of more than two arms: holm, hochberg,
+    /// bonferroni or none (R's p.adjust).
+    #[arg(long, default_value = "none", value_parser = parse_with_from_str::<survkit::multiplicity::Adjustment>)]
+    pub adjust: survkit::multiplicity::Adjustment,
+    /// Regimen (sub-study) column of a platform trial: each active arm of --group belongs to
+    /// one regimen, the reference (e.g. placebo) to any.
+    #[arg(long, value_name = "COL")]
+    pub regimen: Option<String>,
+    /// The controls of each active arm (with --regimen): concurrent (the reference rows of its
+    /// own regimen) or pooled (of every regimen; add --strata COL with the regimen column to
+    /// stratify by regimen).
+    #[arg(long, value_enum, requires = "regimen")]
+    pub control: Option<ControlArg>,
+}
+
+/// `--control`: which reference rows an active arm of a platform trial is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ControlArg {
+    /// The reference rows of the arm's own regimen (the default).
+    Concurrent,
+    /// The reference rows of every regimen.
+    Pooled,
+}
+
+impl ComparisonArgs {
+    /// `Some(pair)` when the analysis runs per comparison: a group with more than two levels,
+    /// or `--compare` given (the pair, arm first); `None` for today's two-arm analysis.
+    pub fn wanted(&self, data: &survkit::SurvData) -> Result<Option<Option<(String, String)>>, super::Failure> {
+        let pair = self.pair()?;
+        let levels = data.group.as_ref().map_or(0, |g| g.n_levels());
+        Ok((pair.is_some() || levels > 2 || data.regimen.is_some()).then_some(pair))
+    }
+
+    /// The platform control rule, when the data have a regimen column: `--control` (default
+    /// concurrent), stratified by regimen when the strata column is the regimen column.
+    pub fn control(&self, data: &survkit::SurvData) -> Option<survkit::platform::Control> {
+        let regimen = data.regimen.as_ref()?;
+        Some(match self.control.unwrap_or(ControlArg::Concurrent) {
+            ControlArg::Concurrent => survkit::platform::Control::Concurrent,
+            ControlArg::Pooled => survkit::platform::Control::Pooled {
+                stratified: data.strata.as_ref().is_some_and(|s| s.name == regimen.name),
+            },
+        })
+    }
+
+    /// Adds the regimen column to the columns read.
+    pub fn columns(&self, columns: survkit::Columns) -> survkit::Columns {
+        match &self.regimen {
+            Some(regimen) => columns.regimen(regimen),
+            None => columns,
+        }
+    }
+
+    /// The pair `--compare A,B` names (arm A, reference B).
+    pub fn pair(&self) -> Result<Option<(String, String)>, super::Failure> {
+        self.compare.as_deref().map(parse_pair).transpose()
+    }
+}
+
+/// `--compare A,B`: (arm A, reference B).
+pub fn parse_pair(text: &str) -> Result<(String, String), super::Failure> {
+    let (a, b) = text
+        .split_once(',')
+        .ok_or_else(|| super::Failure::input(anyhow::anyhow!("--compare expects two arms A,B, got '{text}'")))?;
+    Ok((a.trim().to_string(), b.trim().to_string()))
 }

@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use anyhow::anyhow;
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use survkit::bootstrap::{BootstrapOptions, BootstrapReplicates, IntervalMethod, Statistic, engine};
+use survkit::bootstrap::{BootstrapData, BootstrapOptions, BootstrapReplicates, IntervalMethod, Statistic, engine};
 use survkit::model::Shape;
-use survkit::{Render, Ties, Weights};
+use survkit::{Bootstrap, Columns, CompetingData, Render, SurvData, Ties, Weights};
 
 use super::Failure;
-use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_model, report_to_stderr, write_atomically};
+use super::args::{ComparisonArgs, DataArgs, OutputArgs, parse_with_from_str};
+use super::cif::{CensorArgs, load_competing};
+use super::run::{emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons, write_atomically};
 
 /// `survkit bootstrap FILE ...` runs a bootstrap; `survkit bootstrap merge FILES...` merges
 /// shards. (clap's derive cannot make a flattened group optional beside a subcommand, so this
@@ -75,9 +76,16 @@ pub struct MergeArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// The statistic: log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or survival-diff:T.
+    /// The statistic: log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or survival-diff:T;
+    /// on competing-risks data (with --cause) cif-diff:T or log-shr.
     #[arg(long, value_parser = parse_with_from_str::<Statistic>)]
     pub statistic: Statistic,
+    /// The cause of interest, a value of the status column, for cif-diff:T and log-shr (the
+    /// status then holds a censoring value and one or more causes).
+    #[arg(long, value_name = "K")]
+    pub cause: Option<String>,
+    #[command(flatten)]
+    pub censor: CensorArgs,
     /// Covariates of the Cox model (log-hr, hr), e.g. age,ph.ecog.
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub covariates: Vec<String>,
@@ -125,6 +133,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub save_replicates: Option<PathBuf>,
     #[command(flatten)]
+    pub comparisons: ComparisonArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -143,9 +153,15 @@ fn run_bootstrap(args: RunArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let data = load_model(&args.data, Shape::ArmAndModel, |columns| {
-        columns.covariates(args.covariates.iter()).factors(args.factors.iter())
-    })?;
+    let model = |columns: survkit::Columns| columns.covariates(args.covariates.iter()).factors(args.factors.iter());
+    let loaded = Resampled::load(
+        &args.data,
+        args.statistic,
+        &args.cause,
+        &args.censor,
+        model,
+        |data, model| load_arms(data, &args.comparisons, Shape::ArmAndModel, model),
+    )?;
     let replicates = match &args.replicate_range {
         Some(text) => parse_range(text).map_err(Failure::input)?,
         None => 0..args.replicates,
@@ -171,8 +187,35 @@ fn run_bootstrap(args: RunArgs) -> Result<(), Failure> {
         firth: args.firth,
         weights: args.weights,
     };
+    if args.comparisons.regimen.is_some()
+        && (matches!(loaded, Resampled::Competing(..)) || options.statistic == Statistic::LogRank)
+    {
+        return Err(Failure::input(anyhow!(
+            "--regimen (platform controls) is not available for {} yet",
+            options.statistic
+        )));
+    }
+    if matches!(loaded, Resampled::Competing(..)) && args.comparisons.compare.is_some() {
+        return Err(Failure::input(anyhow!(
+            "--compare is not available for cif-diff:T and log-shr yet; keep the two arms' rows in the file"
+        )));
+    }
+    if let Resampled::Survival(data) = &loaded
+        && options.statistic != Statistic::LogRank
+    {
+        if args.save_replicates.is_some() && args.comparisons.wanted(data)?.is_some() {
+            return Err(Failure::input(anyhow!(
+                "--save-replicates keeps the replicates of two arms: with more, run each pair with --compare A,B and --replicate-range"
+            )));
+        }
+        let analyse = |pair: &SurvData| BootstrapReplicates::run(pair, &options, &|| {}).map(|r| r.summary());
+        let p_of = |b: &Bootstrap| b.estimate_p_value;
+        if let Some(result) = run_comparisons(data, &args.comparisons, analyse, p_of, || None)? {
+            return emit_comparisons(data, &result, |b| &b.warnings, &args.output);
+        }
+    }
     let bar = progress_bar(options.replicates.len() as u64, "replicates");
-    let result = BootstrapReplicates::run(&data, &options, &|| {
+    let result = BootstrapReplicates::run(loaded.input(), &options, &|| {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
@@ -191,8 +234,55 @@ fn run_bootstrap(args: RunArgs) -> Result<(), Failure> {
         save(path, &replicates)?;
     }
     let summary = replicates.summary();
-    report_to_stderr(&data, &summary.warnings);
+    report_to_stderr(loaded.data(), &summary.warnings);
     emit(&args.output, &summary.render(args.output.format))
+}
+
+/// The data a bootstrap resamples, read as the statistic needs them: with a status of causes
+/// and the cause of interest for cif-diff:T and log-shr, as single-event data otherwise.
+pub enum Resampled {
+    Survival(SurvData),
+    Competing(CompetingData, String),
+}
+
+impl Resampled {
+    /// Reads the data; `plain` reads single-event data with the model's columns added.
+    pub fn load(
+        args: &DataArgs,
+        statistic: Statistic,
+        cause: &Option<String>,
+        censor: &CensorArgs,
+        model: impl Fn(Columns) -> Columns,
+        plain: impl FnOnce(&DataArgs, &dyn Fn(Columns) -> Columns) -> Result<SurvData, Failure>,
+    ) -> Result<Resampled, Failure> {
+        match (cause, statistic.needs_cause()) {
+            (Some(cause), true) => Ok(Resampled::Competing(
+                load_competing(args, censor, Shape::ArmAndModel, &model)?,
+                cause.clone(),
+            )),
+            (None, false) => Ok(Resampled::Survival(plain(args, &model)?)),
+            (None, true) => Err(Failure::input(anyhow!(
+                "{statistic} needs --cause K: the cause of interest, a value of --status"
+            ))),
+            (Some(_), false) => Err(Failure::input(anyhow!(
+                "--cause applies to cif-diff:T and log-shr, not to {statistic}"
+            ))),
+        }
+    }
+
+    pub fn input(&self) -> BootstrapData<'_> {
+        match self {
+            Resampled::Survival(data) => BootstrapData::Survival(data),
+            Resampled::Competing(data, cause) => BootstrapData::Competing { data, cause },
+        }
+    }
+
+    pub fn data(&self) -> &SurvData {
+        match self {
+            Resampled::Survival(data) => data,
+            Resampled::Competing(data, _) => data.data(),
+        }
+    }
 }
 
 fn run_merge(args: MergeArgs) -> Result<(), Failure> {

@@ -3,7 +3,9 @@
 use anyhow::anyhow;
 use clap::Args;
 use survkit::competing::{Cif, CifOptions, CifVariance, CompetingData, CompetingError};
-use survkit::{Columns, ConfType, Render};
+use survkit::formula::Formula;
+use survkit::model::{Shape, competing_frame_for};
+use survkit::{Columns, ConfType, Render, Table};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
@@ -18,11 +20,13 @@ pub struct CensorArgs {
     pub censor_value: String,
 }
 
-/// Reads competing-risks data (`--status` is `--event`'s other name), letting a command add
-/// columns of its own (covariates).
+/// Reads competing-risks data (`--status` is `--event`'s other name), from the column options
+/// with the command's own columns (`extra`: covariates), or from `--formula` read as `shape`
+/// says.
 pub fn load_competing(
     args: &DataArgs,
     censor: &CensorArgs,
+    shape: Shape,
     extra: impl FnOnce(Columns) -> Columns,
 ) -> Result<CompetingData, Failure> {
     if args.event_value.is_some() {
@@ -31,7 +35,17 @@ pub fn load_competing(
         )));
     }
     super::run::remember_input(&args.file);
-    CompetingData::read_csv(&args.file, &extra(columns(args)?), &censor.censor_value).map_err(Failure::input)
+    let Some(formula) = &args.formula else {
+        return CompetingData::read_csv(&args.file, &extra(columns(args)?), &censor.censor_value)
+            .map_err(Failure::input);
+    };
+    let formula = Formula::parse(formula).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
+    let table = Table::read_csv(&args.file).map_err(Failure::input)?;
+    competing_frame_for(&table, &formula, shape, &censor.censor_value, |columns| {
+        columns.weight.clone_from(&args.weight);
+        columns.strict = args.strict;
+    })
+    .map_err(Failure::input)
 }
 
 #[derive(Debug, Args)]
@@ -64,7 +78,7 @@ pub struct CifArgs {
 }
 
 pub fn run(args: CifArgs) -> Result<(), Failure> {
-    let data = load_competing(&args.data, &args.censor, |columns| columns)?;
+    let data = load_competing(&args.data, &args.censor, Shape::Groups, |columns| columns)?;
     let options = CifOptions {
         variance: args.variance,
         conf_type: args.conf_type,

@@ -1,13 +1,18 @@
 //! `survkit cox`.
 
 use clap::Args;
-use survkit::cox::{ZphTransform, parse_pattern};
+use survkit::comparisons::{ArmTests, Comparisons, cox_arm_tests, cox_arms};
+use survkit::cox::{Term, TestResult, ZphTransform, parse_pattern};
+use survkit::data::Covariate;
 use survkit::model::Shape;
-use survkit::{ConfType, Cox, CoxError, CoxOptions, Render, Ties};
+use survkit::output::{num, pvalue};
+use survkit::{ConfType, Cox, CoxError, CoxFit, CoxOptions, Format, Render, SurvData, Ties};
 
 use super::Failure;
-use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{check_factors, emit, load_model, report_to_stderr, write_atomically};
+use super::args::{ComparisonArgs, DataArgs, OutputArgs, parse_with_from_str};
+use super::run::{
+    check_factors, emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons, write_atomically,
+};
 
 #[derive(Debug, Args)]
 pub struct CoxArgs {
@@ -18,7 +23,7 @@ pub struct CoxArgs {
         long,
         value_delimiter = ',',
         value_name = "COL,...",
-        required_unless_present = "formula",
+        required_unless_present_any = ["formula", "group"],
         conflicts_with = "formula"
     )]
     pub covariates: Vec<String>,
@@ -62,17 +67,28 @@ pub struct CoxArgs {
     /// Write martingale, deviance, score, dfbeta and (scaled) Schoenfeld residuals to this CSV.
     #[arg(long, value_name = "FILE")]
     pub residuals: Option<std::path::PathBuf>,
+    /// With --group: --adjust the p-values of the arms' terms (more than two arms: one model of
+    /// all arms); --compare one pair or --regimen a platform's controls: one model per
+    /// comparison, on its rows.
+    #[command(flatten)]
+    pub comparisons: ComparisonArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: CoxArgs) -> Result<(), Failure> {
     check_factors(&args.factors, &args.covariates)?;
-    let data = load_model(&args.data, Shape::Regression, |columns| {
+    let mut data = load_arms(&args.data, &args.comparisons, Shape::Regression, |columns| {
         let mut columns = columns.covariates(args.covariates.iter()).factors(args.factors.iter());
         columns.cluster.clone_from(&args.cluster);
         columns
     })?;
+    // --group: the arm, a factor before the covariates (R's coxph(Surv ~ arm + ...))
+    if let Some(group) = data.group.clone()
+        && data.covariate(&group.name).is_none()
+    {
+        data.covariates.insert(0, Covariate::Factor(group));
+    }
     let options = CoxOptions {
         ties: args
             .ties
@@ -85,6 +101,21 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         firth: args.firth,
         zph: args.zph,
     };
+    // one pair, or a platform's comparisons: one model per comparison on its rows, the arm its
+    // two-level factor
+    if data.group.is_some() && (args.comparisons.compare.is_some() || data.regimen.is_some()) {
+        let analyse = |pair: &SurvData| {
+            let mut pair = pair.clone();
+            if let (Some(group), Some(Covariate::Factor(arm))) = (&pair.group, pair.covariates.first_mut()) {
+                *arm = group.clone();
+            }
+            Cox::fit(&pair, &options)
+        };
+        let p_of = |fit: &CoxFit| fit.terms.first().and_then(|t| t.p_value);
+        if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || None)? {
+            return emit_comparisons(&data, &result, |f| &f.warnings, &args.output);
+        }
+    }
     // the model's errors speak of the data: say which file
     let mut fit = Cox::fit(&data, &options).map_err(|e| {
         let status = match e {
@@ -101,10 +132,71 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         fit.predictions.extend(curves);
     }
     report_to_stderr(&data, &fit.warnings);
-    let text = fit.render(args.output.format);
+    let arms = data
+        .group
+        .as_ref()
+        .filter(|g| g.n_levels() > 2)
+        .and_then(|_| cox_arms(&fit, &data, args.comparisons.adjust));
+    let text = match &arms {
+        None => fit.render(args.output.format),
+        Some(arms) => {
+            let tests = cox_arm_tests(&fit, &data, &options);
+            with_arms(&fit, arms, tests.as_ref(), args.output.format)
+        }
+    };
     if let Some(path) = &args.residuals {
         let residuals = fit.residuals(&data).map_err(Failure::input)?;
         write_atomically(path, &survkit::output::residuals_csv(&residuals, &data)).map_err(Failure::input)?;
     }
     emit(&args.output, &text)
+}
+
+/// The fit with each arm's comparison with the reference: `"adjust"`, `"comparisons"` and
+/// (with other covariates) `"arm_tests"` added to the JSON, the same after the text and the CSV.
+fn with_arms(fit: &CoxFit, arms: &Comparisons<Term>, tests: Option<&ArmTests>, format: Format) -> String {
+    let lines = |render: &dyn Fn(&str, &TestResult) -> String| {
+        tests.map_or_else(String::new, |t| {
+            render("likelihood ratio", &t.likelihood_ratio) + &render("Wald", &t.wald) + &render("score", &t.score)
+        })
+    };
+    match format {
+        Format::Json => {
+            let mut value = serde_json::to_value(fit).unwrap_or_default();
+            if let Some(object) = value.as_object_mut() {
+                object.insert("adjust".into(), serde_json::json!(arms.adjust));
+                object.insert(
+                    "comparisons".into(),
+                    serde_json::to_value(&arms.comparisons).unwrap_or_default(),
+                );
+                if let Some(tests) = tests {
+                    object.insert("arm_tests".into(), serde_json::to_value(tests).unwrap_or_default());
+                }
+            }
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+        Format::Table => {
+            let heading = if tests.is_some() {
+                "\nThe arms together, adjusted for the other covariates:\n"
+            } else {
+                ""
+            };
+            let line = |name: &str, t: &TestResult| match (t.statistic, t.p_value) {
+                (Some(x), Some(p)) => format!("{name} test = {} on {} df, p = {}\n", num(x), t.df, pvalue(p)),
+                _ => format!("{name} test: not available\n"),
+            };
+            format!("{}\n{}{heading}{}", fit.table(), arms.summary_table(), lines(&line))
+        }
+        Format::Csv => {
+            let header = if tests.is_some() {
+                "\n# the arms together, adjusted for the other covariates\ntest,statistic,df,p_value\n"
+            } else {
+                ""
+            };
+            let line = |name: &str, t: &TestResult| {
+                let v = |x: Option<f64>| x.map_or_else(String::new, |x| x.to_string());
+                format!("{name},{},{},{}\n", v(t.statistic), t.df, v(t.p_value))
+            };
+            format!("{}\n{}{header}{}", fit.csv(), arms.summary_csv(), lines(&line))
+        }
+    }
 }

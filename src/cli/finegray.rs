@@ -3,6 +3,7 @@
 use clap::Args;
 use survkit::Render;
 use survkit::competing::{CompetingError, FineGray, FineGrayOptions};
+use survkit::model::Shape;
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs};
@@ -18,8 +19,14 @@ pub struct FineGrayArgs {
     /// The cause of interest, as written in the status column.
     #[arg(long, value_name = "K")]
     pub cause: String,
-    /// Covariates, e.g. age,sex (numeric unless listed in --factors).
-    #[arg(long, value_delimiter = ',', value_name = "COL,...", required = true)]
+    /// Covariates, e.g. age,sex (numeric unless listed in --factors); or give --formula.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "COL,...",
+        required_unless_present = "formula",
+        conflicts_with = "formula"
+    )]
     pub covariates: Vec<String>,
     /// Covariates to treat as categorical (treatment-coded dummies named COL=LEVEL).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
@@ -39,7 +46,7 @@ pub struct FineGrayArgs {
 
 pub fn run(args: FineGrayArgs) -> Result<(), Failure> {
     check_factors(&args.factors, &args.covariates)?;
-    let data = load_competing(&args.data, &args.censor, |columns| {
+    let data = load_competing(&args.data, &args.censor, Shape::Regression, |columns| {
         columns.covariates(args.covariates.iter()).factors(args.factors.iter())
     })?;
     let options = FineGrayOptions {

@@ -1,16 +1,17 @@
-//! `survkit fragility counts` and `survkit fragility survival`.
+//! `survkit fragility counts`, `survkit fragility survival` and `survkit fragility competing`.
 
 use clap::{Args, Subcommand};
-use survkit::Render;
 use survkit::fragility::{
-    ArmCounts, CountsFragility, CountsOptions, CountsTest, Lost, SurvivalFragility, SurvivalMethod, SurvivalOptions,
-    SurvivalTest,
+    ArmCounts, CountsFragility, CountsOptions, CountsTest, GrayFlip, GrayFragility, GrayFragilityOptions, Lost,
+    SurvivalFragility, SurvivalMethod, SurvivalOptions, SurvivalTest,
 };
 use survkit::model::Shape;
+use survkit::{Render, SurvData};
 
 use super::Failure;
-use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_model, report_to_stderr};
+use super::args::{ComparisonArgs, DataArgs, OutputArgs, parse_with_from_str};
+use super::cif::{CensorArgs, load_competing};
+use super::run::{comparison_data, emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons};
 
 #[derive(Debug, Args)]
 pub struct FragilityArgs {
@@ -26,6 +27,9 @@ pub enum FragilityCommand {
     /// Fragility of a two-arm survival comparison: status-flip index, SIFI, what-if table,
     /// leave-one-out influence.
     Survival(SurvivalArgs),
+    /// Fragility of Gray's test of equal cumulative incidence of one cause across groups: the
+    /// fewest status changes (cause ↔ censored, cause ↔ another cause) that move p across α.
+    Competing(CompetingArgs),
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +80,37 @@ pub struct SurvivalArgs {
     #[arg(long)]
     pub influence: bool,
     #[command(flatten)]
+    pub comparisons: ComparisonArgs,
+    /// With several comparisons, measure each one's fragility against the level its p-value
+    /// had to pass under --adjust (Bonferroni α/m; Holm and Hochberg α/(m − i + 1) for the i-th
+    /// smallest p), not α.
+    #[arg(long)]
+    pub alpha_adjusted: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompetingArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub censor: CensorArgs,
+    /// The cause of interest, as written in the status column.
+    #[arg(long, value_name = "K")]
+    pub cause: String,
+    /// Significance level (significant means p < α).
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Gray's test weight power ρ (cuminc's rho).
+    #[arg(long, default_value_t = 0.0)]
+    pub rho: f64,
+    /// Status changes allowed: cause-censor (a failure from the cause ↔ censored),
+    /// between-causes (a failure from the cause ↔ another cause), or both.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...",
+          default_value = "cause-censor,between-causes", value_parser = parse_with_from_str::<GrayFlip>)]
+    pub flips: Vec<GrayFlip>,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -83,6 +118,7 @@ pub fn run(args: FragilityArgs) -> Result<(), Failure> {
     match args.command {
         FragilityCommand::Counts(args) => counts(args),
         FragilityCommand::Survival(args) => survival(args),
+        FragilityCommand::Competing(args) => competing(args),
     }
 }
 
@@ -101,7 +137,7 @@ fn counts(args: CountsArgs) -> Result<(), Failure> {
 }
 
 fn survival(args: SurvivalArgs) -> Result<(), Failure> {
-    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
+    let data = load_arms(&args.data, &args.comparisons, Shape::Groups, |columns| columns)?;
     let experimental = experimental_arm(&args.data, &data);
     let options = SurvivalOptions {
         test: args.test,
@@ -112,6 +148,41 @@ fn survival(args: SurvivalArgs) -> Result<(), Failure> {
         what_if: args.what_if,
         influence: args.influence,
     };
+    // each arm against the reference: that arm is the experimental one
+    let analyse = |alpha: f64| {
+        let options = &options;
+        move |pair: &SurvData| {
+            let arm = survkit::comparisons::arm_of(pair);
+            SurvivalFragility::compute(
+                pair,
+                &SurvivalOptions {
+                    alpha,
+                    experimental: arm,
+                    ..options.clone()
+                },
+            )
+        }
+    };
+    let p_of = |f: &SurvivalFragility| Some(f.p_value);
+    if let Some(mut result) = run_comparisons(&data, &args.comparisons, analyse(args.alpha), p_of, || None)? {
+        if args.alpha_adjusted {
+            // again, each against the level its p-value had to pass
+            let p: Vec<Option<f64>> = result.comparisons.iter().map(|c| c.p_value).collect();
+            let levels = args.comparisons.adjust.levels(&p, args.alpha);
+            let pairs = comparison_data(&data, &args.comparisons)?;
+            for ((c, level), pair) in result.comparisons.iter_mut().zip(levels).zip(pairs) {
+                if let Some(level) = level {
+                    c.result = analyse(level)(&pair).map_err(|e| e.to_string());
+                }
+            }
+        }
+        return emit_comparisons(&data, &result, |f| &f.warnings, &args.output);
+    }
+    if args.alpha_adjusted {
+        return Err(Failure::input(anyhow::anyhow!(
+            "--alpha-adjusted applies to comparisons of more than two arms (or --compare A,B)"
+        )));
+    }
     let result = SurvivalFragility::compute(&data, &options).map_err(|e| {
         if e.is_analysis_error() {
             Failure::analysis(e)
@@ -120,6 +191,25 @@ fn survival(args: SurvivalArgs) -> Result<(), Failure> {
         }
     })?;
     report_to_stderr(&data, &result.warnings);
+    emit(&args.output, &result.render(args.output.format))
+}
+
+fn competing(args: CompetingArgs) -> Result<(), Failure> {
+    let data = load_competing(&args.data, &args.censor, Shape::Groups, |columns| columns)?;
+    let options = GrayFragilityOptions {
+        cause: args.cause,
+        alpha: args.alpha,
+        rho: args.rho,
+        flips: args.flips,
+    };
+    let result = GrayFragility::compute(&data, &options).map_err(|e| {
+        if e.is_analysis_error() {
+            Failure::analysis(e)
+        } else {
+            Failure::input(e)
+        }
+    })?;
+    report_to_stderr(data.data(), &result.warnings);
     emit(&args.output, &result.render(args.output.format))
 }
 

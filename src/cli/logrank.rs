@@ -6,8 +6,8 @@ use survkit::model::Shape;
 use survkit::{LogRank, LogRankError, LogRankOptions, Render, Weights};
 
 use super::Failure;
-use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_model, report_to_stderr};
+use super::args::{ComparisonArgs, DataArgs, OutputArgs, parse_with_from_str};
+use super::run::{emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons};
 
 #[derive(Debug, Args)]
 pub struct LogrankArgs {
@@ -24,12 +24,31 @@ pub struct LogrankArgs {
     /// fh:0,0 fh:0,1 fh:1,0 fh:1,1), p-value from their joint normal distribution.
     #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>, conflicts_with = "trend")]
     pub maxcombo: Option<Vec<Weights>>,
+    /// Each arm against the reference (--compare one pair, --regimen a platform's controls,
+    /// --adjust the p-values): pairwise log-rank tests beside the k-sample test. Without these
+    /// the test compares all groups at once.
+    #[command(flatten)]
+    pub comparisons: ComparisonArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: LogrankArgs) -> Result<(), Failure> {
-    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
+    let data = load_arms(&args.data, &args.comparisons, Shape::Groups, |columns| columns)?;
+    let pairwise = args.comparisons.compare.is_some()
+        || data.regimen.is_some()
+        || args.comparisons.adjust != survkit::multiplicity::Adjustment::None;
+    if pairwise && args.maxcombo.is_none() {
+        let options = LogRankOptions {
+            weights: args.weights,
+            trend: false,
+        };
+        let analyse = |pair: &survkit::SurvData| LogRank::test(pair, &options);
+        let global = || LogRank::test(&data, &options).ok();
+        if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, |t| Some(t.p_value), global)? {
+            return emit_comparisons(&data, &result, |t| &t.warnings, &args.output);
+        }
+    }
     if let Some(weights) = args.maxcombo {
         let mut options = MaxComboOptions::default();
         if !weights.is_empty() {

@@ -8,6 +8,7 @@ mod args;
 mod bootstrap;
 mod cafs;
 mod cif;
+mod composite;
 mod cox;
 mod design;
 mod finegray;

@@ -4,12 +4,12 @@ use clap::Args;
 use survkit::bootstrap::PermutationPlan;
 use survkit::bootstrap::{PermutationMethod, engine};
 use survkit::model::Shape;
-use survkit::{Permutation, PermutationOptions, Render, Weights};
+use survkit::{Permutation, PermutationOptions, Render, SurvData, Weights};
 
 use super::Failure;
-use super::args::{DataArgs, OutputArgs, parse_with_from_str};
+use super::args::{ComparisonArgs, DataArgs, OutputArgs, parse_with_from_str};
 use super::bootstrap::{default_threads, progress_bar};
-use super::run::{emit, load_model, report_to_stderr};
+use super::run::{emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons};
 
 /// How a permutation test runs (shared by `permutation` and `cafs`).
 #[derive(Debug, Args)]
@@ -61,11 +61,13 @@ pub struct PermutationArgs {
     #[command(flatten)]
     pub run: PermutationRunArgs,
     #[command(flatten)]
+    pub comparisons: ComparisonArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: PermutationArgs) -> Result<(), Failure> {
-    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
+    let data = load_arms(&args.data, &args.comparisons, Shape::Groups, |columns| columns)?;
     let plan = args.run.plan();
     let options = PermutationOptions {
         weights: args.weights,
@@ -75,6 +77,13 @@ pub fn run(args: PermutationArgs) -> Result<(), Failure> {
         seed: plan.seed,
         threads: plan.threads,
     };
+    let analyse = |pair: &SurvData| Permutation::test(pair, &options, &|| {});
+    let global = || Permutation::test(&data, &options, &|| {}).ok();
+    if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, |t| Some(t.p_value), global)? {
+        args.run
+            .note_drawn_seed(result.comparisons.iter().find_map(|c| c.result.as_ref().ok()?.seed));
+        return emit_comparisons(&data, &result, |t| &t.warnings, &args.output);
+    }
     let test = with_progress(&plan, |progress| Permutation::test(&data, &options, progress)).map_err(|e| match e {
         survkit::bootstrap::PermutationError::NoTest { .. } => Failure::analysis(e),
         _ => Failure::input(e),

@@ -8,17 +8,20 @@ use survkit::bootstrap::PermutationPlan;
 use survkit::bootstrap::{BootstrapOptions, IntervalMethod, Statistic};
 use survkit::competing::CifOptions;
 use survkit::fragility::{SurvivalOptions, SurvivalTest};
+use survkit::model::Shape;
+use survkit::multiplicity::Adjustment;
+use survkit::plot::forest::ArmsOptions;
 use survkit::plot::{
-    BootstrapFigure, CafsFigure, CifFigure, ForestFigure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions,
-    LogLogFigure, PlotError, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale, TimeUnit, WinFigure,
-    render,
+    BootstrapFigure, CafsFigure, CifFigure, CifLayout, CifPlotOptions, ForestFigure, FragilityFigure, ImageFormat,
+    KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale,
+    TimeUnit, WinFigure, render,
 };
 use survkit::win::{CafsOptions, Direction, WinOptions};
 use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
 use super::args::{DataArgs, parse_with_from_str};
-use super::bootstrap::default_threads;
+use super::bootstrap::{Resampled, default_threads};
 use super::cif::{CensorArgs, load_competing};
 use super::reconstruct::{ReconstructInputArgs, reconstruction};
 use super::run::{check_factors, load_with, report_to_stderr, write_bytes_atomically};
@@ -133,6 +136,19 @@ pub struct ForestFigureArgs {
     /// it (instead of one row per --covariates term).
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub subgroups: Vec<String>,
+    /// One row per arm of --group against the reference arm (--reference COL=LEVEL, else the
+    /// first level): the hazard ratio from one Cox model of the group, and a second block with
+    /// the RMST difference up to --tau, each with its p and adjusted p.
+    #[arg(long, conflicts_with_all = ["subgroups", "covariates", "factors"])]
+    pub arms: bool,
+    /// With --arms: how the p-values of the arms' comparisons are adjusted: holm, hochberg,
+    /// bonferroni or none.
+    #[arg(long, default_value = "none", requires = "arms", value_parser = parse_with_from_str::<Adjustment>)]
+    pub adjust: Adjustment,
+    /// With --arms: truncation time τ of the RMST, in the data's unit (default: the largest τ the
+    /// data support).
+    #[arg(long, value_name = "T", requires = "arms")]
+    pub tau: Option<f64>,
 }
 
 /// The seed and threads of a resampling figure.
@@ -164,9 +180,15 @@ pub struct ConfLevelArgs {
 pub struct BootstrapFigureArgs {
     #[command(flatten)]
     pub figure: FigureArgs,
-    /// The statistic: log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or survival-diff:T.
+    /// The statistic: log-hr, hr, logrank, rmst-diff, rmst-ratio, median-diff or survival-diff:T;
+    /// on competing-risks data (with --cause) cif-diff:T or log-shr.
     #[arg(long, default_value = "log-hr", value_parser = parse_with_from_str::<Statistic>)]
     pub statistic: Statistic,
+    /// The cause of interest, a value of the status column, for cif-diff:T and log-shr.
+    #[arg(long, value_name = "K")]
+    pub cause: Option<String>,
+    #[command(flatten)]
+    pub censor: CensorArgs,
     /// Number of replicates B.
     #[arg(long, default_value_t = 2000)]
     pub replicates: usize,
@@ -190,6 +212,9 @@ pub struct BootstrapFigureArgs {
     /// the data support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
+    /// With more than two arms: draw arm A against arm B (the reference), e.g. Lev,Obs.
+    #[arg(long, value_name = "A,B")]
+    pub compare: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -206,6 +231,9 @@ pub struct FragilityFigureArgs {
     /// support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
+    /// With more than two arms: draw arm A against arm B (the reference), e.g. Lev,Obs.
+    #[arg(long, value_name = "A,B")]
+    pub compare: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -222,7 +250,12 @@ pub struct CifFigureArgs {
     pub figure: FigureArgs,
     #[command(flatten)]
     pub censor: CensorArgs,
-    /// Pointwise confidence bands.
+    /// overlay (every curve on one panel: a colour per group, cause 1 solid, others dashed),
+    /// stacked (a panel per group, the causes stacked as filled bands up to 1 − event-free) or
+    /// side-by-side (a panel per group, a curve per cause).
+    #[arg(long, default_value = "overlay", value_parser = parse_with_from_str::<CifLayout>)]
+    pub layout: CifLayout,
+    /// Pointwise confidence bands (overlay and side-by-side).
     #[arg(long)]
     pub ci: bool,
     /// Number still at risk (event-free and uncensored) per group at each time-axis break.
@@ -288,9 +321,9 @@ pub struct LayoutArgs {
     /// Image width in pixels.
     #[arg(long, default_value_t = survkit::plot::DEFAULT_SIZE.0)]
     pub width: u32,
-    /// Image height in pixels.
-    #[arg(long, default_value_t = survkit::plot::DEFAULT_SIZE.1)]
-    pub height: u32,
+    /// Image height in pixels [default: 640; forest: fitted to its rows].
+    #[arg(long)]
+    pub height: Option<u32>,
     /// Title above the figure.
     #[arg(long)]
     pub title: Option<String>,
@@ -318,7 +351,7 @@ impl LayoutArgs {
     pub fn options(&self) -> PlotOptions {
         PlotOptions {
             width: self.width,
-            height: self.height,
+            height: self.height.unwrap_or(survkit::plot::DEFAULT_SIZE.1),
             title: self.title.clone(),
             xlabel: self.xlabel.clone(),
             ylabel: self.ylabel.clone(),
@@ -399,6 +432,15 @@ fn image_format(output: &std::path::Path) -> Result<ImageFormat, Failure> {
         .ok_or_else(|| Failure::input(anyhow!("{}: the output must end in .svg or .png", output.display())))
 }
 
+/// Writes a forest figure: at the height the user asked for, or else at the height its rows need.
+fn write_forest(mut figure: ForestFigure, image: &ImageArgs) -> Result<(), Failure> {
+    if image.layout.height.is_none() {
+        figure.layout.height = figure.fitted_height();
+    }
+    let layout = figure.layout.clone();
+    write_figure(&figure, image, &layout)
+}
+
 /// Renders a figure in the format the output path asks for and writes it whole.
 fn write_figure(figure: &impl survkit::plot::Figure, image: &ImageArgs, layout: &PlotOptions) -> Result<(), Failure> {
     let bytes = render(figure, image_format(&image.output)?, layout.size()).map_err(plot_failure)?;
@@ -411,6 +453,7 @@ pub fn run(args: PlotArgs) -> Result<(), Failure> {
         PlotCommand::Rmst(args) => rmst(args),
         PlotCommand::Loglog(args) => loglog(args),
         PlotCommand::Schoenfeld(args) => schoenfeld(args),
+        PlotCommand::Forest(args) if args.arms => forest_arms(args),
         PlotCommand::Forest(args) if !args.subgroups.is_empty() => forest_subgroups(args),
         PlotCommand::Forest(args) => forest_terms(args),
         PlotCommand::Bootstrap(args) => bootstrap(args),
@@ -493,7 +536,25 @@ fn forest_subgroups(args: ForestFigureArgs) -> Result<(), Failure> {
     })?;
     let figure = ForestFigure::subgroups(&data, &group, &args.subgroups, &layout).map_err(plot_failure)?;
     report_to_stderr(&data, &[]);
-    write_figure(&figure, image, &layout)
+    write_forest(figure, image)
+}
+
+fn forest_arms(args: ForestFigureArgs) -> Result<(), Failure> {
+    let FigureArgs { data, image } = &args.figure;
+    let layout = image.layout()?;
+    if data.group.is_none() {
+        return Err(Failure::input(anyhow!(
+            "--arms compares the arms of --group with its reference: name the group column with --group"
+        )));
+    }
+    let data = load_with(data, |columns| columns)?;
+    let options = ArmsOptions {
+        adjust: args.adjust,
+        tau: args.tau,
+    };
+    let figure = ForestFigure::arms(&data, &layout, &options).map_err(plot_failure)?;
+    report_to_stderr(&data, &[]);
+    write_forest(figure, image)
 }
 
 fn forest_terms(args: ForestFigureArgs) -> Result<(), Failure> {
@@ -518,7 +579,7 @@ fn forest_terms(args: ForestFigureArgs) -> Result<(), Failure> {
     })?;
     let figure = ForestFigure::terms(&data, &layout).map_err(plot_failure)?;
     report_to_stderr(&data, &[]);
-    write_figure(&figure, image, &layout)
+    write_forest(figure, image)
 }
 
 fn bootstrap(args: BootstrapFigureArgs) -> Result<(), Failure> {
@@ -526,11 +587,18 @@ fn bootstrap(args: BootstrapFigureArgs) -> Result<(), Failure> {
     let layout = image.layout()?;
     let model = &args.model;
     check_factors(&model.factors, &model.covariates)?;
-    let data = load_with(data, |columns| {
-        columns
-            .covariates(model.covariates.iter())
-            .factors(model.factors.iter())
-    })?;
+    let loaded = Resampled::load(
+        data,
+        args.statistic,
+        &args.cause,
+        &args.censor,
+        |columns| {
+            columns
+                .covariates(model.covariates.iter())
+                .factors(model.factors.iter())
+        },
+        |data, model| one_pair(load_with(data, model)?, &args.compare),
+    )?;
     let options = BootstrapOptions {
         statistic: args.statistic,
         replicates: 0..args.replicates,
@@ -544,17 +612,21 @@ fn bootstrap(args: BootstrapFigureArgs) -> Result<(), Failure> {
         firth: args.firth,
         ..Default::default()
     };
-    let figure = BootstrapFigure::build(&data, &layout, &options).map_err(plot_failure)?;
-    report_to_stderr(&data, &[]);
+    let figure = BootstrapFigure::build(loaded.input(), &layout, &options).map_err(plot_failure)?;
+    report_to_stderr(loaded.data(), &[]);
     write_figure(&figure, image, &layout)
 }
 
 fn fragility(args: FragilityFigureArgs) -> Result<(), Failure> {
     let FigureArgs { data: data_args, image } = &args.figure;
     let layout = image.layout()?;
-    let data = load_with(data_args, |columns| columns)?;
-    // --reference GROUP=LEVEL makes LEVEL the control arm, as `survkit fragility survival`
-    let experimental = super::fragility::experimental_arm(data_args, &data);
+    let data = one_pair(load_with(data_args, |columns| columns)?, &args.compare)?;
+    // --reference GROUP=LEVEL makes LEVEL the control arm, as `survkit fragility survival`;
+    // with --compare A,B, B is
+    let experimental = match &args.compare {
+        Some(_) => survkit::comparisons::arm_of(&data),
+        None => super::fragility::experimental_arm(data_args, &data),
+    };
     let options = SurvivalOptions {
         test: args.test,
         tau: args.tau,
@@ -570,13 +642,19 @@ fn fragility(args: FragilityFigureArgs) -> Result<(), Failure> {
 fn cif(args: CifFigureArgs) -> Result<(), Failure> {
     let FigureArgs { data, image } = &args.figure;
     let layout = image.layout()?;
-    let data = load_competing(data, &args.censor, |columns| columns)?;
+    let plot = CifPlotOptions {
+        ci: args.ci,
+        risk_table: args.risk_table,
+        arrangement: args.layout,
+    };
+    plot.check().map_err(Failure::input)?;
+    let data = load_competing(data, &args.censor, Shape::Groups, |columns| columns)?;
     let options = CifOptions {
         conf_type: args.bands.conf_type,
         conf_level: args.bands.level.conf_level,
         ..Default::default()
     };
-    let figure = CifFigure::build(&data, &layout, &options, args.ci, args.risk_table).map_err(plot_failure)?;
+    let figure = CifFigure::build(&data, &layout, &options, &plot).map_err(plot_failure)?;
     report_to_stderr(data.data(), &figure.fit.warnings);
     write_figure(&figure, image, &layout)
 }
@@ -625,4 +703,28 @@ fn reconstruct(args: ReconstructFigureArgs) -> Result<(), Failure> {
     }
     let figure = ReconstructFigure::build(&result, &layout).map_err(plot_failure)?;
     write_figure(&figure, &args.image, &layout)
+}
+
+/// The rows of the pair `--compare A,B` names (arm A against reference B); without it, the data
+/// as they are, refused with a pointer to `--compare` when the group has more than two arms (a
+/// figure draws one comparison).
+fn one_pair(data: survkit::SurvData, compare: &Option<String>) -> Result<survkit::SurvData, Failure> {
+    let Some(text) = compare else {
+        if let Some(group) = data.group.as_ref().filter(|g| g.n_levels() > 2) {
+            return Err(Failure::input(anyhow!(
+                "{}: group column '{}' has {} arms ({}); the figure draws one comparison: name it with --compare A,B (arm A against reference B)",
+                data.source,
+                group.name,
+                group.n_levels(),
+                group.levels.join(", ")
+            )));
+        }
+        return Ok(data);
+    };
+    let (arm, reference) = super::args::parse_pair(text)?;
+    let mut pairs = survkit::comparisons::pairs(&data, Some((&arm, &reference))).map_err(Failure::input)?;
+    pairs
+        .pop()
+        .map(|(_, _, pair)| pair)
+        .ok_or_else(|| Failure::input(anyhow!("no pair '{text}'")))
 }

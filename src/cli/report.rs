@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::report::{FunctionSpec, Report, ReportSpec};
+use survkit::report::{CompetingSpec, FunctionSpec, Report, ReportSpec, status_has_causes};
 use survkit::win::Direction;
-use survkit::{Columns, SurvData, Table};
+use survkit::{Columns, CompetingData, SurvData, Table};
 
 use super::Failure;
 use super::run::{report_to_stderr, write_atomically};
@@ -18,12 +18,21 @@ pub struct ReportArgs {
     /// Column holding the follow-up (exit) time.
     #[arg(long, value_name = "COL")]
     pub time: String,
-    /// Column holding the event indicator.
-    #[arg(long, value_name = "COL")]
+    /// Column holding the event indicator, or a status with causes (see --censor-value).
+    #[arg(long, value_name = "COL", visible_alias = "status")]
     pub event: String,
-    /// Column with the group (arm) labels; the first level is the reference.
+    /// The status value of censored rows, when the event column holds more than two values (a
+    /// censoring value and two or more causes): adds the cumulative incidence of each cause,
+    /// Gray's tests and Fine–Gray models, and the other sections analyse failure from any cause.
+    #[arg(long, value_name = "V", default_value = "0")]
+    pub censor_value: String,
+    /// Column with the group (arm) labels; the first level is the reference unless
+    /// --reference names another.
     #[arg(long, value_name = "COL")]
     pub group: String,
+    /// The reference arm (a level of --group) every other arm is compared with.
+    #[arg(long, value_name = "LEVEL")]
+    pub reference: Option<String>,
     /// Numeric covariates for the Cox model and the adjusted RMST, e.g. age,ph.ecog.
     #[arg(long, value_delimiter = ',', value_name = "COL,...")]
     pub covariates: Vec<String>,
@@ -53,11 +62,26 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
     }
     .check()
     .map_err(Failure::input)?;
-    let base_columns = Columns::new(&args.time, &args.event).group(&args.group);
+    // every analysis reads the group with the reference arm first
+    let with_group = |columns: Columns| match &args.reference {
+        Some(level) => columns.group(&args.group).reference(&args.group, level),
+        None => columns.group(&args.group),
+    };
+    let base_columns = with_group(Columns::new(&args.time, &args.event));
     super::run::remember_input(&args.file);
     // the file is read once; each analysis takes its columns (and drops its rows) from it
     let table = Table::read_csv(&args.file).map_err(Failure::input)?;
-    let read = |columns: Columns| SurvData::from_table(&table, &columns).map_err(Failure::input);
+    // a status with causes: the single-event analyses take failure from any cause
+    let competing = status_has_causes(&table, &args.event).then(|| CompetingSpec {
+        censor_value: args.censor_value.clone(),
+    });
+    let read_competing = |columns: &Columns, censor: &CompetingSpec| {
+        CompetingData::from_table(&table, columns, &censor.censor_value).map_err(Failure::input)
+    };
+    let read = |columns: Columns| match &competing {
+        Some(censor) => read_competing(&columns, censor).map(|d| d.data().clone()),
+        None => SurvData::from_table(&table, &columns).map_err(Failure::input),
+    };
     let base = read(base_columns.clone())?;
     let cox_data = read(
         base_columns
@@ -71,15 +95,21 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
         file: args.file.display().to_string(),
         time: args.time,
         event: args.event,
-        group: args.group,
+        group: args.group.clone(),
+        reference: args.reference.clone(),
         covariates: args.covariates,
         tau: args.tau,
     };
     let mut report = Report::build(&spec, &base, &cox_data, &rmst_data);
+    if let Some(censor) = &competing {
+        let columns = with_group(Columns::new(&spec.time, &spec.event));
+        let data = read_competing(&columns, censor)?;
+        let model_data = read_competing(&columns.covariates([&spec.group]).factors([&spec.group]), censor)?;
+        report.add_competing_sections(&spec, censor, &data, &model_data);
+    }
     if let Some(score) = &args.score {
         let score_data = read(
-            Columns::new(&spec.time, &spec.event)
-                .group(&spec.group)
+            with_group(Columns::new(&spec.time, &spec.event))
                 .covariates([score])
                 .may_be_missing([score]),
         )?;

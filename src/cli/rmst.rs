@@ -2,11 +2,11 @@
 
 use clap::Args;
 use survkit::model::Shape;
-use survkit::{Render, Rmst, RmstOptions};
+use survkit::{Render, Rmst, RmstOptions, SurvData};
 
 use super::Failure;
-use super::args::{DataArgs, OutputArgs};
-use super::run::{emit, load_model, report_to_stderr};
+use super::args::{ComparisonArgs, DataArgs, OutputArgs};
+use super::run::{emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons};
 
 #[derive(Debug, Args)]
 pub struct RmstArgs {
@@ -22,11 +22,13 @@ pub struct RmstArgs {
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
     #[command(flatten)]
+    pub comparisons: ComparisonArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: RmstArgs) -> Result<(), Failure> {
-    let data = load_model(&args.data, Shape::ArmAndCovariates, |columns| {
+    let data = load_arms(&args.data, &args.comparisons, Shape::ArmAndCovariates, |columns| {
         columns.covariates(args.covariates.iter())
     })?;
     let options = RmstOptions {
@@ -42,6 +44,17 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
             Failure::input(e)
         }
     })?;
+    // each arm against the reference with τ fixed from all arms (each pair's contrast is then
+    // the contrast of the fit of all arms), beside that fit
+    let fixed = RmstOptions {
+        tau: Some(fit.tau),
+        ..options.clone()
+    };
+    let analyse = |pair: &SurvData| Rmst::fit(pair, &fixed);
+    let p_of = |r: &Rmst| r.contrasts.first().and_then(|c| c.difference.p_value);
+    if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || Some(fit.clone()))? {
+        return emit_comparisons(&data, &result, |r| &r.warnings, &args.output);
+    }
     report_to_stderr(&data, &fit.warnings);
     emit(&args.output, &fit.render(args.output.format))
 }

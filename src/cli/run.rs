@@ -4,11 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::anyhow;
+use survkit::comparisons::Comparisons;
 use survkit::model::{Shape, frame_for};
-use survkit::{Columns, Formula, SurvData, Table};
+use survkit::{Columns, Formula, Render, SurvData, Table};
 
 use super::Failure;
-use super::args::{Cli, Command, DataArgs, OutputArgs};
+use super::args::{Cli, Command, ComparisonArgs, DataArgs, OutputArgs};
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plot(args) => super::plot::run(*args),
         Command::Report(args) => super::report::run(args),
         Command::Cif(args) => super::cif::run(args),
+        Command::Composite(args) => super::composite::run(args),
         Command::Finegray(args) => super::finegray::run(args),
         Command::Win(args) => super::win::run(args),
         Command::Cafs(args) => super::cafs::run(args),
@@ -41,6 +43,32 @@ pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Res
 /// As [`load_with`], or from `--formula` read as `shape` says (the command's own column options
 /// then conflict with it, so `extra` is not used).
 pub fn load_model(args: &DataArgs, shape: Shape, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
+    load_model_and(args, shape, extra, |columns| columns)
+}
+
+/// As [`load_model`], reading also the regimen column of `--regimen`, with or without
+/// `--formula`.
+pub fn load_arms(
+    args: &DataArgs,
+    comparisons: &ComparisonArgs,
+    shape: Shape,
+    extra: impl FnOnce(Columns) -> Columns,
+) -> Result<SurvData, Failure> {
+    load_model_and(
+        args,
+        shape,
+        |columns| comparisons.columns(extra(columns)),
+        |columns| comparisons.columns(columns),
+    )
+}
+
+/// As [`load_model`]; `formula_extra` adds to the columns a formula names.
+fn load_model_and(
+    args: &DataArgs,
+    shape: Shape,
+    extra: impl FnOnce(Columns) -> Columns,
+    formula_extra: impl FnOnce(Columns) -> Columns,
+) -> Result<SurvData, Failure> {
     let Some(formula) = &args.formula else {
         return load_with(args, extra);
     };
@@ -50,6 +78,7 @@ pub fn load_model(args: &DataArgs, shape: Shape, extra: impl FnOnce(Columns) -> 
     frame_for(&table, &formula, shape, |columns| {
         columns.weight.clone_from(&args.weight);
         columns.strict = args.strict;
+        *columns = formula_extra(std::mem::take(columns));
     })
     .map_err(Failure::input)
 }
@@ -127,7 +156,12 @@ pub fn report_to_stderr(data: &SurvData, warnings: &[String]) {
 /// Writes the whole text to the output file (via a temporary file renamed into place) or to
 /// stdout. A closed stdout pipe is not an error.
 pub fn emit(output: &OutputArgs, text: &str) -> Result<(), Failure> {
-    match &output.output {
+    emit_to(output.output.as_deref(), text)
+}
+
+/// As [`emit`], to `path` or, when `None`, standard output.
+pub fn emit_to(path: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match path {
         Some(path) => write_atomically(path, text).map_err(Failure::input),
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -160,4 +194,67 @@ pub fn write_bytes_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()
         let _ = std::fs::remove_file(&tmp);
         anyhow!("{}: cannot write: {e}", path.display())
     })
+}
+
+/// Each arm against the reference (a group of more than two arms, or `--compare A,B`): runs
+/// `analyse` on each pair's rows and adjusts the p-values `p_of` gives; `global` is the analysis
+/// of all arms, where one exists. `None` (nothing done) for two arms without `--compare`, where
+/// the command's own two-arm output stands.
+pub fn run_comparisons<T, E: std::fmt::Display>(
+    data: &SurvData,
+    comparisons: &ComparisonArgs,
+    analyse: impl Fn(&SurvData) -> Result<T, E>,
+    p_of: impl Fn(&T) -> Option<f64>,
+    global: impl FnOnce() -> Option<T>,
+) -> Result<Option<Comparisons<T>>, Failure> {
+    let Some(pair) = comparisons.wanted(data)? else {
+        return Ok(None);
+    };
+    let compare = pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+    let adjust = comparisons.adjust;
+    // a platform's global analysis would mix regimens and their controls: comparisons only
+    let result = match comparisons.control(data) {
+        Some(control) => Comparisons::run_platform(data, compare, control, adjust, analyse, p_of),
+        None => Comparisons::run(data, compare, adjust, analyse, p_of).map(|mut result| {
+            if compare.is_none() {
+                result.global = global();
+            }
+            result
+        }),
+    };
+    result.map(Some).map_err(Failure::input)
+}
+
+/// The data of each comparison [`run_comparisons`] runs, in its order.
+pub fn comparison_data(data: &SurvData, comparisons: &ComparisonArgs) -> Result<Vec<SurvData>, Failure> {
+    let pair = comparisons.pair()?;
+    let compare = pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+    let pairs = match comparisons.control(data) {
+        Some(control) => {
+            survkit::platform::platform_pairs(data, compare, control).map(|p| p.into_iter().map(|p| p.data).collect())
+        }
+        None => survkit::comparisons::pairs(data, compare).map(|p| p.into_iter().map(|(_, _, d)| d).collect()),
+    };
+    pairs.map_err(Failure::input)
+}
+
+/// Reports dropped rows and each comparison's warnings (or why it was not computed) on stderr,
+/// and writes the comparisons.
+pub fn emit_comparisons<T: Render>(
+    data: &SurvData,
+    result: &Comparisons<T>,
+    warnings_of: impl Fn(&T) -> &[String],
+    output: &OutputArgs,
+) -> Result<(), Failure> {
+    if data.dropped.count > 0 {
+        eprintln!("note: {}", data.dropped);
+    }
+    for c in &result.comparisons {
+        let name = format!("{} vs {}", c.arm, c.reference);
+        match &c.result {
+            Ok(r) => warnings_of(r).iter().for_each(|w| eprintln!("warning ({name}): {w}")),
+            Err(e) => eprintln!("warning ({name}): not computed: {e}"),
+        }
+    }
+    emit(output, &result.render(output.format))
 }

@@ -8,7 +8,10 @@ use survkit::Weights;
 use survkit::bootstrap::engine::fresh_seed;
 use survkit::maxcombo::MaxComboOptions;
 
-use survkit::simulate::{AnalysisAt, Arm, PiecewiseHazard, SimulateOptions, SimulationTrials, TrialDesign};
+use survkit::design::Sided;
+use survkit::simulate::{
+    AnalysisAt, Arm, Boundaries, GroupSequential, PiecewiseHazard, SimulateOptions, SimulationTrials, TrialDesign,
+};
 
 use super::Failure;
 use super::args::{OutputArgs, parse_with_from_str};
@@ -40,9 +43,16 @@ pub struct SimulateArgs {
     /// effects). Repeat once per treatment arm, in --ratio order; default 1 (the null).
     #[arg(long, value_name = "HR,...")]
     pub hr: Vec<String>,
-    /// Length of the uniform accrual period.
+    /// Length of the accrual period (uniform entry unless --accrual-rates).
     #[arg(long, default_value_t = 0.0)]
     pub accrual_time: f64,
+    /// Times where the accrual intensity changes, inside (0, --accrual-time).
+    #[arg(long, value_delimiter = ',', value_name = "T,...", requires = "accrual_rates")]
+    pub accrual_breaks: Vec<f64>,
+    /// Relative accrual intensity in each period of --accrual-breaks (one more than the
+    /// breaks; e.g. 20,40: twice as many enter per unit of time after the break).
+    #[arg(long, value_delimiter = ',', value_name = "RATE,...")]
+    pub accrual_rates: Option<Vec<f64>>,
     /// Dropout hazard (exponential), the same in every arm.
     #[arg(long, default_value_t = 0.0)]
     pub dropout_hazard: f64,
@@ -83,6 +93,17 @@ pub struct SimulateArgs {
     /// Also the log-rank status-flip fragility index of each significant trial (two arms).
     #[arg(long)]
     pub fragility: bool,
+    /// Interim looks of the group-sequential log-rank test, at these fractions of --events
+    /// (two arms); the final look is at --events.
+    #[arg(long, value_delimiter = ',', value_name = "T,...", requires = "boundaries")]
+    pub interim: Option<Vec<f64>>,
+    /// Efficacy boundaries of every look: z:C1,C2,..., nominal:A1,A2,... (nominal levels), or
+    /// of | pocock | asof | asp (computed as rpact's getDesignGroupSequential, at most 3 looks).
+    #[arg(long, value_name = "SPEC", requires = "interim", value_parser = parse_with_from_str::<Boundaries>)]
+    pub boundaries: Option<Boundaries>,
+    /// Sides of the group-sequential test: 1 (efficacy of the treatment, at α/2) or 2 (|Z|, at α).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2), requires = "interim")]
+    pub sided: u8,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -157,14 +178,20 @@ fn design(args: &SimulateArgs) -> Result<TrialDesign, Failure> {
             )));
         }
     };
-    TrialDesign::new(
+    let design = TrialDesign::new(
         arms,
         args.participants.unwrap_or(0),
         args.accrual_time,
         args.dropout_hazard,
         analysis,
     )
-    .map_err(Failure::input)
+    .map_err(Failure::input)?;
+    match &args.accrual_rates {
+        Some(rates) => design
+            .with_accrual_periods(args.accrual_breaks.clone(), rates.clone())
+            .map_err(Failure::input),
+        None => Ok(design),
+    }
 }
 
 pub fn run(args: SimulateArgs) -> Result<(), Failure> {
@@ -177,7 +204,7 @@ pub fn run(args: SimulateArgs) -> Result<(), Failure> {
             Some(text) => parse_range(text).map_err(Failure::input)?,
             None => 0..args.trials,
         };
-        SimulationTrials::run(&design, &options(&args, trials)).map_err(Failure::input)?
+        SimulationTrials::run(&design, &options(&args, trials)?).map_err(Failure::input)?
     } else {
         let parts = args
             .merge
@@ -208,8 +235,16 @@ fn read_trials(path: &Path) -> Result<SimulationTrials, Failure> {
     })
 }
 
-fn options(args: &SimulateArgs, trials: std::ops::Range<usize>) -> SimulateOptions {
-    SimulateOptions {
+fn options(args: &SimulateArgs, trials: std::ops::Range<usize>) -> Result<SimulateOptions, Failure> {
+    let group_sequential = match (&args.interim, &args.boundaries) {
+        (Some(interims), Some(boundaries)) => {
+            let sided = if args.sided == 1 { Sided::One } else { Sided::Two };
+            Some(GroupSequential::new(interims, boundaries.clone(), sided, args.alpha).map_err(Failure::input)?)
+        }
+        _ => None,
+    };
+    Ok(SimulateOptions {
+        group_sequential,
         trials,
         seed: args.seed.unwrap_or_else(fresh_seed),
         threads: args.threads,
@@ -224,5 +259,5 @@ fn options(args: &SimulateArgs, trials: std::ops::Range<usize>) -> SimulateOptio
         }),
         rmst_tau: args.rmst_tau,
         fragility: args.fragility,
-    }
+    })
 }

@@ -8,8 +8,8 @@ use survkit::win::{Direction, FragilityOptions, WinError, WinOptions, WinStatist
 use survkit::{Columns, Render, SurvData};
 
 use super::Failure;
-use super::args::OutputArgs;
-use super::run::{emit, report_to_stderr};
+use super::args::{ComparisonArgs, OutputArgs};
+use super::run::{emit, emit_comparisons, report_to_stderr, run_comparisons};
 
 /// One row per participant: follow-up, death, arm and the function score.
 #[derive(Debug, Args)]
@@ -58,6 +58,11 @@ impl PairwiseDataArgs {
 
     /// Reads the file with the score as a numeric covariate and `strata` when given.
     pub fn load(&self, strata: Option<&str>) -> Result<SurvData, Failure> {
+        self.load_and(strata, |columns| columns)
+    }
+
+    /// As [`PairwiseDataArgs::load`], `extra` adding columns (a platform's regimen).
+    pub fn load_and(&self, strata: Option<&str>, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
         if !(self.threshold.is_finite() && self.threshold >= 0.0) {
             return Err(Failure::input(anyhow!(
                 "--threshold must be a number ≥ 0, got {}",
@@ -76,7 +81,7 @@ impl PairwiseDataArgs {
         if let Some(s) = strata {
             columns = columns.strata(s);
         }
-        SurvData::read_csv(&self.file, &columns).map_err(Failure::input)
+        SurvData::read_csv(&self.file, &extra(columns)).map_err(Failure::input)
     }
 }
 
@@ -127,12 +132,18 @@ pub struct WinArgs {
     pub conf_level: f64,
     #[command(flatten)]
     pub fragility: FragilityArgs,
+    /// More than two arms: each against the reference (--compare one pair, --adjust the win
+    /// ratios' p-values, --regimen a platform's controls).
+    #[command(flatten)]
+    pub comparisons: ComparisonArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: WinArgs) -> Result<(), Failure> {
-    let data = args.data.load(args.strata.as_deref())?;
+    let data = args
+        .data
+        .load_and(args.strata.as_deref(), |columns| args.comparisons.columns(columns))?;
     let options = WinOptions {
         score: args.data.score.clone(),
         direction: args.data.direction(),
@@ -140,6 +151,11 @@ pub fn run(args: WinArgs) -> Result<(), Failure> {
         conf_level: args.conf_level,
         fragility: args.fragility.options(),
     };
+    let analyse = |pair: &SurvData| WinStatistics::compute(pair, &options);
+    let p_of = |w: &WinStatistics| w.win_ratio.p_value;
+    if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || None)? {
+        return emit_comparisons(&data, &result, |w| &w.warnings, &args.output);
+    }
     let result = WinStatistics::compute(&data, &options).map_err(failure)?;
     report_to_stderr(&data, &result.warnings);
     emit(&args.output, &result.render(args.output.format))

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use crate::data::{Columns, Covariate, DataError, Factor, SurvData};
+use crate::table::Table;
 
 /// Survival data whose event column holds a cause of failure.
 #[derive(Debug, Clone)]
@@ -18,6 +19,7 @@ pub struct CompetingData {
     cause: Vec<u32>,
     causes: Vec<String>,
     status_column: String,
+    censor_value: String,
 }
 
 impl CompetingData {
@@ -47,6 +49,7 @@ impl CompetingData {
             cause,
             causes,
             status_column: String::new(),
+            censor_value: "0".to_string(),
         })
     }
 
@@ -54,9 +57,13 @@ impl CompetingData {
     /// `censor_value` (as text or as number) are censored, every other value is a cause.
     /// `columns.event_value` is ignored.
     pub fn read_csv(path: impl AsRef<Path>, columns: &Columns, censor_value: &str) -> Result<CompetingData, DataError> {
-        let source = path.as_ref().display().to_string();
-        let read = status_columns(&source, columns, censor_value)?;
-        Self::split_status(SurvData::read_csv(path, &read)?, &columns.event, censor_value)
+        Self::from_table(&Table::read_csv(path)?, columns, censor_value)
+    }
+
+    /// As [`CompetingData::read_csv`], from a table in memory.
+    pub fn from_table(table: &Table, columns: &Columns, censor_value: &str) -> Result<CompetingData, DataError> {
+        let read = status_columns(table.source(), columns, censor_value)?;
+        Self::split_status(SurvData::from_table(table, &read)?, &columns.event, censor_value)
     }
 
     /// As [`CompetingData::read_csv`], from CSV text in memory; `source` names it in messages.
@@ -66,12 +73,7 @@ impl CompetingData {
         columns: &Columns,
         censor_value: &str,
     ) -> Result<CompetingData, DataError> {
-        let read = status_columns(source, columns, censor_value)?;
-        Self::split_status(
-            SurvData::from_csv_bytes(source, bytes, &read)?,
-            &columns.event,
-            censor_value,
-        )
+        Self::from_table(&Table::from_csv_bytes(source, bytes)?, columns, censor_value)
     }
 
     /// Takes the status labels back out of data read with [`status_columns`].
@@ -100,6 +102,7 @@ impl CompetingData {
         }
         let mut competing = CompetingData::new(data, cause, causes)?;
         competing.status_column = status.to_string();
+        competing.censor_value = censor_value.to_string();
         Ok(competing)
     }
 
@@ -128,9 +131,49 @@ impl CompetingData {
         self.causes.len()
     }
 
+    /// The code (1-based) of the cause labelled `label`, matched as text or as a number
+    /// (`"1"` finds a cause written `1.0`); `None` when no cause is so labelled.
+    pub fn cause_code(&self, label: &str) -> Option<u32> {
+        self.causes
+            .iter()
+            .position(|c| crate::data::matches_event_value(c, label))
+            .map(|k| k as u32 + 1)
+    }
+
+    /// The status value of censored rows, as given when the data were read (`"0"` when built
+    /// with [`CompetingData::new`]).
+    pub fn censor_value(&self) -> &str {
+        &self.censor_value
+    }
+
     /// The name of the status column (empty when built with [`CompetingData::new`]).
     pub fn status_column(&self) -> &str {
         &self.status_column
+    }
+
+    /// The underlying data, to change its covariates (never its rows).
+    pub(crate) fn covariates_mut(&mut self) -> &mut Vec<Covariate> {
+        &mut self.data.covariates
+    }
+
+    /// The rows `rows` (indices, repeats allowed: a resample) with every label kept.
+    pub(crate) fn select_rows(&self, rows: &[usize]) -> CompetingData {
+        CompetingData {
+            data: self.data.select_rows(rows),
+            cause: rows.iter().map(|&i| self.cause[i]).collect(),
+            causes: self.causes.clone(),
+            status_column: self.status_column.clone(),
+            censor_value: self.censor_value.clone(),
+        }
+    }
+
+    /// The same data with the group column put first among the covariates, as a factor (the
+    /// arm term of a model); `None` without a group column.
+    pub(crate) fn with_arm_covariate(&self) -> Option<CompetingData> {
+        let group = self.data.group.clone()?;
+        let mut with_arm = self.clone();
+        with_arm.data.covariates.insert(0, Covariate::Factor(group));
+        Some(with_arm)
     }
 
     /// Single-event data for one cause (1-based): failures from it are events, everything

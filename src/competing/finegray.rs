@@ -469,23 +469,24 @@ impl FineGray {
     /// ```
     pub fn fit(data: &CompetingData, options: &FineGrayOptions) -> Result<FineGray, CompetingError> {
         check_conf_level(options.conf_level).map_err(CompetingError::Option)?;
-        let cause = data
-            .causes()
-            .iter()
-            .position(|c| c == &options.cause || same_number(c, &options.cause))
-            .ok_or_else(|| {
-                CompetingError::Option(format!(
-                    "there is no cause '{}'; the causes are: {}",
-                    options.cause,
-                    data.causes().join(", ")
-                ))
-            })? as u32
-            + 1;
+        let cause = data.cause_code(&options.cause).ok_or_else(|| {
+            CompetingError::Option(format!(
+                "there is no cause '{}'; the causes are: {}",
+                options.cause,
+                data.causes().join(", ")
+            ))
+        })?;
         let sd = data.data();
         if sd.weight.is_some() || sd.entry.is_some() {
             return Err(CompetingError::Option(
                 "cmprsk::crr's Fine–Gray fit is defined for unweighted data without delayed entry".to_string(),
             ));
+        }
+        if let Some(column) = sd.strata.as_ref().or(sd.cluster.as_ref()) {
+            return Err(CompetingError::Option(format!(
+                "cmprsk::crr's Fine–Gray fit has no strata or clusters (column '{}'); adjust for it as a covariate",
+                column.name
+            )));
         }
         let design = Design::build(sd).map_err(|e| CompetingError::Option(e.to_string()))?;
         if design.p == 0 {
@@ -618,10 +619,6 @@ impl FineGray {
             warnings,
         })
     }
-}
-
-fn same_number(a: &str, b: &str) -> bool {
-    matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
 }
 
 fn build_problem(data: &CompetingData, design: &Design, cause: u32) -> Problem {

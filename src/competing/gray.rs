@@ -16,16 +16,106 @@
 
 use nalgebra::{DMatrix, DVector};
 
+use crate::data::SurvData;
+use crate::risk_set::split_by_code;
+
+/// The rows of Gray's test laid out once: per stratum, in time order, each row's time and its
+/// group's index among the groups that have rows. The cause codes (0/1/2) are given per test,
+/// so one layout serves every cause and every status-flipped variant of the data.
+#[derive(Clone)]
+pub(crate) struct GrayLayout {
+    /// One entry per stratum (one in all without strata).
+    pub strata: Vec<StratumRows>,
+    /// The groups that have rows.
+    pub n_groups: usize,
+}
+
+/// The rows of one stratum in time order (ties in file order).
+#[derive(Clone)]
+pub(crate) struct StratumRows {
+    /// Row indices into the data.
+    pub rows: Vec<usize>,
+    pub time: Vec<f64>,
+    pub group: Vec<usize>,
+}
+
+impl GrayLayout {
+    pub(crate) fn new(data: &SurvData) -> GrayLayout {
+        let n_levels = data.group.as_ref().map_or(1, |g| g.n_levels());
+        let level_of = |i: usize| data.group.as_ref().map_or(0, |g| g.codes[i] as usize);
+        let mut has_rows = vec![false; n_levels];
+        for i in 0..data.n_rows() {
+            has_rows[level_of(i)] = true;
+        }
+        let mut group_index = vec![usize::MAX; n_levels];
+        let mut n_groups = 0;
+        for (level, &used) in has_rows.iter().enumerate() {
+            if used {
+                group_index[level] = n_groups;
+                n_groups += 1;
+            }
+        }
+        let order = data.order_by_time();
+        let strata_rows = match &data.strata {
+            Some(strata) => split_by_code(order, strata.n_levels(), |i| strata.codes[i] as usize),
+            None => vec![order.to_vec()],
+        };
+        let strata = strata_rows
+            .into_iter()
+            .map(|rows| StratumRows {
+                time: rows.iter().map(|&i| data.time[i]).collect(),
+                group: rows.iter().map(|&i| group_index[level_of(i)]).collect(),
+                rows,
+            })
+            .collect();
+        GrayLayout { strata, n_groups }
+    }
+
+    /// Each stratum's 0/1/2 codes (censored / the cause tested / another cause) in layout order.
+    pub(crate) fn codes(&self, code_of: impl Fn(usize) -> u8) -> Vec<Vec<u8>> {
+        self.strata
+            .iter()
+            .map(|s| s.rows.iter().map(|&i| code_of(i)).collect())
+            .collect()
+    }
+
+    /// Gray's statistic for the codes of each stratum (as [`GrayLayout::codes`] gives them);
+    /// `None` when the variance is singular.
+    pub(crate) fn statistic(&self, codes: &[&[u8]], rho: f64) -> Option<f64> {
+        let strata: Vec<Stratum<'_>> = self
+            .strata
+            .iter()
+            .zip(codes)
+            .map(|(s, code)| Stratum {
+                time: &s.time,
+                code,
+                group: &s.group,
+            })
+            .collect();
+        let (score, variance) = score_and_variance(&strata, self.n_groups, rho);
+        quadratic_form(&score, &variance)
+    }
+}
+
+/// The 0/1/2 code of Gray's test for cause `cause` (1-based) of a row whose cause code is `code`.
+pub(crate) fn test_code(code: u32, cause: u32) -> u8 {
+    match code {
+        0 => 0,
+        c if c == cause => 1,
+        _ => 2,
+    }
+}
+
 /// Rows of one stratum, sorted by time: time, 0/1/2 code (censored / this cause / another
 /// cause) and group index < `n_groups`.
-pub(crate) struct Stratum<'a> {
-    pub time: &'a [f64],
-    pub code: &'a [u8],
-    pub group: &'a [usize],
+struct Stratum<'a> {
+    time: &'a [f64],
+    code: &'a [u8],
+    group: &'a [usize],
 }
 
 /// Gray's score (first K − 1 groups) and its K−1 × K−1 variance, summed over strata.
-pub(crate) fn score_and_variance(strata: &[Stratum<'_>], n_groups: usize, rho: f64) -> (Vec<f64>, DMatrix<f64>) {
+fn score_and_variance(strata: &[Stratum<'_>], n_groups: usize, rho: f64) -> (Vec<f64>, DMatrix<f64>) {
     let ng1 = n_groups - 1;
     let mut score = vec![0.0; ng1];
     let mut variance = DMatrix::zeros(ng1, ng1);
@@ -194,7 +284,7 @@ fn one_stratum(st: &Stratum<'_>, ng: usize, rho: f64) -> (Vec<f64>, DMatrix<f64>
 }
 
 /// z' V⁻¹ z, or `None` when V is singular (R's `qr()` rank check, tolerance 1e-7).
-pub(crate) fn quadratic_form(score: &[f64], variance: &DMatrix<f64>) -> Option<f64> {
+fn quadratic_form(score: &[f64], variance: &DMatrix<f64>) -> Option<f64> {
     let k = score.len();
     let qr = variance.clone().col_piv_qr();
     let r = qr.r();

@@ -21,8 +21,6 @@ pub use cif::CifVariance;
 pub use data::CompetingData;
 pub use finegray::{FineGray, FineGrayOptions, FineGrayTerm};
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
@@ -353,7 +351,7 @@ impl Cif {
             },
             || {
                 if run_gray {
-                    gray_tests(data, &parts, options.rho)
+                    gray_tests(data, options.rho)
                 } else {
                     Vec::new()
                 }
@@ -587,60 +585,16 @@ fn event_free_at(curve: &EventFreeCurve, t: f64) -> EventFreeAt {
 }
 
 /// Gray's test for every cause, over the groups that have rows, within strata.
-fn gray_tests(data: &CompetingData, parts: &[Vec<usize>], rho: f64) -> Vec<GrayTest> {
-    let sd = data.data();
-    let mut group_index = vec![usize::MAX; parts.len()];
-    let mut n_groups = 0;
-    for (g, rows) in parts.iter().enumerate() {
-        if !rows.is_empty() {
-            group_index[g] = n_groups;
-            n_groups += 1;
-        }
-    }
-    let strata_rows: Vec<Cow<'_, [usize]>> = match &sd.strata {
-        Some(strata) => split_by_code(sd.order_by_time(), strata.n_levels(), |i| strata.codes[i] as usize)
-            .into_iter()
-            .map(Cow::Owned)
-            .collect(),
-        None => vec![Cow::Borrowed(sd.order_by_time())],
-    };
-    let group_of = |i: usize| group_index[sd.group.as_ref().map_or(0, |g| g.codes[i] as usize)];
-    // gathered once in stratum time order, so the per-cause passes read contiguous memory
-    let columns: Vec<(Vec<f64>, Vec<usize>, Vec<u32>)> = strata_rows
-        .iter()
-        .map(|rows| {
-            (
-                rows.iter().map(|&i| sd.time[i]).collect(),
-                rows.iter().map(|&i| group_of(i)).collect(),
-                rows.iter().map(|&i| data.cause_of(i)).collect(),
-            )
-        })
-        .collect();
-    (1..=data.n_causes())
+fn gray_tests(data: &CompetingData, rho: f64) -> Vec<GrayTest> {
+    let layout = gray::GrayLayout::new(data.data());
+    let df = layout.n_groups - 1;
+    (1..=data.n_causes() as u32)
         .map(|k| {
-            let codes: Vec<Vec<u8>> = columns
-                .iter()
-                .map(|(_, _, causes)| {
-                    causes
-                        .iter()
-                        .map(|&c| match c {
-                            0 => 0,
-                            c if c as usize == k => 1,
-                            _ => 2,
-                        })
-                        .collect()
-                })
-                .collect();
-            let strata: Vec<gray::Stratum<'_>> = columns
-                .iter()
-                .zip(&codes)
-                .map(|((time, group, _), code)| gray::Stratum { time, code, group })
-                .collect();
-            let (score, variance) = gray::score_and_variance(&strata, n_groups, rho);
-            let statistic = gray::quadratic_form(&score, &variance);
-            let df = n_groups - 1;
+            let codes = layout.codes(|i| gray::test_code(data.cause_of(i), k));
+            let code_slices: Vec<&[u8]> = codes.iter().map(Vec::as_slice).collect();
+            let statistic = layout.statistic(&code_slices, rho);
             GrayTest {
-                cause: data.causes()[k - 1].clone(),
+                cause: data.causes()[k as usize - 1].clone(),
                 statistic,
                 df,
                 p_value: statistic.map(|s| chisq_sf(s, df as f64)),

@@ -218,7 +218,7 @@ pub struct TestResult {
 impl TestResult {
     /// A χ² test; no statistic or p-value when the statistic is not finite, negative, or has
     /// no degrees of freedom.
-    fn chisq(statistic: f64, df: f64) -> TestResult {
+    pub(crate) fn chisq(statistic: f64, df: f64) -> TestResult {
         let statistic = (statistic.is_finite() && statistic >= 0.0 && df > 0.0).then_some(statistic);
         TestResult {
             statistic,
@@ -228,7 +228,7 @@ impl TestResult {
     }
 
     /// A χ² test from a quadratic form and the rank of its matrix.
-    fn quadratic(form: Option<(f64, usize)>) -> TestResult {
+    pub(crate) fn quadratic(form: Option<(f64, usize)>) -> TestResult {
         match form {
             Some((statistic, rank)) => TestResult::chisq(statistic, rank as f64),
             None => TestResult {

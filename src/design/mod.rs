@@ -21,7 +21,7 @@ pub use three_plus_three::{DoseCharacteristics, MAX_DOSES, ThreePlusThree, three
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// What went wrong in a design calculation.
@@ -63,8 +63,8 @@ pub enum DesignError {
 }
 
 /// One- or two-sided test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(into = "u8")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
 pub enum Sided {
     /// One-sided test: α in the tail of the hazard ratio's direction.
     One,
@@ -81,8 +81,20 @@ impl From<Sided> for u8 {
     }
 }
 
+impl TryFrom<u8> for Sided {
+    type Error = String;
+    fn try_from(sides: u8) -> Result<Self, Self::Error> {
+        match sides {
+            1 => Ok(Sided::One),
+            2 => Ok(Sided::Two),
+            _ => Err(format!("sided must be 1 or 2, got {sides}")),
+        }
+    }
+}
+
 impl Sided {
-    fn tails(self) -> f64 {
+    /// The number of tails, 1 or 2.
+    pub(crate) fn tails(self) -> f64 {
         match self {
             Sided::One => 1.0,
             Sided::Two => 2.0,

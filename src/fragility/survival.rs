@@ -277,7 +277,7 @@ impl SurvivalFragility {
 }
 
 /// Whether `candidate` is a better next step than `best` when heading away from `significant`.
-fn moves_further(candidate: f64, best: Option<f64>, significant: bool) -> bool {
+pub(crate) fn moves_further(candidate: f64, best: Option<f64>, significant: bool) -> bool {
     match best {
         None => true,
         Some(b) if significant => candidate > b,

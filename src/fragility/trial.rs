@@ -244,6 +244,7 @@ impl Trial {
             group: base.group.clone(),
             strata: None,
             cluster: None,
+            regimen: None,
             covariates: Vec::new(),
             lines: rows.iter().map(|r| base.lines[r.0]).collect(),
             dropped: base.dropped.clone(),

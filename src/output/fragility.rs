@@ -8,7 +8,7 @@ use super::{
 use crate::fragility::counts::CountsStep;
 use crate::fragility::survival::SurvivalStep;
 use crate::fragility::trial::Summary;
-use crate::fragility::{CountsFragility, SurvivalFragility};
+use crate::fragility::{CountsFragility, GrayFragility, SurvivalFragility};
 
 fn signed_index(index: Option<i64>) -> String {
     match index {
@@ -379,6 +379,122 @@ impl Render for SurvivalFragility {
     }
 }
 
+impl Render for GrayFragility {
+    fn table(&self) -> String {
+        let mut out = String::new();
+        let strata = self
+            .strata_column
+            .as_ref()
+            .map_or_else(String::new, |s| format!(" within {s}"));
+        let _ = writeln!(
+            out,
+            "Status-flip fragility of Gray's test: cause {} by {}{strata}, ρ = {}, α = {}, n = {}",
+            self.cause,
+            self.group_column,
+            num(self.rho),
+            self.alpha,
+            self.n
+        );
+        let flips: Vec<String> = self.flips.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "changes allowed: {} (censored is '{}')\n",
+            flips.join(", "),
+            self.censor_value
+        );
+        let cause_header = format!("cause {}", self.cause);
+        let mut t = TextTable::new(["group", "n", cause_header.as_str(), "other causes", "censored"]);
+        for g in &self.groups {
+            t.row(vec![
+                g.group.clone(),
+                g.n.to_string(),
+                g.events.to_string(),
+                g.competing.to_string(),
+                g.censored.to_string(),
+            ]);
+        }
+        out.push_str(&t.render());
+        let _ = writeln!(
+            out,
+            "\nGray's test: statistic {}, df {}, {} ({})",
+            num(self.statistic),
+            self.df,
+            p_equals(self.p_value),
+            if self.significant {
+                "significant"
+            } else {
+                "not significant"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "\nfragility index: {}\n  {}",
+            signed_index(self.fragility_index),
+            self.note
+        );
+        if !self.path.is_empty() {
+            let mut t = TextTable::new(["step", "line", "group", "time", "change", "statistic", "p"]);
+            for s in &self.path {
+                t.row(vec![
+                    s.step.to_string(),
+                    s.line.to_string(),
+                    s.group.clone(),
+                    num(s.time),
+                    format!("{} → {}", s.from, s.to),
+                    opt(s.statistic),
+                    p_opt(s.p_value),
+                ]);
+            }
+            out.push_str(&t.render());
+        }
+        write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
+        out
+    }
+
+    fn csv(&self) -> String {
+        let mut out = String::new();
+        write_notes_csv(&mut out, &self.dropped_rows, &self.warnings);
+        let _ = writeln!(
+            out,
+            "# cause {}, rho {}, alpha {}, statistic {}, df {}, p {}, fragility_index {}, minimum_confirmed {}",
+            self.cause,
+            self.rho,
+            self.alpha,
+            csv_num(Some(self.statistic)),
+            self.df,
+            csv_num(Some(self.p_value)),
+            self.fragility_index.map_or_else(String::new, |k| k.to_string()),
+            self.minimum_confirmed
+        );
+        let header = [
+            "step",
+            "line",
+            "group",
+            "time",
+            "flip",
+            "from",
+            "to",
+            "statistic",
+            "p_value",
+        ];
+        out.push_str(&csv_line(&header.map(String::from)));
+        for s in &self.path {
+            out.push_str(&csv_line(&[
+                s.step.to_string(),
+                s.line.to_string(),
+                s.group.clone(),
+                csv_num(Some(s.time)),
+                s.flip.to_string(),
+                s.from.clone(),
+                s.to.clone(),
+                csv_num(s.statistic),
+                csv_num(s.p_value),
+            ]));
+        }
+        out
+    }
+}
+
 /// The kebab-case name a variant serialises to.
 fn serde_variant<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
@@ -387,4 +503,4 @@ fn serde_variant<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-crate::display_as_table!(CountsFragility, SurvivalFragility);
+crate::display_as_table!(CountsFragility, SurvivalFragility, GrayFragility);

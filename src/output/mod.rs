@@ -7,6 +7,7 @@
 
 mod bootstrap;
 mod competing;
+mod composite;
 mod cox;
 mod design;
 mod fragility;

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{Render, TextTable, csv_line, csv_num, num};
-use crate::simulate::{AnalysisAt, Distribution, Share, Simulation};
+use crate::design::Sided;
+use crate::simulate::{AnalysisAt, Distribution, SequentialSummary, Share, Simulation};
 
 fn share_row(name: &str, s: &Share) -> Vec<String> {
     vec![name.to_string(), s.count.to_string(), num(s.share), num(s.mc_se)]
@@ -34,12 +35,67 @@ impl Simulation {
         );
         rows.extend(self.duration.map(|d| ("duration".to_string(), d)));
         rows.extend(self.events.map(|d| ("events".to_string(), d)));
+        if let Some(gs) = &self.group_sequential {
+            rows.extend(gs.duration.map(|d| ("sequential duration".to_string(), d)));
+            rows.extend(gs.events.map(|d| ("sequential events".to_string(), d)));
+        }
         rows
     }
 
     fn control(&self) -> &str {
         self.design.arms().first().map_or("control", |a| a.name.as_str())
     }
+}
+
+/// The group-sequential test: one row per look, then the overall figures.
+fn sequential_table(gs: &SequentialSummary) -> String {
+    let mut out = String::new();
+    let sided = match gs.sided {
+        Sided::One => "one-sided (treatment better)",
+        Sided::Two => "two-sided",
+    };
+    let _ = writeln!(
+        out,
+        "\nGroup-sequential log-rank test: {sided}, α = {} (two-sided), boundaries {}\n",
+        gs.alpha, gs.boundaries
+    );
+    let mut t = TextTable::new([
+        "look",
+        "fraction",
+        "events",
+        "boundary z",
+        "nominal level",
+        "null crossing",
+        "stopped",
+        "share",
+        "MC SE",
+    ]);
+    for l in &gs.looks {
+        t.row(vec![
+            l.look.to_string(),
+            num(l.fraction),
+            l.target_events.to_string(),
+            num(l.boundary),
+            num(l.nominal_level),
+            l.cumulative_null_crossing.map_or_else(String::new, num),
+            l.stop.count.to_string(),
+            num(l.stop.share),
+            num(l.stop.mc_se),
+        ]);
+    }
+    out.push_str(&t.render());
+    let _ = writeln!(
+        out,
+        "rejected {} ({}, MC SE {}); stopped early {} ({}); expected events {}, expected duration {}",
+        gs.reject.count,
+        num(gs.reject.share),
+        num(gs.reject.mc_se),
+        gs.early_stop.count,
+        num(gs.early_stop.share),
+        num(gs.expected_events),
+        num(gs.expected_duration)
+    );
+    out
 }
 
 impl Render for Simulation {
@@ -57,6 +113,8 @@ impl Render for Simulation {
         let mut t = TextTable::new(["test", "rejections", "share", "MC SE"]);
         t.row(share_row("log-rank", &self.logrank));
         t.row(share_row("Cox Wald", &self.cox_wald));
+        t.row(share_row("Cox LR", &self.cox_lr));
+        t.row(share_row("Cox score", &self.cox_score));
         if let Some(maxcombo) = &self.maxcombo {
             t.row(share_row("MaxCombo", maxcombo));
         }
@@ -85,6 +143,9 @@ impl Render for Simulation {
                 num(h.mean_se_log_hr)
             );
         }
+        if let Some(gs) = &self.group_sequential {
+            out.push_str(&sequential_table(gs));
+        }
         if !self.warnings.is_empty() {
             out.push('\n');
         }
@@ -107,6 +168,8 @@ impl Render for Simulation {
         for (name, s) in [
             ("logrank", &self.logrank),
             ("cox_wald", &self.cox_wald),
+            ("cox_lr", &self.cox_lr),
+            ("cox_score", &self.cox_score),
             ("disagree", &self.disagree),
         ] {
             let mut row = vec![
@@ -117,6 +180,25 @@ impl Render for Simulation {
             ];
             row.extend(blank());
             out.push_str(&csv_line(&row));
+        }
+        if let Some(gs) = &self.group_sequential {
+            let looks = gs
+                .looks
+                .iter()
+                .map(|l| (format!("sequential_look_{}", l.look), &l.stop));
+            for (name, s) in looks.chain([
+                ("sequential_reject".to_string(), &gs.reject),
+                ("sequential_early_stop".to_string(), &gs.early_stop),
+            ]) {
+                let mut row = vec![
+                    name,
+                    s.count.to_string(),
+                    csv_num(Some(s.share)),
+                    csv_num(Some(s.mc_se)),
+                ];
+                row.extend(blank());
+                out.push_str(&csv_line(&row));
+            }
         }
         for (name, d) in self.distributions() {
             let mut row = vec![name, String::new(), String::new(), String::new()];

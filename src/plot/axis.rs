@@ -520,6 +520,9 @@ pub fn framed_panel<DB: DrawingBackend>(
             .unwrap_or(0)
             .min(MAX_LABEL_WIDTH)
             + 12
+            // the counts at time 0 are centred on the panel's left edge: room for half of one
+            // of up to four digits, so "Lev+5FU" and "304" do not touch
+            + text_width("0000", TICK_SIZE) / 2
     } else {
         0
     };

@@ -9,8 +9,7 @@ use serde::Serialize;
 use super::axis::{LABEL_SIZE, LINE_HEIGHT, MARGIN, Panel, Scale, TICK_SIZE, Tick, draw_title, nice_step};
 use super::canvas::{Align, BLACK, Canvas, Colour, Figure, GREY, PALETTE, fit_text, text_width};
 use super::{PlotError, PlotOptions};
-use crate::bootstrap::{BootstrapOptions, BootstrapReplicates, Interval, IntervalMethod};
-use crate::data::SurvData;
+use crate::bootstrap::{BootstrapData, BootstrapOptions, BootstrapReplicates, Interval, IntervalMethod};
 use crate::output::num;
 
 /// One bar of the histogram: [lower, upper) and its count.
@@ -70,7 +69,11 @@ fn interval_colour(k: usize) -> Colour {
 
 impl BootstrapFigure {
     /// Runs the bootstrap of `data` and bins its replicates.
-    pub fn build(data: &SurvData, layout: &PlotOptions, options: &BootstrapOptions) -> Result<Self, PlotError> {
+    pub fn build<'a>(
+        data: impl Into<BootstrapData<'a>>,
+        layout: &PlotOptions,
+        options: &BootstrapOptions,
+    ) -> Result<Self, PlotError> {
         layout.check()?;
         let replicates = BootstrapReplicates::run(data, options, &|| {}).map_err(|e| {
             if e.is_analysis_error() {

@@ -42,7 +42,7 @@ pub use axis::TimeUnit;
 pub use bootstrap::BootstrapFigure;
 pub use cafs::CafsFigure;
 pub use canvas::{Figure, ImageFormat, render};
-pub use cif::CifFigure;
+pub use cif::{CifFigure, CifLayout, CifPlotOptions};
 pub use forest::ForestFigure;
 pub use fragility::FragilityFigure;
 pub use km::{KmFigure, KmPlotOptions, SurvivalScale};

@@ -133,6 +133,7 @@ pub fn as_surv_data(arms: &[ArmResult]) -> SurvData {
         group: Some(group.clone()),
         strata: None,
         cluster: None,
+        regimen: None,
         covariates: vec![Covariate::Factor(group)],
         lines: (2..n as u64 + 2).collect(),
         dropped: DroppedRows::default(),

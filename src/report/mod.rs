@@ -3,25 +3,31 @@
 //! proportional-hazards test), RMST with contrasts, a bootstrap of the Cox log hazard ratio
 //! (2,000 replicates, seed 1, so the report is reproducible) with its histogram, the status-flip
 //! fragility index with its p-value path, when a function score is given the win statistics and
-//! the CAFS joint rank test ([`FunctionSpec`]), and for every number the survkit command line that
+//! the CAFS joint rank test ([`FunctionSpec`]), when the status holds causes the cumulative
+//! incidence of each cause with Gray's tests and Fine–Gray models ([`CompetingSpec`]), and for
+//! every number the survkit command line that
 //! reproduces it. Written as one self-contained HTML page (inline SVG and CSS, no scripts,
 //! nothing fetched) or as Markdown with the figures in SVG files beside it.
 //!
 //! Each analysis section shows the same table its command prints, and each figure is the one its
 //! `survkit plot` command draws, so the report and the commands cannot disagree.
 
+mod competing;
 mod function;
 
+pub use competing::{CompetingSpec, status_has_causes};
 pub use function::{CAFS_SEED, FunctionSpec};
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::bootstrap::{BootstrapOptions, BootstrapReplicates, Statistic};
+use crate::bootstrap::{Bootstrap, BootstrapOptions, BootstrapReplicates, Statistic};
+use crate::comparisons::Comparisons;
 use crate::cox::zph::ZphTransform;
 use crate::data::SurvData;
 use crate::fragility::{SurvivalFragility, SurvivalOptions};
+use crate::multiplicity::Adjustment;
 use crate::output::{Render, num};
 use crate::plot::{
     BootstrapFigure, Figure, FragilityFigure, ImageFormat, KmFigure, KmPlotOptions, PlotOptions, render,
@@ -45,6 +51,8 @@ pub struct ReportSpec {
     pub event: String,
     /// The group column.
     pub group: String,
+    /// The reference arm (a level of the group), as `--reference`; `None` for the first level.
+    pub reference: Option<String>,
     /// Numeric covariates added to the Cox model and the adjusted RMST.
     pub covariates: Vec<String>,
     /// RMST truncation time τ; `None` for the largest τ the data support.
@@ -53,13 +61,27 @@ pub struct ReportSpec {
 
 impl ReportSpec {
     fn base_command(&self, command: &str) -> String {
-        format!(
+        let mut line = format!(
             "survkit {command} {} --time {} --event {} --group {}",
             quote(&self.file),
             quote(&self.time),
             quote(&self.event),
             quote(&self.group)
-        )
+        );
+        // `win` and `cafs` name the reference level alone; the others COL=LEVEL
+        match &self.reference {
+            Some(level) if matches!(command, "win" | "cafs") => {
+                let _ = write!(line, " --reference {}", quote(level));
+            }
+            _ => line.push_str(&self.reference_argument()),
+        }
+        line
+    }
+    /// ` --reference COL=LEVEL` when a reference arm was named, else nothing.
+    pub(crate) fn reference_argument(&self) -> String {
+        self.reference.as_ref().map_or_else(String::new, |level| {
+            format!(" --reference {}", quote(&format!("{}={level}", self.group)))
+        })
     }
     /// `survkit km …` for the report's curves and medians.
     pub fn km_command(&self) -> String {
@@ -79,12 +101,13 @@ impl ReportSpec {
             .chain(self.covariates.iter().map(String::as_str))
             .collect();
         format!(
-            "survkit cox {} --time {} --event {} --covariates {} --factors {} --zph",
+            "survkit cox {} --time {} --event {} --covariates {} --factors {}{} --zph",
             quote(&self.file),
             quote(&self.time),
             quote(&self.event),
             quote(&covariates.join(",")),
-            quote(&self.group)
+            quote(&self.group),
+            self.reference_argument()
         )
     }
     /// `survkit rmst …`: the RMST and its contrasts, at `tau` and adjusted for the covariates.
@@ -192,6 +215,8 @@ pub struct Report {
     pub rows_used: usize,
     /// The dropped rows in words, or "no rows dropped".
     pub dropped: String,
+    /// Notes on how the data were read, shown under the data summary (none for a 0/1 event).
+    pub notes: Vec<String>,
     /// Per-arm counts and follow-up, in the group's level order.
     pub arms: Vec<ArmSummary>,
     /// The Kaplan–Meier figure with risk table, as SVG.
@@ -230,8 +255,8 @@ impl Report {
     /// let data = SurvData::read_csv(file, &columns)?;
     /// let cox_data = SurvData::read_csv(file, &columns.covariates(["x"]).factors(["x"]))?;
     /// let (time, event, group) = ("time".into(), "status".into(), "x".into());
-    /// let (covariates, tau) = (Vec::new(), None);
-    /// let spec = ReportSpec { file: file.into(), time, event, group, covariates, tau };
+    /// let (covariates, tau, reference) = (Vec::new(), None, None);
+    /// let spec = ReportSpec { file: file.into(), time, event, group, reference, covariates, tau };
     /// let report = Report::build(&spec, &data, &cox_data, &data);
     /// assert_eq!((report.arms[0].n, report.arms[0].events), (11, 7));
     /// assert!(report.html().contains("<svg"));
@@ -281,7 +306,25 @@ impl Report {
         sections.push(Section {
             title: "Restricted mean survival time with contrasts".into(),
             command: spec.rmst_command(),
-            output: Rmst::fit(rmst_data, &rmst_options).map_or_else(not_computed, |fit| fit.table()),
+            output: Rmst::fit(rmst_data, &rmst_options).map_or_else(not_computed, |fit| {
+                if !more_than_two_arms(rmst_data) {
+                    return fit.table();
+                }
+                // as `survkit rmst` with more than two arms: each arm against the reference at
+                // the τ of all arms, beside the fit of all arms
+                let fixed = RmstOptions {
+                    tau: Some(fit.tau),
+                    ..rmst_options.clone()
+                };
+                let p_of = |r: &Rmst| r.contrasts.first().and_then(|c| c.difference.p_value);
+                Comparisons::run(rmst_data, None, Adjustment::None, |pair| Rmst::fit(pair, &fixed), p_of).map_or_else(
+                    not_computed,
+                    |mut arms| {
+                        arms.global = Some(fit);
+                        arms.table()
+                    },
+                )
+            }),
             figure: None,
         });
         sections.push(bootstrap_section(spec, rmst_data));
@@ -294,6 +337,7 @@ impl Report {
             } else {
                 "no rows dropped".into()
             },
+            notes: Vec::new(),
             arms: arm_summaries(base),
             km_svg,
             sections,
@@ -329,6 +373,9 @@ impl Report {
             );
         }
         out.push_str("</table>\n<p class=\"note\">Median follow-up by the reverse Kaplan–Meier method (censoring as the event).</p>\n");
+        for note in &self.notes {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
+        }
         let _ = write!(
             out,
             "<h2>Kaplan–Meier curves</h2>\n<figure>{}</figure>\n<pre class=\"command\">{}</pre>\n",
@@ -376,6 +423,9 @@ impl Report {
                 num(arm.max_follow_up)
             );
         }
+        for note in &self.notes {
+            let _ = write!(out, "\n{note}\n");
+        }
         let _ = write!(
             out,
             "\n## Kaplan–Meier curves\n\n![Kaplan–Meier curves with number at risk]({figure})\n\n```text\n{}\n```\n",
@@ -422,12 +472,25 @@ fn bootstrap_section(spec: &ReportSpec, data: &SurvData) -> Section {
         ..Default::default()
     };
     let layout = PlotOptions::default();
-    let (output, figure) = match BootstrapReplicates::run(data, &options, &|| {}) {
-        Ok(replicates) => (
-            replicates.summary().table(),
-            inline_svg(BootstrapFigure::from_replicates(&replicates, &layout), &layout),
-        ),
-        Err(e) => (not_computed(e), String::new()),
+    let (output, figure) = if more_than_two_arms(data) {
+        // as `survkit bootstrap` with more than two arms: each arm against the reference
+        let p_of = |b: &Bootstrap| b.estimate_p_value;
+        let arms = Comparisons::run(
+            data,
+            None,
+            Adjustment::None,
+            |pair| Bootstrap::run(pair, &options),
+            p_of,
+        );
+        (arms.map_or_else(not_computed, |arms| arms.table()), String::new())
+    } else {
+        match BootstrapReplicates::run(data, &options, &|| {}) {
+            Ok(replicates) => (
+                replicates.summary().table(),
+                inline_svg(BootstrapFigure::from_replicates(&replicates, &layout), &layout),
+            ),
+            Err(e) => (not_computed(e), String::new()),
+        }
     };
     Section {
         title: format!(
@@ -447,12 +510,26 @@ fn bootstrap_section(spec: &ReportSpec, data: &SurvData) -> Section {
 /// The status-flip fragility index of the log-rank test, its table and p-value path.
 fn fragility_section(spec: &ReportSpec, data: &SurvData) -> Section {
     let layout = PlotOptions::default();
-    let (output, figure) = match SurvivalFragility::compute(data, &SurvivalOptions::default()) {
-        Ok(result) => (
-            result.table(),
-            inline_svg(Ok(FragilityFigure::from_result(&result, &layout)), &layout),
-        ),
-        Err(e) => (not_computed(e), String::new()),
+    let (output, figure) = if more_than_two_arms(data) {
+        // as `survkit fragility survival` with more than two arms: each arm (experimental)
+        // against the reference
+        let analyse = |pair: &SurvData| {
+            let options = SurvivalOptions {
+                experimental: crate::comparisons::arm_of(pair),
+                ..Default::default()
+            };
+            SurvivalFragility::compute(pair, &options)
+        };
+        let arms = Comparisons::run(data, None, Adjustment::None, analyse, |f| Some(f.p_value));
+        (arms.map_or_else(not_computed, |arms| arms.table()), String::new())
+    } else {
+        match SurvivalFragility::compute(data, &SurvivalOptions::default()) {
+            Ok(result) => (
+                result.table(),
+                inline_svg(Ok(FragilityFigure::from_result(&result, &layout)), &layout),
+            ),
+            Err(e) => (not_computed(e), String::new()),
+        }
     };
     Section {
         title: "Fragility: status-flip fragility index of the log-rank test".into(),
@@ -465,6 +542,12 @@ fn fragility_section(spec: &ReportSpec, data: &SurvData) -> Section {
             command: spec.fragility_plot_command(),
         }),
     }
+}
+
+/// Whether the group has more than two arms: then the two-arm sections compare each arm with
+/// the reference, as their commands do.
+fn more_than_two_arms(data: &SurvData) -> bool {
+    data.group.as_ref().is_some_and(|g| g.n_levels() > 2)
 }
 
 /// Per-arm counts and follow-up (reverse Kaplan–Meier median: censoring as the event).

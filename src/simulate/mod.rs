@@ -4,7 +4,8 @@
 //!
 //! # Model
 //! n participants are allocated to k arms in fixed numbers (largest remainders of
-//! n · w_g/Σw, as permuted blocks give), enter uniformly over [0, a], have event times from a
+//! n · w_g/Σw, as permuted blocks give), enter uniformly over [0, a] (or piecewise uniformly,
+//! at given relative intensities by period: [`TrialDesign::with_accrual_periods`]), have event times from a
 //! piecewise-exponential hazard of their arm (rates λ_g,0, λ_g,1, … on [0, b₁), [b₁, b₂), …;
 //! delayed or crossing effects) and exponential dropout times with hazard φ. The analysis is at
 //! the calendar time of the D-th event (or at all events if fewer happen, counted as "target
@@ -23,8 +24,10 @@
 //! - the Cox model with arm indicators (control the reference), maximised by
 //!   `crate::cox::newton::maximise` (R's `coxfit6.c` rule): the partial likelihood in its
 //!   counting form ℓ(β) = Σ_j [Σ_g d_gj β_g − d_j log Σ_g n_gj e^{β_g}] (Breslow, equal to Efron
-//!   since simulated times have no ties), the Wald test β'Iβ on k − 1 df and, for two arms, the
-//!   Wald interval exp(β ± z_{1−α/2} se).
+//!   since simulated times have no ties), the Wald test β̂'I(β̂)β̂, the likelihood-ratio test
+//!   2(ℓ(β̂) − ℓ(0)) and the score test U(0)'I(0)⁻¹U(0), each on k − 1 df (the score test is
+//!   the log-rank test when every event time has one event), and, for two arms, the Wald
+//!   interval exp(β ± z_{1−α/2} se).
 //!
 //! A test rejects when its two-sided p < α. The Monte Carlo SE of a proportion p̂ over R
 //! trials is √(p̂(1 − p̂)/R).
@@ -34,9 +37,13 @@
 //! ([`crate::bootstrap::engine::stream`]), and trials are collected in order before any
 //! summary, so the output is the same whatever the thread count.
 
+mod sequential;
 mod trial;
 
-pub use trial::TrialOutcome;
+pub use sequential::{
+    Boundaries, BoundaryFamily, GroupSequential, LookSummary, MAX_COMPUTED_LOOKS, MAX_LOOKS, SequentialSummary,
+};
+pub use trial::{SequentialOutcome, TrialOutcome};
 
 use std::ops::Range;
 
@@ -76,12 +83,25 @@ pub enum SimulateError {
         /// The number of breaks.
         breaks: usize,
     },
+    /// The piecewise accrual has the wrong number of intensities for its periods.
+    #[error("accrual: {count} intensities for {periods} periods (one more than the {breaks} breaks)")]
+    AccrualPeriods {
+        /// The number of intensities given.
+        count: usize,
+        /// The number of periods (breaks + 1).
+        periods: usize,
+        /// The number of breaks.
+        breaks: usize,
+    },
     /// The design has fewer than two arms (the number given).
     #[error("a trial needs at least two arms, got {0}")]
     Arms(usize),
     /// An analysis that compares two arms (named) was asked for with another number of arms.
     #[error("the {0} compares two arms, the trial has {1}")]
     TwoArms(&'static str, usize),
+    /// Interim looks were asked for without a target number of events.
+    #[error("interim looks are at fractions of the target events: the analysis must be at a number of events")]
+    SequentialNeedsEvents,
     /// The worker threads could not be started (the system's message).
     #[error("{0}")]
     Threads(String),
@@ -119,11 +139,17 @@ impl PiecewiseHazard {
                 breaks: breaks.len(),
             });
         }
+        PiecewiseHazard::checked(breaks, rates, &format!("arm {arm}"), "a hazard rate")
+    }
+
+    /// Breaks finite and increasing from above 0, rates non-negative and finite; `owner` and
+    /// `rate` name them in errors ("arm control", "a hazard rate").
+    fn checked(breaks: Vec<f64>, rates: Vec<f64>, owner: &str, rate: &str) -> Result<Self, SimulateError> {
         let mut previous = 0.0;
         for b in &breaks {
             if !(b.is_finite() && *b > previous) {
                 return Err(setting(
-                    format!("arm {arm}: a break"),
+                    format!("{owner}: a break"),
                     *b,
                     "finite and increasing from above 0",
                 ));
@@ -131,13 +157,26 @@ impl PiecewiseHazard {
             previous = *b;
         }
         if let Some(r) = rates.iter().find(|r| !(r.is_finite() && **r >= 0.0)) {
-            return Err(setting(
-                format!("arm {arm}: a hazard rate"),
-                *r,
-                "non-negative and finite",
-            ));
+            return Err(setting(format!("{owner}: {rate}"), *r, "non-negative and finite"));
         }
         Ok(PiecewiseHazard { breaks, rates })
+    }
+
+    /// The cumulative hazard Λ(t) = ∫₀ᵗ λ(s) ds.
+    fn cumulative(&self, t: f64) -> f64 {
+        let mut start = 0.0;
+        let mut cumulative = 0.0;
+        for (i, rate) in self.rates.iter().enumerate() {
+            let end = self.breaks.get(i).copied().unwrap_or(f64::INFINITY).min(t);
+            if end > start {
+                cumulative += rate * (end - start);
+            }
+            if end >= t {
+                break;
+            }
+            start = end;
+        }
+        cumulative
     }
 
     /// A constant hazard.
@@ -212,6 +251,9 @@ pub struct TrialDesign {
     /// Participants per arm (fixed numbers).
     arm_sizes: Vec<usize>,
     accrual_time: f64,
+    /// Relative accrual intensity by period within [0, accrual_time] (`None`: uniform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    accrual_intensity: Option<PiecewiseHazard>,
     dropout_hazard: f64,
     analysis: AnalysisAt,
 }
@@ -270,9 +312,62 @@ impl TrialDesign {
             participants,
             arm_sizes,
             accrual_time,
+            accrual_intensity: None,
             dropout_hazard,
             analysis,
         })
+    }
+
+    /// Piecewise accrual (rpact's `accrualTime = c(0, breaks, accrual_time)` with
+    /// `accrualIntensity = rates`): the accrual period [0, a] is cut at `breaks` (increasing,
+    /// inside (0, a)), and participants enter period i at relative intensity `rates[i]`
+    /// (`breaks.len() + 1` of them, non-negative, not all 0). Only the ratios of the rates
+    /// matter, the number of participants being fixed.
+    ///
+    /// # Formula
+    /// With Λ(t) = ∫₀ᵗ λ(s) ds the cumulative intensity, an entry time is Λ⁻¹(u Λ(a)) for
+    /// u uniform on (0, 1): piecewise uniform, period i holding the share
+    /// λ_i (b_i − b_{i−1}) / Λ(a) of the participants.
+    pub fn with_accrual_periods(mut self, breaks: Vec<f64>, rates: Vec<f64>) -> Result<Self, SimulateError> {
+        if rates.len() != breaks.len() + 1 {
+            return Err(SimulateError::AccrualPeriods {
+                count: rates.len(),
+                periods: breaks.len() + 1,
+                breaks: breaks.len(),
+            });
+        }
+        if self.accrual_time <= 0.0 {
+            return Err(setting(
+                "the accrual time (with accrual periods)",
+                self.accrual_time,
+                "positive",
+            ));
+        }
+        if let Some(b) = breaks.iter().find(|b| **b >= self.accrual_time) {
+            return Err(setting("accrual: a break", *b, "below the accrual time"));
+        }
+        let intensity = PiecewiseHazard::checked(breaks, rates, "accrual", "an intensity")?;
+        let total = intensity.cumulative(self.accrual_time);
+        if !(total > 0.0 && total.is_finite()) {
+            return Err(setting(
+                "accrual: the integrated intensity",
+                total,
+                "positive (some period with a positive intensity)",
+            ));
+        }
+        self.accrual_intensity = Some(intensity);
+        Ok(self)
+    }
+
+    /// An entry time for `u` uniform on (0, 1): a u uniform, or Λ⁻¹(u Λ(a)) with piecewise
+    /// accrual.
+    fn entry(&self, u: f64) -> f64 {
+        match &self.accrual_intensity {
+            None => self.accrual_time * u,
+            Some(intensity) => intensity
+                .inverse_cumulative(u * intensity.cumulative(self.accrual_time))
+                .min(self.accrual_time),
+        }
     }
 
     /// The arms, control first.
@@ -330,6 +425,9 @@ pub struct SimulateOptions {
     /// Also the status-flip fragility index of each trial the log-rank test finds significant
     /// (two arms only).
     pub fragility: bool,
+    /// Also the group-sequential log-rank test with interim looks (two arms, analysis at a
+    /// target number of events).
+    pub group_sequential: Option<GroupSequential>,
 }
 
 /// A proportion of trials with its Monte Carlo SE.
@@ -445,6 +543,12 @@ pub struct Simulation {
     pub logrank: Share,
     /// Cox Wald test rejections.
     pub cox_wald: Share,
+    /// Cox likelihood-ratio test rejections (trials without a finite Cox estimate count as not
+    /// rejecting).
+    pub cox_lr: Share,
+    /// Cox score test rejections (at β = 0; the log-rank test itself when every event time
+    /// has one event and the weights are the log-rank's).
+    pub cox_score: Share,
     /// MaxCombo test rejections, when asked for (trials without a MaxCombo statistic count as
     /// not rejecting).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -459,6 +563,9 @@ pub struct Simulation {
     /// significant, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fragility_index: Option<Distribution>,
+    /// The group-sequential log-rank test, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_sequential: Option<SequentialSummary>,
     /// Trials where exactly one of the log-rank and the Wald test rejects.
     pub disagree: Share,
     /// Of those, the log-rank rejects but the Wald test (for two arms: the Wald CI) does not.
@@ -482,8 +589,9 @@ pub struct Simulation {
     pub warnings: Vec<String>,
 }
 
-/// The format tag of a saved shard of trials.
-pub const TRIALS_FORMAT: &str = "survkit simulate trials 1";
+/// The format tag of a saved shard of trials (2: trials carry the Cox LR and score p-values and
+/// the group-sequential outcome; files of format 1 lack them and are refused).
+pub const TRIALS_FORMAT: &str = "survkit simulate trials 2";
 
 /// The settings a shard was run with; shards merge only when they agree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -504,6 +612,9 @@ pub struct Settings {
     /// Whether the fragility index was computed.
     #[serde(default)]
     pub fragility: bool,
+    /// The group-sequential test, when asked for.
+    #[serde(default)]
+    pub group_sequential: Option<GroupSequential>,
 }
 
 /// The outcomes of trials `first_trial..` of a run, in trial order: a whole run or one shard.
@@ -552,6 +663,21 @@ impl SimulationTrials {
                 ));
             }
         }
+        if let Some(gs) = &options.group_sequential {
+            if design.arms.len() != 2 {
+                return Err(SimulateError::TwoArms("group-sequential test", design.arms.len()));
+            }
+            let AnalysisAt::Events(target) = design.analysis else {
+                return Err(SimulateError::SequentialNeedsEvents);
+            };
+            if gs.look_events(target).is_none() {
+                return Err(setting(
+                    "the target events (with interim looks)",
+                    target as f64,
+                    "large enough that every look has more events than the one before",
+                ));
+            }
+        }
         let outcomes = in_parallel(
             options.threads.max(1),
             options.trials.clone(),
@@ -574,6 +700,7 @@ impl SimulationTrials {
                 maxcombo: options.maxcombo.clone(),
                 rmst_tau: options.rmst_tau,
                 fragility: options.fragility,
+                group_sequential: options.group_sequential.clone(),
             },
             first_trial: options.trials.start,
             outcomes,
@@ -643,7 +770,8 @@ impl Simulation {
     /// let arms = vec![arm("control", 0.1)?, arm("treatment", 0.05)?];
     /// let design = TrialDesign::new(arms, 100, 12.0, 0.0, AnalysisAt::Events(60))?;
     /// let options = SimulateOptions { trials: 0..20, seed: 1, threads: 1, alpha: 0.05,
-    ///     weights: survkit::Weights::LogRank, maxcombo: None, rmst_tau: None, fragility: false };
+    ///     weights: survkit::Weights::LogRank, maxcombo: None, rmst_tau: None, fragility: false,
+    ///     group_sequential: None };
     /// let simulation = Simulation::run(&design, &options)?;
     /// assert_eq!(simulation.logrank.count, 15); // 15 of 20 trials reject
     /// assert!((simulation.hazard_ratios[0].geometric_mean_hr - 0.526685).abs() < 1e-6);
@@ -737,6 +865,12 @@ fn summarise(settings: &Settings, first_trial: usize, outcomes: &[TrialOutcome])
             .rmst_tau
             .and_then(|_| Distribution::of(outcomes.iter().filter_map(|o| o.rmst_difference).collect())),
         cox_wald: Share::of(wald, r),
+        group_sequential: match (&settings.group_sequential, design.analysis) {
+            (Some(gs), AnalysisAt::Events(target)) => Some(SequentialSummary::of(gs, target, outcomes)),
+            _ => None,
+        },
+        cox_lr: Share::of(outcomes.iter().filter(|o| rejects(o.lr_p)).count(), r),
+        cox_score: Share::of(outcomes.iter().filter(|o| rejects(o.score_p)).count(), r),
         disagree: Share::of(logrank_only + wald_only, r),
         logrank_only,
         wald_only,

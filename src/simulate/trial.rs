@@ -4,7 +4,7 @@ use nalgebra::DMatrix;
 use rand_chacha::rand_core::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{AnalysisAt, SimulateOptions, TrialDesign};
+use super::{AnalysisAt, GroupSequential, SimulateOptions, TrialDesign};
 use crate::bootstrap::counts::{LogRankScratch, Sorted};
 use crate::bootstrap::engine::stream;
 use crate::cox::newton;
@@ -44,10 +44,31 @@ pub struct TrialOutcome {
     pub fragility_index: Option<i64>,
     /// Cox Wald test p-value; `None` without a finite fit.
     pub wald_p: Option<f64>,
+    /// Cox likelihood-ratio test p-value; `None` without a finite fit.
+    pub lr_p: Option<f64>,
+    /// Cox score test p-value at β = 0; `None` when the information there is singular (fewer
+    /// than two arms with anyone at risk at an event).
+    pub score_p: Option<f64>,
     /// log HR of each arm but the control, and its model SE (empty without a finite fit).
     pub log_hr: Vec<f64>,
     /// Model SE of each log HR (empty without a finite fit).
     pub se_log_hr: Vec<f64>,
+    /// The group-sequential test's course, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequential: Option<SequentialOutcome>,
+}
+
+/// The course of the group-sequential log-rank test in one trial.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SequentialOutcome {
+    /// The look (1-based) at which the trial stopped for efficacy, or the last look.
+    pub stage: usize,
+    /// Whether the test rejected (at `stage`).
+    pub efficacy: bool,
+    /// Events at that look.
+    pub events: usize,
+    /// Calendar time of that look.
+    pub analysis_time: f64,
 }
 
 /// A participant as drawn: arm, entry, event and dropout times (from entry).
@@ -87,6 +108,8 @@ impl Workspace {
                 arm: Vec::new(),
                 n_arms: k,
                 arm_positions: vec![Vec::new(); k],
+                // single-event trials: no cumulative incidence is asked of them
+                cause: Vec::new(),
             },
             counts: Vec::new(),
             scratch: LogRankScratch::default(),
@@ -112,7 +135,7 @@ impl Workspace {
             .map(|(chisq, df)| chisq_sf(chisq, df));
         let k = design.arms.len();
         self.event_table(k);
-        let (wald_p, log_hr, se_log_hr) = self.cox(k).unwrap_or((None, Vec::new(), Vec::new()));
+        let cox = self.cox(k);
         let maxcombo_p = options
             .maxcombo
             .as_ref()
@@ -122,7 +145,12 @@ impl Workspace {
         let fragility_index = (options.fragility && significant && k == 2)
             .then(|| self.fragility(options.alpha))
             .flatten();
+        let sequential = options
+            .group_sequential
+            .as_ref()
+            .and_then(|gs| self.sequential(design, gs, options.weights, analysis_time, events));
         TrialOutcome {
+            sequential,
             maxcombo_p,
             rmst_difference,
             rmst_p,
@@ -131,9 +159,11 @@ impl Workspace {
             events,
             target_not_reached,
             logrank_p,
-            wald_p,
-            log_hr,
-            se_log_hr,
+            wald_p: cox.wald_p,
+            lr_p: cox.lr_p,
+            score_p: cox.score_p,
+            log_hr: cox.log_hr,
+            se_log_hr: cox.se_log_hr,
         }
     }
 
@@ -144,7 +174,7 @@ impl Workspace {
         self.participants.clear();
         for (g, arm) in design.arms.iter().enumerate() {
             for _ in 0..design.arm_sizes[g] {
-                let entry = design.accrual_time * uniform();
+                let entry = design.entry(uniform());
                 let event = arm.hazard.inverse_cumulative(-uniform().ln());
                 let exposure = -uniform().ln();
                 let dropout = if design.dropout_hazard > 0.0 {
@@ -225,10 +255,30 @@ impl Workspace {
         self.observed.iter().filter(|o| o.1).count()
     }
 
-    /// The Cox fit: (Wald p, log HRs, SEs); `None` when an arm has no events or the fit has no
-    /// finite estimate.
-    fn cox(&self, k: usize) -> Option<(Option<f64>, Vec<f64>, Vec<f64>)> {
+    /// The Cox fit and its three tests on k − 1 df (Breslow, equal to Efron without tied
+    /// event times):
+    /// - Wald: β̂' I(β̂) β̂;
+    /// - likelihood ratio: 2 (ℓ(β̂) − ℓ(0));
+    /// - score: U(0)' I(0)⁻¹ U(0). With U_g(0) = Σ_j (d_gj − d_j n_gj/n_j) and
+    ///   I_gh(0) = Σ_j d_j (δ_gh n_gj/n_j − n_gj n_hj/n_j²) it is the log-rank statistic whenever
+    ///   every event time has one event (the log-rank variance has the hypergeometric factor
+    ///   (n_j − d_j)/(n_j − 1), which is 1 at d_j = 1), as simulated event times have.
+    ///
+    /// The Wald and LR tests need a finite estimate (every arm with an event, Newton–Raphson
+    /// converged); the score test needs only I(0) invertible.
+    fn cox(&self, k: usize) -> CoxTests {
         let (risk, deaths) = (&self.table.n_risk, &self.table.n_event);
+        let p = k - 1;
+        let objective = |beta: &[f64]| counting_loglik(risk, deaths, k, beta);
+        let at_zero = objective(&vec![0.0; p]);
+        let score_p = quadratic_form(&at_zero.score, &at_zero.information, p).map(|score| chisq_sf(score, p as f64));
+        let mut tests = CoxTests {
+            wald_p: None,
+            lr_p: None,
+            score_p,
+            log_hr: Vec::new(),
+            se_log_hr: Vec::new(),
+        };
         let times = risk.len() / k;
         let mut arm_events = vec![0.0; k];
         for j in 0..times {
@@ -237,22 +287,27 @@ impl Workspace {
             }
         }
         if arm_events.contains(&0.0) {
-            return None;
+            return tests;
         }
-        let p = k - 1;
-        let objective = |beta: &[f64]| counting_loglik(risk, deaths, k, beta);
         let fit = newton::maximise(&objective, &vec![0.0; p], &[], COX_EPS, COX_MAX_ITER);
         let information = DMatrix::from_row_slice(p, p, &fit.at_beta.information);
-        let variance = newton::inverse(&information)?;
+        let Some(variance) = newton::inverse(&information) else {
+            return tests;
+        };
         let se: Vec<f64> = (0..p).map(|g| variance[(g, g)].sqrt()).collect();
         let finite = fit.beta.iter().chain(&se).all(|v| v.is_finite()) && se.iter().all(|s| *s > 0.0);
         if !fit.converged || !finite {
-            return None;
+            return tests;
         }
         // Wald χ² = β' V⁻¹ β with V = I(β̂)⁻¹
         let beta = nalgebra::DVector::from_column_slice(&fit.beta);
         let wald = (beta.transpose() * &information * &beta)[(0, 0)];
-        Some((Some(chisq_sf(wald, p as f64)), fit.beta, se))
+        let lr = (2.0 * (fit.at_beta.loglik - at_zero.loglik)).max(0.0);
+        tests.wald_p = Some(chisq_sf(wald, p as f64));
+        tests.lr_p = Some(chisq_sf(lr, p as f64)).filter(|p| p.is_finite());
+        tests.log_hr = fit.beta;
+        tests.se_log_hr = se;
+        tests
     }
 
     /// The RMST difference of two arms up to τ (treatment − control) and its Wald p-value
@@ -273,6 +328,74 @@ impl Workspace {
     /// The log-rank status-flip fragility index ([`crate::fragility::survival`]) of the trial's
     /// data, loaded as survkit loads any CSV.
     fn fragility(&self, alpha: f64) -> Option<i64> {
+        let csv = self.csv();
+        let columns = Columns::new("time", "status").group("arm");
+        let data = SurvData::from_csv_bytes("simulated trial", csv.as_bytes(), &columns).ok()?;
+        let options = SurvivalOptions {
+            alpha,
+            ..SurvivalOptions::default()
+        };
+        SurvivalFragility::compute(&data, &options).ok()?.fragility_index
+    }
+
+    /// The group-sequential log-rank test: the final look's statistic from the final
+    /// analysis's table, then the interim looks in turn, each at the calendar time of its
+    /// round(t_k D)-th event, until one crosses its boundary. Looks whose events never
+    /// happen are skipped (the final analysis is then after the last event).
+    fn sequential(
+        &mut self,
+        design: &TrialDesign,
+        gs: &GroupSequential,
+        weights: Weights,
+        final_time: f64,
+        final_events: usize,
+    ) -> Option<SequentialOutcome> {
+        let AnalysisAt::Events(target) = design.analysis else {
+            return None;
+        };
+        let targets = gs.look_events(target)?;
+        let last = targets.len() - 1;
+        let final_z = self.benefit_z(weights);
+        for (look, d) in targets[..last].iter().enumerate() {
+            if *d > self.event_times.len() {
+                break;
+            }
+            let (_, nth, _) = self.event_times.select_nth_unstable_by(d - 1, f64::total_cmp);
+            let time = *nth;
+            let events = self.cut(time);
+            self.event_table(2);
+            if self.benefit_z(weights).is_some_and(|z| gs.rejects(look, z)) {
+                return Some(SequentialOutcome {
+                    stage: look + 1,
+                    efficacy: true,
+                    events,
+                    analysis_time: time,
+                });
+            }
+        }
+        Some(SequentialOutcome {
+            stage: last + 1,
+            efficacy: final_z.is_some_and(|z| gs.rejects(last, z)),
+            events: final_events,
+            analysis_time: final_time,
+        })
+    }
+
+    /// The standardised weighted log-rank statistic of two arms, −U/√V with
+    /// U = Σ_j w_j (d_1j − d_j n_1j/n_j) of the treatment arm (so positive when it has fewer
+    /// events than expected) and V its variance ([`accumulate`]); `None` when V is 0.
+    fn benefit_z(&self, weights: Weights) -> Option<f64> {
+        let mut u = [0.0];
+        let mut cov = DMatrix::zeros(1, 1);
+        accumulate(&self.table, &[weights], &mut u, &mut cov);
+        let variance = cov[(0, 0)];
+        (variance > 0.0)
+            .then(|| -u[0] / variance.sqrt())
+            .filter(|z| z.is_finite())
+    }
+
+    /// The data at the analysis as CSV (`time,status,arm`, the arm's index).
+    fn csv(&self) -> String {
         let sorted = &self.sorted;
         let mut csv = String::with_capacity(24 * sorted.time.len() + 16);
         csv.push_str("time,status,arm\n");
@@ -284,13 +407,7 @@ impl Workspace {
                 sorted.arm[k]
             ));
         }
-        let columns = Columns::new("time", "status").group("arm");
-        let data = SurvData::from_csv_bytes("simulated trial", csv.as_bytes(), &columns).ok()?;
-        let options = SurvivalOptions {
-            alpha,
-            ..SurvivalOptions::default()
-        };
-        SurvivalFragility::compute(&data, &options).ok()?.fragility_index
+        csv
     }
 
     /// The MaxCombo p-value of two arms (see [`crate::maxcombo`]).
@@ -336,6 +453,24 @@ impl Workspace {
             }
         }
     }
+}
+
+/// The Cox model's tests of one trial (see [`Workspace::cox`]).
+struct CoxTests {
+    wald_p: Option<f64>,
+    lr_p: Option<f64>,
+    score_p: Option<f64>,
+    log_hr: Vec<f64>,
+    se_log_hr: Vec<f64>,
+}
+
+/// U' I⁻¹ U for the p × p matrix I (row-major); `None` when I is singular or the result is
+/// not finite.
+fn quadratic_form(score: &[f64], information: &[f64], p: usize) -> Option<f64> {
+    let inverse = newton::inverse(&DMatrix::from_row_slice(p, p, information))?;
+    let u = nalgebra::DVector::from_column_slice(score);
+    let value = (u.transpose() * inverse * &u)[(0, 0)];
+    value.is_finite().then_some(value.max(0.0))
 }
 
 /// ℓ(β), U(β) and I(β) of the Cox model with arm indicators (β for arms 1..k, control 0), in
@@ -407,19 +542,12 @@ mod tests {
             maxcombo: Some(crate::maxcombo::MaxComboOptions::default().weights),
             rmst_tau: Some(10.0),
             fragility: true,
+            group_sequential: None,
         };
         let mut workspace = Workspace::new(&design);
         let outcome = workspace.run(&design, &options, 3);
         assert_eq!(outcome.events, 150);
-        let mut csv = String::from("time,status,arm\n");
-        for k in 0..workspace.sorted.time.len() {
-            csv.push_str(&format!(
-                "{},{},{}\n",
-                workspace.sorted.time[k],
-                u8::from(workspace.sorted.event[k]),
-                workspace.sorted.arm[k]
-            ));
-        }
+        let csv = workspace.csv();
         let columns = Columns::new("time", "status").group("arm");
         let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &columns).unwrap();
         let lr = LogRank::test(&data, &LogRankOptions::default()).unwrap();
@@ -455,5 +583,66 @@ mod tests {
             outcome.log_hr[0]
         );
         assert!((fit.terms[0].se.unwrap() - outcome.se_log_hr[0]).abs() < 1e-8);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-8 * a.abs().max(1e-300);
+        let lr_p = fit.tests.likelihood_ratio.p_value.unwrap();
+        assert!(close(lr_p, outcome.lr_p.unwrap()), "LR {lr_p} vs {:?}", outcome.lr_p);
+        let score_p = fit.tests.score.p_value.unwrap();
+        assert!(
+            close(score_p, outcome.score_p.unwrap()),
+            "score {score_p} vs {:?}",
+            outcome.score_p
+        );
+        // no tied event times: the score test is the log-rank test
+        assert!(close(lr.p_value, outcome.score_p.unwrap()));
+    }
+
+    /// Three arms: the LR and score tests on 2 df equal `Cox::fit`'s (Breslow) with the arm as
+    /// a factor; piecewise accrual changes the entry times only.
+    #[test]
+    fn three_arm_tests_match_the_library() {
+        use crate::simulate::{Arm, PiecewiseHazard};
+        let control = PiecewiseHazard::constant(0.06, "control").unwrap();
+        let arm = |name: &str, hr: f64| Arm {
+            name: name.into(),
+            allocation: 1.0,
+            hazard: control.scaled(&[hr], name).unwrap(),
+        };
+        let arms = vec![arm("control", 1.0), arm("a", 0.7), arm("b", 0.85)];
+        let design = TrialDesign::new(arms, 240, 12.0, 0.01, AnalysisAt::Events(120))
+            .unwrap()
+            .with_accrual_periods(vec![4.0], vec![1.0, 3.0])
+            .unwrap();
+        let options = SimulateOptions {
+            trials: 0..1,
+            seed: 2,
+            threads: 1,
+            alpha: 0.05,
+            weights: crate::Weights::LogRank,
+            maxcombo: None,
+            rmst_tau: None,
+            fragility: false,
+            group_sequential: None,
+        };
+        let mut workspace = Workspace::new(&design);
+        let outcome = workspace.run(&design, &options, 0);
+        let early = workspace.participants.iter().filter(|p| p.entry < 4.0).count();
+        // a quarter of the accrual mass (1·4 of 1·4 + 3·8 = 28 → 1/7) before time 4
+        assert!((early as f64 / 240.0 - 1.0 / 7.0).abs() < 0.08, "{early}");
+        assert!(workspace.participants.iter().all(|p| p.entry > 0.0 && p.entry < 12.0));
+        let csv = workspace.csv();
+        let columns = Columns::new("time", "status").covariates(["arm"]).factors(["arm"]);
+        let data = SurvData::from_csv_bytes("trial", csv.as_bytes(), &columns).unwrap();
+        let options = CoxOptions {
+            ties: Ties::Breslow,
+            ..CoxOptions::default()
+        };
+        let fit = Cox::fit(&data, &options).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-8 * a.abs().max(1e-300);
+        assert!(close(
+            fit.tests.likelihood_ratio.p_value.unwrap(),
+            outcome.lr_p.unwrap()
+        ));
+        assert!(close(fit.tests.score.p_value.unwrap(), outcome.score_p.unwrap()));
+        assert!(close(fit.tests.wald.p_value.unwrap(), outcome.wald_p.unwrap()));
     }
 }

@@ -148,3 +148,11 @@ pub const DESIGN_REL_TOL: f64 = 1e-6;
 /// MaxCombo p-values against R (issue 19): both sides integrate a multivariate normal
 /// probability numerically (survkit to ~1e-8, mvtnorm's GenzBretz to its reported ~1e-6).
 pub const MAXCOMBO_P_ABS_TOL: f64 = 1e-4;
+
+/// Group-sequential z boundaries and cumulative α spent against rpact's
+/// `getDesignGroupSequential` (absolute; both sides integrate to about 1e-8).
+pub const SEQUENTIAL_BOUNDARY_TOL: f64 = 1e-6;
+
+/// Simulated proportions and means against a reference (rpact's simulation or a formula):
+/// within this many combined Monte Carlo standard errors.
+pub const MC_SDS: f64 = 4.0;
