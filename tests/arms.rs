@@ -245,17 +245,44 @@ fn joint_arm_tests_with_covariates_match_r() {
 #[cfg(feature = "cli")]
 #[test]
 fn win_statistics_per_comparison() {
+    let adjusted =
+        each_comparison_is_its_pair_alone("win", "", &["wins", "losses", "ties", "win_ratio", "net_benefit"]);
+    let p: Vec<Option<f64>> = adjusted.iter().map(|c| c["p_value"].as_f64()).collect();
+    let adjusted: Vec<Option<f64>> = adjusted.iter().map(|c| c["p_adjusted"].as_f64()).collect();
+    assert_eq!(adjusted, Adjustment::Holm.adjust(&p));
+}
+
+/// CAFS on colon's three arms: each arm against Obs is `survkit cafs` on the pair's rows (the
+/// same seed, so the same Monte Carlo permutation p-value).
+#[cfg(feature = "cli")]
+#[test]
+fn cafs_per_comparison() {
+    let keys = [
+        "groups",
+        "statistic",
+        "p_value",
+        "permutation_p_value",
+        "finkelstein_schoenfeld",
+    ];
+    each_comparison_is_its_pair_alone("cafs", "--seed 7 --permutations 500", &keys);
+}
+
+/// Runs `command` on colon's three arms (nodes, lower is better) with Holm's adjustment and
+/// checks each comparison's `keys` against the command on that pair's rows alone; returns the
+/// comparisons.
+#[cfg(feature = "cli")]
+fn each_comparison_is_its_pair_alone(command: &str, extra: &str, keys: &[&str]) -> Vec<serde_json::Value> {
     let base = "--time time --event status --group rx --reference Obs --score nodes --lower-is-better --format json";
-    let run = |file: &str, extra: &str| {
-        let line = format!("win {file} {base} {extra}");
+    let run = |file: &str, more: &str| {
+        let line = format!("{command} {file} {base} {extra} {more}");
         json_stdout(&survkit(&line.split_whitespace().collect::<Vec<_>>()))
     };
     let all = run("datasets/colon.csv", "--adjust holm");
-    let comparisons = all["comparisons"].as_array().unwrap();
+    let comparisons = all["comparisons"].as_array().unwrap().clone();
     assert_eq!(comparisons.len(), 2);
     let text = std::fs::read_to_string(repo_path("datasets/colon.csv")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    for c in comparisons {
+    for c in &comparisons {
         let arm = c["arm"].as_str().unwrap();
         let keep = |line: &str| {
             line.split(',')
@@ -270,11 +297,10 @@ fn win_statistics_per_comparison() {
         let path = dir.path().join("pair.csv");
         std::fs::write(&path, rows.join("\n") + "\n").unwrap();
         let alone = run(path.to_str().unwrap(), "");
-        for key in ["wins", "losses", "ties", "win_ratio", "net_benefit"] {
-            assert_eq!(c[key], alone[key], "{arm}: {key}");
+        for key in keys {
+            assert!(!c[key].is_null(), "{command} {arm}: no {key}");
+            assert_eq!(c[key], alone[key], "{command} {arm}: {key}");
         }
     }
-    let p: Vec<Option<f64>> = comparisons.iter().map(|c| c["p_value"].as_f64()).collect();
-    let adjusted: Vec<Option<f64>> = comparisons.iter().map(|c| c["p_adjusted"].as_f64()).collect();
-    assert_eq!(adjusted, Adjustment::Holm.adjust(&p));
+    comparisons
 }

@@ -7,15 +7,32 @@ mod common;
 use common::{assert_close, assert_close_opt, fixture, repo_path, str_field};
 use serde_json::Value;
 use survkit::bootstrap::PermutationPlan;
-use survkit::win::{Cafs, CafsOptions, Direction, WinOptions, WinStatistics};
+use survkit::win::{Cafs, CafsOptions, Direction, LaterScore, WinOptions, WinStatistics};
 use survkit::{Columns, SurvData};
 
+/// The scores after the first (the case's `later` list; none when absent).
+fn later(case: &Value) -> Vec<LaterScore> {
+    case["later"].as_array().map_or_else(Vec::new, |levels| {
+        levels
+            .iter()
+            .map(|l| LaterScore {
+                direction: direction(l),
+                threshold: l["threshold"].as_f64().unwrap(),
+                ..LaterScore::new(str_field(l, "column").unwrap())
+            })
+            .collect()
+    })
+}
+
 fn load(case: &Value) -> SurvData {
+    let scores: Vec<String> = std::iter::once(str_field(case, "score").unwrap().to_string())
+        .chain(later(case).into_iter().map(|l| l.column))
+        .collect();
     let mut columns = Columns::new(str_field(case, "time").unwrap(), str_field(case, "event").unwrap())
         .group(str_field(case, "group").unwrap())
         .reference(str_field(case, "group").unwrap(), str_field(case, "reference").unwrap())
-        .covariates([str_field(case, "score").unwrap()])
-        .may_be_missing([str_field(case, "score").unwrap()]);
+        .covariates(scores.clone())
+        .may_be_missing(scores);
     if let Some(strata) = str_field(case, "strata") {
         columns = columns.strata(strata);
     }
@@ -43,6 +60,7 @@ fn win_statistics_match_r() {
         let options = WinOptions {
             direction: direction(case),
             threshold: case["threshold"].as_f64().unwrap(),
+            later_scores: later(case),
             ..WinOptions::new(str_field(case, "score").unwrap())
         };
         let ours = WinStatistics::compute(&data, &options).unwrap();
@@ -68,6 +86,18 @@ fn win_statistics_match_r() {
             ),
             "{name} levels"
         );
+        for (k, level) in ours.levels[2..].iter().enumerate() {
+            assert_eq!(
+                (level.wins, level.losses),
+                (
+                    r["later_wins"][k].as_u64().unwrap(),
+                    r["later_losses"][k].as_u64().unwrap()
+                ),
+                "{name} level {}",
+                level.level
+            );
+        }
+        assert_eq!(ours.levels.len(), 2 + later(case).len(), "{name} levels");
         for (measure, e) in [
             ("win_ratio", &ours.win_ratio),
             ("win_odds", &ours.win_odds),
@@ -100,6 +130,7 @@ fn cafs_and_finkelstein_schoenfeld_match_r() {
         let options = CafsOptions {
             direction: direction(case),
             threshold: case["threshold"].as_f64().unwrap(),
+            later_scores: later(case),
             permutation: PermutationPlan {
                 exact_limit: 5000,
                 permutations: 200,

@@ -17,6 +17,10 @@
 #     floored at 0; alsfrs_change = -(rate x visits completed) + normal noise (SD 1.5), rounded
 #     to whole points and kept within [-47, 3] (the scale runs 0-48, baseline taken as 47).
 #     A participant followed under 4 weeks has only the baseline visit (change = rounded noise).
+#   * FVC (% predicted), a second function score for hierarchies (death, ALSFRS-R, FVC): each
+#     participant's decline per 4 weeks is 2.5 x their ALSFRS-R rate plus normal noise (SD 1),
+#     floored at 0; fvc_change = -(FVC rate x visits) + normal noise (SD 4), rounded to whole
+#     points. Drawn after everything above, so the other columns are as before it was added.
 set.seed(20261201)
 n <- 240
 arm <- rep(c("placebo", "active"), each = n / 2)
@@ -33,8 +37,11 @@ visits <- floor(time / 4)
 rate <- pmax(0, rnorm(n, ifelse(arm == "active", 0.8, 1.0) * ifelse(onset == "bulbar", 1.2, 1), 0.4))
 change <- round(-rate * visits + rnorm(n, 0, 1.5))
 change <- pmin(3, pmax(-47, change))
+fvc_rate <- pmax(0, 2.5 * rate + rnorm(n, 0, 1))
+fvc_change <- round(-fvc_rate * visits + rnorm(n, 0, 4))
 d <- data.frame(id = sprintf("S%03d", seq_len(n)), arm = arm, onset = onset,
-                time_weeks = time, death = death, alsfrs_change = change)
+                time_weeks = time, death = death, alsfrs_change = change,
+                fvc_change = fvc_change)
 write.csv(d, "datasets/als/als_function_survival_synthetic.csv", row.names = FALSE, quote = FALSE)
 cat(sprintf("%d participants, %d deaths (placebo %d, active %d)\n", n, sum(death),
             sum(death[arm == "placebo"]), sum(death[arm == "active"])))

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::win::{Direction, FragilityOptions, WinError, WinOptions, WinStatistics};
+use survkit::win::{Direction, FragilityOptions, LaterScore, WinError, WinOptions, WinStatistics};
 use survkit::{Columns, Render, SurvData};
 
 use super::Failure;
@@ -42,6 +42,11 @@ pub struct PairwiseDataArgs {
     /// Score differences of at most X are ties.
     #[arg(long, value_name = "X", default_value_t = 0.0)]
     pub threshold: f64,
+    /// A further score compared, in the order given, on the pairs that death and the scores
+    /// before it leave tied: COL, COL:lower (lower is better) or COL:higher:X (differences of
+    /// at most X are ties). Up to four, e.g. --then fvc_change:higher:5.
+    #[arg(long = "then", value_name = "COL[:higher|lower[:X]]", value_parser = parse_later_score)]
+    pub later_scores: Vec<LaterScore>,
     /// Fail on rows with missing values instead of dropping them.
     #[arg(long)]
     pub strict: bool,
@@ -56,23 +61,22 @@ impl PairwiseDataArgs {
         }
     }
 
-    /// Reads the file with the score as a numeric covariate and `strata` when given.
-    pub fn load(&self, strata: Option<&str>) -> Result<SurvData, Failure> {
-        self.load_and(strata, |columns| columns)
-    }
-
-    /// As [`PairwiseDataArgs::load`], `extra` adding columns (a platform's regimen).
-    pub fn load_and(&self, strata: Option<&str>, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
+    /// Reads the file with the scores as numeric covariates and `strata` when given, `extra`
+    /// adding columns (a platform's regimen).
+    pub fn load(&self, strata: Option<&str>, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
         if !(self.threshold.is_finite() && self.threshold >= 0.0) {
             return Err(Failure::input(anyhow!(
                 "--threshold must be a number ≥ 0, got {}",
                 self.threshold
             )));
         }
+        let scores: Vec<&String> = std::iter::once(&self.score)
+            .chain(self.later_scores.iter().map(|l| &l.column))
+            .collect();
         let mut columns = Columns::new(&self.time, &self.event)
             .group(&self.group)
-            .covariates([&self.score])
-            .may_be_missing([&self.score])
+            .covariates(scores.iter().copied())
+            .may_be_missing(scores.iter().copied())
             .strict(self.strict);
         columns.event_value.clone_from(&self.event_value);
         if let Some(level) = &self.reference {
@@ -83,6 +87,41 @@ impl PairwiseDataArgs {
         }
         SurvData::read_csv(&self.file, &extra(columns)).map_err(Failure::input)
     }
+}
+
+/// `COL`, `COL:DIRECTION` or `COL:DIRECTION:X` (see `--then`); the column is what is left of
+/// the last one or two colons that parse, so a column name may itself hold a colon.
+fn parse_later_score(text: &str) -> Result<LaterScore, String> {
+    let direction = |word: &str| match word {
+        "higher" => Some(Direction::HigherIsBetter),
+        "lower" => Some(Direction::LowerIsBetter),
+        _ => None,
+    };
+    let parts: Vec<&str> = text.rsplitn(3, ':').collect();
+    let (column, direction, threshold) = match parts.as_slice() {
+        [x, d, column] if direction(d).is_some() => {
+            let threshold: f64 = x
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("the tie margin in '{text}' must be a number ≥ 0, got '{x}'"))?;
+            (column.to_string(), direction(d), threshold)
+        }
+        [d, rest @ ..] if direction(d).is_some() => (
+            rest.iter().rev().copied().collect::<Vec<_>>().join(":"),
+            direction(d),
+            0.0,
+        ),
+        _ => (text.to_string(), Some(Direction::HigherIsBetter), 0.0),
+    };
+    if column.is_empty() {
+        return Err(format!("no column named in '{text}'"));
+    }
+    Ok(LaterScore {
+        column,
+        direction: direction.unwrap_or_default(),
+        threshold,
+    })
 }
 
 /// Input problems exit 2; a group column without exactly two arms, or strata without a pair,
@@ -143,11 +182,12 @@ pub struct WinArgs {
 pub fn run(args: WinArgs) -> Result<(), Failure> {
     let data = args
         .data
-        .load_and(args.strata.as_deref(), |columns| args.comparisons.columns(columns))?;
+        .load(args.strata.as_deref(), |columns| args.comparisons.columns(columns))?;
     let options = WinOptions {
         score: args.data.score.clone(),
         direction: args.data.direction(),
         threshold: args.data.threshold,
+        later_scores: args.data.later_scores.clone(),
         conf_level: args.conf_level,
         fragility: args.fragility.options(),
     };
@@ -159,4 +199,24 @@ pub fn run(args: WinArgs) -> Result<(), Failure> {
     let result = WinStatistics::compute(&data, &options).map_err(failure)?;
     report_to_stderr(&data, &result.warnings);
     emit(&args.output, &result.render(args.output.format))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_score_forms() {
+        let parsed = |t: &str| parse_later_score(t).map(|l| (l.column, l.direction, l.threshold));
+        assert_eq!(parsed("fvc"), Ok(("fvc".into(), Direction::HigherIsBetter, 0.0)));
+        assert_eq!(parsed("fvc:lower"), Ok(("fvc".into(), Direction::LowerIsBetter, 0.0)));
+        assert_eq!(
+            parsed("fvc:higher:5"),
+            Ok(("fvc".into(), Direction::HigherIsBetter, 5.0))
+        );
+        assert_eq!(parsed("a:b:lower"), Ok(("a:b".into(), Direction::LowerIsBetter, 0.0)));
+        assert_eq!(parsed("a:b"), Ok(("a:b".into(), Direction::HigherIsBetter, 0.0)));
+        assert!(parsed("fvc:lower:-1").unwrap_err().contains("≥ 0"));
+        assert!(parsed(":lower").unwrap_err().contains("no column"));
+    }
 }

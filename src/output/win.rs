@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::{Render, TextTable, csv_line, csv_num, num, opt, p_equals, pvalue, write_notes_csv, write_notes_text};
 use crate::rmst::ContrastEstimate;
-use crate::win::{Cafs, WinFragility, WinStatistics};
+use crate::win::{Cafs, LaterScore, WinFragility, WinStatistics};
 
 /// "score (higher is better, ties within 0.5)".
 fn score_phrase(column: &str, direction: crate::win::Direction, threshold: f64) -> String {
@@ -14,6 +14,14 @@ fn score_phrase(column: &str, direction: crate::win::Direction, threshold: f64) 
         String::new()
     };
     format!("{column} ({direction}{margin})")
+}
+
+/// The scores in the order they decide: "alsfrs (higher is better), then fvc (…)".
+fn scores_phrase(column: &str, direction: crate::win::Direction, threshold: f64, later: &[LaterScore]) -> String {
+    std::iter::once(score_phrase(column, direction, threshold))
+        .chain(later.iter().map(|l| score_phrase(&l.column, l.direction, l.threshold)))
+        .collect::<Vec<_>>()
+        .join(", then ")
 }
 
 /// The fragility section of the table, after a blank line.
@@ -79,7 +87,7 @@ impl Render for WinStatistics {
             self.reference,
             self.n_reference,
             self.group_column,
-            score_phrase(&self.score_column, self.direction, self.threshold)
+            scores_phrase(&self.score_column, self.direction, self.threshold, &self.later_scores)
         );
         let share = |x: u64| num(100.0 * x as f64 / self.pairs as f64);
         let mut t = TextTable::new(["level", "wins", "losses", "wins %", "losses %"]);
@@ -156,7 +164,7 @@ impl Render for Cafs {
             out,
             "CAFS joint rank test (Berry et al. 2013), groups: {}\nhierarchy: death over the common follow-up, then {}\n",
             self.group_column,
-            score_phrase(&self.score_column, self.direction, self.threshold)
+            scores_phrase(&self.score_column, self.direction, self.threshold, &self.later_scores)
         );
         let mut t = TextTable::new(["group", "n", "mean rank", "mean score"]);
         for g in &self.groups {

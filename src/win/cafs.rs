@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::fragility::{FragilityOptions, Target, WinFragility, fragility};
 use super::pairs::tally;
-use super::{Direction, Participants, WinError, missing_score_warning};
+use super::{Direction, LaterScore, Participants, WinError, missing_score_warning};
 use crate::bootstrap::PermutationMethod;
 use crate::bootstrap::engine;
 use crate::bootstrap::permutation::{PermutationPlan, PlanError};
@@ -46,6 +46,8 @@ pub struct CafsOptions {
     pub direction: Direction,
     /// Score differences of at most this much are ties (≥ 0; 0 in Berry et al.).
     pub threshold: f64,
+    /// Scores compared after the first, in order (at most four; Berry et al. use one).
+    pub later_scores: Vec<LaterScore>,
     /// How the permutation p-value is computed: exact enumeration or seeded Monte Carlo.
     pub permutation: PermutationPlan,
     /// Also search the fragility of the rank-sum test's significance.
@@ -59,6 +61,7 @@ impl CafsOptions {
             score: score.into(),
             direction: Direction::HigherIsBetter,
             threshold: 0.0,
+            later_scores: Vec::new(),
             permutation: PermutationPlan::default(),
             fragility: None,
         }
@@ -119,6 +122,9 @@ pub struct Cafs {
     pub direction: Direction,
     /// Score differences of at most this much are ties.
     pub threshold: f64,
+    /// Scores compared after the first, in order; empty when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub later_scores: Vec<LaterScore>,
     /// The reference arm's label (the group's first level among the rows used).
     pub reference: String,
     /// The treated arm's label (the other level).
@@ -209,9 +215,9 @@ fn doubled_rank_sum(labels: &[u32], ranks: &[i64]) -> i64 {
 }
 
 /// Scores everyone against everyone and runs the rank-sum test (see the module documentation).
-pub(crate) fn rank_sum(people: &Participants, threshold: f64) -> RankSum {
+pub(crate) fn rank_sum(people: &Participants) -> RankSum {
     let n = people.n();
-    let tallies = tally(&people.outcomes, &people.outcomes, threshold);
+    let tallies = tally(&people.outcomes, &people.outcomes, &people.margins);
     let scores: Vec<i64> = tallies.iter().map(|t| t.wins() as i64 - t.losses() as i64).collect();
     let (ranks, ties) = doubled_ranks(&scores);
     let treated: Vec<u32> = people.arm.iter().map(|&a| u32::from(a)).collect();
@@ -267,7 +273,13 @@ impl Cafs {
                 what: "strata (the CAFS ranks pool every participant)".into(),
             });
         }
-        let people = Participants::from_data(data, &options.score, options.direction, options.threshold)?;
+        let people = Participants::from_data(
+            data,
+            &options.score,
+            options.direction,
+            options.threshold,
+            &options.later_scores,
+        )?;
         let n = people.n();
         let RankSum {
             scores,
@@ -276,7 +288,7 @@ impl Cafs {
             statistic,
             z,
             p_value,
-        } = rank_sum(&people, options.threshold);
+        } = rank_sum(&people);
         let n1 = treated.iter().filter(|&&a| a == 1).count();
         let n0 = n - n1;
         let (n1f, n0f, nf) = (n1 as f64, n0 as f64, n as f64);
@@ -336,6 +348,7 @@ impl Cafs {
             score_column: options.score.clone(),
             direction: options.direction,
             threshold: options.threshold,
+            later_scores: options.later_scores.clone(),
             reference: people.labels[0].clone(),
             treated: people.labels[1].clone(),
             groups,
@@ -355,7 +368,7 @@ impl Cafs {
             generator: (!exact).then(|| engine::GENERATOR.to_string()),
             finkelstein_schoenfeld,
             fragility: match &options.fragility {
-                Some(f) => fragility(&people, options.threshold, Target::Cafs, f, &data.lines)?,
+                Some(f) => fragility(&people, Target::Cafs, f, &data.lines)?,
                 None => None,
             },
             ranks: ranks.iter().map(|&r| r as f64 / 2.0).collect(),

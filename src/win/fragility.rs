@@ -24,6 +24,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::cafs::rank_sum;
+#[cfg(test)]
+use super::pairs::Margins;
 use super::pairs::Outcome;
 use super::stats::{compare_arms, estimates};
 use super::{Participants, WinError};
@@ -122,15 +124,15 @@ pub(crate) enum Target {
     Cafs,
 }
 
-fn p_value(people: &Participants, threshold: f64, target: Target) -> Option<f64> {
+fn p_value(people: &Participants, target: Target) -> Option<f64> {
     match target {
         Target::WinRatio => {
-            let comparison = compare_arms(people, threshold).ok()?;
+            let comparison = compare_arms(people).ok()?;
             // the p-value does not depend on the confidence level
             let mut ignored = Vec::new();
             estimates(&comparison.combined, 1.96, &mut ignored).0.p_value
         }
-        Target::Cafs => rank_sum(people, threshold).p_value,
+        Target::Cafs => rank_sum(people).p_value,
     }
 }
 
@@ -149,7 +151,6 @@ fn apply(outcome: &Outcome, change: Change, best: f64, worst: f64) -> Outcome {
 /// file's lines. None when the original test has no p-value.
 pub(crate) fn fragility(
     people: &Participants,
-    threshold: f64,
     target: Target,
     options: &FragilityOptions,
     lines: &[u64],
@@ -161,7 +162,7 @@ pub(crate) fn fragility(
             "α = {alpha} must be strictly between 0 and 1"
         )));
     }
-    let Some(p0) = p_value(people, threshold, target) else {
+    let Some(p0) = p_value(people, target) else {
         return Ok(None);
     };
     let significant = p0 < alpha;
@@ -200,7 +201,7 @@ pub(crate) fn fragility(
             .map(|&(i, change)| {
                 let mut trial = current.clone();
                 trial.outcomes[i] = apply(&current.outcomes[i], change, best, worst);
-                p_value(&trial, threshold, target)
+                p_value(&trial, target)
             })
             .collect();
         // largest p while significant, smallest while not; first in row order among equals
@@ -260,11 +261,7 @@ mod tests {
     fn non_significant_result_gets_a_negative_index() {
         let n = 24;
         let outcomes = (0..n)
-            .map(|i| Outcome {
-                time: f64::from(i as u32 / 2 + 1),
-                death: i % 3 == 0,
-                score: f64::from(i as u32 % 5),
-            })
+            .map(|i| Outcome::new(f64::from(i as u32 / 2 + 1), i % 3 == 0, f64::from(i as u32 % 5)))
             .collect();
         let people = Participants {
             outcomes,
@@ -274,10 +271,11 @@ mod tests {
             group_column: "arm".into(),
             labels: ["a".into(), "b".into()],
             sign: 1.0,
+            margins: Margins::one(0.0),
             source: "test".into(),
         };
         let lines: Vec<u64> = (2..2 + n as u64).collect();
-        let f = fragility(&people, 0.0, Target::Cafs, &FragilityOptions::default(), &lines)
+        let f = fragility(&people, Target::Cafs, &FragilityOptions::default(), &lines)
             .unwrap()
             .unwrap();
         assert!(!f.significant);
@@ -285,7 +283,7 @@ mod tests {
         assert!(index < 0 && -index as usize == f.path.len(), "{f:?}");
         assert!(f.path.last().unwrap().p_value < 0.05);
         assert!(f.path[..f.path.len() - 1].iter().all(|s| s.p_value >= 0.05));
-        let wr = fragility(&people, 0.0, Target::WinRatio, &FragilityOptions::default(), &lines)
+        let wr = fragility(&people, Target::WinRatio, &FragilityOptions::default(), &lines)
             .unwrap()
             .unwrap();
         assert!(wr.index.unwrap() < 0);

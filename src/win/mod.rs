@@ -3,7 +3,8 @@
 //!
 //! Every participant brings an exit time, a death indicator and one function score (e.g. the
 //! change in ALSFRS-R from baseline to the last visit), with a direction saying which way is
-//! better. Pairs are compared on death first, over their common follow-up, then on the score
+//! better, and optionally later scores ([`LaterScore`]) for a longer hierarchy. Pairs are
+//! compared on death first, over their common follow-up, then on the scores in order
 //! (`pairs`); [`WinStatistics`] compares a treated arm with a reference arm pair by pair,
 //! [`Cafs`] ranks everyone against everyone.
 //!
@@ -30,7 +31,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::data::{Covariate, SurvData};
-use pairs::Outcome;
+use pairs::{MAX_LATER, Margins, Outcome};
 
 /// Which way the function score is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -52,6 +53,29 @@ impl std::fmt::Display for Direction {
     }
 }
 
+/// A function score compared after the first, on the pairs that death and the scores before
+/// it leave tied (e.g. death, then ALSFRS-R change, then FVC change).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LaterScore {
+    /// The numeric column holding the score.
+    pub column: String,
+    /// Which way the score is better.
+    pub direction: Direction,
+    /// Differences of at most this much are ties (≥ 0).
+    pub threshold: f64,
+}
+
+impl LaterScore {
+    /// Higher better, no tie margin.
+    pub fn new(column: impl Into<String>) -> Self {
+        LaterScore {
+            column: column.into(),
+            direction: Direction::HigherIsBetter,
+            threshold: 0.0,
+        }
+    }
+}
+
 /// Options for [`WinStatistics::compute`]; built with [`WinOptions::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct WinOptions {
@@ -61,6 +85,8 @@ pub struct WinOptions {
     pub direction: Direction,
     /// Score differences of at most this much are ties (≥ 0).
     pub threshold: f64,
+    /// Scores compared after the first, in order (at most four).
+    pub later_scores: Vec<LaterScore>,
     /// Confidence level of the intervals, strictly between 0 and 1.
     pub conf_level: f64,
     /// Also search the fragility of the win ratio's significance.
@@ -74,6 +100,7 @@ impl WinOptions {
             score: score.into(),
             direction: Direction::HigherIsBetter,
             threshold: 0.0,
+            later_scores: Vec::new(),
             conf_level: 0.95,
             fragility: None,
         }
@@ -148,8 +175,18 @@ pub(crate) struct Participants {
     pub labels: [String; 2],
     /// +1 or −1: the file's score is `sign` × the oriented score.
     pub sign: f64,
+    /// The tie margins of the first and the later scores.
+    pub margins: Margins,
     /// The data's source, for messages.
     pub source: String,
+}
+
+/// +1 when higher is better, −1 when lower is: the factor that orients a score.
+fn orientation(direction: Direction) -> f64 {
+    match direction {
+        Direction::HigherIsBetter => 1.0,
+        Direction::LowerIsBetter => -1.0,
+    }
 }
 
 /// The warning every analysis gives when some participants have no score.
@@ -161,17 +198,28 @@ pub(crate) fn missing_score_warning(people: &Participants) -> Option<String> {
 }
 
 impl Participants {
-    /// Checks the data and the options shared by every analysis here, and orients the score.
+    /// Checks the data and the options shared by every analysis here, and orients the scores.
     pub fn from_data(
         data: &SurvData,
         score_column: &str,
         direction: Direction,
         threshold: f64,
+        later: &[LaterScore],
     ) -> Result<Participants, WinError> {
         let file = || data.source.clone();
-        if !(threshold.is_finite() && threshold >= 0.0) {
+        for (column, margin) in
+            std::iter::once((score_column, threshold)).chain(later.iter().map(|l| (l.column.as_str(), l.threshold)))
+        {
+            if !(margin.is_finite() && margin >= 0.0) {
+                return Err(WinError::Option(format!(
+                    "the tie margin of score '{column}' must be a number ≥ 0, got {margin}"
+                )));
+            }
+        }
+        if later.len() > MAX_LATER {
             return Err(WinError::Option(format!(
-                "the score tie margin must be a number ≥ 0, got {threshold}"
+                "at most {MAX_LATER} scores may follow the first, got {}",
+                later.len()
             )));
         }
         for (present, what) in [
@@ -186,15 +234,18 @@ impl Participants {
             }
         }
         let group = data.group.as_ref().ok_or_else(|| WinError::NoGroup { file: file() })?;
-        let scores = match data.covariate(score_column) {
-            Some(Covariate::Numeric { values, .. }) => values,
-            _ => {
-                return Err(WinError::NoScore {
-                    file: file(),
-                    column: score_column.to_string(),
-                });
-            }
+        let numeric = |column: &str| match data.covariate(column) {
+            Some(Covariate::Numeric { values, .. }) => Ok(values),
+            _ => Err(WinError::NoScore {
+                file: file(),
+                column: column.to_string(),
+            }),
         };
+        let scores = numeric(score_column)?;
+        let later_scores = later
+            .iter()
+            .map(|l| Ok((numeric(&l.column)?, orientation(l.direction))))
+            .collect::<Result<Vec<_>, WinError>>()?;
         let mut used = vec![false; group.n_levels()];
         group.codes.iter().for_each(|&c| used[c as usize] = true);
         let present: Vec<usize> = (0..group.n_levels()).filter(|&l| used[l]).collect();
@@ -206,15 +257,14 @@ impl Participants {
                 names: present.iter().map(|&l| group.levels[l].clone()).collect(),
             });
         }
-        let sign = match direction {
-            Direction::HigherIsBetter => 1.0,
-            Direction::LowerIsBetter => -1.0,
-        };
+        let sign = orientation(direction);
         let outcomes = (0..data.n_rows())
-            .map(|i| Outcome {
-                time: data.time[i],
-                death: data.event[i],
-                score: sign * scores[i],
+            .map(|i| {
+                let mut outcome = Outcome::new(data.time[i], data.event[i], sign * scores[i]);
+                for (k, (values, sign)) in later_scores.iter().enumerate() {
+                    outcome.later[k] = sign * values[i];
+                }
+                outcome
             })
             .collect();
         let arm = group
@@ -234,6 +284,10 @@ impl Participants {
             group_column: group.name.clone(),
             labels: [group.levels[present[0]].clone(), group.levels[present[1]].clone()],
             sign,
+            margins: Margins {
+                score: threshold,
+                later: later.iter().map(|l| l.threshold).collect(),
+            },
             source: data.source.clone(),
         })
     }

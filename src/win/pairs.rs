@@ -12,7 +12,9 @@
 //! 2. score, for every pair not decided on death (one censored before the other's death, both
 //!    censored, or both dying at the same time): a wins when sₐ − s_b > δ, loses when
 //!    s_b − sₐ > δ, with δ ≥ 0 the tie margin (`threshold`);
-//! 3. otherwise the pair is a tie — also when either score is missing (NaN): a participant
+//! 3. later scores, in order, for every pair the score leaves tied: the same rule with each
+//!    later score's own margin (a hierarchy such as death, then ALSFRS-R, then FVC);
+//! 4. otherwise the pair is a tie — also when either score is missing (NaN): a participant
 //!    without a score (e.g. one who died before the first visit) is compared on death only.
 //!
 //! A participant compared with itself is a tie, so tallies over a pooled sample may include
@@ -31,26 +33,67 @@
 //! D are answered offline: queries taken in time order, opponents added to a Fenwick tree over
 //! their score ranks as the time passes them (Fenwick 1994). So the tally is
 //! O((n + m) log m) for n queries and m opponents, against n·m comparisons for `tally_naive`,
-//! which the tests keep as the definition.
+//! which the tests keep as the definition. With later scores the ties left by the first score
+//! are not a range of any one ordering, so every pair is compared ([`tally`] falls back to the
+//! n·m comparisons, in parallel over the queries).
 
 use std::cmp::Ordering;
 
-/// One participant as the comparison sees them; `score` is oriented (higher is better).
+use rayon::prelude::*;
+
+/// How many scores may follow the first in a hierarchy.
+pub const MAX_LATER: usize = 4;
+
+/// One participant as the comparison sees them; scores are oriented (higher is better), the
+/// later ones NaN beyond those the hierarchy has.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
     pub time: f64,
     pub death: bool,
     pub score: f64,
+    pub later: [f64; MAX_LATER],
 }
 
-/// How a comparison of a with b ended, from a's side (the rule, for the naive tally of the tests).
-#[cfg(test)]
+impl Outcome {
+    /// A participant compared on death and one score.
+    pub fn new(time: f64, death: bool, score: f64) -> Outcome {
+        Outcome {
+            time,
+            death,
+            score,
+            later: [f64::NAN; MAX_LATER],
+        }
+    }
+}
+
+/// The tie margins of the hierarchy: the first score's, then each later score's.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Margins {
+    pub score: f64,
+    pub later: Vec<f64>,
+}
+
+impl Margins {
+    /// One score with margin δ.
+    #[cfg(test)]
+    pub fn one(score: f64) -> Margins {
+        Margins {
+            score,
+            later: Vec::new(),
+        }
+    }
+}
+
+/// How a comparison of a with b ended, from a's side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     WinOnDeath,
     LossOnDeath,
     WinOnScore,
     LossOnScore,
+    /// Won or lost on the k-th later score.
+    WinOnLater(usize),
+    LossOnLater(usize),
     Tie,
 }
 
@@ -61,22 +104,25 @@ pub struct Tally {
     pub losses_death: u64,
     pub wins_score: u64,
     pub losses_score: u64,
+    pub wins_later: [u64; MAX_LATER],
+    pub losses_later: [u64; MAX_LATER],
 }
 
 impl Tally {
     pub fn wins(&self) -> u64 {
-        self.wins_death + self.wins_score
+        self.wins_death + self.wins_score + self.wins_later.iter().sum::<u64>()
     }
     pub fn losses(&self) -> u64 {
-        self.losses_death + self.losses_score
+        self.losses_death + self.losses_score + self.losses_later.iter().sum::<u64>()
     }
-    #[cfg(test)]
     fn add(&mut self, decision: Decision) {
         match decision {
             Decision::WinOnDeath => self.wins_death += 1,
             Decision::LossOnDeath => self.losses_death += 1,
             Decision::WinOnScore => self.wins_score += 1,
             Decision::LossOnScore => self.losses_score += 1,
+            Decision::WinOnLater(k) => self.wins_later[k] += 1,
+            Decision::LossOnLater(k) => self.losses_later[k] += 1,
             Decision::Tie => {}
         }
     }
@@ -88,41 +134,49 @@ impl std::ops::AddAssign for Tally {
         self.losses_death += other.losses_death;
         self.wins_score += other.wins_score;
         self.losses_score += other.losses_score;
+        for k in 0..MAX_LATER {
+            self.wins_later[k] += other.wins_later[k];
+            self.losses_later[k] += other.losses_later[k];
+        }
     }
 }
 
 /// Whether a is seen to die while b is still under follow-up.
-#[cfg(test)]
 fn dies_first(a: &Outcome, b: &Outcome) -> bool {
     a.death && (a.time < b.time || (a.time == b.time && !b.death))
 }
 
 /// Compares a with b (see the module documentation); the fast tallies count the same
 /// decisions by sorting.
-#[cfg(test)]
-pub fn compare(a: &Outcome, b: &Outcome, threshold: f64) -> Decision {
+pub fn compare(a: &Outcome, b: &Outcome, margins: &Margins) -> Decision {
     if dies_first(a, b) {
-        Decision::LossOnDeath
+        return Decision::LossOnDeath;
     } else if dies_first(b, a) {
-        Decision::WinOnDeath
-    } else if a.score - b.score > threshold {
-        Decision::WinOnScore
-    } else if b.score - a.score > threshold {
-        Decision::LossOnScore
-    } else {
-        Decision::Tie
+        return Decision::WinOnDeath;
+    } else if a.score - b.score > margins.score {
+        return Decision::WinOnScore;
+    } else if b.score - a.score > margins.score {
+        return Decision::LossOnScore;
     }
+    for (k, &margin) in margins.later.iter().enumerate() {
+        if a.later[k] - b.later[k] > margin {
+            return Decision::WinOnLater(k);
+        } else if b.later[k] - a.later[k] > margin {
+            return Decision::LossOnLater(k);
+        }
+    }
+    Decision::Tie
 }
 
-/// Every query compared with every opponent: the definition [`tally`] must match.
-#[cfg(test)]
-pub fn tally_naive(queries: &[Outcome], opponents: &[Outcome], threshold: f64) -> Vec<Tally> {
+/// Every query compared with every opponent: the definition [`tally`] must match, and the
+/// tally itself when later scores follow the first.
+pub fn tally_naive(queries: &[Outcome], opponents: &[Outcome], margins: &Margins) -> Vec<Tally> {
     queries
-        .iter()
+        .par_iter()
         .map(|q| {
             let mut t = Tally::default();
             for o in opponents {
-                t.add(compare(q, o, threshold));
+                t.add(compare(q, o, margins));
             }
             t
         })
@@ -197,8 +251,17 @@ fn by_time_then_score(a: &Outcome, b: &Outcome) -> Ordering {
 }
 
 /// Each query's wins and losses against all the opponents, in query order (see the module
-/// documentation). Times must be finite, scores finite or NaN (missing), `threshold` ≥ 0.
-pub fn tally(queries: &[Outcome], opponents: &[Outcome], threshold: f64) -> Vec<Tally> {
+/// documentation). Times must be finite, scores finite or NaN (missing), margins ≥ 0.
+pub fn tally(queries: &[Outcome], opponents: &[Outcome], margins: &Margins) -> Vec<Tally> {
+    if margins.later.is_empty() {
+        tally_one_score(queries, opponents, margins.score)
+    } else {
+        tally_naive(queries, opponents, margins)
+    }
+}
+
+/// [`tally`] of a hierarchy with one score, by sorting.
+fn tally_one_score(queries: &[Outcome], opponents: &[Outcome], threshold: f64) -> Vec<Tally> {
     let sorted = |death: bool, scored_only: bool| {
         let mut v: Vec<Outcome> = opponents
             .iter()
@@ -288,7 +351,11 @@ mod tests {
     use super::*;
 
     fn o(time: f64, death: bool, score: f64) -> Outcome {
-        Outcome { time, death, score }
+        Outcome::new(time, death, score)
+    }
+
+    fn one(margin: f64) -> Margins {
+        Margins::one(margin)
     }
 
     /// Every rule of the comparison, one pair each.
@@ -296,21 +363,24 @@ mod tests {
     fn comparison_rules() {
         use Decision::*;
         // a dies at 2 while b is followed to 5: a loses on death whatever the scores
-        assert_eq!(compare(&o(2.0, true, 9.0), &o(5.0, false, 0.0), 0.0), LossOnDeath);
+        assert_eq!(compare(&o(2.0, true, 9.0), &o(5.0, false, 0.0), &one(0.0)), LossOnDeath);
         // b dies at 2, a followed to 5: a wins
-        assert_eq!(compare(&o(5.0, false, 0.0), &o(2.0, true, 9.0), 0.0), WinOnDeath);
+        assert_eq!(compare(&o(5.0, false, 0.0), &o(2.0, true, 9.0), &one(0.0)), WinOnDeath);
         // a dies at 3, b censored at 3: b known alive at 3 (censoring follows the death)
-        assert_eq!(compare(&o(3.0, true, 9.0), &o(3.0, false, 0.0), 0.0), LossOnDeath);
+        assert_eq!(compare(&o(3.0, true, 9.0), &o(3.0, false, 0.0), &one(0.0)), LossOnDeath);
         // a dies at 4, b censored at 3: survival cannot decide; score 1 vs 0 → a wins on score
-        assert_eq!(compare(&o(4.0, true, 1.0), &o(3.0, false, 0.0), 0.0), WinOnScore);
+        assert_eq!(compare(&o(4.0, true, 1.0), &o(3.0, false, 0.0), &one(0.0)), WinOnScore);
         // both die at 4: scores 0 vs 1 → a loses on score
-        assert_eq!(compare(&o(4.0, true, 0.0), &o(4.0, true, 1.0), 0.0), LossOnScore);
+        assert_eq!(compare(&o(4.0, true, 0.0), &o(4.0, true, 1.0), &one(0.0)), LossOnScore);
         // both censored, scores 1 vs 0.5 with margin 0.5: |difference| ≤ margin → tie
-        assert_eq!(compare(&o(4.0, false, 1.0), &o(7.0, false, 0.5), 0.5), Tie);
-        assert_eq!(compare(&o(4.0, false, 1.0), &o(7.0, false, 0.4), 0.5), WinOnScore);
+        assert_eq!(compare(&o(4.0, false, 1.0), &o(7.0, false, 0.5), &one(0.5)), Tie);
+        assert_eq!(compare(&o(4.0, false, 1.0), &o(7.0, false, 0.4), &one(0.5)), WinOnScore);
         // no score for a: still loses on death, but a pair left to the score is a tie
-        assert_eq!(compare(&o(2.0, true, f64::NAN), &o(5.0, false, 0.0), 0.0), LossOnDeath);
-        assert_eq!(compare(&o(4.0, false, f64::NAN), &o(7.0, false, 0.0), 0.0), Tie);
+        assert_eq!(
+            compare(&o(2.0, true, f64::NAN), &o(5.0, false, 0.0), &one(0.0)),
+            LossOnDeath
+        );
+        assert_eq!(compare(&o(4.0, false, f64::NAN), &o(7.0, false, 0.0), &one(0.0)), Tie);
     }
 
     /// Three against three, every pair written out (q = query, o = opponent; scores higher
@@ -335,22 +405,25 @@ mod tests {
                 losses_death: 2,
                 wins_score: 0,
                 losses_score: 1,
+                ..Default::default()
             },
             Tally {
                 wins_death: 1,
                 losses_death: 0,
                 wins_score: 0,
                 losses_score: 2,
+                ..Default::default()
             },
             Tally {
                 wins_death: 1,
                 losses_death: 1,
                 wins_score: 0,
                 losses_score: 1,
+                ..Default::default()
             },
         ];
-        assert_eq!(tally_naive(&queries, &opponents, 0.0), expected);
-        assert_eq!(tally(&queries, &opponents, 0.0), expected);
+        assert_eq!(tally_naive(&queries, &opponents, &one(0.0)), expected);
+        assert_eq!(tally(&queries, &opponents, &one(0.0)), expected);
     }
 
     /// Tied times, tied scores, margins and missing scores: the fast tally equals the definition.
@@ -374,10 +447,56 @@ mod tests {
             let opponents: Vec<Outcome> = (0..m).map(|_| draw()).collect();
             let threshold = [0.0, 0.5, 0.75, 1.0][round % 4];
             assert_eq!(
-                tally(&queries, &opponents, threshold),
-                tally_naive(&queries, &opponents, threshold),
+                tally(&queries, &opponents, &one(threshold)),
+                tally_naive(&queries, &opponents, &one(threshold)),
                 "round {round}"
             );
         }
+    }
+
+    /// A hierarchy of death, a score with margin 1, then a second score with margin 0, pair by
+    /// pair (a against b):
+    ///
+    /// 1. a dies at 2, b followed to 5: a loses on death, whatever the scores.
+    /// 2. both censored, first scores 3 and 1 (difference 2 > 1): a wins on the first score.
+    /// 3. both censored, first scores 3 and 2.5 (tie within the margin), second 0 and 4: a loses
+    ///    on the second score.
+    /// 4. as 3, second scores 4 and 4: a tie at every level.
+    /// 5. first score missing for a, second 2 and 1: the first leaves the pair tied, the second
+    ///    decides: a wins on it.
+    #[test]
+    fn later_scores_decide_the_ties_of_the_first() {
+        let with = |time, death, score, second| Outcome {
+            later: [second, f64::NAN, f64::NAN, f64::NAN],
+            ..o(time, death, score)
+        };
+        let margins = Margins {
+            score: 1.0,
+            later: vec![0.0],
+        };
+        use Decision::*;
+        let cases = [
+            (with(2.0, true, 9.0, 9.0), with(5.0, false, 0.0, 0.0), LossOnDeath),
+            (with(4.0, false, 3.0, 0.0), with(6.0, false, 1.0, 0.0), WinOnScore),
+            (with(4.0, false, 3.0, 0.0), with(6.0, false, 2.5, 4.0), LossOnLater(0)),
+            (with(4.0, false, 3.0, 4.0), with(6.0, false, 2.5, 4.0), Tie),
+            (
+                with(4.0, false, f64::NAN, 2.0),
+                with(6.0, false, 2.5, 1.0),
+                WinOnLater(0),
+            ),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(compare(&a, &b, &margins), expected);
+        }
+        let queries: Vec<Outcome> = cases.iter().map(|c| c.0).collect();
+        let opponents: Vec<Outcome> = cases.iter().map(|c| c.1).collect();
+        // the third query (censored at 4, scores 3 and 0) against all five opponents, none of
+        // whom died: first scores 0 and 1 are beaten by more than 1 (two wins on the score);
+        // 2.5, 2.5 and 2.5 are within the margin, and their second scores 4, 4 and 1 beat 0
+        // (three losses on the second score)
+        let t = tally(&queries[2..3], &opponents, &margins)[0];
+        assert_eq!((t.wins_score, t.losses_later[0], t.wins_later[0]), (2, 3, 0));
+        assert_eq!(t.wins_death + t.losses_death, 0);
     }
 }

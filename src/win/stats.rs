@@ -41,7 +41,7 @@ use serde::Serialize;
 
 use super::fragility::{Target, WinFragility, fragility};
 use super::pairs::{Outcome, Tally, tally};
-use super::{Direction, Participants, WinError, WinOptions, missing_score_warning};
+use super::{Direction, LaterScore, Participants, WinError, WinOptions, missing_score_warning};
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::z_for_level;
 use crate::rmst::ContrastEstimate;
@@ -49,7 +49,7 @@ use crate::rmst::ContrastEstimate;
 /// Wins and losses decided at one level of the hierarchy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LevelCounts {
-    /// "death" or "score".
+    /// "death", "score", or a later score's column.
     pub level: String,
     /// Pairs the treated participant wins at this level.
     pub wins: u64,
@@ -76,6 +76,9 @@ pub struct WinStatistics {
     pub direction: Direction,
     /// Score differences of at most this much are ties.
     pub threshold: f64,
+    /// Scores compared after the first, in order; empty when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub later_scores: Vec<LaterScore>,
     /// The strata column when pairs are formed within strata; `None` when unstratified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata_column: Option<String>,
@@ -233,7 +236,7 @@ pub(crate) struct Comparison {
 }
 
 /// Compares the arms of `people` within each stratum and combines the strata.
-pub(crate) fn compare_arms(people: &Participants, threshold: f64) -> Result<Comparison, WinError> {
+pub(crate) fn compare_arms(people: &Participants) -> Result<Comparison, WinError> {
     let mut warnings = Vec::new();
     let mut per_stratum: Vec<(Moments, f64)> = Vec::new();
     let mut totals = Tally::default();
@@ -253,8 +256,8 @@ pub(crate) fn compare_arms(people: &Participants, threshold: f64) -> Result<Comp
             ));
             continue;
         }
-        let t = tally(&treated, &reference, threshold);
-        let r = tally(&reference, &treated, threshold);
+        let t = tally(&treated, &reference, &people.margins);
+        let r = tally(&reference, &treated, &people.margins);
         t.iter().for_each(|x| totals += *x);
         let n_pairs = (treated.len() * reference.len()) as u64;
         pairs += n_pairs;
@@ -274,6 +277,26 @@ pub(crate) fn compare_arms(people: &Participants, threshold: f64) -> Result<Comp
         combined: combine(&per_stratum),
         warnings,
     })
+}
+
+/// Wins and losses by level: death, the score, then each later score under its column's name.
+fn level_counts(totals: &Tally, later: &[LaterScore]) -> Vec<LevelCounts> {
+    let level = |name: &str, wins, losses| LevelCounts {
+        level: name.to_string(),
+        wins,
+        losses,
+    };
+    let mut levels = vec![
+        level("death", totals.wins_death, totals.losses_death),
+        level("score", totals.wins_score, totals.losses_score),
+    ];
+    levels.extend(
+        later
+            .iter()
+            .enumerate()
+            .map(|(k, l)| level(&l.column, totals.wins_later[k], totals.losses_later[k])),
+    );
+    levels
 }
 
 impl WinStatistics {
@@ -301,17 +324,23 @@ impl WinStatistics {
                 options.conf_level
             )));
         }
-        let people = Participants::from_data(data, &options.score, options.direction, options.threshold)?;
+        let people = Participants::from_data(
+            data,
+            &options.score,
+            options.direction,
+            options.threshold,
+            &options.later_scores,
+        )?;
         let Comparison {
             totals,
             pairs,
             combined,
             mut warnings,
-        } = compare_arms(&people, options.threshold)?;
+        } = compare_arms(&people)?;
         warnings.extend(missing_score_warning(&people));
         let (win_ratio, win_odds, net_benefit) = estimates(&combined, z_for_level(options.conf_level), &mut warnings);
         let fragility = match &options.fragility {
-            Some(f) => fragility(&people, options.threshold, Target::WinRatio, f, &data.lines)?,
+            Some(f) => fragility(&people, Target::WinRatio, f, &data.lines)?,
             None => None,
         };
         let wins = totals.wins();
@@ -325,23 +354,13 @@ impl WinStatistics {
             score_column: options.score.clone(),
             direction: options.direction,
             threshold: options.threshold,
+            later_scores: options.later_scores.clone(),
             strata_column: data.strata.as_ref().map(|s| s.name.clone()),
             pairs,
             wins,
             losses,
             ties: pairs - wins - losses,
-            levels: vec![
-                LevelCounts {
-                    level: "death".into(),
-                    wins: totals.wins_death,
-                    losses: totals.losses_death,
-                },
-                LevelCounts {
-                    level: "score".into(),
-                    wins: totals.wins_score,
-                    losses: totals.losses_score,
-                },
-            ],
+            levels: level_counts(&totals, &options.later_scores),
             win_ratio,
             win_odds,
             net_benefit,
@@ -356,10 +375,10 @@ impl WinStatistics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::win::pairs::tally_naive;
+    use crate::win::pairs::{Margins, tally_naive};
 
     fn o(time: f64, death: bool, score: f64) -> Outcome {
-        Outcome { time, death, score }
+        Outcome::new(time, death, score)
     }
 
     /// Two treated against two reference participants, every pair written out:
@@ -378,8 +397,8 @@ mod tests {
     fn hand_two_by_two() {
         let treated = [o(5.0, false, 3.0), o(2.0, true, 0.0)];
         let reference = [o(3.0, true, 1.0), o(6.0, false, 2.0)];
-        let t = tally_naive(&treated, &reference, 0.0);
-        let r = tally_naive(&reference, &treated, 0.0);
+        let t = tally_naive(&treated, &reference, &Margins::one(0.0));
+        let r = tally_naive(&reference, &treated, &Margins::one(0.0));
         let m = moments(&t, &r);
         assert_eq!((m.p_win, m.p_loss), (0.5, 0.5));
         assert_eq!((m.var_win, m.var_loss, m.cov), (Some(0.25), Some(0.25), Some(-0.25)));
@@ -399,8 +418,8 @@ mod tests {
         let treated = [o(5.0, false, 3.0), o(6.0, false, 4.0)];
         let reference = [o(3.0, true, 1.0), o(4.0, true, 2.0)];
         let m = moments(
-            &tally_naive(&treated, &reference, 0.0),
-            &tally_naive(&reference, &treated, 0.0),
+            &tally_naive(&treated, &reference, &Margins::one(0.0)),
+            &tally_naive(&reference, &treated, &Margins::one(0.0)),
         );
         let mut warnings = Vec::new();
         let (wr, _, nb) = estimates(&m, 1.96, &mut warnings);

@@ -15,8 +15,9 @@
 #
 # The pairwise rule (as src/win/pairs.rs): a loses on death when it dies while b is still
 # followed (t_a < t_b, or t_a == t_b with b censored); wins in the mirror case; otherwise
-# the (oriented) scores decide when they differ by more than the threshold; else a tie (also
-# when either score is missing).
+# the (oriented) scores decide when they differ by more than the threshold, the first score
+# first, then each later score with its own threshold; else a tie (also when a score is
+# missing).
 #
 # Variances: structural components (Sen 1960; DeLong et al. 1988) of the two-sample
 # U-statistics p_w and p_l, var() with divisor n - 1, delta method for log WR and log WO.
@@ -27,20 +28,30 @@
 
 source("tests/reference/helpers.R")
 
-# outcome matrices of rows a (queries) against columns b: +2/-2 death win/loss,
-# +1/-1 score win/loss, 0 tie
+# outcome matrices of rows a (queries) against columns b: +100/-100 death win/loss,
+# +k/-k win/loss on the k-th score, 0 tie; sa, sb have one column per score, thr one entry
 pair_matrix <- function(ta, da, sa, tb, db, sb, thr) {
+  sa <- as.matrix(sa); sb <- as.matrix(sb)
   m <- matrix(0L, length(ta), length(tb))
   for (i in seq_along(ta)) {
     a_first <- da[i] == 1 & (ta[i] < tb | (ta[i] == tb & db == 0))
     b_first <- db == 1 & (tb < ta[i] | (tb == ta[i] & da[i] == 0))
-    sw <- (sa[i] - sb) > thr
-    sl <- (sb - sa[i]) > thr
-    sw[is.na(sw)] <- FALSE           # a missing score: compared on death only
-    sl[is.na(sl)] <- FALSE
-    m[i, ] <- ifelse(a_first, -2L, ifelse(b_first, 2L, ifelse(sw, 1L, ifelse(sl, -1L, 0L))))
+    code <- ifelse(a_first, -100L, ifelse(b_first, 100L, 0L))
+    for (k in seq_len(ncol(sa))) {
+      sw <- (sa[i, k] - sb[, k]) > thr[k]
+      sl <- (sb[, k] - sa[i, k]) > thr[k]
+      sw[is.na(sw)] <- FALSE         # a missing score: this level leaves the pair tied
+      sl[is.na(sl)] <- FALSE
+      code <- ifelse(code != 0L, code, ifelse(sw, k, ifelse(sl, -k, 0L)))
+    }
+    m[i, ] <- code
   }
   m
+}
+
+# the scores of d oriented (higher is better), one column each
+oriented <- function(d, score, lower) {
+  sapply(seq_along(score), function(k) if (lower[k]) -d[[score[k]]] else d[[score[k]]])
 }
 
 win_moments <- function(m) {
@@ -65,16 +76,20 @@ wald <- function(est, se, log = FALSE, level = 0.95) {
 }
 
 win_case <- function(d, arm, reference, score, lower, thr, strata = NULL, level = 0.95) {
-  s <- if (lower) -d[[score]] else d[[score]]
+  s <- oriented(d, score, lower)
   treated <- d[[arm]] != reference
   st <- if (is.null(strata)) rep("all", nrow(d)) else d[[strata]]
   counts <- c(wd = 0, ld = 0, ws = 0, ls = 0, pairs = 0)
+  later <- matrix(0, 2, length(score))
   parts <- list(); weights <- c()
   for (k in sort(unique(st))) {
     i1 <- which(treated & st == k); i0 <- which(!treated & st == k)
     if (length(i1) == 0 || length(i0) == 0) next
-    m <- pair_matrix(d$time[i1], d$death[i1], s[i1], d$time[i0], d$death[i0], s[i0], thr)
-    counts <- counts + c(sum(m == 2), sum(m == -2), sum(m == 1), sum(m == -1), length(m))
+    m <- pair_matrix(d$time[i1], d$death[i1], s[i1, , drop = FALSE], d$time[i0], d$death[i0],
+                     s[i0, , drop = FALSE], thr)
+    counts <- counts + c(sum(m == 100), sum(m == -100), sum(m == 1), sum(m == -1), length(m))
+    later <- later + rbind(sapply(seq_along(score), function(j) sum(m == j)),
+                           sapply(seq_along(score), function(j) sum(m == -j)))
     parts[[length(parts) + 1]] <- win_moments(m)
     weights <- c(weights, length(i1) * length(i0) / (length(i1) + length(i0)))
   }
@@ -84,10 +99,11 @@ win_case <- function(d, arm, reference, score, lower, thr, strata = NULL, level 
   cv <- sum(om^2 * sapply(parts, `[[`, "cv"))
   theta <- pw + (1 - pw - pl) / 2
   vnb <- vw + vl - 2 * cv
-  list(
-    pairs = counts[["pairs"]], wins = counts[["wd"]] + counts[["ws"]],
-    losses = counts[["ld"]] + counts[["ls"]],
-    ties = counts[["pairs"]] - sum(counts[c("wd", "ld", "ws", "ls")]),
+  later_wins <- sum(later[1, -1]); later_losses <- sum(later[2, -1])
+  out <- list(
+    pairs = counts[["pairs"]], wins = counts[["wd"]] + counts[["ws"]] + later_wins,
+    losses = counts[["ld"]] + counts[["ls"]] + later_losses,
+    ties = counts[["pairs"]] - sum(counts[c("wd", "ld", "ws", "ls")]) - later_wins - later_losses,
     death_wins = counts[["wd"]], death_losses = counts[["ld"]],
     score_wins = counts[["ws"]], score_losses = counts[["ls"]],
     p_win = pw, p_loss = pl, var_win = vw, var_loss = vl, cov = cv,
@@ -95,10 +111,14 @@ win_case <- function(d, arm, reference, score, lower, thr, strata = NULL, level 
     win_odds = wald(log(theta / (1 - theta)), sqrt(vnb / 4) / (theta * (1 - theta)), TRUE, level),
     net_benefit = wald(pw - pl, sqrt(vnb), FALSE, level)
   )
+  if (length(score) > 1) {
+    out$later_wins <- arr(later[1, -1]); out$later_losses <- arr(later[2, -1])
+  }
+  out
 }
 
 cafs_case <- function(d, arm, reference, score, lower, thr) {
-  s <- if (lower) -d[[score]] else d[[score]]
+  s <- oriented(d, score, lower)
   m <- pair_matrix(d$time, d$death, s, d$time, d$death, s, thr)
   u <- rowSums(m > 0) - rowSums(m < 0)
   treated <- d[[arm]] != reference
@@ -127,12 +147,18 @@ add <- function(name, file, args, win, cafs) {
                                    list(win = win, cafs = cafs))
 }
 
+# score, lower and thr: the first score, then any later ones (the `later` list of the case)
 run_file <- function(name, file, time, death, arm, reference, score, lower = FALSE, thr = 0,
                      strata = NULL) {
   raw <- read.csv(file, stringsAsFactors = FALSE)
   d <- data.frame(time = raw[[time]], death = raw[[death]], raw[c(arm, score, strata)])
-  args <- list(time = time, event = death, group = arm, reference = reference, score = score,
-               lower_is_better = lower, threshold = thr, strata = strata)
+  lower <- rep_len(lower, length(score)); thr <- rep_len(thr, length(score))
+  args <- list(time = time, event = death, group = arm, reference = reference, score = score[1],
+               lower_is_better = lower[1], threshold = thr[1], strata = strata)
+  if (length(score) > 1) {
+    args$later <- lapply(2:length(score), function(k)
+      list(column = score[k], lower_is_better = lower[k], threshold = thr[k]))
+  }
   add(name, file, args, win_case(d, arm, reference, score, lower, thr, strata),
       if (is.null(strata)) cafs_case(d, arm, reference, score, lower, thr) else NULL)
 }
@@ -145,6 +171,14 @@ run_file("als_active_reference", als, "time_weeks", "death", "arm", "active", "a
          thr = 1)
 run_file("als_strata", als, "time_weeks", "death", "arm", "placebo", "alsfrs_change",
          strata = "onset")
+# hierarchies: death, ALSFRS-R change with a 2-point margin, then FVC change (5 points), and
+# the same with strata; death, FVC first, then ALSFRS-R (no margins)
+run_file("als_hierarchy", als, "time_weeks", "death", "arm", "placebo",
+         c("alsfrs_change", "fvc_change"), thr = c(2, 5))
+run_file("als_hierarchy_strata", als, "time_weeks", "death", "arm", "placebo",
+         c("alsfrs_change", "fvc_change"), thr = c(2, 5), strata = "onset")
+run_file("als_hierarchy_fvc_first", als, "time_weeks", "death", "arm", "placebo",
+         c("fvc_change", "alsfrs_change"))
 
 # small seeded data sets: times 1-6 and scores in half points, so that ties of every kind
 # occur (simultaneous deaths, censoring at a death time, equal scores)
