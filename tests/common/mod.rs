@@ -25,6 +25,18 @@ pub fn assert_close(what: &str, ours: f64, r: f64) {
     );
 }
 
+/// Asserts that `ours` rounds to a number a publication prints as `printed`: they may differ by
+/// half a unit in its last printed decimal (plus a hair for the binary representation).
+pub fn assert_printed(what: &str, ours: f64, printed: &str) {
+    let published: f64 = printed.parse().unwrap_or_else(|e| panic!("{what}: '{printed}': {e}"));
+    let decimals = printed.split_once('.').map_or(0, |(_, frac)| frac.len());
+    let half_unit = 0.5 * 10f64.powi(-(decimals as i32));
+    assert!(
+        (ours - published).abs() <= half_unit * (1.0 + 1e-9),
+        "{what}: survkit {ours} does not round to the published {printed}"
+    );
+}
+
 /// Compares an optional value with a JSON number or null (R's NA).
 pub fn assert_close_opt(what: &str, ours: Option<f64>, r: &Value) {
     match (ours, r.as_f64()) {
