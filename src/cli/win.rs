@@ -69,11 +69,7 @@ impl PairwiseDataArgs {
                 self.threshold
             )));
         }
-        let mut columns = Columns::new(&self.time, &self.event)
-            .group(&self.group)
-            .covariates([&self.score])
-            .may_be_missing([&self.score])
-            .strict(self.strict);
+        let mut columns = survkit::win::columns(&self.time, &self.event, &self.group, &self.score).strict(self.strict);
         columns.event_value.clone_from(&self.event_value);
         if let Some(level) = &self.reference {
             columns = columns.reference(&self.group, level);

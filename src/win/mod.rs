@@ -29,8 +29,18 @@ pub use stats::{LevelCounts, WinStatistics};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::data::{Covariate, SurvData};
+use crate::data::{Columns, Covariate, SurvData};
 use pairs::Outcome;
+
+/// The columns every pairwise analysis reads: follow-up, death, arm, and the function score as
+/// a numeric covariate whose missing values are kept (that participant is compared on death
+/// only); add strata, a reference level or an event value to them.
+pub fn columns(time: &str, event: &str, group: &str, score: &str) -> Columns {
+    Columns::new(time, event)
+        .group(group)
+        .covariates([score])
+        .may_be_missing([score])
+}
 
 /// Which way the function score is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
