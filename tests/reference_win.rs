@@ -180,3 +180,28 @@ fn cafs_and_finkelstein_schoenfeld_match_r() {
         }
     }
 }
+
+/// Death, then ALSFRS-R beyond a 2-point margin, then any ALSFRS-R difference: the totals are
+/// those of the margin-0 hierarchy, the margin only moving wins and losses to the third level.
+#[test]
+fn a_score_again_without_its_margin_gives_the_margin_zero_totals() {
+    let file = repo_path("datasets/als/als_function_survival_synthetic.csv");
+    let later = [LaterScore::new("alsfrs_change")];
+    let columns =
+        survkit::win::columns("time_weeks", "death", "arm", "alsfrs_change", &later).reference("arm", "placebo");
+    let data = SurvData::read_csv(file, &columns).unwrap();
+    let plain = WinStatistics::compute(&data, &WinOptions::new("alsfrs_change")).unwrap();
+    let options = WinOptions {
+        threshold: 2.0,
+        later_scores: later.to_vec(),
+        ..WinOptions::new("alsfrs_change")
+    };
+    let tiered = WinStatistics::compute(&data, &options).unwrap();
+    assert_eq!(
+        (tiered.wins, tiered.losses, tiered.ties),
+        (plain.wins, plain.losses, plain.ties)
+    );
+    assert_eq!(tiered.win_ratio, plain.win_ratio);
+    assert_eq!(tiered.levels.len(), 3);
+    assert!(tiered.levels[2].wins > 0 && tiered.levels[1].wins < plain.levels[1].wins);
+}

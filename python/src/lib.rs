@@ -9,10 +9,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
-use survkit::bootstrap::{BootstrapData, BootstrapReplicates, PermutationMethod};
+use survkit::bootstrap::{BootstrapData, BootstrapReplicates, PermutationMethod, PermutationPlan};
+use survkit::comparisons::Comparisons;
 use survkit::competing::CifVariance;
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
 use survkit::model;
+use survkit::multiplicity::Adjustment;
+use survkit::win::{
+    Cafs, CafsOptions, Direction, FragilityOptions as WinFragilityOptions, LaterScore, WinOptions, WinStatistics,
+};
 use survkit::{
     Cif, CifOptions, Column, CompetingData, ConfType, Cox, FineGray, FineGrayOptions, KaplanMeier, LogRank,
     Permutation, PermutationOptions, Render, Rmst, Statistic, SurvData, Table, Ties, Weights,
@@ -625,6 +630,143 @@ fn fragility_competing(
     Ok(fitted(result, |_| Fit::Other))
 }
 
+/// The participants of a pairwise comparison, as `survkit.win` and `survkit.cafs` name their
+/// columns (a dict with every key; `None` where not given).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct PairwiseColumns {
+    time: String,
+    event: String,
+    event_value: Option<String>,
+    group: String,
+    reference: Option<String>,
+    score: String,
+    /// Later scores as the command line's `--then` writes them (`COL[:higher|lower[:X]]`).
+    then: Vec<String>,
+    strata: Option<String>,
+    strict: bool,
+}
+
+impl PairwiseColumns {
+    /// The scores compared after the first.
+    fn later(&self) -> PyResult<Vec<LaterScore>> {
+        self.then
+            .iter()
+            .map(|text| text.parse::<LaterScore>().map_err(PyValueError::new_err))
+            .collect()
+    }
+
+    /// Reads the participants from the table as `survkit win` and `survkit cafs` read their file.
+    fn load(&self, table: &Table) -> PyResult<SurvData> {
+        let mut columns = survkit::win::columns(&self.time, &self.event, &self.group, &self.score, &self.later()?)
+            .strict(self.strict);
+        columns.event_value.clone_from(&self.event_value);
+        columns.strata.clone_from(&self.strata);
+        if let Some(level) = &self.reference {
+            columns = columns.reference(&self.group, level);
+        }
+        SurvData::from_table(table, &columns).map_err(value_error)
+    }
+}
+
+fn direction(lower_is_better: bool) -> Direction {
+    if lower_is_better {
+        Direction::LowerIsBetter
+    } else {
+        Direction::HigherIsBetter
+    }
+}
+
+/// `(alpha, max_steps)` of the fragility search, when asked for.
+fn win_fragility(fragility: Option<(f64, usize)>) -> Option<WinFragilityOptions> {
+    fragility.map(|(alpha, max_steps)| WinFragilityOptions { alpha, max_steps })
+}
+
+/// Win ratio, win odds and net benefit (with the options of `survkit win`). With more than two
+/// arms, or a pair named by `compare` = (arm, reference), one analysis per arm against the
+/// reference with the win ratios' p-values adjusted, as the command line's comparisons.
+#[pyfunction]
+#[pyo3(signature = (table, columns, lower_is_better, threshold, conf_level, fragility, compare, adjust))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn win(
+    py: Python<'_>,
+    table: &PyTable,
+    columns: PairwiseColumns,
+    lower_is_better: bool,
+    threshold: f64,
+    conf_level: f64,
+    fragility: Option<(f64, usize)>,
+    compare: Option<(String, String)>,
+    adjust: &str,
+) -> PyResult<Fitted> {
+    let adjust = parse::<Adjustment>("adjust", adjust)?;
+    let data = columns.load(&table.table)?;
+    let options = WinOptions {
+        later_scores: columns.later()?,
+        score: columns.score,
+        direction: direction(lower_is_better),
+        threshold,
+        conf_level,
+        fragility: win_fragility(fragility),
+    };
+    let analyse = |pair: &SurvData| WinStatistics::compute(pair, &options);
+    let per_arm = compare.is_some() || data.group.as_ref().is_some_and(|g| g.n_levels() > 2);
+    if per_arm {
+        let compare = compare
+            .as_ref()
+            .map(|(arm, reference)| (arm.as_str(), reference.as_str()));
+        let p_of = |w: &WinStatistics| w.win_ratio.p_value;
+        let result = py
+            .allow_threads(|| Comparisons::run(&data, compare, adjust, analyse, p_of))
+            .map_err(value_error)?;
+        return Ok(fitted(result, |_| Fit::Other));
+    }
+    let result = py.allow_threads(|| analyse(&data)).map_err(value_error)?;
+    Ok(fitted(result, |_| Fit::Other))
+}
+
+/// The CAFS joint rank test with the Finkelstein–Schoenfeld test (with the options of `survkit
+/// cafs`; the GIL released while it runs); returns the result and each participant's pairwise
+/// score and rank as the command line's `--ranks` CSV.
+#[pyfunction]
+#[pyo3(signature = (table, columns, lower_is_better, threshold, method, permutations, exact_limit, seed, threads, fragility))]
+#[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
+fn cafs(
+    py: Python<'_>,
+    table: &PyTable,
+    columns: PairwiseColumns,
+    lower_is_better: bool,
+    threshold: f64,
+    method: &str,
+    permutations: usize,
+    exact_limit: u64,
+    seed: u64,
+    threads: Option<usize>,
+    fragility: Option<(f64, usize)>,
+) -> PyResult<(Fitted, String)> {
+    let permutation = PermutationPlan {
+        method: parse::<PermutationMethod>("method", method)?,
+        permutations,
+        exact_limit,
+        seed,
+        threads: threads.unwrap_or_else(default_threads),
+    };
+    let data = columns.load(&table.table)?;
+    let options = CafsOptions {
+        later_scores: columns.later()?,
+        score: columns.score,
+        direction: direction(lower_is_better),
+        threshold,
+        permutation,
+        fragility: win_fragility(fragility),
+    };
+    let test = py
+        .allow_threads(|| Cafs::test(&data, &options, &|| {}))
+        .map_err(value_error)?;
+    let ranks = survkit::output::cafs_ranks_csv(&test, &data);
+    Ok((fitted(test, |_| Fit::Other), ranks))
+}
+
 /// Guyot et al.'s reconstruction of participant data from digitised curves. Each arm is
 /// `(label, curve source, curve CSV bytes, at-risk source, at-risk CSV bytes, total events,
 /// published median)`; returns the result and the reconstructed data as the command line's
@@ -879,5 +1021,7 @@ fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cif, m)?)?;
     m.add_function(wrap_pyfunction!(finegray, m)?)?;
     m.add_function(wrap_pyfunction!(fragility_competing, m)?)?;
+    m.add_function(wrap_pyfunction!(win, m)?)?;
+    m.add_function(wrap_pyfunction!(cafs, m)?)?;
     Ok(())
 }

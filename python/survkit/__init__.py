@@ -50,6 +50,10 @@ __all__ = [
     "cif",
     "finegray",
     "fragility_competing",
+    "WinResult",
+    "CafsResult",
+    "win",
+    "cafs",
 ]
 
 __version__ = "0.1.0"
@@ -160,9 +164,13 @@ class Result:
         self._source = source
         self._figure_options = dict(figure_options or {})
         self._dict: Dict[str, Any] = json.loads(fitted.json)
-        self.warnings: List[str] = [str(w) for w in self._dict.get("warnings") or []]
+        self.warnings: List[str] = self._warnings()
         for message in self.warnings:
             _warnings.warn(message, stacklevel=3)
+
+    def _warnings(self) -> List[str]:
+        """The result's warnings, as the command line reports them."""
+        return [str(w) for w in self._dict.get("warnings") or []]
 
     def plot(
         self,
@@ -722,6 +730,172 @@ class CompetingFragilityResult(FragilityResult):
         return self._dict["p_value"]
 
 
+class _PairwiseResult(Result):
+    """What win statistics and CAFS share: the fragility search of ``fragility=True``."""
+
+    def _analysis(self) -> Dict[str, Any]:
+        return self._dict
+
+    @property
+    def fragility(self) -> Optional[Dict[str, Any]]:
+        """The fragility search (``alpha``, ``p_value``, ``significant``, ``index``, ``path``,
+        ...) as the command line's JSON gives it; None without ``fragility=True``."""
+        return self._analysis().get("fragility")
+
+    @property
+    def fragility_index(self) -> Optional[int]:
+        """The fewest participants whose outcome must change for the test to cross alpha
+        (negative for a non-significant result); None when not asked for or not reached."""
+        return (self.fragility or {}).get("index")
+
+    @property
+    def fragility_path(self) -> pd.DataFrame:
+        """The fragility search's path, one row per step: the participant's line and arm, the
+        change, the score before and after, the p-value after the step."""
+        if self.fragility is None:
+            raise ValueError("no fragility search was run: call with fragility=True")
+        return pd.DataFrame(
+            self.fragility.get("path") or [],
+            columns=["step", "line", "group", "change", "score_before", "score_after", "p_value"],
+        )
+
+
+_WIN_MEASURES = (("win ratio", "win_ratio"), ("win odds", "win_odds"), ("net benefit", "net_benefit"))
+
+
+class WinResult(_PairwiseResult):
+    """Win ratio, win odds and net benefit of the treated arm against the reference; with more
+    than two arms (or ``compare=``), of each arm against the reference."""
+
+    def _warnings(self) -> List[str]:
+        comparisons = self._dict.get("comparisons")
+        if comparisons is None:
+            return super()._warnings()
+        found = []
+        for c in comparisons:
+            name = f"{c['arm']} vs {c['reference']}"
+            if "error" in c:
+                found.append(f"{name}: not computed: {c['error']}")
+            found.extend(f"{name}: {w}" for w in c.get("warnings") or [])
+        return found
+
+    @property
+    def arms(self) -> List[str]:
+        """The arms compared with the reference (one for two arms)."""
+        comparisons = self._dict.get("comparisons")
+        if comparisons is None:
+            return [self._dict["treated"]]
+        return [c["arm"] for c in comparisons]
+
+    def comparison(self, arm: Optional[Any] = None) -> Dict[str, Any]:
+        """One arm's analysis against the reference, as its part of ``to_dict()``; ``arm`` may
+        be omitted when one arm is compared. ValueError naming the arms, or saying why the
+        comparison was not computed."""
+        comparisons = self._dict.get("comparisons")
+        if comparisons is None:
+            comparisons = [{**self._dict, "arm": self._dict["treated"]}]
+        if arm is None:
+            if len(comparisons) > 1:
+                raise ValueError(
+                    f"this result compares {len(comparisons)} arms with the reference; name one with "
+                    f"comparison(arm): {', '.join(c['arm'] for c in comparisons)}"
+                )
+            chosen = comparisons[0]
+        else:
+            chosen = next((c for c in comparisons if c["arm"] == str(arm)), None)
+            if chosen is None:
+                raise ValueError(f"no arm '{arm}' is compared; the arms are: {', '.join(self.arms)}")
+        if "error" in chosen:
+            raise ValueError(f"{chosen['arm']} vs {chosen['reference']} was not computed: {chosen['error']}")
+        return chosen
+
+    def _analysis(self) -> Dict[str, Any]:
+        return self.comparison()
+
+    @property
+    def win_ratio(self) -> Dict[str, Optional[float]]:
+        """The win ratio p_w/p_l: ``{"estimate", "se", "lower", "upper", "p_value"}`` (se on
+        the log scale; None where undefined, the warnings say why). With several arms, use
+        ``comparison(arm)["win_ratio"]``."""
+        return self._analysis()["win_ratio"]
+
+    @property
+    def win_odds(self) -> Dict[str, Optional[float]]:
+        """The win odds (p_w + p_t/2)/(p_l + p_t/2), as ``win_ratio``."""
+        return self._analysis()["win_odds"]
+
+    @property
+    def net_benefit(self) -> Dict[str, Optional[float]]:
+        """The net benefit p_w − p_l, as ``win_ratio`` (se on the natural scale)."""
+        return self._analysis()["net_benefit"]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per measure (win ratio, win odds, net benefit): estimate, se, lower, upper,
+        p_value. With several arms, rows by (arm, measure) and a ``p_adjusted`` column (the
+        win ratio's p-value adjusted over the comparisons); NaN where not computed."""
+        columns = ["estimate", "se", "lower", "upper", "p_value"]
+        comparisons = self._dict.get("comparisons")
+        if comparisons is None:
+            rows = [self._dict[key] for _, key in _WIN_MEASURES]
+            return pd.DataFrame(rows, index=[name for name, _ in _WIN_MEASURES], columns=columns, dtype="float64")
+        rows, index = [], []
+        for c in comparisons:
+            for name, key in _WIN_MEASURES:
+                row = dict(c.get(key) or {})
+                row["p_adjusted"] = c.get("p_adjusted") if key == "win_ratio" else None
+                rows.append(row)
+                index.append((c["arm"], name))
+        return pd.DataFrame(
+            rows, index=pd.MultiIndex.from_tuples(index, names=["arm", "measure"]),
+            columns=[*columns, "p_adjusted"], dtype="float64",
+        )
+
+
+class CafsResult(_PairwiseResult):
+    """The CAFS joint rank test of function and survival (Berry et al. 2013), with the
+    Finkelstein–Schoenfeld test on the same pairwise scores."""
+
+    def __init__(self, fitted: "_survkit.Fitted", ranks: str) -> None:
+        super().__init__(fitted)
+        self._ranks = ranks
+
+    @property
+    def p_value(self) -> Optional[float]:
+        """The Wilcoxon rank-sum p-value of the CAFS ranks (normal approximation with the tie
+        and continuity corrections, as R's ``wilcox.test(exact=FALSE)``); None when every
+        pairwise score is equal."""
+        return self._dict.get("p_value")
+
+    @property
+    def permutation_p_value(self) -> float:
+        """The two-sided permutation p-value of the rank sum (exact, or Monte Carlo
+        (1 + hits)/(B + 1))."""
+        return self._dict["permutation_p_value"]
+
+    @property
+    def finkelstein_schoenfeld(self) -> Dict[str, Optional[float]]:
+        """The Finkelstein–Schoenfeld test: ``{"statistic", "variance", "z", "p_value"}``."""
+        return self._dict["finkelstein_schoenfeld"]
+
+    @property
+    def ranks(self) -> pd.DataFrame:
+        """Each participant's line in the file, arm, time, death, pairwise score (wins −
+        losses) and CAFS rank (1 = worst): the command line's ``--ranks`` CSV."""
+        import io
+
+        return pd.read_csv(io.StringIO(self._ranks), dtype={"group": str})
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per arm (the reference first): n, mean CAFS rank, mean pairwise score."""
+        groups = self._dict["groups"]
+        return pd.DataFrame(
+            [{"n": g["n"], "mean_rank": g["mean_rank"], "mean_score": g["mean_score"]} for g in groups],
+            index=pd.Index([g["group"] for g in groups], name="group"),
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # analyses
 
@@ -909,6 +1083,16 @@ def bootstrap(
     )
 
 
+def _check_permutation_run(permutations: int, exact_limit: int, seed: int, threads: Optional[int]) -> None:
+    """The options of a permutation test (``permutation``, ``cafs``) are in range."""
+    if permutations < 1:
+        raise ValueError(f"permutations must be ≥ 1; got {permutations}")
+    if seed < 0 or exact_limit < 0:
+        raise ValueError("seed and exact_limit must be ≥ 0")
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be ≥ 1; got {threads}")
+
+
 def permutation(
     formula: str,
     data: Data,
@@ -925,12 +1109,7 @@ def permutation(
     which draws a seed when none is given, the default seed is 1 so a call repeats itself; the
     same seed gives the command line's numbers whatever the thread count. The GIL is released
     while it runs."""
-    if permutations < 1:
-        raise ValueError(f"permutations must be ≥ 1; got {permutations}")
-    if seed < 0 or exact_limit < 0:
-        raise ValueError("seed and exact_limit must be ≥ 0")
-    if threads is not None and threads < 1:
-        raise ValueError(f"threads must be ≥ 1; got {threads}")
+    _check_permutation_run(permutations, exact_limit, seed, threads)
     return PermutationResult(
         _survkit.permutation(
             _table(data), formula, weights, method, int(permutations), int(exact_limit), int(seed), threads
@@ -1079,6 +1258,142 @@ def fragility_competing(
             table, formula, str(cause), str(censor_value), float(alpha), float(rho), str(flips)
         )
     )
+
+
+def _pairwise_columns(
+    time: str, event: str, group: str, score: str, then: Any, reference: Any, event_value: Any,
+    strata: Optional[str], strict: bool,
+) -> Dict[str, Any]:
+    """The columns of ``win`` and ``cafs``, as the compiled half reads them."""
+    if then is None:
+        then = []
+    elif isinstance(then, str):
+        then = [then]
+    return {
+        "time": str(time), "event": str(event), "group": str(group), "score": str(score),
+        "then": [str(level) for level in then],
+        "reference": None if reference is None else str(reference),
+        "event_value": None if event_value is None else str(event_value),
+        "strata": None if strata is None else str(strata), "strict": bool(strict),
+    }
+
+
+def _fragility_search(fragility: bool, alpha: float, max_steps: int) -> Optional[Tuple[float, int]]:
+    if max_steps < 0:
+        raise ValueError(f"max_steps must be ≥ 0; got {max_steps}")
+    return (float(alpha), int(max_steps)) if fragility else None
+
+
+def win(
+    data: Data,
+    *,
+    time: str,
+    event: str,
+    group: str,
+    score: str,
+    then: Any = None,
+    reference: Any = None,
+    lower_is_better: bool = False,
+    threshold: float = 0.0,
+    strata: Optional[str] = None,
+    conf_level: float = 0.95,
+    fragility: bool = False,
+    alpha: float = 0.05,
+    max_steps: int = 100,
+    compare: Any = None,
+    adjust: str = "none",
+    event_value: Any = None,
+    strict: bool = False,
+) -> WinResult:
+    """Win ratio, win odds and net benefit (generalised pairwise comparisons), as ``survkit
+    win``: every treated participant against every reference one, on death over their common
+    follow-up first, then on the function score; U-statistic variances, Wald limits.
+
+    Args:
+        data: one row per participant (a pandas or polars DataFrame, a pyarrow Table, a CSV
+            path, or a table with ``.to_pandas()``).
+        time, event: the follow-up (exit) time and the death indicator (0/1, TRUE/FALSE, or 1/2).
+        group: the arm labels.
+        score: the numeric function score compared when death does not decide a pair; a
+            participant without one (NaN, None) is compared on death only.
+        then: later scores, each deciding the pairs the ones before leave tied, as the command
+            line's ``--then``: ``"fvc"``, ``"fvc:lower"`` or ``"fvc:higher:5"`` (a margin of
+            5), one string or a list of up to four.
+        reference: the reference (control) arm; default the first level in R's factor order.
+        lower_is_better: a lower score is better (default: higher is better).
+        threshold: score differences of at most this much are ties.
+        strata: pairs are formed within its strata, combined with Dong et al.'s (2018) weights.
+        conf_level: level of the limits.
+        fragility: also find the fewest participants whose outcome must change (death ↔ alive,
+            or the score moved to the best or worst observed) for the win ratio's p-value to
+            cross ``alpha``, in at most ``max_steps`` steps.
+        compare: only this pair, ``(arm, reference)`` or ``"arm,reference"``.
+        adjust: with more than two arms, how the win ratios' p-values are adjusted over the
+            comparisons: ``"none"``, ``"holm"``, ``"hochberg"`` or ``"bonferroni"``.
+        event_value: rows whose event column equals this are deaths, all others censored.
+        strict: fail on rows with missing values instead of dropping them.
+
+    With more than two arms (or ``compare``), each arm is compared with the reference on the
+    rows of the two arms, as the command line does; ``summary`` then has a row per arm and
+    measure, and ``comparison(arm)`` gives one arm's analysis.
+    """
+    if isinstance(compare, str):
+        arm, sep, against = compare.partition(",")
+        if not sep:
+            raise ValueError(f"compare expects two arms 'A,B' or (A, B); got {compare!r}")
+        compare = (arm.strip(), against.strip())
+    elif compare is not None:
+        arm, against = compare
+        compare = (str(arm), str(against))
+    return WinResult(_survkit.win(
+        _table(data), _pairwise_columns(time, event, group, score, then, reference, event_value, strata, strict),
+        bool(lower_is_better), float(threshold), float(conf_level), _fragility_search(fragility, alpha, max_steps),
+        compare, str(adjust),
+    ))
+
+
+def cafs(
+    data: Data,
+    *,
+    time: str,
+    event: str,
+    group: str,
+    score: str,
+    then: Any = None,
+    reference: Any = None,
+    lower_is_better: bool = False,
+    threshold: float = 0.0,
+    method: str = "auto",
+    permutations: int = 10_000,
+    exact_limit: int = 1_000_000,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    fragility: bool = False,
+    alpha: float = 0.05,
+    max_steps: int = 100,
+    event_value: Any = None,
+    strict: bool = False,
+) -> CafsResult:
+    """The CAFS joint rank test of function and survival (Berry et al. 2013) and the
+    Finkelstein–Schoenfeld test, as ``survkit cafs``: every participant against every other on
+    death over their common follow-up, then on the score; the arms' ranks of wins − losses
+    compared by the Wilcoxon rank-sum test, with an exact or Monte Carlo permutation p-value.
+
+    The columns and ``then``, ``reference``, ``lower_is_better``, ``threshold``, ``fragility`` (of the
+    rank-sum test), ``alpha``, ``max_steps``, ``event_value`` and ``strict`` are as in ``win``.
+    ``method`` is ``"auto"`` (exact when the label assignments number at most
+    ``exact_limit``), ``"exact"`` or ``"monte-carlo"`` (``permutations`` draws from ``seed``).
+    Unlike the command line, which draws a seed when none is given, the default seed is 1 so a
+    call repeats itself; the same seed gives the command line's numbers whatever the thread
+    count (``threads``, default every core). The GIL is released while it runs.
+    """
+    _check_permutation_run(permutations, exact_limit, seed, threads)
+    fitted, ranks = _survkit.cafs(
+        _table(data), _pairwise_columns(time, event, group, score, then, reference, event_value, None, strict),
+        bool(lower_is_better), float(threshold), str(method), int(permutations), int(exact_limit), int(seed), threads,
+        _fragility_search(fragility, alpha, max_steps),
+    )
+    return CafsResult(fitted, ranks)
 
 
 class ReconstructResult(Result):

@@ -1,6 +1,6 @@
 """Type stubs of the compiled half of survkit (PyO3); use the functions in ``survkit``."""
 
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 class Table:
     @property
@@ -141,3 +141,25 @@ def fragility_competing(
     rho: float,
     flips: str,
 ) -> Fitted: ...
+def win(
+    table: Table,
+    columns: Dict[str, Union[str, bool, None, List[str]]],
+    lower_is_better: bool,
+    threshold: float,
+    conf_level: float,
+    fragility: Optional[Tuple[float, int]],
+    compare: Optional[Tuple[str, str]],
+    adjust: str,
+) -> Fitted: ...
+def cafs(
+    table: Table,
+    columns: Dict[str, Union[str, bool, None, List[str]]],
+    lower_is_better: bool,
+    threshold: float,
+    method: str,
+    permutations: int,
+    exact_limit: int,
+    seed: int,
+    threads: Optional[int],
+    fragility: Optional[Tuple[float, int]],
+) -> Tuple[Fitted, str]: ...

@@ -45,7 +45,7 @@ pub struct PairwiseDataArgs {
     /// A further score compared, in the order given, on the pairs that death and the scores
     /// before it leave tied: COL, COL:lower (lower is better) or COL:higher:X (differences of
     /// at most X are ties). Up to four, e.g. --then fvc_change:higher:5.
-    #[arg(long = "then", value_name = "COL[:higher|lower[:X]]", value_parser = parse_later_score)]
+    #[arg(long = "then", value_name = "COL[:higher|lower[:X]]", value_parser = str::parse::<LaterScore>)]
     pub later_scores: Vec<LaterScore>,
     /// Fail on rows with missing values instead of dropping them.
     #[arg(long)]
@@ -70,13 +70,7 @@ impl PairwiseDataArgs {
                 self.threshold
             )));
         }
-        let scores: Vec<&String> = std::iter::once(&self.score)
-            .chain(self.later_scores.iter().map(|l| &l.column))
-            .collect();
-        let mut columns = Columns::new(&self.time, &self.event)
-            .group(&self.group)
-            .covariates(scores.iter().copied())
-            .may_be_missing(scores.iter().copied())
+        let mut columns = survkit::win::columns(&self.time, &self.event, &self.group, &self.score, &self.later_scores)
             .strict(self.strict);
         columns.event_value.clone_from(&self.event_value);
         if let Some(level) = &self.reference {
@@ -87,41 +81,6 @@ impl PairwiseDataArgs {
         }
         SurvData::read_csv(&self.file, &extra(columns)).map_err(Failure::input)
     }
-}
-
-/// `COL`, `COL:DIRECTION` or `COL:DIRECTION:X` (see `--then`); the column is what is left of
-/// the last one or two colons that parse, so a column name may itself hold a colon.
-fn parse_later_score(text: &str) -> Result<LaterScore, String> {
-    let direction = |word: &str| match word {
-        "higher" => Some(Direction::HigherIsBetter),
-        "lower" => Some(Direction::LowerIsBetter),
-        _ => None,
-    };
-    let parts: Vec<&str> = text.rsplitn(3, ':').collect();
-    let (column, direction, threshold) = match parts.as_slice() {
-        [x, d, column] if direction(d).is_some() => {
-            let threshold: f64 = x
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("the tie margin in '{text}' must be a number ≥ 0, got '{x}'"))?;
-            (column.to_string(), direction(d), threshold)
-        }
-        [d, rest @ ..] if direction(d).is_some() => (
-            rest.iter().rev().copied().collect::<Vec<_>>().join(":"),
-            direction(d),
-            0.0,
-        ),
-        _ => (text.to_string(), Some(Direction::HigherIsBetter), 0.0),
-    };
-    if column.is_empty() {
-        return Err(format!("no column named in '{text}'"));
-    }
-    Ok(LaterScore {
-        column,
-        direction: direction.unwrap_or_default(),
-        threshold,
-    })
 }
 
 /// Input problems exit 2; a group column without exactly two arms, or strata without a pair,
@@ -199,24 +158,4 @@ pub fn run(args: WinArgs) -> Result<(), Failure> {
     let result = WinStatistics::compute(&data, &options).map_err(failure)?;
     report_to_stderr(&data, &result.warnings);
     emit(&args.output, &result.render(args.output.format))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn later_score_forms() {
-        let parsed = |t: &str| parse_later_score(t).map(|l| (l.column, l.direction, l.threshold));
-        assert_eq!(parsed("fvc"), Ok(("fvc".into(), Direction::HigherIsBetter, 0.0)));
-        assert_eq!(parsed("fvc:lower"), Ok(("fvc".into(), Direction::LowerIsBetter, 0.0)));
-        assert_eq!(
-            parsed("fvc:higher:5"),
-            Ok(("fvc".into(), Direction::HigherIsBetter, 5.0))
-        );
-        assert_eq!(parsed("a:b:lower"), Ok(("a:b".into(), Direction::LowerIsBetter, 0.0)));
-        assert_eq!(parsed("a:b"), Ok(("a:b".into(), Direction::HigherIsBetter, 0.0)));
-        assert!(parsed("fvc:lower:-1").unwrap_err().contains("≥ 0"));
-        assert!(parsed(":lower").unwrap_err().contains("no column"));
-    }
 }

@@ -30,8 +30,26 @@ pub use stats::{LevelCounts, WinStatistics};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::data::{Covariate, SurvData};
+use crate::data::{Columns, Covariate, SurvData};
 use pairs::{MAX_LATER, Margins, Outcome};
+
+/// The columns every pairwise analysis reads: follow-up, death, arm, and the function scores
+/// (the first and any later ones) as numeric covariates whose missing values are kept (that
+/// participant is compared on the other levels only); add strata, a reference level or an
+/// event value to them.
+pub fn columns(time: &str, event: &str, group: &str, score: &str, later: &[LaterScore]) -> Columns {
+    let mut scores: Vec<&str> = vec![score];
+    for l in later {
+        // a score may come back at a later level (with another margin): read it once
+        if !scores.contains(&l.column.as_str()) {
+            scores.push(&l.column);
+        }
+    }
+    Columns::new(time, event)
+        .group(group)
+        .covariates(scores.iter().copied())
+        .may_be_missing(scores)
+}
 
 /// Which way the function score is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -73,6 +91,45 @@ impl LaterScore {
             direction: Direction::HigherIsBetter,
             threshold: 0.0,
         }
+    }
+}
+
+/// `COL`, `COL:higher|lower` or `COL:higher|lower:X` (the command line's `--then`); the column
+/// is what is left of the last one or two colons that parse, so a column name may hold a colon.
+impl std::str::FromStr for LaterScore {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<LaterScore, String> {
+        let direction = |word: &str| match word {
+            "higher" => Some(Direction::HigherIsBetter),
+            "lower" => Some(Direction::LowerIsBetter),
+            _ => None,
+        };
+        let parts: Vec<&str> = text.rsplitn(3, ':').collect();
+        let (column, direction, threshold) = match parts.as_slice() {
+            [x, d, column] if direction(d).is_some() => {
+                let threshold: f64 = x
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| format!("the tie margin in '{text}' must be a number ≥ 0, got '{x}'"))?;
+                (column.to_string(), direction(d), threshold)
+            }
+            [d, rest @ ..] if direction(d).is_some() => (
+                rest.iter().rev().copied().collect::<Vec<_>>().join(":"),
+                direction(d),
+                0.0,
+            ),
+            _ => (text.to_string(), Some(Direction::HigherIsBetter), 0.0),
+        };
+        if column.is_empty() {
+            return Err(format!("no column named in '{text}'"));
+        }
+        Ok(LaterScore {
+            column,
+            direction: direction.unwrap_or_default(),
+            threshold,
+        })
     }
 }
 
@@ -294,5 +351,25 @@ impl Participants {
 
     pub fn n(&self) -> usize {
         self.outcomes.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_score_forms() {
+        let parsed = |t: &str| t.parse::<LaterScore>().map(|l| (l.column, l.direction, l.threshold));
+        assert_eq!(parsed("fvc"), Ok(("fvc".into(), Direction::HigherIsBetter, 0.0)));
+        assert_eq!(parsed("fvc:lower"), Ok(("fvc".into(), Direction::LowerIsBetter, 0.0)));
+        assert_eq!(
+            parsed("fvc:higher:5"),
+            Ok(("fvc".into(), Direction::HigherIsBetter, 5.0))
+        );
+        assert_eq!(parsed("a:b:lower"), Ok(("a:b".into(), Direction::LowerIsBetter, 0.0)));
+        assert_eq!(parsed("a:b"), Ok(("a:b".into(), Direction::HigherIsBetter, 0.0)));
+        assert!(parsed("fvc:lower:-1").unwrap_err().contains("≥ 0"));
+        assert!(parsed(":lower").unwrap_err().contains("no column"));
     }
 }
