@@ -205,3 +205,48 @@ fn a_score_again_without_its_margin_gives_the_margin_zero_totals() {
     assert_eq!(tiered.levels.len(), 3);
     assert!(tiered.levels[2].wins > 0 && tiered.levels[1].wins < plain.levels[1].wins);
 }
+
+/// The bootstrap check: 2,000 replicates resampled within arms (and strata) give SEs within
+/// 10% of the U-statistic SEs for all three measures, limits around the estimate, and the same
+/// numbers on one thread as on two.
+#[test]
+fn bootstrap_agrees_with_the_u_statistic_variances() {
+    use survkit::win::WinBootstrapOptions;
+    let file = repo_path("datasets/als/als_function_survival_synthetic.csv");
+    for strata in [None, Some("onset")] {
+        let mut columns =
+            survkit::win::columns("time_weeks", "death", "arm", "alsfrs_change", &[]).reference("arm", "placebo");
+        if let Some(s) = strata {
+            columns = columns.strata(s);
+        }
+        let data = SurvData::read_csv(&file, &columns).unwrap();
+        let run = |threads| {
+            let options = WinOptions {
+                bootstrap: Some(WinBootstrapOptions {
+                    replicates: 2000,
+                    seed: 5,
+                    threads,
+                }),
+                ..WinOptions::new("alsfrs_change")
+            };
+            WinStatistics::compute(&data, &options).unwrap()
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one, two, "{strata:?}: thread count changed the result");
+        let b = one.bootstrap.as_ref().unwrap();
+        for (name, boot, wald) in [
+            ("win ratio", &b.win_ratio, &one.win_ratio),
+            ("win odds", &b.win_odds, &one.win_odds),
+            ("net benefit", &b.net_benefit, &one.net_benefit),
+        ] {
+            let ratio = boot.se.unwrap() / wald.se.unwrap();
+            assert!((0.9..1.1).contains(&ratio), "{strata:?} {name}: bootstrap/U SE {ratio}");
+            let estimate = wald.estimate.unwrap();
+            assert!(
+                boot.lower.unwrap() < estimate && estimate < boot.upper.unwrap(),
+                "{strata:?} {name}"
+            );
+            assert_eq!(boot.degenerate, 0);
+        }
+    }
+}

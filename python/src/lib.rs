@@ -686,7 +686,7 @@ fn win_fragility(fragility: Option<(f64, usize)>) -> Option<WinFragilityOptions>
 /// arms, or a pair named by `compare` = (arm, reference), one analysis per arm against the
 /// reference with the win ratios' p-values adjusted, as the command line's comparisons.
 #[pyfunction]
-#[pyo3(signature = (table, columns, lower_is_better, threshold, conf_level, fragility, compare, adjust))]
+#[pyo3(signature = (table, columns, lower_is_better, threshold, conf_level, fragility, bootstrap, compare, adjust))]
 #[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
 fn win(
     py: Python<'_>,
@@ -696,6 +696,7 @@ fn win(
     threshold: f64,
     conf_level: f64,
     fragility: Option<(f64, usize)>,
+    bootstrap: Option<(usize, u64, Option<usize>)>,
     compare: Option<(String, String)>,
     adjust: &str,
 ) -> PyResult<Fitted> {
@@ -708,6 +709,11 @@ fn win(
         threshold,
         conf_level,
         fragility: win_fragility(fragility),
+        bootstrap: bootstrap.map(|(replicates, seed, threads)| survkit::win::WinBootstrapOptions {
+            replicates,
+            seed,
+            threads: threads.unwrap_or_else(default_threads),
+        }),
     };
     let analyse = |pair: &SurvData| WinStatistics::compute(pair, &options);
     let per_arm = compare.is_some() || data.group.as_ref().is_some_and(|g| g.n_levels() > 2);

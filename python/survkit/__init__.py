@@ -1300,6 +1300,9 @@ def win(
     fragility: bool = False,
     alpha: float = 0.05,
     max_steps: int = 100,
+    bootstrap: Optional[int] = None,
+    seed: int = 1,
+    threads: Optional[int] = None,
     compare: Any = None,
     adjust: str = "none",
     event_value: Any = None,
@@ -1327,6 +1330,9 @@ def win(
         fragility: also find the fewest participants whose outcome must change (death ↔ alive,
             or the score moved to the best or worst observed) for the win ratio's p-value to
             cross ``alpha``, in at most ``max_steps`` steps.
+        bootstrap: also resample participants within arms (and strata) this many times:
+            percentile intervals and SEs beside the U-statistic ones, from ``seed`` (default
+            1; the command line draws one), the same whatever ``threads``.
         compare: only this pair, ``(arm, reference)`` or ``"arm,reference"``.
         adjust: with more than two arms, how the win ratios' p-values are adjusted over the
             comparisons: ``"none"``, ``"holm"``, ``"hochberg"`` or ``"bonferroni"``.
@@ -1348,7 +1354,7 @@ def win(
     return WinResult(_survkit.win(
         _table(data), _pairwise_columns(time, event, group, score, then, reference, event_value, strata, strict),
         bool(lower_is_better), float(threshold), float(conf_level), _fragility_search(fragility, alpha, max_steps),
-        compare, str(adjust),
+        None if bootstrap is None else (int(bootstrap), int(seed), threads), compare, str(adjust),
     ))
 
 

@@ -148,6 +148,7 @@ def win(
     threshold: float,
     conf_level: float,
     fragility: Optional[Tuple[float, int]],
+    bootstrap: Optional[Tuple[int, int, Optional[int]]],
     compare: Optional[Tuple[str, str]],
     adjust: str,
 ) -> Fitted: ...

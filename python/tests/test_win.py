@@ -46,6 +46,7 @@ CASES = [
      ["win", "--threshold", "2", "--then", "fvc_change:higher:5"]),
     (survkit.win, {"then": ["fvc_change:lower", "alsfrs_change"], "strata": "onset"},
      ["win", "--then", "fvc_change:lower", "--then", "alsfrs_change", "--strata", "onset"]),
+    (survkit.win, {"bootstrap": 300, "seed": 3, "threads": 1}, ["win", "--bootstrap", "300", "--seed", "3"]),
     (survkit.cafs, {"seed": 7}, ["cafs", "--seed", "7"]),
     (survkit.cafs, {"seed": 7, "then": ["fvc_change"]}, ["cafs", "--seed", "7", "--then", "fvc_change"]),
     (survkit.cafs, {"lower_is_better": True, "threshold": 1, "permutations": 500, "seed": 3, "threads": 1,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::win::{Direction, FragilityOptions, LaterScore, WinError, WinOptions, WinStatistics};
+use survkit::win::{Direction, FragilityOptions, LaterScore, WinBootstrapOptions, WinError, WinOptions, WinStatistics};
 use survkit::{Columns, Render, SurvData};
 
 use super::Failure;
@@ -130,6 +130,16 @@ pub struct WinArgs {
     pub conf_level: f64,
     #[command(flatten)]
     pub fragility: FragilityArgs,
+    /// Also bootstrap the three measures with B replicates (participants resampled within
+    /// arms and strata): percentile intervals and SEs beside the U-statistic ones.
+    #[arg(long, value_name = "B")]
+    pub bootstrap: Option<usize>,
+    /// Seed of the bootstrap; without one, a seed is drawn and printed.
+    #[arg(long, value_name = "S", requires = "bootstrap")]
+    pub seed: Option<u64>,
+    /// Worker threads of the bootstrap (default: all cores); the result does not depend on them.
+    #[arg(long, value_name = "N", requires = "bootstrap")]
+    pub threads: Option<usize>,
     /// More than two arms: each against the reference (--compare one pair, --adjust the win
     /// ratios' p-values, --regimen a platform's controls).
     #[command(flatten)]
@@ -149,7 +159,15 @@ pub fn run(args: WinArgs) -> Result<(), Failure> {
         later_scores: args.data.later_scores.clone(),
         conf_level: args.conf_level,
         fragility: args.fragility.options(),
+        bootstrap: args.bootstrap.map(|replicates| WinBootstrapOptions {
+            replicates,
+            seed: args.seed.unwrap_or_else(survkit::bootstrap::engine::fresh_seed),
+            threads: args.threads.unwrap_or_else(super::bootstrap::default_threads),
+        }),
     };
+    if let (Some(b), None) = (&options.bootstrap, args.seed) {
+        eprintln!("seed: {} (drawn; pass --seed {} to repeat this run)", b.seed, b.seed);
+    }
     let analyse = |pair: &SurvData| WinStatistics::compute(pair, &options);
     let p_of = |w: &WinStatistics| w.win_ratio.p_value;
     if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || None)? {

@@ -127,6 +127,40 @@ impl Render for WinStatistics {
             ]);
         }
         out.push_str(&e.render());
+        if let Some(b) = &self.bootstrap {
+            let _ = writeln!(
+                out,
+                "\nBootstrap check ({} replicates, seed {}; participants resampled within arms{}): percentile intervals, SEs beside the U-statistic ones",
+                b.replicates,
+                b.seed,
+                if self.strata_column.is_some() {
+                    " and strata"
+                } else {
+                    ""
+                }
+            );
+            let mut t = TextTable::new([
+                "measure",
+                &format!("{level}% lower"),
+                "upper",
+                "bootstrap SE",
+                "U-statistic SE",
+                "degenerate",
+            ]);
+            let bootstrapped = [&b.win_ratio, &b.win_odds, &b.net_benefit];
+            for ((name, m), bm) in measures(self).into_iter().zip(bootstrapped) {
+                t.row(vec![
+                    name.replace('_', " "),
+                    opt(bm.lower),
+                    opt(bm.upper),
+                    opt(bm.se),
+                    opt(m.se),
+                    bm.degenerate.to_string(),
+                ]);
+            }
+            out.push_str(&t.render());
+            out.push_str("(SEs of the win ratio and win odds on the log scale)\n");
+        }
         fragility_text(&mut out, self.fragility.as_ref(), "win ratio");
         write_notes_text(&mut out, &self.dropped_rows, &self.warnings);
         out

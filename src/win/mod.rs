@@ -18,11 +18,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod bootstrap;
 mod cafs;
 mod fragility;
 pub(crate) mod pairs;
 mod stats;
 
+pub use bootstrap::{BootstrapMeasure, WinBootstrap, WinBootstrapOptions};
 pub use cafs::{Cafs, CafsGroup, CafsOptions, FinkelsteinSchoenfeld};
 pub use fragility::{Change, FragilityOptions, FragilityStep, WinFragility};
 pub use stats::{LevelCounts, WinStatistics};
@@ -148,6 +150,8 @@ pub struct WinOptions {
     pub conf_level: f64,
     /// Also search the fragility of the win ratio's significance.
     pub fragility: Option<FragilityOptions>,
+    /// Also bootstrap the three measures (percentile intervals, a check on the variances).
+    pub bootstrap: Option<WinBootstrapOptions>,
 }
 
 impl WinOptions {
@@ -160,6 +164,7 @@ impl WinOptions {
             later_scores: Vec::new(),
             conf_level: 0.95,
             fragility: None,
+            bootstrap: None,
         }
     }
 }

@@ -39,6 +39,7 @@
 
 use serde::Serialize;
 
+use super::bootstrap::{WinBootstrap, bootstrap};
 use super::fragility::{Target, WinFragility, fragility};
 use super::pairs::{Outcome, Tally, tally};
 use super::{Direction, LaterScore, Participants, WinError, WinOptions, missing_score_warning};
@@ -103,6 +104,9 @@ pub struct WinStatistics {
     /// The fragility of the win ratio's significance, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fragility: Option<WinFragility>,
+    /// Bootstrap percentile intervals and SEs, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<WinBootstrap>,
     /// Rows of the file left out of the analysis, and why.
     pub dropped_rows: DroppedRows,
     /// Why an estimate, limit or p-value is missing, and missing scores; empty when none.
@@ -343,6 +347,11 @@ impl WinStatistics {
             Some(f) => fragility(&people, Target::WinRatio, f, &data.lines)?,
             None => None,
         };
+        let bootstrap = options
+            .bootstrap
+            .map(|b| bootstrap(&people, &b, options.conf_level))
+            .transpose()
+            .map_err(WinError::Option)?;
         let wins = totals.wins();
         let losses = totals.losses();
         Ok(WinStatistics {
@@ -366,6 +375,7 @@ impl WinStatistics {
             net_benefit,
             conf_level: options.conf_level,
             fragility,
+            bootstrap,
             dropped_rows: data.dropped.clone(),
             warnings,
         })
