@@ -16,7 +16,7 @@ use survkit::plot::{
     KmFigure, KmPlotOptions, LogLogFigure, PlotError, PlotOptions, ReconstructFigure, SchoenfeldFigure, SurvivalScale,
     TimeUnit, WinFigure, render,
 };
-use survkit::win::{CafsOptions, Direction, WinOptions};
+use survkit::win::{CafsOptions, Direction, LaterScore, WinOptions};
 use survkit::{ConfType, RmstOptions, Ties};
 
 use super::Failure;
@@ -277,6 +277,9 @@ pub struct ScoreArgs {
     /// Score differences of at most X are ties.
     #[arg(long, value_name = "X", default_value_t = 0.0)]
     pub threshold: f64,
+    /// A further score, as `survkit win --then`: COL, COL:lower or COL:higher:X.
+    #[arg(long = "then", value_name = "COL[:higher|lower[:X]]", value_parser = str::parse::<LaterScore>)]
+    pub later_scores: Vec<LaterScore>,
 }
 
 impl ScoreArgs {
@@ -288,10 +291,12 @@ impl ScoreArgs {
         }
     }
 
-    /// The data with the score column.
+    /// The data with the score columns.
     fn load(&self, data: &DataArgs) -> Result<survkit::SurvData, Failure> {
-        let score = &self.score;
-        load_with(data, |columns| columns.covariates([score]).may_be_missing([score]))
+        let scores = survkit::win::score_columns(&self.score, &self.later_scores);
+        load_with(data, |columns| {
+            columns.covariates(scores.clone()).may_be_missing(scores)
+        })
     }
 }
 
@@ -666,6 +671,7 @@ fn win(args: WinFigureArgs) -> Result<(), Failure> {
     let options = WinOptions {
         direction: args.score.direction(),
         threshold: args.score.threshold,
+        later_scores: args.score.later_scores.clone(),
         conf_level: args.level.conf_level,
         ..WinOptions::new(&args.score.score)
     };
@@ -681,6 +687,7 @@ fn cafs(args: CafsFigureArgs) -> Result<(), Failure> {
     let options = CafsOptions {
         direction: args.score.direction(),
         threshold: args.score.threshold,
+        later_scores: args.score.later_scores.clone(),
         permutation: PermutationPlan {
             seed: args.resampling.seed,
             threads: args.resampling.threads(),

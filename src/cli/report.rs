@@ -43,6 +43,12 @@ pub struct ReportArgs {
     /// The function score is better when lower.
     #[arg(long)]
     pub lower_is_better: bool,
+    /// Score differences of at most X are ties (with --score).
+    #[arg(long, value_name = "X", default_value_t = 0.0, requires = "score")]
+    pub threshold: f64,
+    /// A further score compared after --score, as `survkit win --then` (with --score).
+    #[arg(long = "then", value_name = "COL[:higher|lower[:X]]", value_parser = str::parse::<survkit::win::LaterScore>, requires = "score")]
+    pub later_scores: Vec<survkit::win::LaterScore>,
     /// RMST truncation time τ (default: the largest τ the data support).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
@@ -108,10 +114,17 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
         report.add_competing_sections(&spec, censor, &data, &model_data);
     }
     if let Some(score) = &args.score {
+        if !(args.threshold.is_finite() && args.threshold >= 0.0) {
+            return Err(Failure::input(anyhow!(
+                "--threshold must be a number ≥ 0, got {}",
+                args.threshold
+            )));
+        }
+        let scores = survkit::win::score_columns(score, &args.later_scores);
         let score_data = read(
             with_group(Columns::new(&spec.time, &spec.event))
-                .covariates([score])
-                .may_be_missing([score]),
+                .covariates(scores.clone())
+                .may_be_missing(scores),
         )?;
         let function = FunctionSpec {
             score: score.clone(),
@@ -120,6 +133,8 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
             } else {
                 Direction::HigherIsBetter
             },
+            threshold: args.threshold,
+            later: args.later_scores.clone(),
         };
         report.add_function_sections(&spec, &function, &score_data);
     }

@@ -1,6 +1,6 @@
 //! The pairwise-outcome breakdown of the win statistics: the share of treated–reference pairs
-//! the treated arm wins and loses at each level of the hierarchy (death, then score) and the
-//! share tied, as bars, with the win ratio above the panel.
+//! the treated arm wins and loses at each level of the hierarchy (death, then each score) and
+//! the share tied, as bars, with the win ratio above the panel.
 
 use plotters::prelude::DrawingBackend;
 use serde::Serialize;
@@ -18,8 +18,10 @@ use crate::win::{WinError, WinOptions, WinStatistics};
 /// One bar: a share of the pairs, in percent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bar {
-    /// "death", "score" or "ties".
+    /// "death", "score", a later score's column, or "ties".
     pub level: String,
+    /// Position of its level on the axis (0 = death; the ties last).
+    pub slot: usize,
     /// "wins", "losses" or "ties" (from the treated arm's side).
     pub outcome: String,
     /// Pairs in this bar.
@@ -41,7 +43,12 @@ pub struct WinFigure {
     pub score_column: String,
     /// Treated–reference pairs compared.
     pub pairs: u64,
-    /// Wins and losses at each level (death, then score), then the ties.
+    /// The axis labels of the levels, in order: "decided on death", "decided on" each score,
+    /// "tied".
+    pub levels: Vec<String>,
+    /// The scores in the order they decide.
+    pub scores: Vec<String>,
+    /// Wins and losses at each level (death, then each score), then the ties.
     pub bars: Vec<Bar>,
     /// The win ratio line shown above the panel.
     pub summary: String,
@@ -62,10 +69,11 @@ impl WinFigure {
     pub fn from_result(result: &WinStatistics, layout: &PlotOptions) -> WinFigure {
         let percent = |x: u64| 100.0 * x as f64 / result.pairs.max(1) as f64;
         let mut bars = Vec::new();
-        for level in &result.levels {
+        for (slot, level) in result.levels.iter().enumerate() {
             for (outcome, pairs) in [("wins", level.wins), ("losses", level.losses)] {
                 bars.push(Bar {
                     level: level.level.clone(),
+                    slot,
                     outcome: outcome.into(),
                     pairs,
                     percent: percent(pairs),
@@ -74,10 +82,18 @@ impl WinFigure {
         }
         bars.push(Bar {
             level: "ties".into(),
+            slot: result.levels.len(),
             outcome: "ties".into(),
             pairs: result.ties,
             percent: percent(result.ties),
         });
+        let scores: Vec<String> = std::iter::once(result.score_column.clone())
+            .chain(result.later_scores.iter().map(|l| l.column.clone()))
+            .collect();
+        let levels: Vec<String> = std::iter::once("decided on death".to_string())
+            .chain(scores.iter().map(|s| format!("decided on {s}")))
+            .chain(std::iter::once("tied".to_string()))
+            .collect();
         let wr = &result.win_ratio;
         let level = num(100.0 * result.conf_level);
         let p = wr.p_value.map_or_else(|| "p = NA".to_string(), p_equals);
@@ -94,6 +110,8 @@ impl WinFigure {
             reference: result.reference.clone(),
             score_column: result.score_column.clone(),
             pairs: result.pairs,
+            levels,
+            scores,
             bars,
             summary,
         }
@@ -137,7 +155,7 @@ impl Figure for WinFigure {
                 "the image is too narrow for the pairwise breakdown; make it wider".into(),
             ));
         }
-        let levels = ["death", "score", "ties"];
+        let levels = &self.levels;
         let panel = Panel {
             left,
             top: top + LINE_HEIGHT,
@@ -149,13 +167,9 @@ impl Figure for WinFigure {
         let x_ticks: Vec<Tick> = levels
             .iter()
             .enumerate()
-            .map(|(k, level)| Tick {
+            .map(|(k, label)| Tick {
                 value: k as f64 + 0.5,
-                label: match *level {
-                    "death" => "decided on death".to_string(),
-                    "score" => format!("decided on {}", self.score_column),
-                    _ => "tied".to_string(),
-                },
+                label: label.clone(),
             })
             .collect();
         let x_title = self
@@ -164,8 +178,8 @@ impl Figure for WinFigure {
             .clone()
             .unwrap_or_else(|| "Level of the hierarchy".into());
         panel.draw_axes(canvas, &x_ticks, &y_ticks, &x_title, &y_title)?;
-        for (k, level) in levels.iter().enumerate() {
-            let bars: Vec<&Bar> = self.bars.iter().filter(|b| b.level == *level).collect();
+        for k in 0..levels.len() {
+            let bars: Vec<&Bar> = self.bars.iter().filter(|b| b.slot == k).collect();
             let slot = 0.7 / bars.len() as f64;
             for (j, bar) in bars.iter().enumerate() {
                 let x0 = k as f64 + 0.15 + j as f64 * slot;
@@ -182,7 +196,10 @@ impl Figure for WinFigure {
         }
         let footnote = format!(
             "{} pairs of one {} and one {} participant; death over the common follow-up first, then {}",
-            self.pairs, self.treated, self.reference, self.score_column
+            self.pairs,
+            self.treated,
+            self.reference,
+            self.scores.join(", then ")
         );
         draw_footnote(canvas, &footnote, (width, height))?;
         Ok(())

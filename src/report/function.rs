@@ -7,7 +7,7 @@ use crate::bootstrap::permutation::PermutationPlan;
 use crate::data::SurvData;
 use crate::output::Render;
 use crate::plot::{CafsFigure, PlotOptions, WinFigure};
-use crate::win::{Cafs, CafsOptions, Direction, WinOptions, WinStatistics};
+use crate::win::{Cafs, CafsOptions, Direction, LaterScore, WinOptions, WinStatistics};
 
 /// The seed of the report's CAFS permutations, fixed so the report is reproducible.
 pub const CAFS_SEED: u64 = 1;
@@ -19,6 +19,10 @@ pub struct FunctionSpec {
     pub score: String,
     /// Which way the score is better.
     pub direction: Direction,
+    /// Score differences of at most this much are ties.
+    pub threshold: f64,
+    /// Scores compared after the first.
+    pub later: Vec<LaterScore>,
 }
 
 impl FunctionSpec {
@@ -28,8 +32,27 @@ impl FunctionSpec {
         if self.direction == Direction::LowerIsBetter {
             arguments.push_str(" --lower-is-better");
         }
+        if self.threshold > 0.0 {
+            arguments.push_str(&format!(" --threshold {}", self.threshold));
+        }
+        for l in &self.later {
+            let direction = match l.direction {
+                Direction::HigherIsBetter => "higher",
+                Direction::LowerIsBetter => "lower",
+            };
+            let level = format!("{}:{direction}:{}", l.column, l.threshold);
+            arguments.push_str(&format!(" --then {}", quote(&level)));
+        }
         arguments
     }
+}
+
+/// "alsfrs, then fvc": the scores in the order they decide.
+fn scores_in_order(function: &FunctionSpec) -> String {
+    std::iter::once(function.score.as_str())
+        .chain(function.later.iter().map(|l| l.column.as_str()))
+        .collect::<Vec<_>>()
+        .join(", then ")
 }
 
 impl Report {
@@ -41,6 +64,8 @@ impl Report {
         let arguments = function.arguments();
         let win_options = WinOptions {
             direction: function.direction,
+            threshold: function.threshold,
+            later_scores: function.later.clone(),
             ..WinOptions::new(&function.score)
         };
         let (output, svg) = match WinStatistics::compute(data, &win_options) {
@@ -53,7 +78,7 @@ impl Report {
         self.sections.push(Section {
             title: format!(
                 "Win statistics: death over the common follow-up, then {}",
-                function.score
+                scores_in_order(function)
             ),
             command: spec.base_command("win") + &arguments,
             output,
@@ -66,6 +91,8 @@ impl Report {
         });
         let cafs_options = CafsOptions {
             direction: function.direction,
+            threshold: function.threshold,
+            later_scores: function.later.clone(),
             permutation: PermutationPlan {
                 seed: CAFS_SEED,
                 threads: std::thread::available_parallelism().map_or(1, usize::from),

@@ -36,21 +36,27 @@ use crate::data::{Columns, Covariate, SurvData};
 use pairs::{MAX_LATER, Margins, Outcome};
 
 /// The columns every pairwise analysis reads: follow-up, death, arm, and the function scores
-/// (the first and any later ones) as numeric covariates whose missing values are kept (that
-/// participant is compared on the other levels only); add strata, a reference level or an
-/// event value to them.
+/// ([`score_columns`]) as numeric covariates whose missing values are kept (that participant
+/// is compared on the other levels only); add strata, a reference level or an event value to
+/// them.
 pub fn columns(time: &str, event: &str, group: &str, score: &str, later: &[LaterScore]) -> Columns {
-    let mut scores: Vec<&str> = vec![score];
-    for l in later {
-        // a score may come back at a later level (with another margin): read it once
-        if !scores.contains(&l.column.as_str()) {
-            scores.push(&l.column);
-        }
-    }
+    let scores = score_columns(score, later);
     Columns::new(time, event)
         .group(group)
-        .covariates(scores.iter().copied())
+        .covariates(scores.clone())
         .may_be_missing(scores)
+}
+
+/// The score columns of a hierarchy, each once: a score may come back at a later level with
+/// another margin.
+pub fn score_columns(score: &str, later: &[LaterScore]) -> Vec<String> {
+    let mut scores = vec![score.to_string()];
+    for l in later {
+        if !scores.contains(&l.column) {
+            scores.push(l.column.clone());
+        }
+    }
+    scores
 }
 
 /// Which way the function score is better.
