@@ -677,6 +677,34 @@ fn direction(lower_is_better: bool) -> Direction {
     }
 }
 
+/// With more than two arms, or a pair named by `compare` = (arm, reference): one analysis per
+/// arm against the reference with `p_of`'s p-values adjusted, as the command line's
+/// comparisons; `None` for a two-arm analysis.
+fn per_arm<T, E>(
+    py: Python<'_>,
+    data: &SurvData,
+    compare: Option<(String, String)>,
+    adjust: Adjustment,
+    analyse: impl Fn(&SurvData) -> Result<T, E> + Send + Sync,
+    p_of: impl Fn(&T) -> Option<f64> + Send + Sync,
+) -> PyResult<Option<Fitted>>
+where
+    T: Send,
+    Comparisons<T>: Render,
+    E: std::fmt::Display,
+{
+    if compare.is_none() && data.group.as_ref().is_none_or(|g| g.n_levels() <= 2) {
+        return Ok(None);
+    }
+    let compare = compare
+        .as_ref()
+        .map(|(arm, reference)| (arm.as_str(), reference.as_str()));
+    let result = py
+        .allow_threads(|| Comparisons::run(data, compare, adjust, analyse, p_of))
+        .map_err(value_error)?;
+    Ok(Some(fitted(result, |_| Fit::Other)))
+}
+
 /// `(alpha, max_steps)` of the fragility search, when asked for.
 fn win_fragility(fragility: Option<(f64, usize)>) -> Option<WinFragilityOptions> {
     fragility.map(|(alpha, max_steps)| WinFragilityOptions { alpha, max_steps })
@@ -716,16 +744,10 @@ fn win(
         }),
     };
     let analyse = |pair: &SurvData| WinStatistics::compute(pair, &options);
-    let per_arm = compare.is_some() || data.group.as_ref().is_some_and(|g| g.n_levels() > 2);
-    if per_arm {
-        let compare = compare
-            .as_ref()
-            .map(|(arm, reference)| (arm.as_str(), reference.as_str()));
-        let p_of = |w: &WinStatistics| w.win_ratio.p_value;
-        let result = py
-            .allow_threads(|| Comparisons::run(&data, compare, adjust, analyse, p_of))
-            .map_err(value_error)?;
-        return Ok(fitted(result, |_| Fit::Other));
+    if let Some(result) = per_arm(py, &data, compare, adjust, analyse, |w: &WinStatistics| {
+        w.win_ratio.p_value
+    })? {
+        return Ok(result);
     }
     let result = py.allow_threads(|| analyse(&data)).map_err(value_error)?;
     Ok(fitted(result, |_| Fit::Other))
@@ -735,7 +757,7 @@ fn win(
 /// cafs`; the GIL released while it runs); returns the result and each participant's pairwise
 /// score and rank as the command line's `--ranks` CSV.
 #[pyfunction]
-#[pyo3(signature = (table, columns, lower_is_better, threshold, method, permutations, exact_limit, seed, threads, fragility))]
+#[pyo3(signature = (table, columns, lower_is_better, threshold, method, permutations, exact_limit, seed, threads, fragility, compare, adjust))]
 #[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
 fn cafs(
     py: Python<'_>,
@@ -749,7 +771,10 @@ fn cafs(
     seed: u64,
     threads: Option<usize>,
     fragility: Option<(f64, usize)>,
+    compare: Option<(String, String)>,
+    adjust: &str,
 ) -> PyResult<(Fitted, String)> {
+    let adjust = parse::<Adjustment>("adjust", adjust)?;
     let permutation = PermutationPlan {
         method: parse::<PermutationMethod>("method", method)?,
         permutations,
@@ -766,9 +791,11 @@ fn cafs(
         permutation,
         fragility: win_fragility(fragility),
     };
-    let test = py
-        .allow_threads(|| Cafs::test(&data, &options, &|| {}))
-        .map_err(value_error)?;
+    let analyse = |pair: &SurvData| Cafs::test(pair, &options, &|| {});
+    if let Some(result) = per_arm(py, &data, compare, adjust, analyse, |c: &Cafs| c.p_value)? {
+        return Ok((result, String::new()));
+    }
+    let test = py.allow_threads(|| analyse(&data)).map_err(value_error)?;
     let ranks = survkit::output::cafs_ranks_csv(&test, &data);
     Ok((fitted(test, |_| Fit::Other), ranks))
 }

@@ -731,41 +731,8 @@ class CompetingFragilityResult(FragilityResult):
 
 
 class _PairwiseResult(Result):
-    """What win statistics and CAFS share: the fragility search of ``fragility=True``."""
-
-    def _analysis(self) -> Dict[str, Any]:
-        return self._dict
-
-    @property
-    def fragility(self) -> Optional[Dict[str, Any]]:
-        """The fragility search (``alpha``, ``p_value``, ``significant``, ``index``, ``path``,
-        ...) as the command line's JSON gives it; None without ``fragility=True``."""
-        return self._analysis().get("fragility")
-
-    @property
-    def fragility_index(self) -> Optional[int]:
-        """The fewest participants whose outcome must change for the test to cross alpha
-        (negative for a non-significant result); None when not asked for or not reached."""
-        return (self.fragility or {}).get("index")
-
-    @property
-    def fragility_path(self) -> pd.DataFrame:
-        """The fragility search's path, one row per step: the participant's line and arm, the
-        change, the score before and after, the p-value after the step."""
-        if self.fragility is None:
-            raise ValueError("no fragility search was run: call with fragility=True")
-        return pd.DataFrame(
-            self.fragility.get("path") or [],
-            columns=["step", "line", "group", "change", "score_before", "score_after", "p_value"],
-        )
-
-
-_WIN_MEASURES = (("win ratio", "win_ratio"), ("win odds", "win_odds"), ("net benefit", "net_benefit"))
-
-
-class WinResult(_PairwiseResult):
-    """Win ratio, win odds and net benefit of the treated arm against the reference; with more
-    than two arms (or ``compare=``), of each arm against the reference."""
+    """What win statistics and CAFS share: one analysis per arm against the reference when
+    there are more than two arms, and the fragility search of ``fragility=True``."""
 
     def _warnings(self) -> List[str]:
         comparisons = self._dict.get("comparisons")
@@ -811,6 +778,38 @@ class WinResult(_PairwiseResult):
 
     def _analysis(self) -> Dict[str, Any]:
         return self.comparison()
+
+
+    @property
+    def fragility(self) -> Optional[Dict[str, Any]]:
+        """The fragility search (``alpha``, ``p_value``, ``significant``, ``index``, ``path``,
+        ...) as the command line's JSON gives it; None without ``fragility=True``."""
+        return self._analysis().get("fragility")
+
+    @property
+    def fragility_index(self) -> Optional[int]:
+        """The fewest participants whose outcome must change for the test to cross alpha
+        (negative for a non-significant result); None when not asked for or not reached."""
+        return (self.fragility or {}).get("index")
+
+    @property
+    def fragility_path(self) -> pd.DataFrame:
+        """The fragility search's path, one row per step: the participant's line and arm, the
+        change, the score before and after, the p-value after the step."""
+        if self.fragility is None:
+            raise ValueError("no fragility search was run: call with fragility=True")
+        return pd.DataFrame(
+            self.fragility.get("path") or [],
+            columns=["step", "line", "group", "change", "score_before", "score_after", "p_value"],
+        )
+
+
+_WIN_MEASURES = (("win ratio", "win_ratio"), ("win odds", "win_odds"), ("net benefit", "net_benefit"))
+
+
+class WinResult(_PairwiseResult):
+    """Win ratio, win odds and net benefit of the treated arm against the reference; with more
+    than two arms (or ``compare=``), of each arm against the reference."""
 
     @property
     def win_ratio(self) -> Dict[str, Optional[float]]:
@@ -864,35 +863,51 @@ class CafsResult(_PairwiseResult):
     def p_value(self) -> Optional[float]:
         """The Wilcoxon rank-sum p-value of the CAFS ranks (normal approximation with the tie
         and continuity corrections, as R's ``wilcox.test(exact=FALSE)``); None when every
-        pairwise score is equal."""
-        return self._dict.get("p_value")
+        pairwise score is equal. With several arms, use ``comparison(arm)["p_value"]``."""
+        return self._analysis().get("p_value")
 
     @property
     def permutation_p_value(self) -> float:
         """The two-sided permutation p-value of the rank sum (exact, or Monte Carlo
         (1 + hits)/(B + 1))."""
-        return self._dict["permutation_p_value"]
+        return self._analysis()["permutation_p_value"]
 
     @property
     def finkelstein_schoenfeld(self) -> Dict[str, Optional[float]]:
         """The Finkelstein–Schoenfeld test: ``{"statistic", "variance", "z", "p_value"}``."""
-        return self._dict["finkelstein_schoenfeld"]
+        return self._analysis()["finkelstein_schoenfeld"]
 
     @property
     def ranks(self) -> pd.DataFrame:
         """Each participant's line in the file, arm, time, death, pairwise score (wins −
-        losses) and CAFS rank (1 = worst): the command line's ``--ranks`` CSV."""
+        losses) and CAFS rank (1 = worst): the command line's ``--ranks`` CSV (two arms only)."""
         import io
+
+        if not self._ranks:
+            raise ValueError("the ranks are those of one two-arm analysis: this result compares several arms")
 
         return pd.read_csv(io.StringIO(self._ranks), dtype={"group": str})
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per arm (the reference first): n, mean CAFS rank, mean pairwise score."""
-        groups = self._dict["groups"]
+        """One row per arm (the reference first): n, mean CAFS rank, mean pairwise score. With
+        several arms, rows by (comparison's arm, group), the rank-sum ``p_value`` and its
+        ``p_adjusted`` on each comparison's rows; NaN where not computed."""
+        comparisons = self._dict.get("comparisons")
+        if comparisons is None:
+            groups = self._dict["groups"]
+            return pd.DataFrame(
+                [{"n": g["n"], "mean_rank": g["mean_rank"], "mean_score": g["mean_score"]} for g in groups],
+                index=pd.Index([g["group"] for g in groups], name="group"),
+            )
+        rows, index = [], []
+        for c in comparisons:
+            for g in c.get("groups") or [{"group": c["arm"]}]:
+                rows.append({"n": g.get("n"), "mean_rank": g.get("mean_rank"), "mean_score": g.get("mean_score"),
+                             "p_value": c.get("p_value"), "p_adjusted": c.get("p_adjusted")})
+                index.append((c["arm"], g["group"]))
         return pd.DataFrame(
-            [{"n": g["n"], "mean_rank": g["mean_rank"], "mean_score": g["mean_score"]} for g in groups],
-            index=pd.Index([g["group"] for g in groups], name="group"),
+            rows, index=pd.MultiIndex.from_tuples(index, names=["arm", "group"]), dtype="float64",
         )
 
 
@@ -1278,6 +1293,19 @@ def _pairwise_columns(
     }
 
 
+def _pair(compare: Any) -> Optional[Tuple[str, str]]:
+    """``compare=`` as ``(arm, reference)``: from ``"A,B"`` or a pair."""
+    if compare is None:
+        return None
+    if isinstance(compare, str):
+        arm, sep, against = compare.partition(",")
+        if not sep:
+            raise ValueError(f"compare expects two arms 'A,B' or (A, B); got {compare!r}")
+        return (arm.strip(), against.strip())
+    arm, against = compare
+    return (str(arm), str(against))
+
+
 def _fragility_search(fragility: bool, alpha: float, max_steps: int) -> Optional[Tuple[float, int]]:
     if max_steps < 0:
         raise ValueError(f"max_steps must be ≥ 0; got {max_steps}")
@@ -1343,18 +1371,10 @@ def win(
     rows of the two arms, as the command line does; ``summary`` then has a row per arm and
     measure, and ``comparison(arm)`` gives one arm's analysis.
     """
-    if isinstance(compare, str):
-        arm, sep, against = compare.partition(",")
-        if not sep:
-            raise ValueError(f"compare expects two arms 'A,B' or (A, B); got {compare!r}")
-        compare = (arm.strip(), against.strip())
-    elif compare is not None:
-        arm, against = compare
-        compare = (str(arm), str(against))
     return WinResult(_survkit.win(
         _table(data), _pairwise_columns(time, event, group, score, then, reference, event_value, strata, strict),
         bool(lower_is_better), float(threshold), float(conf_level), _fragility_search(fragility, alpha, max_steps),
-        None if bootstrap is None else (int(bootstrap), int(seed), threads), compare, str(adjust),
+        None if bootstrap is None else (int(bootstrap), int(seed), threads), _pair(compare), str(adjust),
     ))
 
 
@@ -1377,6 +1397,8 @@ def cafs(
     fragility: bool = False,
     alpha: float = 0.05,
     max_steps: int = 100,
+    compare: Any = None,
+    adjust: str = "none",
     event_value: Any = None,
     strict: bool = False,
 ) -> CafsResult:
@@ -1391,13 +1413,15 @@ def cafs(
     ``exact_limit``), ``"exact"`` or ``"monte-carlo"`` (``permutations`` draws from ``seed``).
     Unlike the command line, which draws a seed when none is given, the default seed is 1 so a
     call repeats itself; the same seed gives the command line's numbers whatever the thread
-    count (``threads``, default every core). The GIL is released while it runs.
+    count (``threads``, default every core). The GIL is released while it runs. With more than
+    two arms (or ``compare``), each arm against the reference on the two arms' rows, the
+    rank-sum p-values adjusted by ``adjust``, as ``win`` and the command line do.
     """
     _check_permutation_run(permutations, exact_limit, seed, threads)
     fitted, ranks = _survkit.cafs(
         _table(data), _pairwise_columns(time, event, group, score, then, reference, event_value, None, strict),
         bool(lower_is_better), float(threshold), str(method), int(permutations), int(exact_limit), int(seed), threads,
-        _fragility_search(fragility, alpha, max_steps),
+        _fragility_search(fragility, alpha, max_steps), _pair(compare), str(adjust),
     )
     return CafsResult(fitted, ranks)
 

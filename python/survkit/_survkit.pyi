@@ -163,4 +163,6 @@ def cafs(
     seed: int,
     threads: Optional[int],
     fragility: Optional[Tuple[float, int]],
+    compare: Optional[Tuple[str, str]],
+    adjust: str,
 ) -> Tuple[Fitted, str]: ...

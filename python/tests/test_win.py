@@ -74,6 +74,23 @@ def test_arms_equal_cli_json(three_arms, options, flags):
 
 
 @needs_cli
+@pytest.mark.parametrize("options,flags", [
+    ({"reference": "placebo", "adjust": "holm"}, ["--reference", "placebo", "--adjust", "holm"]),
+    ({"compare": "active_bulbar,placebo"}, ["--compare", "active_bulbar,placebo"]),
+])
+def test_cafs_arms_equal_cli_json(three_arms, options, flags):
+    ours = quiet(lambda: survkit.cafs(three_arms, **COLUMNS, **options, seed=5, permutations=300))
+    assert ours.to_dict() == cli_json(
+        "cafs", str(three_arms), *FLAGS, *flags, "--seed", "5", "--permutations", "300"
+    )
+    assert set(ours.arms) <= {"active", "active_bulbar"}
+    for arm in ours.arms:
+        assert ours.comparison(arm)["p_value"] == ours.summary.loc[(arm, "placebo"), "p_value"]
+    with pytest.raises(ValueError, match="several arms"):
+        ours.ranks
+
+
+@needs_cli
 @pytest.mark.parametrize("fn,options,flags", [(survkit.win, {}, []), (survkit.cafs, {"seed": 7}, ["--seed", "7"])])
 def test_text_and_json_bytes_equal_cli(fn, options, flags):
     fit = fn(ALS, **COLUMNS, **options)
