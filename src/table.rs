@@ -33,6 +33,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::data::DataError;
 
 /// One column: its name, the text of each cell (`None` when missing), and its numbers when
@@ -56,21 +58,33 @@ pub struct Column {
 struct Cells {
     /// All present cells, one after another.
     buffer: String,
-    /// Each cell's span in `buffer`; `None` when missing.
-    spans: Vec<Option<(usize, usize)>>,
+    /// Where each cell's text ends in `buffer` (it starts where the one before ends), with
+    /// [`MISSING`] set when the cell is missing: 8 bytes a cell.
+    ends: Vec<u64>,
 }
+
+/// The flag of a missing cell in [`Cells::ends`].
+const MISSING: u64 = 1 << 63;
 
 impl Cells {
     /// Appends one field as read (trimmed; a missing-value spelling becomes missing).
     fn push(&mut self, field: &str) {
         match present(field) {
             Some(text) => {
-                let start = self.buffer.len();
                 self.buffer.push_str(text);
-                self.spans.push(Some((start, self.buffer.len())));
+                self.ends.push(self.buffer.len() as u64);
             }
-            None => self.spans.push(None),
+            None => self.push_missing(),
         }
+    }
+
+    fn push_missing(&mut self) {
+        self.ends.push(self.buffer.len() as u64 | MISSING);
+    }
+
+    /// How many cells.
+    fn len(&self) -> usize {
+        self.ends.len()
     }
 
     /// The cells of numbers, NaN missing, each written as Rust writes an `f64` (the shortest
@@ -79,7 +93,7 @@ impl Cells {
         let mut cells = Cells::default();
         for v in values {
             if v.is_nan() {
-                cells.spans.push(None);
+                cells.push_missing();
             } else {
                 cells.push(&v.to_string());
             }
@@ -87,9 +101,31 @@ impl Cells {
         cells
     }
 
+    /// Appends the cells of `more` after these.
+    fn append(&mut self, more: Cells) {
+        let offset = self.buffer.len() as u64;
+        self.buffer.push_str(&more.buffer);
+        self.ends.extend(more.ends.into_iter().map(|end| end + offset));
+    }
+
+    /// The cells' numbers (NaN where missing) when every present cell is a finite number.
+    fn numbers(&self) -> Option<Vec<f64>> {
+        (0..self.len())
+            .map(|row| match self.text(row) {
+                None => Some(f64::NAN),
+                Some(text) => text.parse::<f64>().ok().filter(|v| v.is_finite()),
+            })
+            .collect()
+    }
+
     fn text(&self, row: usize) -> Option<&str> {
-        let (start, end) = (*self.spans.get(row)?)?;
-        self.buffer.get(start..end)
+        let end = *self.ends.get(row)?;
+        if end & MISSING != 0 {
+            return None;
+        }
+        let start = row.checked_sub(1).map_or(0, |r| self.ends[r] & !MISSING);
+        self.buffer
+            .get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
     }
 }
 
@@ -120,15 +156,10 @@ pub(crate) fn present(field: &str) -> Option<&str> {
 impl Column {
     /// A column of text cells, typed: numeric when every present cell is a finite number.
     fn from_cells(name: String, cells: Cells) -> Column {
-        let numbers: Option<Vec<f64>> = (0..cells.spans.len())
-            .map(|row| match cells.text(row) {
-                None => Some(f64::NAN),
-                Some(text) => text.parse::<f64>().ok().filter(|v| v.is_finite()),
-            })
-            .collect();
+        let numbers = cells.numbers();
         Column {
             name,
-            len: cells.spans.len(),
+            len: cells.len(),
             cells: OnceLock::from(cells),
             numbers,
         }
@@ -157,7 +188,7 @@ impl Column {
         for label in &labels {
             match label {
                 Some(label) => cells.push(label.as_ref()),
-                None => cells.spans.push(None),
+                None => cells.push_missing(),
             }
         }
         Column::from_cells(name.into(), cells)
@@ -262,27 +293,56 @@ impl Table {
         Table::from_csv_bytes(&file, &bytes)
     }
 
-    /// Reads CSV text already in memory; `source` names it in messages.
+    /// Reads CSV text already in memory; `source` names it in messages. A large text is read
+    /// in parallel chunks (see [`chunk_starts`]); the table is the same whichever way it is read.
     pub fn from_csv_bytes(source: &str, bytes: &[u8]) -> Result<Table, DataError> {
+        Table::from_csv_chunks(source, bytes, CHUNK_BYTES)
+    }
+
+    /// [`Table::from_csv_bytes`] in chunks of about `chunk_bytes`.
+    fn from_csv_chunks(source: &str, bytes: &[u8], chunk_bytes: usize) -> Result<Table, DataError> {
         let file = source.to_string();
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(DataError::Empty { file });
         }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
-        let header = reader.headers().map_err(|e| csv_error(&file, e))?.clone();
-        let mut columns: Vec<Cells> = header.iter().map(|_| Cells::default()).collect();
-        let mut lines = Vec::new();
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(&file, e)),
-            }
-            lines.push(record.position().map_or(0, |p| p.line()));
-            for (column, field) in columns.iter_mut().zip(record.iter()) {
-                column.push(field);
+        // the header is the first record: up to the first newline outside quotes
+        let body = record_end(bytes, 0, 0).unwrap_or(bytes.len());
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(&bytes[..body]);
+        let header = reader.headers().map_err(|e| csv_error(&file, e, 1))?.clone();
+        let starts = chunk_starts(bytes, body, chunk_bytes);
+        let read: Vec<(Result<Chunk, DataError>, u64)> = starts
+            .par_windows(2)
+            .map(|w| {
+                let chunk = &bytes[w[0]..w[1]];
+                let newlines = memchr::memchr_iter(b'\n', chunk).count() as u64;
+                (read_chunk(&file, chunk, header.len()), newlines)
+            })
+            .collect();
+        // each chunk numbered its lines from 1: shift them by the newlines before it
+        let mut offset = memchr::memchr_iter(b'\n', &bytes[..body]).count() as u64;
+        let mut chunks = Vec::with_capacity(read.len());
+        for (chunk, newlines) in read {
+            let mut chunk = chunk.map_err(|e| shift_line(e, offset))?;
+            chunk.lines.iter_mut().for_each(|line| *line += offset);
+            chunks.push(chunk);
+            offset += newlines;
+        }
+        // a column is numeric when it is in every chunk
+        let mut columns: Vec<(Cells, Option<Vec<f64>>)> =
+            header.iter().map(|_| (Cells::default(), Some(Vec::new()))).collect();
+        let mut lines = Vec::with_capacity(chunks.iter().map(|c| c.lines.len()).sum());
+        for chunk in chunks {
+            lines.extend(chunk.lines);
+            for ((cells, numbers), (chunk_cells, chunk_numbers)) in columns.iter_mut().zip(chunk.columns) {
+                cells.append(chunk_cells);
+                *numbers = match (numbers.take(), chunk_numbers) {
+                    (Some(mut all), Some(more)) => {
+                        all.extend(more);
+                        Some(all)
+                    }
+                    _ => None,
+                };
             }
         }
         Ok(Table {
@@ -290,7 +350,12 @@ impl Table {
             columns: header
                 .iter()
                 .zip(columns)
-                .map(|(name, cells)| Column::from_cells(name.trim().to_string(), cells))
+                .map(|(name, (cells, numbers))| Column {
+                    name: name.trim().to_string(),
+                    len: cells.len(),
+                    cells: OnceLock::from(cells),
+                    numbers,
+                })
                 .collect(),
             lines,
         })
@@ -373,8 +438,24 @@ impl Table {
     }
 }
 
-fn csv_error(file: &str, e: csv::Error) -> DataError {
-    let line = e.position().map_or(0, |p| p.line());
+/// A CSV reader's error about line `line` of a chunk, as line `line + offset` of the file.
+fn shift_line(e: DataError, offset: u64) -> DataError {
+    match e {
+        DataError::NotUtf8 { file, line } => DataError::NotUtf8 {
+            file,
+            line: line + offset,
+        },
+        DataError::Malformed { file, line, message } => DataError::Malformed {
+            file,
+            line: line + offset,
+            message,
+        },
+        other => other,
+    }
+}
+
+/// The error of a CSV reader, about line `line`.
+fn csv_error(file: &str, e: csv::Error, line: u64) -> DataError {
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => DataError::NotUtf8 {
             file: file.to_string(),
@@ -398,9 +479,232 @@ fn csv_error(file: &str, e: csv::Error) -> DataError {
     }
 }
 
+/// The records of one chunk of the file: each column's cells and numbers, and each row's line.
+struct Chunk {
+    columns: Vec<(Cells, Option<Vec<f64>>)>,
+    lines: Vec<u64>,
+}
+
+/// Bytes per chunk of a parallel read: small files are read in one.
+const CHUNK_BYTES: usize = 1 << 21;
+
+/// Where the chunks of the records from byte `body` on start, then the end: every chunk but the
+/// first starts just after a newline that ends a record ([`record_end`]), about `chunk_bytes`
+/// after the previous start. The chunks do not depend on the thread count.
+fn chunk_starts(bytes: &[u8], body: usize, chunk_bytes: usize) -> Vec<usize> {
+    let mut starts = vec![body];
+    let quoted = memchr::memchr(b'"', &bytes[body..]).is_some();
+    let mut at = body;
+    loop {
+        let target = at.saturating_add(chunk_bytes);
+        if target >= bytes.len() {
+            break;
+        }
+        let cut = if quoted {
+            record_end(bytes, at, target)
+        } else {
+            memchr::memchr(b'\n', &bytes[target..]).map(|i| target + i + 1)
+        };
+        match cut {
+            Some(cut) if cut < bytes.len() => {
+                starts.push(cut);
+                at = cut;
+            }
+            _ => break,
+        }
+    }
+    starts.push(bytes.len());
+    starts
+}
+
+/// Just after the first newline at or after `target` that ends a record, reading from `from`,
+/// a record's start, and following the quoting as the `csv` crate reads it (RFC 4180: a quote
+/// opens a quoted field only at a field's start, and a doubled quote inside one is a quote),
+/// so that a newline inside a quoted field never ends a record. `None` when there is none.
+fn record_end(bytes: &[u8], from: usize, target: usize) -> Option<usize> {
+    let (mut in_quotes, mut field_start) = (false, true);
+    let mut at = from;
+    while at < bytes.len() {
+        let b = bytes[at];
+        at += 1;
+        if in_quotes {
+            if b == b'"' {
+                if bytes.get(at) == Some(&b'"') {
+                    at += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+            continue;
+        }
+        if b == b'"' && field_start {
+            in_quotes = true;
+        } else if b == b'\n' && at > target {
+            return Some(at);
+        }
+        field_start = matches!(b, b',' | b'\n' | b'\r');
+    }
+    None
+}
+
+/// Reads the records of one chunk, numbering its lines from 1.
+fn read_chunk(file: &str, bytes: &[u8], width: usize) -> Result<Chunk, DataError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut cells: Vec<Cells> = (0..width).map(|_| Cells::default()).collect();
+    let mut lines = Vec::new();
+    // the csv crate's line numbers are the file's unless a record ends in CRLF or blank lines
+    // come before it
+    let blank_lines = matches!(bytes.first(), Some(b'\n' | b'\r')) || memchr::memmem::find(bytes, b"\n\n").is_some();
+    let mut counter = (blank_lines || memchr::memchr(b'\r', bytes).is_some()).then(LineCounter::default);
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = match (&mut counter, e.position()) {
+                    (Some(counter), Some(p)) => counter.line(bytes, p.byte()),
+                    (_, p) => p.map_or(0, csv::Position::line),
+                };
+                return Err(csv_error(file, e, line));
+            }
+        }
+        let line = match (&mut counter, record.position()) {
+            (Some(counter), Some(p)) => counter.line(bytes, p.byte()),
+            (_, p) => p.map_or(0, csv::Position::line),
+        };
+        if record.len() != width {
+            return Err(DataError::Malformed {
+                file: file.to_string(),
+                line,
+                message: format!("this row has {} fields but the header has {width}", record.len()),
+            });
+        }
+        lines.push(line);
+        for (column, field) in cells.iter_mut().zip(record.iter()) {
+            column.push(field);
+        }
+    }
+    Ok(Chunk {
+        columns: cells
+            .into_iter()
+            .map(|c| {
+                let numbers = c.numbers();
+                (c, numbers)
+            })
+            .collect(),
+        lines,
+    })
+}
+
+/// The line (from 1) on which a record starting at a byte begins, counted as the records come
+/// in order. The `csv` crate's own line numbers count a CRLF record's newline on the next
+/// record, and a record after blank lines on the first of them.
+#[derive(Default)]
+struct LineCounter {
+    /// Bytes counted so far, and the newlines among them.
+    counted: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// The line of the first byte at or after `byte` that is not a line ending (a record's
+    /// position may point at the ending of the one before it).
+    fn line(&mut self, bytes: &[u8], byte: u64) -> u64 {
+        let mut at = usize::try_from(byte).unwrap_or(bytes.len()).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+            at += 1;
+        }
+        if at < self.counted {
+            (self.counted, self.newlines) = (0, 0);
+        }
+        self.newlines += memchr::memchr_iter(b'\n', &bytes[self.counted..at]).count() as u64;
+        self.counted = at;
+        self.newlines + 1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read in chunks of 1 to 40 bytes, random CSV texts (quoted fields holding commas,
+    /// newlines and doubled quotes, stray quotes inside unquoted fields, CRLF endings, missing
+    /// values, a short row, invalid UTF-8) give the table, or the error, of a read in one chunk.
+    #[test]
+    fn chunked_reads_equal_one_read() {
+        let pieces: [&[u8]; 14] = [
+            b"1",
+            b"2.5",
+            b"NA",
+            b"",
+            b"a",
+            b"\"x,y\"",
+            b"\"two\nlines\"",
+            b"\"say \"\"hi\"\"\"",
+            b"b\"c",
+            b" 7 ",
+            b"\"\"",
+            b"-0",
+            b"\"\n\"",
+            b"\xff",
+        ];
+        let mut state = 7u64;
+        let mut next = move |m: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % m
+        };
+        for round in 0..400 {
+            let width = 1 + next(3);
+            let mut text: Vec<u8> = (0..width)
+                .map(|c| format!("c{c}"))
+                .collect::<Vec<_>>()
+                .join(",")
+                .into_bytes();
+            let ending: &[u8] = if round % 3 == 0 { b"\r\n" } else { b"\n" };
+            text.extend_from_slice(ending);
+            for _ in 0..next(12) {
+                let fields = if next(25) == 0 { width + 1 } else { width };
+                for f in 0..fields {
+                    if f > 0 {
+                        text.push(b',');
+                    }
+                    let piece = pieces[next(if round % 5 == 0 { 14 } else { 13 })];
+                    text.extend_from_slice(piece);
+                }
+                text.extend_from_slice(ending);
+            }
+            let whole = Table::from_csv_chunks("t.csv", &text, usize::MAX / 2);
+            for chunk in [1, 3, 8, 40] {
+                let chunked = Table::from_csv_chunks("t.csv", &text, chunk);
+                match (&whole, &chunked) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(
+                            a,
+                            b,
+                            "round {round}, chunks of {chunk}: {:?}",
+                            String::from_utf8_lossy(&text)
+                        );
+                        assert_eq!(a.lines(), b.lines(), "round {round}");
+                        let kinds = |t: &Table| t.columns().iter().map(Column::kind).collect::<Vec<_>>();
+                        assert_eq!(kinds(a), kinds(b), "round {round}");
+                    }
+                    (Err(a), Err(b)) => assert_eq!(
+                        a.to_string(),
+                        b.to_string(),
+                        "round {round}, chunks of {chunk}: {:?}",
+                        String::from_utf8_lossy(&text)
+                    ),
+                    _ => panic!("round {round}, chunks of {chunk}: {whole:?} vs {chunked:?}"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn reads_types_and_keeps_missing() {
@@ -430,6 +734,16 @@ mod tests {
         );
         let e = Table::from_csv_bytes("x.csv", b"a,b\n1,\xff\n").unwrap_err();
         assert!(matches!(e, DataError::NotUtf8 { line: 2, .. }), "{e}");
+        // lines are the file's lines: with CRLF endings and a newline inside a quoted field too
+        let t = Table::from_csv_bytes("x.csv", b"a,b\r\n1,\"x\ny\"\r\n2,z\r\n").unwrap();
+        assert_eq!(t.lines(), &[2, 4]);
+        let t = Table::from_csv_bytes("x.csv", b"a\n1\n\n\n2\n\n3").unwrap();
+        assert_eq!(t.lines(), &[2, 5, 7]);
+        let e = Table::from_csv_bytes("x.csv", b"a,b\r\n1,2\r\n3\r\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.csv, line 3: not valid CSV: this row has 1 fields but the header has 2"
+        );
     }
 
     #[test]
