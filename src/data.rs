@@ -342,6 +342,17 @@ pub enum Rule {
         /// The censoring time's column.
         censor_column: Box<str>,
     },
+    /// A count (of aggregated counts, [`crate::counts`]) that is not a whole number from 0 to
+    /// 2^53.
+    NotCount,
+    /// A row of aggregated counts whose exits (events and censorings) bring those who have left
+    /// by its time above those who entered before it.
+    ExitsBeforeEntries {
+        /// Participants of the row's group and stratum who have left by its time.
+        exited: u64,
+        /// Participants of the row's group and stratum who entered before its time.
+        entered: u64,
+    },
     /// An entry time not before its row's exit time.
     EntryNotBeforeExit {
         /// The row's exit time.
@@ -373,6 +384,11 @@ impl std::fmt::Display for Rule {
             Rule::EventAfterCensoring { censor, censor_column } => write!(
                 f,
                 "is after the censoring time {censor} (column '{censor_column}'): an event cannot come after the last follow-up"
+            ),
+            Rule::NotCount => f.write_str("is not a count: counts must be whole numbers from 0 to 2^53"),
+            Rule::ExitsBeforeEntries { exited, entered } => write!(
+                f,
+                "makes {exited} participants leave by this time (events and censorings of its group and stratum), but only {entered} entered before it (n_enter counts those entering just after its row's time): everyone enters before leaving"
             ),
             Rule::EntryNotBeforeExit {
                 exit,
@@ -547,14 +563,14 @@ pub(crate) fn matches_event_value(text: &str, wanted: &str) -> bool {
 
 /// Collects the labels of a categorical column as rows are read.
 #[derive(Default)]
-struct LabelCollector {
+pub(crate) struct LabelCollector {
     index: HashMap<String, u32>,
     labels: Vec<String>,
     codes: Vec<u32>,
 }
 
 impl LabelCollector {
-    fn push(&mut self, label: &str) {
+    pub(crate) fn push(&mut self, label: &str) {
         let code = match self.index.get(label) {
             Some(code) => *code,
             None => {
@@ -569,7 +585,7 @@ impl LabelCollector {
 
     /// Orders the levels as R's `factor()` does, merging labels that are the same number
     /// ("1" and "1.0"), and moves `reference` first when given.
-    fn finish(self, name: &str, reference: Option<&str>, file: &str) -> Result<Factor, DataError> {
+    pub(crate) fn finish(self, name: &str, reference: Option<&str>, file: &str) -> Result<Factor, DataError> {
         let numbers: Option<Vec<f64>> = self.labels.iter().map(|l| l.parse::<f64>().ok()).collect();
         let mut order: Vec<usize> = (0..self.labels.len()).collect();
         let mut same_level: Vec<bool> = vec![false; self.labels.len()];

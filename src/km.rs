@@ -20,12 +20,13 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::conf_int::{ConfType, finite};
+use crate::counts::Counts;
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::z_for_level;
 use crate::nelson_aalen::nelson_aalen;
 use crate::numbers::count;
 use crate::quantile::find_quantile;
-use crate::risk_set::{RiskTable, split_by_code};
+use crate::risk_set::{Records, RiskTable, split_by_code};
 
 /// Options for [`KaplanMeier::fit`]; start from `KmOptions::default()`.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,81 +220,94 @@ impl KaplanMeier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn fit(data: &SurvData, options: &KmOptions) -> Result<KaplanMeier, KmError> {
-        options.check()?;
-        let n_groups = data.group.as_ref().map_or(1, |g| g.n_levels());
-        let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
-        let code = |i: usize| {
-            let g = data.group.as_ref().map_or(0, |f| f.codes[i] as usize);
-            let s = data.strata.as_ref().map_or(0, |f| f.codes[i] as usize);
-            g * n_strata + s
-        };
-        let parts = split_by_code(data.order_by_time(), n_groups * n_strata, code);
-        let z = z_for_level(options.conf_level);
-        let mut curves = Vec::new();
-        for (c, rows) in parts.iter().enumerate() {
-            if rows.is_empty() {
-                continue;
-            }
-            let group = data.group.as_ref().map(|f| f.levels[c / n_strata].clone());
-            let stratum = data.strata.as_ref().map(|f| f.levels[c % n_strata].clone());
-            curves.push(curve(data, rows, group, stratum, options, z));
-        }
-        let mut warnings = Vec::new();
-        if data.times_tied_by_timefix > 0 {
-            warnings.push(format!(
-                "{} time values differed from a neighbour only by rounding noise (relative difference ≤ 1.5e-8) and were treated as tied, as R's timefix does",
-                data.times_tied_by_timefix
-            ));
-        }
-        if let Some(w) = &data.weight
-            && w.iter().any(|w| w.fract() != 0.0)
-        {
-            warnings.push("non-integer case weights: standard errors use Greenwood's formula with weighted counts (R's survfit uses a robust infinitesimal-jackknife variance here unless robust = FALSE)".to_string());
-        }
-        if let Some(entry) = &data.entry {
-            for c in &curves {
-                let Some(zero) = c.table.iter().find(|r| r.survival == 0.0) else {
-                    continue;
-                };
-                let later = (0..data.n_rows())
-                    .filter(|&i| entry[i] >= zero.time && curve_matches(data, i, c))
-                    .count();
-                if later > 0 {
-                    warnings.push(format!(
-                        "{}: the curve falls to 0 at {} because everyone then at risk had the event, yet {later} participants enter later; with delayed entry a small early risk set can do this (consider starting the analysis at a later time)",
-                        curve_label(c),
-                        zero.time
-                    ));
-                }
-            }
-        }
-        for c in &curves {
-            if c.events == 0.0 {
-                warnings.push(format!(
-                    "{}: no events, so the curve stays at 1 and no quantile is reached",
-                    curve_label(c)
-                ));
-            }
-        }
-        Ok(KaplanMeier {
-            group_column: data.group.as_ref().map(|f| f.name.clone()),
-            strata_column: data.strata.as_ref().map(|f| f.name.clone()),
-            conf_type: options.conf_type,
-            conf_level: options.conf_level,
-            curves,
-            dropped_rows: data.dropped.clone(),
-            warnings,
-        })
+        fit_records(data, options)
+    }
+
+    /// As [`KaplanMeier::fit`], from aggregated counts: the same result as on the rows they
+    /// count (`n` and the tables count participants, not count rows).
+    ///
+    /// ```
+    /// use survkit::counts::{CountColumns, Counts};
+    /// use survkit::{KaplanMeier, KmOptions};
+    /// let csv = "group,time,n_event,n_censor\na,1,2,0\na,3,0,1\nb,2,1,1\n";
+    /// let counts = Counts::from_csv_bytes("counts.csv", csv.as_bytes(), &CountColumns::default().group("group"))?;
+    /// let km = KaplanMeier::fit_counts(&counts, &KmOptions::default())?;
+    /// assert_eq!((km.curves[0].n, km.curves[0].table[0].survival), (3, 1.0 / 3.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit_counts(counts: &Counts, options: &KmOptions) -> Result<KaplanMeier, KmError> {
+        fit_records(counts, options)
     }
 }
 
-/// Whether row `i` belongs to `curve`.
-fn curve_matches(data: &SurvData, i: usize, curve: &KmCurve) -> bool {
-    let same = |factor: &Option<crate::data::Factor>, level: &Option<String>| match (factor, level) {
-        (Some(f), Some(l)) => f.label(i) == l,
-        _ => true,
+fn fit_records(data: &impl Records, options: &KmOptions) -> Result<KaplanMeier, KmError> {
+    options.check()?;
+    let (group, strata) = (data.group(), data.strata());
+    let n_groups = group.map_or(1, |g| g.n_levels());
+    let n_strata = strata.map_or(1, |s| s.n_levels());
+    let code = |i: usize| {
+        let g = group.map_or(0, |f| f.codes[i] as usize);
+        let s = strata.map_or(0, |f| f.codes[i] as usize);
+        g * n_strata + s
     };
-    same(&data.group, &curve.group) && same(&data.strata, &curve.stratum)
+    let parts = split_by_code(data.order_by_time(), n_groups * n_strata, code);
+    let z = z_for_level(options.conf_level);
+    let mut curves = Vec::new();
+    let mut warnings = Vec::new();
+    if data.times_tied_by_timefix() > 0 {
+        warnings.push(format!(
+            "{} time values differed from a neighbour only by rounding noise (relative difference ≤ 1.5e-8) and were treated as tied, as R's timefix does",
+            data.times_tied_by_timefix()
+        ));
+    }
+    if data.has_fractional_weights() {
+        warnings.push("non-integer case weights: standard errors use Greenwood's formula with weighted counts (R's survfit uses a robust infinitesimal-jackknife variance here unless robust = FALSE)".to_string());
+    }
+    let mut empty_warnings = Vec::new();
+    for (c, rows) in parts.iter().enumerate() {
+        let n: usize = rows.iter().map(|&i| data.participants(i)).sum();
+        if n == 0 {
+            continue;
+        }
+        let table = data.risk_table(rows, 1, |_| 0);
+        let curve = curve(
+            table,
+            n,
+            group.map(|f| f.levels[c / n_strata].clone()),
+            strata.map(|f| f.levels[c % n_strata].clone()),
+            options,
+            z,
+        );
+        if data.has_entry()
+            && let Some(zero) = curve.table.iter().find(|r| r.survival == 0.0)
+        {
+            let later: usize = rows.iter().map(|&i| data.entering_from(i, zero.time)).sum();
+            if later > 0 {
+                warnings.push(format!(
+                    "{}: the curve falls to 0 at {} because everyone then at risk had the event, yet {later} participants enter later; with delayed entry a small early risk set can do this (consider starting the analysis at a later time)",
+                    curve_label(&curve),
+                    zero.time
+                ));
+            }
+        }
+        if curve.events == 0.0 {
+            empty_warnings.push(format!(
+                "{}: no events, so the curve stays at 1 and no quantile is reached",
+                curve_label(&curve)
+            ));
+        }
+        curves.push(curve);
+    }
+    warnings.extend(empty_warnings);
+    Ok(KaplanMeier {
+        group_column: group.map(|f| f.name.clone()),
+        strata_column: strata.map(|f| f.name.clone()),
+        conf_type: options.conf_type,
+        conf_level: options.conf_level,
+        curves,
+        dropped_rows: data.dropped().clone(),
+        warnings,
+    })
 }
 
 /// "sex=1", "sex=1, ph.ecog=0" or "all rows": how a curve is named in messages.
@@ -307,14 +321,13 @@ pub fn curve_label(curve: &KmCurve) -> String {
 }
 
 fn curve(
-    data: &SurvData,
-    rows: &[usize],
+    counts: RiskTable,
+    n: usize,
     group: Option<String>,
     stratum: Option<String>,
     options: &KmOptions,
     z: f64,
 ) -> KmCurve {
-    let counts = RiskTable::build(data, rows, 1, |_| 0);
     let (cumhaz, std_cumhaz) = nelson_aalen(&counts.n_risk, &counts.n_event);
     let mut survival = 1.0;
     let mut greenwood = 0.0;
@@ -357,7 +370,7 @@ fn curve(
     KmCurve {
         group,
         stratum,
-        n: rows.len(),
+        n,
         events,
         median: Estimate {
             estimate: median.estimate,

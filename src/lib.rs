@@ -27,6 +27,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Kaplan–Meier, the log-rank family and RMST also take aggregated counts per (group, stratum,
+//! time), as one SQL `GROUP BY` makes them, and give the rows' results: see [`counts`].
+//!
 //! Every result derives `Serialize` (the JSON contract of the CLI) and displays as a table.
 //! The library never prints and never exits.
 //!
@@ -45,6 +48,7 @@ pub mod comparisons;
 pub mod competing;
 pub mod composite;
 pub(crate) mod conf_int;
+pub mod counts;
 pub mod cox;
 pub mod data;
 pub mod design;

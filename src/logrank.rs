@@ -33,10 +33,11 @@ use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::counts::Counts;
 use crate::data::{DroppedRows, Factor, SurvData};
 use crate::dist::chisq_sf;
 use crate::numbers::count;
-use crate::risk_set::{RiskTable, split_by_code};
+use crate::risk_set::{Records, RiskTable, split_by_code};
 
 /// The weight given to each event time.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -303,88 +304,95 @@ impl LogRank {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn test(data: &SurvData, options: &LogRankOptions) -> Result<LogRank, LogRankError> {
-        let file = || data.source.clone();
-        let group = tested_group(data)?;
-        let k = group.n_levels();
-        let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
-        let mut sums = Sums {
-            observed: vec![0.0; k],
-            expected: vec![0.0; k],
-            weighted_observed: vec![0.0; k],
-            weighted_expected: vec![0.0; k],
-            u: vec![0.0; k],
-            v: DMatrix::zeros(k, k),
-        };
-        for rows in split_by_code(data.order_by_time(), n_strata, |i| data.stratum_of(i)) {
-            let table = RiskTable::build(data, &rows, k, |i| group.codes[i] as usize);
-            accumulate(&table, options.weights, &mut sums);
-        }
-        let (statistic, df) = if options.trend {
-            trend_statistic(&sums)
-        } else {
-            let kept: Vec<usize> = (0..k).filter(|g| sums.expected[*g] > 0.0).collect();
-            if kept.len() < 2 {
-                return Err(LogRankError::Degenerate { file: file() });
-            }
-            quadratic_form(&sums.u, |g, h| sums.v[(g, h)], &kept[1..])
-        };
-        if !(statistic.is_finite() && df > 0.0) {
-            return Err(LogRankError::NoVariance { file: file() });
-        }
-        let mut n = vec![0usize; k];
-        for c in &group.codes {
-            n[*c as usize] += 1;
-        }
-        let groups = (0..k)
-            .map(|g| GroupCounts {
-                group: group.levels[g].clone(),
-                n: n[g],
-                observed: sums.observed[g],
-                expected: sums.expected[g],
-                weighted_observed: sums.weighted_observed[g],
-                weighted_expected: sums.weighted_expected[g],
-                weighted_o_minus_e: sums.u[g],
-                variance: sums.v[(g, g)],
-            })
-            .collect();
-        let mut warnings = Vec::new();
-        if let Some(g) = (0..k).find(|g| sums.expected[*g] == 0.0) {
-            warnings.push(format!(
-                "group {} has nobody at risk at any event time and is left out of the test",
-                group.levels[g]
-            ));
-        }
-        if data.times_tied_by_timefix > 0 {
-            warnings.push(format!(
-                "{} time values differed from a neighbour only by rounding noise and were treated as tied, as R's timefix does",
-                data.times_tied_by_timefix
-            ));
-        }
-        Ok(LogRank {
-            statistic,
-            df,
-            p_value: chisq_sf(statistic, df),
-            weights: options.weights,
-            trend: options.trend,
-            group_column: group.name.clone(),
-            strata_column: data.strata.as_ref().map(|s| s.name.clone()),
-            groups,
-            variance: (0..k).map(|g| (0..k).map(|h| sums.v[(g, h)]).collect()).collect(),
-            dropped_rows: data.dropped.clone(),
-            warnings,
-        })
+        test_records(data, options)
     }
+
+    /// As [`LogRank::test`], from aggregated counts: the same result as on the rows they count
+    /// (each group's `n` counts participants).
+    pub fn test_counts(counts: &Counts, options: &LogRankOptions) -> Result<LogRank, LogRankError> {
+        test_records(counts, options)
+    }
+}
+
+fn test_records(data: &impl Records, options: &LogRankOptions) -> Result<LogRank, LogRankError> {
+    let file = || data.source().to_string();
+    let group = tested_group(data)?;
+    let k = group.n_levels();
+    let n_strata = data.strata().map_or(1, |s| s.n_levels());
+    let mut sums = Sums {
+        observed: vec![0.0; k],
+        expected: vec![0.0; k],
+        weighted_observed: vec![0.0; k],
+        weighted_expected: vec![0.0; k],
+        u: vec![0.0; k],
+        v: DMatrix::zeros(k, k),
+    };
+    for rows in split_by_code(data.order_by_time(), n_strata, |i| data.stratum_of(i)) {
+        let table = data.risk_table(&rows, k, |i| group.codes[i] as usize);
+        accumulate(&table, options.weights, &mut sums);
+    }
+    let (statistic, df) = if options.trend {
+        trend_statistic(&sums)
+    } else {
+        let kept: Vec<usize> = (0..k).filter(|g| sums.expected[*g] > 0.0).collect();
+        if kept.len() < 2 {
+            return Err(LogRankError::Degenerate { file: file() });
+        }
+        quadratic_form(&sums.u, |g, h| sums.v[(g, h)], &kept[1..])
+    };
+    if !(statistic.is_finite() && df > 0.0) {
+        return Err(LogRankError::NoVariance { file: file() });
+    }
+    let mut n = vec![0usize; k];
+    for (i, c) in group.codes.iter().enumerate() {
+        n[*c as usize] += data.participants(i);
+    }
+    let groups = (0..k)
+        .map(|g| GroupCounts {
+            group: group.levels[g].clone(),
+            n: n[g],
+            observed: sums.observed[g],
+            expected: sums.expected[g],
+            weighted_observed: sums.weighted_observed[g],
+            weighted_expected: sums.weighted_expected[g],
+            weighted_o_minus_e: sums.u[g],
+            variance: sums.v[(g, g)],
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    if let Some(g) = (0..k).find(|g| sums.expected[*g] == 0.0) {
+        warnings.push(format!(
+            "group {} has nobody at risk at any event time and is left out of the test",
+            group.levels[g]
+        ));
+    }
+    if data.times_tied_by_timefix() > 0 {
+        warnings.push(format!(
+            "{} time values differed from a neighbour only by rounding noise and were treated as tied, as R's timefix does",
+            data.times_tied_by_timefix()
+        ));
+    }
+    Ok(LogRank {
+        statistic,
+        df,
+        p_value: chisq_sf(statistic, df),
+        weights: options.weights,
+        trend: options.trend,
+        group_column: group.name.clone(),
+        strata_column: data.strata().map(|s| s.name.clone()),
+        groups,
+        variance: (0..k).map(|g| (0..k).map(|h| sums.v[(g, h)]).collect()).collect(),
+        dropped_rows: data.dropped().clone(),
+        warnings,
+    })
 }
 
 /// The group column of data a log-rank-family test can compare: unweighted rows, two or more
 /// groups, some events.
-pub(crate) fn tested_group(data: &SurvData) -> Result<&Factor, LogRankError> {
-    let file = || data.source.clone();
-    let group = data
-        .group
-        .as_ref()
-        .ok_or_else(|| LogRankError::NoGroup { file: file() })?;
-    if data.weight.is_some() {
+pub(crate) fn tested_group(data: &impl Records) -> Result<&Factor, LogRankError> {
+    let file = || data.source().to_string();
+    let group = data.group().ok_or_else(|| LogRankError::NoGroup { file: file() })?;
+    if data.has_weights() {
         return Err(LogRankError::Weighted { file: file() });
     }
     if group.n_levels() > MAX_GROUPS {
@@ -401,7 +409,7 @@ pub(crate) fn tested_group(data: &SurvData) -> Result<&Factor, LogRankError> {
             level: group.levels.first().cloned().unwrap_or_default(),
         });
     }
-    if !data.event.iter().any(|e| *e) {
+    if !data.has_events() {
         return Err(LogRankError::NoEvents { file: file() });
     }
     Ok(group)

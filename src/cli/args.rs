@@ -76,17 +76,13 @@ pub struct DataArgs {
     #[arg(long, value_name = "FORMULA",
           conflicts_with_all = ["time", "event", "group", "strata", "entry", "event_value", "reference"])]
     pub formula: Option<String>,
-    /// Column holding the follow-up (exit) time.
-    #[arg(long, value_name = "COL", required_unless_present = "formula")]
+    /// Column holding the follow-up (exit) time (with --counts: the time of each count,
+    /// default `time`).
+    #[arg(long, value_name = "COL")]
     pub time: Option<String>,
     /// Column holding the event indicator: 0/1, TRUE/FALSE, or 1/2 (1 = censored, 2 = event);
     /// for competing risks (`cif`, `finegray`) the status: censoring value or cause.
-    #[arg(
-        long,
-        value_name = "COL",
-        visible_alias = "status",
-        required_unless_present = "formula"
-    )]
+    #[arg(long, value_name = "COL", visible_alias = "status")]
     pub event: Option<String>,
     /// Column with the group (arm) labels.
     #[arg(long, value_name = "COL")]
@@ -109,6 +105,27 @@ pub struct DataArgs {
     /// Fail on rows with missing values instead of dropping them.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// `--counts`: the file holds aggregated counts per (group, stratum, time) instead of one row
+/// per participant (km, logrank and rmst).
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// The file holds counts, one row per (group, stratum, time): columns time, n_event,
+    /// n_censor and optionally n_enter (delayed entry), with --group and --strata naming the
+    /// label columns; the result is the one the participants' rows give.
+    #[arg(long, conflicts_with_all = ["formula", "event", "entry", "weight", "event_value"])]
+    pub counts: bool,
+    /// With --counts: the column of events at each time (default n_event).
+    #[arg(long, value_name = "COL", requires = "counts")]
+    pub n_event: Option<String>,
+    /// With --counts: the column of censorings at each time (default n_censor).
+    #[arg(long, value_name = "COL", requires = "counts")]
+    pub n_censor: Option<String>,
+    /// With --counts: the column of participants entering at each time, at risk from just
+    /// after it (delayed entry; none by default).
+    #[arg(long, value_name = "COL", requires = "counts")]
+    pub n_enter: Option<String>,
 }
 
 /// How to write the result.

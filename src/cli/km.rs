@@ -5,13 +5,15 @@ use survkit::model::Shape;
 use survkit::{ConfType, Format, KaplanMeier, KmOptions, Render};
 
 use super::Failure;
-use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_model, report_to_stderr};
+use super::args::{CountArgs, DataArgs, OutputArgs, parse_with_from_str};
+use super::run::{emit, load_counts, load_model, report_notes};
 
 #[derive(Debug, Args)]
 pub struct KmArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub counts: CountArgs,
     /// Scale of the pointwise confidence limits: log, log-log, plain, logit or arcsin.
     #[arg(long, default_value = "log", value_parser = parse_with_from_str::<ConfType>)]
     pub conf_type: ConfType,
@@ -35,7 +37,6 @@ pub struct KmArgs {
 }
 
 pub fn run(args: KmArgs) -> Result<(), Failure> {
-    let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
     let options = KmOptions {
         conf_type: args.conf_type,
         conf_level: args.conf_level,
@@ -43,8 +44,15 @@ pub fn run(args: KmArgs) -> Result<(), Failure> {
         at: args.at,
         cumhaz: args.cumhaz,
     };
-    let fit = KaplanMeier::fit(&data, &options).map_err(Failure::input)?;
-    report_to_stderr(&data, &fit.warnings);
+    let fit = if args.counts.counts {
+        let counts = load_counts(&args.data, &args.counts)?;
+        KaplanMeier::fit_counts(&counts, &options)
+    } else {
+        let data = load_model(&args.data, Shape::Groups, |columns| columns)?;
+        KaplanMeier::fit(&data, &options)
+    }
+    .map_err(Failure::input)?;
+    report_notes(&fit.dropped_rows, &fit.warnings);
     let mut text = fit.render(args.output.format);
     if args.steps && args.output.format == Format::Table {
         text.push_str(&survkit::output::km_steps_table(&fit));

@@ -6,13 +6,18 @@ use survkit::model::Shape;
 use survkit::{LogRank, LogRankError, LogRankOptions, Render, Weights};
 
 use super::Failure;
-use super::args::{ComparisonArgs, DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons};
+use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs, parse_with_from_str};
+use super::run::{
+    emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes, report_to_stderr,
+    run_comparisons,
+};
 
 #[derive(Debug, Args)]
 pub struct LogrankArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub counts: CountArgs,
     /// Weights: logrank, gehan, tarone-ware, peto, modified-peto, fh:RHO,GAMMA or mwlr:T
     /// (modestly weighted log-rank with t* = T, Magirr & Burman 2019).
     #[arg(long, default_value = "logrank", value_parser = parse_with_from_str::<Weights>)]
@@ -22,7 +27,7 @@ pub struct LogrankArgs {
     pub trend: bool,
     /// MaxCombo test of two groups: the largest |z| of the listed weighted statistics (default
     /// fh:0,0 fh:0,1 fh:1,0 fh:1,1), p-value from their joint normal distribution.
-    #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>, conflicts_with = "trend")]
+    #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>, conflicts_with_all = ["trend", "counts"])]
     pub maxcombo: Option<Vec<Weights>>,
     /// Each arm against the reference (--compare one pair, --regimen a platform's controls,
     /// --adjust the p-values): pairwise log-rank tests beside the k-sample test. Without these
@@ -34,6 +39,9 @@ pub struct LogrankArgs {
 }
 
 pub fn run(args: LogrankArgs) -> Result<(), Failure> {
+    if args.counts.counts {
+        return run_counts(args);
+    }
     let data = load_arms(&args.data, &args.comparisons, Shape::Groups, |columns| columns)?;
     let pairwise = args.comparisons.compare.is_some()
         || data.regimen.is_some()
@@ -67,12 +75,31 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
         weights: args.weights,
         trend: args.trend,
     };
-    let test = LogRank::test(&data, &options).map_err(|e| match e {
+    let test = LogRank::test(&data, &options).map_err(failure)?;
+    report_to_stderr(&data, &test.warnings);
+    emit(&args.output, &test.render(args.output.format))
+}
+
+/// `--counts`: the k-sample (or trend) test from aggregated counts.
+fn run_counts(args: LogrankArgs) -> Result<(), Failure> {
+    refuse_comparisons_of_counts(&args.comparisons)?;
+    let counts = load_counts(&args.data, &args.counts)?;
+    let options = LogRankOptions {
+        weights: args.weights,
+        trend: args.trend,
+    };
+    let test = LogRank::test_counts(&counts, &options).map_err(failure)?;
+    report_notes(&test.dropped_rows, &test.warnings);
+    emit(&args.output, &test.render(args.output.format))
+}
+
+/// The exit status of a test that could not be done: 1 for valid data without a test, 2 for
+/// bad input.
+fn failure(e: LogRankError) -> Failure {
+    match e {
         LogRankError::NoEvents { .. } | LogRankError::Degenerate { .. } | LogRankError::NoVariance { .. } => {
             Failure::analysis(e)
         }
         _ => Failure::input(e),
-    })?;
-    report_to_stderr(&data, &test.warnings);
-    emit(&args.output, &test.render(args.output.format))
+    }
 }

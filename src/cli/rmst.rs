@@ -5,18 +5,23 @@ use survkit::model::Shape;
 use survkit::{Render, Rmst, RmstOptions, SurvData};
 
 use super::Failure;
-use super::args::{ComparisonArgs, DataArgs, OutputArgs};
-use super::run::{emit, emit_comparisons, load_arms, report_to_stderr, run_comparisons};
+use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs};
+use super::run::{
+    emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes, report_to_stderr,
+    run_comparisons,
+};
 
 #[derive(Debug, Args)]
 pub struct RmstArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub counts: CountArgs,
     /// Truncation time τ (default: the largest τ the data support, as survRM2 chooses it).
     #[arg(long, value_name = "T")]
     pub tau: Option<f64>,
     /// Numeric covariates for the adjusted contrasts (Tian et al. 2014), e.g. age,ph.ecog.
-    #[arg(long, value_delimiter = ',', value_name = "COL,...", conflicts_with = "formula")]
+    #[arg(long, value_delimiter = ',', value_name = "COL,...", conflicts_with_all = ["formula", "counts"])]
     pub covariates: Vec<String>,
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
@@ -28,6 +33,9 @@ pub struct RmstArgs {
 }
 
 pub fn run(args: RmstArgs) -> Result<(), Failure> {
+    if args.counts.counts {
+        return run_counts(args);
+    }
     let data = load_arms(&args.data, &args.comparisons, Shape::ArmAndCovariates, |columns| {
         columns.covariates(args.covariates.iter())
     })?;
@@ -37,13 +45,7 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
         covariates: data.covariates.iter().map(|c| c.name().to_string()).collect(),
         allow_tau_beyond_data: false,
     };
-    let fit = Rmst::fit(&data, &options).map_err(|e| {
-        if e.is_analysis_error() {
-            Failure::analysis(e)
-        } else {
-            Failure::input(e)
-        }
-    })?;
+    let fit = Rmst::fit(&data, &options).map_err(failure)?;
     // each arm against the reference with τ fixed from all arms (each pair's contrast is then
     // the contrast of the fit of all arms), beside that fit
     let fixed = RmstOptions {
@@ -57,4 +59,37 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
     }
     report_to_stderr(&data, &fit.warnings);
     emit(&args.output, &fit.render(args.output.format))
+}
+
+/// `--counts`: every arm's RMST and the contrasts from aggregated counts (two arms, or one).
+fn run_counts(args: RmstArgs) -> Result<(), Failure> {
+    refuse_comparisons_of_counts(&args.comparisons)?;
+    let counts = load_counts(&args.data, &args.counts)?;
+    if let Some(group) = counts.group()
+        && group.n_levels() > 2
+    {
+        return Err(Failure::input(anyhow::anyhow!(
+            "{}: group column '{}' has {} levels; with --counts rmst compares two arms (each arm against the reference is not yet available with --counts): keep two arms' rows in the GROUP BY",
+            args.data.file.display(),
+            group.name,
+            group.n_levels()
+        )));
+    }
+    let options = RmstOptions {
+        tau: args.tau,
+        conf_level: args.conf_level,
+        ..RmstOptions::default()
+    };
+    let fit = Rmst::fit_counts(&counts, &options).map_err(failure)?;
+    report_notes(&fit.dropped_rows, &fit.warnings);
+    emit(&args.output, &fit.render(args.output.format))
+}
+
+/// The exit status of a fit that could not be done: 1 for valid data, 2 for bad input.
+fn failure(e: survkit::RmstError) -> Failure {
+    if e.is_analysis_error() {
+        Failure::analysis(e)
+    } else {
+        Failure::input(e)
+    }
 }

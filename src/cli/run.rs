@@ -5,11 +5,12 @@ use std::path::Path;
 
 use anyhow::anyhow;
 use survkit::comparisons::Comparisons;
+use survkit::counts::{CountColumns, Counts};
 use survkit::model::{Shape, frame_for};
 use survkit::{Columns, Formula, Render, SurvData, Table};
 
 use super::Failure;
-use super::args::{Cli, Command, ComparisonArgs, DataArgs, OutputArgs};
+use super::args::{Cli, Command, ComparisonArgs, CountArgs, DataArgs, OutputArgs};
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
@@ -86,9 +87,14 @@ fn load_model_and(
 /// The column spec the arguments describe.
 pub fn columns(args: &DataArgs) -> Result<Columns, Failure> {
     let (Some(time), Some(event)) = (&args.time, &args.event) else {
-        return Err(Failure::input(anyhow!(
-            "--formula is not available for this command yet; name the columns with --time and --event"
-        )));
+        return Err(Failure::input(match args.formula {
+            Some(_) => {
+                anyhow!("--formula is not available for this command yet; name the columns with --time and --event")
+            }
+            None => anyhow!(
+                "name the time and event columns with --time COL and --event COL (or give the model with --formula)"
+            ),
+        }));
     };
     let mut columns = Columns::new(time, event).strict(args.strict);
     columns.group.clone_from(&args.group);
@@ -97,12 +103,55 @@ pub fn columns(args: &DataArgs) -> Result<Columns, Failure> {
     columns.weight.clone_from(&args.weight);
     columns.event_value.clone_from(&args.event_value);
     for spec in &args.reference {
-        let (column, level) = spec
-            .split_once('=')
-            .ok_or_else(|| Failure::input(anyhow!("--reference expects COL=LEVEL, got '{spec}'")))?;
-        columns = columns.reference(column.trim(), level.trim());
+        let (column, level) = parse_reference(spec)?;
+        columns = columns.reference(column, level);
     }
     Ok(columns)
+}
+
+/// Reads the counts file of `--counts`, its columns named by the column options.
+pub fn load_counts(args: &DataArgs, counts: &CountArgs) -> Result<Counts, Failure> {
+    remember_input(&args.file);
+    let mut columns = CountColumns::default().strict(args.strict);
+    let named = [
+        (&args.time, &mut columns.time),
+        (&counts.n_event, &mut columns.n_event),
+        (&counts.n_censor, &mut columns.n_censor),
+    ];
+    for (given, column) in named {
+        if let Some(name) = given {
+            column.clone_from(name);
+        }
+    }
+    columns.n_enter.clone_from(&counts.n_enter);
+    columns.group.clone_from(&args.group);
+    columns.strata.clone_from(&args.strata);
+    for spec in &args.reference {
+        let (column, level) = parse_reference(spec)?;
+        columns = columns.reference(column, level);
+    }
+    Counts::read_csv(&args.file, &columns).map_err(Failure::input)
+}
+
+/// Refuses, under `--counts`, the comparisons of each arm against the reference.
+pub fn refuse_comparisons_of_counts(comparisons: &ComparisonArgs) -> Result<(), Failure> {
+    if comparisons.compare.is_some()
+        || comparisons.regimen.is_some()
+        || comparisons.adjust != survkit::multiplicity::Adjustment::None
+    {
+        return Err(Failure::input(anyhow!(
+            "--compare, --regimen and --adjust (each arm against the reference) are not yet available with --counts; compare all groups at once, or select two arms' rows in the GROUP BY"
+        )));
+    }
+    Ok(())
+}
+
+/// `--reference COL=LEVEL`: (column, level).
+fn parse_reference(spec: &str) -> Result<(&str, &str), Failure> {
+    let (column, level) = spec
+        .split_once('=')
+        .ok_or_else(|| Failure::input(anyhow!("--reference expects COL=LEVEL, got '{spec}'")))?;
+    Ok((column.trim(), level.trim()))
 }
 
 /// Every column in `--factors` must also be in `--covariates`.
@@ -145,8 +194,13 @@ fn check_not_input(path: &Path) -> anyhow::Result<()> {
 
 /// Dropped rows and warnings always go to stderr too, whatever the format.
 pub fn report_to_stderr(data: &SurvData, warnings: &[String]) {
-    if data.dropped.count > 0 {
-        eprintln!("note: {}", data.dropped);
+    report_notes(&data.dropped, warnings);
+}
+
+/// As [`report_to_stderr`], for input other than participants' rows (counts).
+pub fn report_notes(dropped: &survkit::DroppedRows, warnings: &[String]) {
+    if dropped.count > 0 {
+        eprintln!("note: {dropped}");
     }
     for w in warnings {
         eprintln!("warning: {w}");

@@ -37,10 +37,11 @@ use thiserror::Error;
 
 use crate::numbers::shown;
 
+use crate::counts::Counts;
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::z_for_level;
 use crate::km::check_conf_level;
-use crate::risk_set::{RiskTable, split_by_code};
+use crate::risk_set::{Records, RiskTable, split_by_code};
 
 pub use adjusted::{AdjustedModel, AdjustedRmst, Coefficient};
 pub use tau::{FollowUpEnd, TauLimit};
@@ -385,106 +386,129 @@ impl Rmst {
     /// ```
     pub fn fit(data: &SurvData, options: &RmstOptions) -> Result<Rmst, RmstError> {
         options.check()?;
-        let file = || data.source.clone();
-        for (present, what) in [
-            (data.strata.is_some(), "strata"),
-            (data.entry.is_some(), "an entry time (delayed entry)"),
-            (data.weight.is_some(), "case weights"),
-        ] {
-            if present {
-                return Err(RmstError::Unsupported {
-                    file: file(),
-                    what: what.to_string(),
-                });
-            }
-        }
+        check_supported(data)?;
         let n_arms = data.group.as_ref().map_or(1, |g| g.n_levels());
-        let level = |g: usize| data.group.as_ref().map(|f| f.levels[g].clone());
         let arm_of = |i: usize| data.group.as_ref().map_or(0, |f| f.codes[i] as usize);
-        let tables = arm_tables(data, n_arms, arm_of);
-        if let Some(empty) = tables.iter().position(|t| t.is_empty()) {
-            return Err(RmstError::EmptyArm {
-                file: file(),
-                group: level(empty).unwrap_or_default(),
+        let mut fit = from_arm_tables(data, arm_tables(data, n_arms, arm_of), options)?;
+        if !options.covariates.is_empty() {
+            let parts = split_by_code(data.order_by_time(), n_arms, arm_of);
+            let adjusted = adjusted::fit(data, &parts, fit.tau, options.conf_level, &options.covariates)?;
+            fit.warnings.extend(adjusted.notes.iter().cloned());
+            fit.adjusted = Some(adjusted);
+        }
+        Ok(fit)
+    }
+
+    /// As [`Rmst::fit`], from aggregated counts: the same result as on the rows they count.
+    /// Counts carry no covariates, so `options.covariates` must be empty.
+    pub fn fit_counts(counts: &Counts, options: &RmstOptions) -> Result<Rmst, RmstError> {
+        options.check()?;
+        check_supported(counts)?;
+        if let Some(column) = options.covariates.first() {
+            return Err(RmstError::UnknownCovariate {
+                file: counts.source().to_string(),
+                column: column.clone(),
             });
         }
-        let tau_limit = TauLimit::from_arms(
-            tables
-                .iter()
-                .enumerate()
-                .map(|(g, t)| FollowUpEnd {
-                    group: level(g),
-                    last_time: t.time[t.len() - 1],
-                    ends_in_event: t.n_censor[t.len() - 1] == 0.0,
-                })
-                .collect(),
-        );
-        let mut warnings = Vec::new();
-        let (tau, tau_source) = match options.tau {
-            Some(tau) => (tau, TauSource::Given),
-            None => (tau_limit.largest, TauSource::Default),
-        };
-        if tau > tau_limit.largest {
-            if !options.allow_tau_beyond_data {
-                return Err(RmstError::TauBeyondData {
-                    file: file(),
-                    tau,
-                    largest: tau_limit.largest,
-                    explanation: tau_limit.explain(),
-                });
-            }
-            warnings.push(format!(
-                "τ = {} is beyond the largest τ the data support ({}); each curve's last value is carried forward to τ",
-                shown(tau),
-                shown(tau_limit.largest)
-            ));
+        let group = Records::group(counts);
+        let n_arms = group.map_or(1, |g| g.n_levels());
+        let parts = split_by_code(counts.order_by_time(), n_arms, |i| {
+            group.map_or(0, |f| f.codes[i] as usize)
+        });
+        let tables = parts.iter().map(|part| counts.risk_table(part, 1, |_| 0)).collect();
+        from_arm_tables(counts, tables, options)
+    }
+}
+
+/// Refuses what survRM2 does not take: strata, an entry time, case weights.
+fn check_supported(data: &impl Records) -> Result<(), RmstError> {
+    for (present, what) in [
+        (data.strata().is_some(), "strata"),
+        (data.has_entry(), "an entry time (delayed entry)"),
+        (data.has_weights(), "case weights"),
+    ] {
+        if present {
+            return Err(RmstError::Unsupported {
+                file: data.source().to_string(),
+                what: what.to_string(),
+            });
         }
-        if data.times_tied_by_timefix > 0 {
-            warnings.push(format!(
-                "{} time values differed from a neighbour only by rounding noise (relative difference ≤ 1.5e-8) and were treated as tied, as R's timefix does",
-                data.times_tied_by_timefix
-            ));
-        }
-        let z = z_for_level(options.conf_level);
-        let arms: Vec<ArmRmst> = tables
+    }
+    Ok(())
+}
+
+/// The fit without adjusted contrasts, from each arm's counts (in level order).
+fn from_arm_tables(data: &impl Records, tables: Vec<RiskTable>, options: &RmstOptions) -> Result<Rmst, RmstError> {
+    let file = || data.source().to_string();
+    let group = data.group();
+    let level = |g: usize| group.map(|f| f.levels[g].clone());
+    if let Some(empty) = tables.iter().position(|t| t.is_empty()) {
+        return Err(RmstError::EmptyArm {
+            file: file(),
+            group: level(empty).unwrap_or_default(),
+        });
+    }
+    let tau_limit = TauLimit::from_arms(
+        tables
             .iter()
             .enumerate()
-            .map(|(g, table)| arm(table, level(g), tau, z))
-            .collect();
-        for a in &arms {
-            if let Some(w) = zero_se_warning(a, tau) {
-                warnings.push(w);
-            }
-        }
-        let contrasts = arms.iter().skip(1).map(|a| contrast(a, &arms[0], z)).collect();
-        let adjusted = if options.covariates.is_empty() {
-            None
-        } else {
-            let parts = split_by_code(data.order_by_time(), n_arms, arm_of);
-            Some(adjusted::fit(
-                data,
-                &parts,
+            .map(|(g, t)| FollowUpEnd {
+                group: level(g),
+                last_time: t.time[t.len() - 1],
+                ends_in_event: t.n_censor[t.len() - 1] == 0.0,
+            })
+            .collect(),
+    );
+    let mut warnings = Vec::new();
+    let (tau, tau_source) = match options.tau {
+        Some(tau) => (tau, TauSource::Given),
+        None => (tau_limit.largest, TauSource::Default),
+    };
+    if tau > tau_limit.largest {
+        if !options.allow_tau_beyond_data {
+            return Err(RmstError::TauBeyondData {
+                file: file(),
                 tau,
-                options.conf_level,
-                &options.covariates,
-            )?)
-        };
-        if let Some(adjusted) = &adjusted {
-            warnings.extend(adjusted.notes.iter().cloned());
+                largest: tau_limit.largest,
+                explanation: tau_limit.explain(),
+            });
         }
-        Ok(Rmst {
-            tau,
-            tau_source,
-            tau_limit,
-            group_column: data.group.as_ref().map(|g| g.name.clone()),
-            conf_level: options.conf_level,
-            arms,
-            contrasts,
-            adjusted,
-            dropped_rows: data.dropped.clone(),
-            warnings,
-        })
+        warnings.push(format!(
+            "τ = {} is beyond the largest τ the data support ({}); each curve's last value is carried forward to τ",
+            shown(tau),
+            shown(tau_limit.largest)
+        ));
     }
+    if data.times_tied_by_timefix() > 0 {
+        warnings.push(format!(
+            "{} time values differed from a neighbour only by rounding noise (relative difference ≤ 1.5e-8) and were treated as tied, as R's timefix does",
+            data.times_tied_by_timefix()
+        ));
+    }
+    let z = z_for_level(options.conf_level);
+    let arms: Vec<ArmRmst> = tables
+        .iter()
+        .enumerate()
+        .map(|(g, table)| arm(table, level(g), tau, z))
+        .collect();
+    for a in &arms {
+        if let Some(w) = zero_se_warning(a, tau) {
+            warnings.push(w);
+        }
+    }
+    let contrasts = arms.iter().skip(1).map(|a| contrast(a, &arms[0], z)).collect();
+    Ok(Rmst {
+        tau,
+        tau_source,
+        tau_limit,
+        group_column: group.map(|g| g.name.clone()),
+        conf_level: options.conf_level,
+        arms,
+        contrasts,
+        adjusted: None,
+        dropped_rows: data.dropped().clone(),
+        warnings,
+    })
 }
 
 /// Each arm's counts at its distinct times (a one-group [`RiskTable`] per arm).
