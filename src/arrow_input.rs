@@ -17,17 +17,20 @@
 //!   is missing when it is empty, `NA`, `NaN`, `N/A` or `.`, as in CSV ([`crate::data`]).
 //! - A string column whose every present value is a finite number is numeric, as the same
 //!   text read from CSV is; write `factor(x)` in the formula to make it categorical.
-//! - An infinite float (`inf`, `-inf`) is an error naming the column, the row (counting from
-//!   0) and the value: a survival time, weight or covariate must be finite. (A CSV column
-//!   holding the text `inf` is read as text instead; an Arrow float column is numeric by its
-//!   type, so it is refused rather than turned into labels.)
+//! - An infinite float (`inf`, `-inf`) is an error naming the record batch (or the row group
+//!   of a Parquet file) and the row within it, both counting from 0, the column and the value:
+//!   a survival time, weight or covariate must be finite. (A CSV column holding the text `inf`
+//!   is read as text instead; an Arrow float column is numeric by its type, so it is refused
+//!   rather than turned into labels.)
 //! - Any other type (dates, timestamps, decimals, binary, lists, structs, ...) is an error
 //!   naming the column and its Arrow type: cast it first (a date to days since an origin, a
 //!   decimal to `Float64`).
 //! - Column names are kept as they are; a name given to two columns is an error only when a
 //!   model uses it, as for a CSV header ([`DataError::DuplicateColumn`]).
-//! - Rows are numbered in messages about dropped rows as for every table built in memory: row
-//!   `i` (from 0) is "line `i + 2`", as if a header came first.
+//! - Messages name a row by its record batch and its row within it, both from 0 ("record
+//!   batch 0, row 13"); the numbers kept for the rows ([`Table::lines`], and in JSON the
+//!   `lines` of the dropped rows) are each row's index plus 2, as if a header came first, as
+//!   for every table built in memory, so that they equal a CSV file's lines for the same data.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -37,8 +40,8 @@ use arrow_array::types::{
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 
-use crate::data::DataError;
-use crate::table::{Column, Table};
+use crate::data::{DataError, Rule};
+use crate::table::{Column, RowLayout, Table};
 
 impl Table {
     /// A table of the columns of an Arrow `RecordBatch`; `name` names it in messages. The
@@ -64,21 +67,78 @@ impl Table {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_record_batch(name: &str, batch: &RecordBatch) -> Result<Table, DataError> {
+        Table::from_record_batch_in(name, batch, RowLayout::RecordBatches([0].into()))
+    }
+
+    /// A table of the columns of `batch`, whose rows `layout` names in messages (the row
+    /// groups of a Parquet file, the record batches of an Arrow file, joined into `batch`).
+    pub(crate) fn from_record_batch_in(name: &str, batch: &RecordBatch, layout: RowLayout) -> Result<Table, DataError> {
         let schema = batch.schema();
         let columns = schema
             .fields()
             .iter()
             .zip(batch.columns())
-            .map(|(field, array)| column(name, field.name(), array.as_ref()))
+            .map(|(field, array)| {
+                column(field.name(), array.as_ref()).map_err(|r| r.error(name, field.name(), &layout))
+            })
             .collect::<Result<Vec<Column>, DataError>>()?;
-        Table::from_columns(name, columns)
+        Ok(Table::with_layout(Table::from_columns(name, columns)?, layout))
+    }
+}
+
+/// Why a column cannot be read.
+enum Refused {
+    /// An infinite float in row `row` (from 0) of the array.
+    Infinite { row: usize, value: f64 },
+    /// A type that has no column.
+    Type(DataType),
+    /// A refused value or type in the values of a dictionary of type `dictionary`.
+    InDictionary {
+        refused: Box<Refused>,
+        dictionary: DataType,
+    },
+}
+
+impl Refused {
+    /// The error about column `column` of `source`, whose rows `layout` names.
+    fn error(self, source: &str, column: &str, layout: &RowLayout) -> DataError {
+        let invalid = |message: String| DataError::Invalid {
+            file: source.to_string(),
+            message,
+        };
+        match self {
+            Refused::Infinite { row, value } => DataError::InvalidValue {
+                file: source.to_string(),
+                location: layout.locate(row as u64 + 2),
+                column: column.to_string(),
+                value: value.to_string(),
+                rule: Rule::NotFinite,
+            },
+            Refused::Type(data_type) => invalid(format!(
+                "column '{column}' has the Arrow type {data_type}, which cannot be read: use integers, floats, \
+                 booleans or strings (Utf8, LargeUtf8, Utf8View, or a dictionary of them); cast it first"
+            )),
+            Refused::InDictionary { refused, dictionary } => match *refused {
+                Refused::Infinite { row, value } => invalid(format!(
+                    "column '{column}': value {row} of its dictionary ({dictionary}), counting from 0, is {value}, \
+                     not a finite number"
+                )),
+                other => match other.error(source, column, layout) {
+                    DataError::Invalid { file, message } => DataError::Invalid {
+                        file,
+                        message: format!("{message} (in the values of its dictionary, {dictionary})"),
+                    },
+                    error => error,
+                },
+            },
+        }
     }
 }
 
 /// One column of the batch, its cells read as the text a CSV file would hold.
-fn column(source: &str, name: &str, array: &dyn Array) -> Result<Column, DataError> {
+fn column(name: &str, array: &dyn Array) -> Result<Column, Refused> {
     if let Some(dictionary) = array.as_any_dictionary_opt() {
-        return categorical(source, name, array, dictionary);
+        return categorical(name, array, dictionary);
     }
     let n = array.len();
     let cells = match array.data_type() {
@@ -106,18 +166,8 @@ fn column(source: &str, name: &str, array: &dyn Array) -> Result<Column, DataErr
         Some(Ok(Cells::Borrowed(cells))) => Ok(Column::labels(name, cells)),
         Some(Ok(Cells::Printed(printed))) => Ok(Column::labels(name, printed.cells())),
         Some(Ok(Cells::Numbers(numbers))) => Ok(Column::numeric(name, numbers)),
-        Some(Err(Infinite { row, value })) => Err(DataError::Invalid {
-            file: source.to_string(),
-            message: format!("column '{name}', row {row} (counting from 0): value {value} is not a finite number"),
-        }),
-        None => Err(DataError::Invalid {
-            file: source.to_string(),
-            message: format!(
-                "column '{name}' has the Arrow type {}, which cannot be read: use integers, floats, \
-                 booleans or strings (Utf8, LargeUtf8, Utf8View, or a dictionary of them); cast it first",
-                array.data_type()
-            ),
-        }),
+        Some(Err(Infinite { row, value })) => Err(Refused::Infinite { row, value }),
+        None => Err(Refused::Type(array.data_type().clone())),
     }
 }
 
@@ -208,17 +258,13 @@ fn strings(array: &dyn Array) -> Option<Vec<Option<&str>>> {
 /// the dictionary's value type is (strings as text, integers as their digits, floats as
 /// numbers).
 fn categorical(
-    source: &str,
     name: &str,
     array: &dyn Array,
     dictionary: &dyn arrow_array::AnyDictionaryArray,
-) -> Result<Column, DataError> {
-    let values = column(source, name, dictionary.values().as_ref()).map_err(|e| match e {
-        DataError::Invalid { file, message } => DataError::Invalid {
-            file,
-            message: format!("{message} (in the values of its dictionary, {})", array.data_type()),
-        },
-        other => other,
+) -> Result<Column, Refused> {
+    let values = column(name, dictionary.values().as_ref()).map_err(|refused| Refused::InDictionary {
+        refused: Box::new(refused),
+        dictionary: array.data_type().clone(),
     })?;
     if values.is_empty() {
         // a valid dictionary with no values has only null keys (and normalized_keys panics)
@@ -346,15 +392,22 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "batch: column 'age', row 2 (counting from 0): value -inf is not a finite number"
+            "batch, record batch 0, row 2, column 'age': value '-inf' is not a finite number"
         );
+        assert!(matches!(
+            e,
+            DataError::InvalidValue {
+                location: crate::data::Location::RecordBatch { batch: 0, row: 2 },
+                ..
+            }
+        ));
         let e = table(vec![(
             "w",
             Arc::new(Float32Array::from(vec![f32::INFINITY])) as ArrayRef,
         )])
         .unwrap_err();
         assert!(
-            e.to_string().contains("column 'w', row 0 (counting from 0): value inf"),
+            e.to_string().contains("record batch 0, row 0, column 'w': value 'inf'"),
             "{e}"
         );
         let e = table(vec![("entered", Arc::new(Date32Array::from(vec![18000])) as ArrayRef)]).unwrap_err();
@@ -370,6 +423,15 @@ mod tests {
             e.to_string()
                 .contains("the values of its dictionary, Dictionary(Int8, Date32)"),
             "{e}"
+        );
+        let keys = arrow_array::Int8Array::from(vec![0, 1]);
+        let values = Arc::new(Float64Array::from(vec![1.5, f64::INFINITY]));
+        let dict = DictionaryArray::<Int8Type>::try_new(keys, values).unwrap();
+        let e = table(vec![("x", Arc::new(dict) as ArrayRef)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "batch: column 'x': value 1 of its dictionary (Dictionary(Int8, Float64)), counting from 0, is inf, \
+             not a finite number"
         );
     }
 }

@@ -56,7 +56,9 @@
 
 use serde::Serialize;
 
-use crate::data::{Columns, DROPPED_LINES_SHOWN, DataError, DroppedRows, Rule, column_index, matches_event_value};
+use crate::data::{
+    Columns, DROPPED_LINES_SHOWN, DataError, DroppedRows, Location, Rule, column_index, matches_event_value,
+};
 use crate::table::{Column, Table, present};
 
 /// One component of a composite endpoint: its label (its value in the status column) and the
@@ -302,10 +304,11 @@ impl Composite {
         let mut events: Vec<f64> = Vec::new();
         let mut first_events = vec![0usize; components.len()];
         let mut n_censored = 0;
-        let mut dropped = DroppedRows::default();
+        let layout = table.layout();
+        let mut dropped = DroppedRows::of(layout);
         let mut ties = CompositeTies::default();
         for (row, &line) in table.lines().iter().enumerate() {
-            match row_outcome(file, line, row, &components, censor)? {
+            match row_outcome(file, layout.locate(line), row, &components, censor)? {
                 Outcome::Event { k, time, tied } => {
                     if tied {
                         ties.count += 1;
@@ -349,12 +352,10 @@ impl Composite {
         if ties.count > 0 {
             let labels: Vec<&str> = options.components.iter().map(|c| c.label.as_str()).collect();
             warnings.push(format!(
-                "{} {} two or more components at the first event time (line{} {}{}); the component listed first was taken (priority: {})",
+                "{} {} two or more components at the first event time ({}); the component listed first was taken (priority: {})",
                 ties.count,
                 if ties.count == 1 { "row has" } else { "rows have" },
-                if ties.lines.len() == 1 { "" } else { "s" },
-                ties.lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
-                if ties.count > ties.lines.len() { ", …" } else { "" },
+                layout.describe(&ties.lines, ties.count > ties.lines.len()),
                 labels.join(" > "),
             ));
         }
@@ -384,7 +385,7 @@ impl Composite {
             warnings,
         };
         Ok(Composite {
-            table: Table::with_lines(file.to_string(), columns, lines),
+            table: Table::with_lines(file.to_string(), columns, lines, layout.clone()),
             summary,
         })
     }
@@ -424,13 +425,18 @@ fn unique_column<'a>(table: &'a Table, name: &str) -> Result<&'a Column, DataErr
 
 /// The time in `row` of `column` with its text: `None` when missing; an error when it is not
 /// a finite number or is negative.
-fn time_value<'a>(file: &str, line: u64, row: usize, column: &'a Column) -> Result<Option<(f64, &'a str)>, DataError> {
+fn time_value<'a>(
+    file: &str,
+    location: Location,
+    row: usize,
+    column: &'a Column,
+) -> Result<Option<(f64, &'a str)>, DataError> {
     let Some(text) = column.text(row) else {
         return Ok(None);
     };
     let refuse = |rule: Rule| DataError::InvalidValue {
         file: file.to_string(),
-        line,
+        location,
         column: column.name().to_string(),
         value: text.to_string(),
         rule,
@@ -452,7 +458,7 @@ fn time_value<'a>(file: &str, line: u64, row: usize, column: &'a Column) -> Resu
 /// The first component of a row (or its censoring), checking every time of the row.
 fn row_outcome<'a>(
     file: &str,
-    line: u64,
+    location: Location,
     row: usize,
     components: &[&'a Column],
     censor: &'a Column,
@@ -461,7 +467,7 @@ fn row_outcome<'a>(
     let mut tied = false;
     let mut present = Vec::with_capacity(components.len());
     for (k, column) in components.iter().enumerate() {
-        let Some((time, text)) = time_value(file, line, row, column)? else {
+        let Some((time, text)) = time_value(file, location, row, column)? else {
             continue;
         };
         present.push((column, time, text));
@@ -474,13 +480,13 @@ fn row_outcome<'a>(
             }
         }
     }
-    let censoring = time_value(file, line, row, censor)?;
+    let censoring = time_value(file, location, row, censor)?;
     if let Some((censor_time, censor_text)) = censoring
         && let Some((column, _, text)) = present.iter().find(|(_, time, _)| *time > censor_time)
     {
         return Err(DataError::InvalidValue {
             file: file.to_string(),
-            line,
+            location,
             column: column.name().to_string(),
             value: text.to_string(),
             rule: Rule::EventAfterCensoring {

@@ -46,7 +46,7 @@ use std::path::Path;
 
 use crate::data::{DataError, DroppedRows, Factor, LabelCollector, Rule, column_index};
 use crate::risk_set::{Exits, Records, RiskTable};
-use crate::table::{Column, Table};
+use crate::table::{Column, RowLayout, Table};
 use crate::timefix::timefix;
 
 /// The largest count read: integers up to 2^53 are exact in `f64`.
@@ -145,6 +145,8 @@ pub struct Counts {
     strata: Option<Factor>,
     /// The first file line of each row (the header is line 1).
     lines: Vec<u64>,
+    /// How messages name those rows (lines, or row groups and rows).
+    layout: RowLayout,
     dropped: DroppedRows,
     times_tied_by_timefix: usize,
     /// The rows sorted by time.
@@ -211,7 +213,7 @@ impl Counts {
             }
             let invalid = |column: &Column, rule: Rule| DataError::InvalidValue {
                 file: file.clone(),
-                line,
+                location: table.layout().locate(line),
                 column: column.name().to_string(),
                 value: column.text(row).unwrap_or_default().to_string(),
                 rule,
@@ -302,6 +304,7 @@ impl Counts {
                 ..f
             }),
             lines: rows.iter().map(|r| r.line).collect(),
+            layout: table.layout().clone(),
             dropped,
             times_tied_by_timefix,
             order: Vec::new(),
@@ -370,7 +373,7 @@ impl Counts {
             if exited > entered {
                 return Err(DataError::InvalidValue {
                     file: self.source.clone(),
-                    line: self.lines[i],
+                    location: self.layout.locate(self.lines[i]),
                     column: columns.n_event.clone(),
                     value: self.n_event[i].to_string(),
                     rule: Rule::ExitsBeforeEntries {

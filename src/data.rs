@@ -1,9 +1,10 @@
-//! Participant-level survival data read from CSV.
+//! Participant-level survival data read from CSV (or, with the cargo feature `parquet`, from
+//! Parquet and Arrow IPC files: [`SurvData::read`]).
 //!
 //! One row per participant: an exit time, an event indicator, and optionally an entry time
 //! (delayed entry / left truncation), a case weight, a group label, a stratum label and
 //! covariates. Rows with a missing value in any used column are dropped and reported; every
-//! other problem is an error naming the file, line, column and value.
+//! other problem is an error naming the file, line (or row group and row), column and value.
 //!
 //! ```no_run
 //! use survkit::{Columns, SurvData};
@@ -30,7 +31,7 @@ use std::path::Path;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::table::{Column, Table};
+use crate::table::{Column, RowLayout, Table};
 use crate::timefix::timefix;
 
 /// How many dropped line numbers are listed in reports.
@@ -222,14 +223,72 @@ impl Covariate {
 }
 
 /// Rows left out because a used column was missing.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+///
+/// Equal when the counts, lines and columns are, however the rows are named in messages.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct DroppedRows {
     /// Number of rows dropped.
     pub count: usize,
-    /// The first few dropped rows, as line numbers of the file (the header is line 1).
+    /// The first few dropped rows, as line numbers of the file (the header is line 1); for a
+    /// Parquet or Arrow file, the row's index in the file plus 2, as if a header came first
+    /// (module `table`, "Rows in messages").
     pub lines: Vec<u64>,
     /// For each used column, how many dropped rows were missing it.
     pub by_column: Vec<ColumnCount>,
+    /// How the message names the rows (by line, or by row group or record batch and row).
+    #[serde(skip)]
+    pub(crate) layout: RowLayout,
+}
+
+impl PartialEq for DroppedRows {
+    fn eq(&self, other: &DroppedRows) -> bool {
+        (self.count, &self.lines, &self.by_column) == (other.count, &other.lines, &other.by_column)
+    }
+}
+
+/// Where a row is in its file, as messages name it. (Row groups and batches are counted in
+/// 32 bits, which keeps the errors small; a file has far fewer.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A line of a CSV file (the header is line 1); for a table built from columns in memory,
+    /// the row's index plus 2.
+    Line(u64),
+    /// A row of a Parquet file: its row group and its row within the group, both from 0.
+    RowGroup {
+        /// The row group, from 0.
+        row_group: u32,
+        /// The row within the row group, from 0.
+        row: u64,
+    },
+    /// A row of an Arrow IPC file or stream, or of a `RecordBatch`: its record batch and its
+    /// row within the batch, both from 0.
+    RecordBatch {
+        /// The record batch, from 0.
+        batch: u32,
+        /// The row within the batch, from 0.
+        row: u64,
+    },
+}
+
+impl fmt::Display for Location {
+    /// "line 15", "row group 2, row 17" or "record batch 0, row 3".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(line) => write!(f, "line {line}"),
+            Location::RowGroup { row_group, row } => write!(f, "row group {row_group}, row {row}"),
+            Location::RecordBatch { batch, row } => write!(f, "record batch {batch}, row {row}"),
+        }
+    }
+}
+
+impl DroppedRows {
+    /// No rows dropped yet, from a table whose rows `layout` names.
+    pub(crate) fn of(layout: &RowLayout) -> DroppedRows {
+        DroppedRows {
+            layout: layout.clone(),
+            ..DroppedRows::default()
+        }
+    }
 }
 
 /// A count attached to a column name.
@@ -260,7 +319,8 @@ impl DroppedRows {
 }
 
 impl fmt::Display for DroppedRows {
-    /// One sentence, e.g. "1 row dropped for missing values (ph.ecog: 1), line 15".
+    /// One sentence, e.g. "1 row dropped for missing values (ph.ecog: 1); line 15" (for a
+    /// Parquet file "...; row group 0, row 13").
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let noun = if self.count == 1 { "row" } else { "rows" };
         let columns: Vec<String> = self
@@ -268,15 +328,12 @@ impl fmt::Display for DroppedRows {
             .iter()
             .map(|c| format!("{}: {}", c.column, c.count))
             .collect();
-        let lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
-        let more = if self.count > self.lines.len() { ", …" } else { "" };
         write!(
             f,
-            "{} {noun} dropped for missing values ({}); line{} {}{more}",
+            "{} {noun} dropped for missing values ({}); {}",
             self.count,
             columns.join(", "),
-            if self.lines.len() == 1 { "" } else { "s" },
-            lines.join(", ")
+            self.layout.describe(&self.lines, self.count > self.lines.len())
         )
     }
 }
@@ -471,15 +528,16 @@ pub enum DataError {
         column: String,
     },
     #[error(
-        "{file}, line {line}, column '{column}': value '{}' {rule}",
+        "{file}, {location}, column '{column}': value '{}' {rule}",
         crate::numbers::clipped(value)
     )]
     /// A value breaks its column's rule (not a number, negative time, unknown event code ...).
     InvalidValue {
         /// The input file.
         file: String,
-        /// The line number (the header is line 1).
-        line: u64,
+        /// Where the row is: its line (the header is line 1), or its row group (Parquet) or
+        /// record batch (Arrow) and row.
+        location: Location,
         /// The column of the value.
         column: String,
         /// The offending value as written.
@@ -682,6 +740,12 @@ impl SurvData {
         SurvData::from_table(&Table::read_csv(path)?, columns)
     }
 
+    /// Reads a data file in the format its extension names: Parquet (`.parquet`), Arrow IPC
+    /// (`.arrow`, `.feather`) or CSV (anything else), as [`Table::read`] does.
+    pub fn read(path: impl AsRef<Path>, columns: &Columns) -> Result<SurvData, DataError> {
+        SurvData::from_table(&Table::read(path)?, columns)
+    }
+
     /// Reads CSV text already in memory; `source` names it in messages.
     pub fn from_csv_bytes(source: &str, bytes: &[u8], columns: &Columns) -> Result<SurvData, DataError> {
         SurvData::from_table(&Table::from_csv_bytes(source, bytes)?, columns)
@@ -694,7 +758,8 @@ impl SurvData {
         let mut used = resolve_columns(&file, &table.names(), columns)?;
         let cells: Vec<&Column> = used.iter().map(|c| &table.columns()[c.index]).collect();
 
-        let mut dropped = DroppedRows::default();
+        let layout = table.layout();
+        let mut dropped = DroppedRows::of(layout);
         let mut lines: Vec<u64> = Vec::new();
         let mut missing: Vec<usize> = Vec::new();
         for (row, &line) in table.lines().iter().enumerate() {
@@ -718,7 +783,7 @@ impl SurvData {
                 }
                 match (&mut column.sink, cells.text(row)) {
                     (Sink::Numeric(values), None) => values.push(f64::NAN),
-                    (_, text) => column.accept(text.unwrap_or_default(), line, &file, columns)?,
+                    (_, text) => column.accept(text.unwrap_or_default(), layout.locate(line), &file, columns)?,
                 }
             }
             lines.push(line);
@@ -949,10 +1014,10 @@ impl UsedColumn {
     }
 
     /// Parses one present value into the column's sink.
-    fn accept(&mut self, text: &str, line: u64, file: &str, columns: &Columns) -> Result<(), DataError> {
+    fn accept(&mut self, text: &str, location: Location, file: &str, columns: &Columns) -> Result<(), DataError> {
         let invalid = |rule: Rule| DataError::InvalidValue {
             file: file.to_string(),
-            line,
+            location,
             column: self.name.clone(),
             value: text.to_string(),
             rule,
@@ -1007,13 +1072,19 @@ impl UsedColumn {
 }
 
 /// Decides the event coding of a column read without `--event-value`.
-fn decode_events(tokens: &[EventToken], file: &str, column: &str, lines: &[u64]) -> Result<Vec<bool>, DataError> {
+fn decode_events(
+    tokens: &[EventToken],
+    file: &str,
+    column: &str,
+    lines: &[u64],
+    layout: &RowLayout,
+) -> Result<Vec<bool>, DataError> {
     let has = |t: EventToken| tokens.contains(&t);
     if has(EventToken::Two) {
         if let Some(i) = tokens.iter().position(|t| *t == EventToken::Zero) {
             return Err(DataError::InvalidValue {
                 file: file.to_string(),
-                line: lines[i],
+                location: layout.locate(lines[i]),
                 column: column.to_string(),
                 value: "0".to_string(),
                 rule: Rule::ZeroBesideTwo,
@@ -1041,6 +1112,7 @@ fn assemble(
             .find(|(c, _)| c == name)
             .map(|(_, l)| l.as_str())
     };
+    let layout = dropped.layout.clone();
     let mut data = SurvData {
         source: file.clone(),
         time_column: columns.time.clone(),
@@ -1066,7 +1138,7 @@ fn assemble(
                 data.event = if columns.event_value.is_some() {
                     flags
                 } else {
-                    decode_events(&tokens, &file, &column.name, &data.lines)?
+                    decode_events(&tokens, &file, &column.name, &data.lines, &layout)?
                 }
             }
             (_, Sink::Entry(values)) => {
@@ -1097,7 +1169,7 @@ fn assemble(
             &columns.time,
             entry,
             &data.time,
-            &data.lines,
+            (&data.lines, &layout),
             after_ties,
         ),
         None => Ok(()),
@@ -1118,13 +1190,13 @@ fn check_entry_before_exit(
     time_column: &str,
     entry: &[f64],
     time: &[f64],
-    lines: &[u64],
+    (lines, layout): (&[u64], &RowLayout),
     after_ties: bool,
 ) -> Result<(), DataError> {
     match entry.iter().zip(time).position(|(e, t)| e >= t) {
         Some(i) => Err(DataError::InvalidValue {
             file: file.to_string(),
-            line: lines[i],
+            location: layout.locate(lines[i]),
             column: entry_column.to_string(),
             value: entry[i].to_string(),
             rule: Rule::EntryNotBeforeExit {

@@ -84,7 +84,7 @@ pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, Pe
 pub use competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, FineGrayOptions};
 pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
-pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, Rule, SurvData};
+pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, Location, Rule, SurvData};
 pub use formula::{Formula, FormulaError};
 pub use fragility::SurvivalFragility;
 pub use km::{KaplanMeier, KmCurve, KmError, KmOptions};
@@ -101,3 +101,5 @@ pub use table::{Column, ColumnKind, Table};
 pub use win::{Cafs, CafsOptions, WinError, WinOptions, WinStatistics};
 #[cfg(feature = "arrow")]
 pub mod arrow_input;
+#[cfg(feature = "parquet")]
+pub mod columnar;

@@ -28,14 +28,26 @@
 //! [`crate::SurvData::read_csv`] gives, messages included.
 //!
 //! With the cargo feature `arrow`, `Table::from_record_batch` (module `arrow_input`) builds a
-//! table from an Arrow `RecordBatch` under these same rules.
+//! table from an Arrow `RecordBatch` under these same rules; with the feature `parquet`,
+//! [`Table::read`] also reads Parquet and Arrow IPC (Feather v2) files (module `columnar`).
+//!
+//! # Rows in messages
+//! A row of a CSV file is named by its line (the header is line 1); a row of a Parquet file by
+//! its row group and its row within the group, and a row of an Arrow IPC file or `RecordBatch`
+//! by its record batch and row, all counted from 0 ([`crate::data::Location`]). The numbers
+//! kept for each row ([`Table::lines`], `SurvData::lines`, the `lines` of
+//! [`crate::DroppedRows`] in JSON) are lines for CSV and, for every other table, the row's
+//! index in the whole table plus 2, as if a header came first: the same data give the same
+//! numbers whichever way they arrive.
 
 use std::path::Path;
+#[cfg(feature = "arrow")]
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::data::DataError;
+use crate::data::{DataError, Location};
 
 /// One column: its name, the text of each cell (`None` when missing), and its numbers when
 /// every present cell is a finite number.
@@ -271,17 +283,128 @@ impl Column {
     }
 }
 
+/// How messages name the rows of a table: by line, or by part (row group or record batch)
+/// and row within it. Kept beside the rows' numbers, which stay lines for every table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum RowLayout {
+    /// Each row's number is its line (a CSV file, or a table built from columns in memory).
+    #[default]
+    Lines,
+    /// A Parquet file's row groups: the index of the first row of each (row `i` is line `i + 2`).
+    #[cfg(feature = "parquet")]
+    RowGroups(Arc<[u64]>),
+    /// An Arrow IPC file's or stream's record batches, or one `RecordBatch`: the index of the
+    /// first row of each (row `i` is line `i + 2`).
+    #[cfg(feature = "arrow")]
+    RecordBatches(Arc<[u64]>),
+}
+
+impl RowLayout {
+    /// Where the row numbered `line` is, as messages name it.
+    pub(crate) fn locate(&self, line: u64) -> Location {
+        match self {
+            RowLayout::Lines => Location::Line(line),
+            #[cfg(feature = "parquet")]
+            RowLayout::RowGroups(starts) => {
+                let (row_group, row) = part_of(starts, line);
+                Location::RowGroup { row_group, row }
+            }
+            #[cfg(feature = "arrow")]
+            RowLayout::RecordBatches(starts) => {
+                let (batch, row) = part_of(starts, line);
+                Location::RecordBatch { batch, row }
+            }
+        }
+    }
+
+    /// The rows numbered `lines` for a message, `more` when some are left out: "line 15",
+    /// "lines 15, 20, …"; for a Parquet file "row group 0, rows 13, 18; row group 1, row 2".
+    pub(crate) fn describe(&self, lines: &[u64], more: bool) -> String {
+        let more = if more { ", …" } else { "" };
+        let listed = |noun: &str, numbers: &[u64]| {
+            let numbers: Vec<String> = numbers.iter().map(u64::to_string).collect();
+            let plural = if numbers.len() == 1 { "" } else { "s" };
+            format!("{noun}{plural} {}", numbers.join(", "))
+        };
+        // the rows of one part together, in the order given
+        let mut parts: Vec<(String, Vec<u64>)> = Vec::new();
+        for &line in lines {
+            let (part, row) = match self.locate(line) {
+                Location::Line(line) => (String::new(), line),
+                Location::RowGroup { row_group, row } => (format!("row group {row_group}, "), row),
+                Location::RecordBatch { batch, row } => (format!("record batch {batch}, "), row),
+            };
+            match parts.last_mut() {
+                Some((last, rows)) if *last == part => rows.push(row),
+                _ => parts.push((part, vec![row])),
+            }
+        }
+        let noun = if matches!(self, RowLayout::Lines) {
+            "line"
+        } else {
+            "row"
+        };
+        let parts: Vec<String> = parts
+            .iter()
+            .map(|(part, rows)| format!("{part}{}", listed(noun, rows)))
+            .collect();
+        format!("{}{more}", parts.join("; "))
+    }
+}
+
+/// The part (row group or record batch) holding the row numbered `line` (row `line - 2`) and
+/// the row within it, given the index of each part's first row.
+#[cfg(feature = "arrow")]
+fn part_of(starts: &[u64], line: u64) -> (u32, u64) {
+    let row = line.saturating_sub(2);
+    let part = starts.partition_point(|&start| start <= row).saturating_sub(1);
+    let start = starts.get(part).copied().unwrap_or(0);
+    (u32::try_from(part).unwrap_or(u32::MAX), row.saturating_sub(start))
+}
+
 /// Every column of a data set, read once.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two tables are equal when their sources, columns and row numbers are, however their rows
+/// are named in messages.
+#[derive(Debug, Clone)]
 pub struct Table {
     source: String,
     columns: Vec<Column>,
-    /// Each row's line in the file (the header is line 1); for tables built in memory, the row
-    /// number plus one, as if a header came first.
+    /// Each row's line in the file (the header is line 1); for every other table, the row's
+    /// index plus 2, as if a header came first.
     lines: Vec<u64>,
+    /// How messages name the rows.
+    layout: RowLayout,
+}
+
+impl PartialEq for Table {
+    fn eq(&self, other: &Table) -> bool {
+        (&self.source, &self.columns, &self.lines) == (&other.source, &other.columns, &other.lines)
+    }
 }
 
 impl Table {
+    /// Reads a data file, its format chosen by the extension (any case): `.parquet` a Parquet
+    /// file, `.arrow` or `.feather` an Arrow IPC file (the file format, Feather v2, or the
+    /// stream format), anything else CSV ([`Table::read_csv`]). Parquet and Arrow columns are
+    /// read under CSV's rules (module `arrow_input`); reading them needs the cargo feature
+    /// `parquet` (the command line has it), without which such a file is an error.
+    pub fn read(path: impl AsRef<Path>) -> Result<Table, DataError> {
+        let path = path.as_ref();
+        match Format::of(path) {
+            Format::Csv => Table::read_csv(path),
+            #[cfg(feature = "parquet")]
+            Format::Parquet => crate::columnar::read_parquet(path),
+            #[cfg(feature = "parquet")]
+            Format::ArrowIpc => crate::columnar::read_ipc(path),
+            #[cfg(not(feature = "parquet"))]
+            Format::Parquet | Format::ArrowIpc => Err(DataError::Invalid {
+                file: path.display().to_string(),
+                message: "reading Parquet and Arrow files needs survkit's cargo feature `parquet`".to_string(),
+            }),
+        }
+    }
+
     /// Reads a CSV file with a header row.
     pub fn read_csv(path: impl AsRef<Path>) -> Result<Table, DataError> {
         let path = path.as_ref();
@@ -347,6 +470,7 @@ impl Table {
         }
         Ok(Table {
             source: file,
+            layout: RowLayout::Lines,
             columns: header
                 .iter()
                 .zip(columns)
@@ -381,13 +505,27 @@ impl Table {
             source,
             columns,
             lines: (2..).take(n).collect(),
+            layout: RowLayout::Lines,
         })
     }
 
-    /// A table of columns (all of length `lines.len()`) whose rows come from the lines
-    /// `lines` of `source`, so that messages about them name those lines.
-    pub(crate) fn with_lines(source: String, columns: Vec<Column>, lines: Vec<u64>) -> Table {
-        Table { source, columns, lines }
+    /// A table of columns already in memory whose rows come in parts (row groups or record
+    /// batches) that `layout` describes, so that messages name the part and the row.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn with_layout(table: Table, layout: RowLayout) -> Table {
+        Table { layout, ..table }
+    }
+
+    /// A table of columns (all of length `lines.len()`) whose rows come from the rows
+    /// numbered `lines` of `source`, named by `layout`, so that messages about them name
+    /// those rows.
+    pub(crate) fn with_lines(source: String, columns: Vec<Column>, lines: Vec<u64>, layout: RowLayout) -> Table {
+        Table {
+            source,
+            columns,
+            lines,
+            layout,
+        }
     }
 
     /// The table as CSV text: a header row of the column names, then one row per row, each
@@ -432,9 +570,39 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// Each row's line number (the header is line 1).
+    /// Each row's line number (the header is line 1); for a table not read from CSV, each
+    /// row's index plus 2 (module documentation, "Rows in messages").
     pub fn lines(&self) -> &[u64] {
         &self.lines
+    }
+
+    /// Where row `row` (an index, from 0) is, as messages name it: its line, or its row group
+    /// or record batch and its row within it.
+    pub fn location(&self, row: usize) -> Option<Location> {
+        self.lines.get(row).map(|&line| self.layout.locate(line))
+    }
+
+    pub(crate) fn layout(&self) -> &RowLayout {
+        &self.layout
+    }
+}
+
+/// A data file's format, by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Parquet,
+    ArrowIpc,
+}
+
+impl Format {
+    fn of(path: &Path) -> Format {
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("parquet") => Format::Parquet,
+            Some("arrow" | "feather") => Format::ArrowIpc,
+            _ => Format::Csv,
+        }
     }
 }
 
@@ -744,6 +912,25 @@ mod tests {
             e.to_string(),
             "x.csv, line 3: not valid CSV: this row has 1 fields but the header has 2"
         );
+    }
+
+    #[cfg(feature = "parquet")]
+    #[test]
+    fn row_groups_name_their_rows() {
+        // row groups of 3, 0 and 2 rows: rows 0-2, none, 3-4 (lines 2-4, 5-6)
+        let layout = RowLayout::RowGroups([0, 3, 3].into());
+        assert_eq!(layout.locate(2), Location::RowGroup { row_group: 0, row: 0 });
+        assert_eq!(layout.locate(4), Location::RowGroup { row_group: 0, row: 2 });
+        assert_eq!(layout.locate(5), Location::RowGroup { row_group: 2, row: 0 });
+        assert_eq!(layout.locate(6).to_string(), "row group 2, row 1");
+        assert_eq!(
+            layout.describe(&[3, 4, 6], true),
+            "row group 0, rows 1, 2; row group 2, row 1, …"
+        );
+        assert_eq!(RowLayout::Lines.describe(&[15], false), "line 15");
+        assert_eq!(RowLayout::Lines.describe(&[15, 20], true), "lines 15, 20, …");
+        let batches = RowLayout::RecordBatches([0, 1].into());
+        assert_eq!(batches.locate(3).to_string(), "record batch 1, row 0");
     }
 
     #[test]

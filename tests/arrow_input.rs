@@ -280,10 +280,10 @@ fn infinite_values_and_unsupported_types_name_the_column() {
     ])
     .unwrap();
     let e = Table::from_record_batch("trial", &batch).unwrap_err();
-    assert!(matches!(e, DataError::Invalid { .. }));
+    assert!(matches!(e, DataError::InvalidValue { .. }));
     assert_eq!(
         e.to_string(),
-        "trial: column 'time', row 1 (counting from 0): value inf is not a finite number"
+        "trial, record batch 0, row 1, column 'time': value 'inf' is not a finite number"
     );
     let batch = RecordBatch::try_from_iter([
         ("time", Arc::new(Float64Array::from(vec![3.0, 4.0])) as ArrayRef),

@@ -69,7 +69,8 @@ pub enum Command {
 /// Where the data are and which columns to use.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// CSV file with a header row and one row per participant.
+    /// Data file, one row per participant: CSV with a header row, or Parquet (`.parquet`) or
+    /// Arrow IPC (`.arrow`, `.feather`), chosen by extension.
     pub file: PathBuf,
     /// The model in R's syntax, instead of the column options (km, logrank, cox, rmst), e.g.
     /// "Surv(time, status) ~ age + factor(sex) + strata(inst)".

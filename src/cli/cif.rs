@@ -36,11 +36,10 @@ pub fn load_competing(
     }
     super::run::remember_input(&args.file);
     let Some(formula) = &args.formula else {
-        return CompetingData::read_csv(&args.file, &extra(columns(args)?), &censor.censor_value)
-            .map_err(Failure::input);
+        return CompetingData::read(&args.file, &extra(columns(args)?), &censor.censor_value).map_err(Failure::input);
     };
     let formula = Formula::parse(formula).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
-    let table = Table::read_csv(&args.file).map_err(Failure::input)?;
+    let table = Table::read(&args.file).map_err(Failure::input)?;
     competing_frame_for(&table, &formula, shape, &censor.censor_value, |columns| {
         columns.weight.clone_from(&args.weight);
         columns.strict = args.strict;

@@ -13,7 +13,8 @@ use super::run::{emit_to, remember_input};
 
 #[derive(Debug, Args)]
 pub struct CompositeArgs {
-    /// CSV file with a header row and one row per participant.
+    /// Data file, one row per participant: CSV with a header row, or Parquet (`.parquet`) or
+    /// Arrow IPC (`.arrow`, `.feather`), chosen by extension.
     pub file: PathBuf,
     /// The components in priority order (the first wins a tie), each LABEL:COLUMN (or COLUMN,
     /// labelled by its name), e.g. death:death_time,pav:pav_time; a missing time means the
@@ -64,7 +65,7 @@ pub fn run(args: CompositeArgs) -> Result<(), Failure> {
         options = options.component(label, column);
     }
     remember_input(&args.file);
-    let table = Table::read_csv(&args.file).map_err(Failure::input)?;
+    let table = Table::read(&args.file).map_err(Failure::input)?;
     let composite = Composite::build(&table, &options).map_err(Failure::input)?;
     emit_to(args.output.as_deref(), &composite.table().to_csv())?;
     eprint!("{}", composite.summary().render(args.format));

@@ -13,7 +13,8 @@ use super::run::{report_to_stderr, write_atomically};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// CSV file with a header row and one row per participant.
+    /// Data file, one row per participant: CSV with a header row, or Parquet (`.parquet`) or
+    /// Arrow IPC (`.arrow`, `.feather`), chosen by extension.
     pub file: PathBuf,
     /// Column holding the follow-up (exit) time.
     #[arg(long, value_name = "COL")]
@@ -76,7 +77,7 @@ pub fn run(args: ReportArgs) -> Result<(), Failure> {
     let base_columns = with_group(Columns::new(&args.time, &args.event));
     super::run::remember_input(&args.file);
     // the file is read once; each analysis takes its columns (and drops its rows) from it
-    let table = Table::read_csv(&args.file).map_err(Failure::input)?;
+    let table = Table::read(&args.file).map_err(Failure::input)?;
     // a status with causes: the single-event analyses take failure from any cause
     let competing = status_has_causes(&table, &args.event).then(|| CompetingSpec {
         censor_value: args.censor_value.clone(),

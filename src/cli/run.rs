@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 /// covariates or clusters) and reads the file.
 pub fn load_with(args: &DataArgs, extra: impl FnOnce(Columns) -> Columns) -> Result<SurvData, Failure> {
     remember_input(&args.file);
-    SurvData::read_csv(&args.file, &extra(columns(args)?)).map_err(Failure::input)
+    SurvData::read(&args.file, &extra(columns(args)?)).map_err(Failure::input)
 }
 
 /// As [`load_with`], or from `--formula` read as `shape` says (the command's own column options
@@ -75,7 +75,7 @@ fn load_model_and(
     };
     remember_input(&args.file);
     let formula = Formula::parse(formula).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
-    let table = Table::read_csv(&args.file).map_err(Failure::input)?;
+    let table = Table::read(&args.file).map_err(Failure::input)?;
     frame_for(&table, &formula, shape, |columns| {
         columns.weight.clone_from(&args.weight);
         columns.strict = args.strict;

@@ -14,7 +14,8 @@ use super::run::{emit, emit_comparisons, report_to_stderr, run_comparisons};
 /// One row per participant: follow-up, death, arm and the function score.
 #[derive(Debug, Args)]
 pub struct PairwiseDataArgs {
-    /// CSV file with a header row and one row per participant.
+    /// Data file, one row per participant: CSV with a header row, or Parquet (`.parquet`) or
+    /// Arrow IPC (`.arrow`, `.feather`), chosen by extension.
     pub file: PathBuf,
     /// Column holding the follow-up (exit) time.
     #[arg(long, value_name = "COL")]
@@ -79,7 +80,7 @@ impl PairwiseDataArgs {
         if let Some(s) = strata {
             columns = columns.strata(s);
         }
-        SurvData::read_csv(&self.file, &extra(columns)).map_err(Failure::input)
+        SurvData::read(&self.file, &extra(columns)).map_err(Failure::input)
     }
 }
 

@@ -60,6 +60,12 @@ impl CompetingData {
         Self::from_table(&Table::read_csv(path)?, columns, censor_value)
     }
 
+    /// As [`CompetingData::read_csv`], from a file in the format its extension names
+    /// (Parquet, Arrow IPC or CSV, as [`Table::read`] reads it).
+    pub fn read(path: impl AsRef<Path>, columns: &Columns, censor_value: &str) -> Result<CompetingData, DataError> {
+        Self::from_table(&Table::read(path)?, columns, censor_value)
+    }
+
     /// As [`CompetingData::read_csv`], from a table in memory.
     pub fn from_table(table: &Table, columns: &Columns, censor_value: &str) -> Result<CompetingData, DataError> {
         let read = status_columns(table.source(), columns, censor_value)?;
