@@ -868,10 +868,19 @@ impl SurvData {
     }
 
     /// The rows (indices into the vectors) sorted by exit time; ties keep file order.
+    ///
+    /// The times are sorted as integers in `f64::total_cmp`'s order (the sign bit flips the
+    /// other bits of a negative number), paired with the row so that every key is distinct and
+    /// the parallel sort's result is the one order whatever the thread count.
     pub fn order_by_time(&self) -> &[usize] {
         self.order_cache.get_or_init(|| {
-            let mut keyed: Vec<(f64, usize)> = self.time.iter().copied().zip(0..).collect();
-            keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            use rayon::prelude::*;
+            let total_order = |t: f64| {
+                let bits = t.to_bits() as i64;
+                bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+            };
+            let mut keyed: Vec<(i64, usize)> = self.time.iter().map(|&t| total_order(t)).zip(0..).collect();
+            keyed.par_sort_unstable();
             keyed.into_iter().map(|(_, i)| i).collect()
         })
     }
