@@ -417,7 +417,8 @@ impl Table {
     }
 
     /// Reads CSV text already in memory; `source` names it in messages. A large text is read
-    /// in parallel chunks (see [`chunk_starts`]); the table is the same whichever way it is read.
+    /// in parallel chunks of about 2 MiB split where records end; the table is the same whichever
+    /// way it is read.
     pub fn from_csv_bytes(source: &str, bytes: &[u8]) -> Result<Table, DataError> {
         Table::from_csv_chunks(source, bytes, CHUNK_BYTES)
     }

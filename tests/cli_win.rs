@@ -212,3 +212,28 @@ fn cafs_ranks_file_matches_r() {
         );
     }
 }
+
+/// A score that is not a number is refused as a score (exit 2, the file, line, column and
+/// value), without suggesting factor(); a bad time keeps the time's own message.
+#[test]
+fn a_text_score_is_refused_as_a_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.csv");
+    std::fs::write(&file, "time,death,arm,s,t\n1,1,a,1,x\n2,0,b,2,2\n").unwrap();
+    let path = file.to_str().unwrap();
+    for later in [vec!["--then", "t"], vec![]] {
+        let score = if later.is_empty() { "t" } else { "s" };
+        let mut args = vec![
+            "win", path, "--time", "time", "--event", "death", "--group", "arm", "--score", score,
+        ];
+        args.extend(later);
+        let out = survkit(&args);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("line 2, column 't': value 'x' is not a number, and a function score must be numeric"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("factor"), "{stderr}");
+    }
+}

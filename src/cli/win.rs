@@ -80,7 +80,21 @@ impl PairwiseDataArgs {
         if let Some(s) = strata {
             columns = columns.strata(s);
         }
-        SurvData::read(&self.file, &extra(columns)).map_err(Failure::input)
+        let scores = survkit::win::score_columns(&self.score, &self.later_scores);
+        SurvData::read(&self.file, &extra(columns)).map_err(|e| match e {
+            // a score is numeric by its meaning: no factor() to suggest
+            survkit::DataError::InvalidValue {
+                file,
+                location,
+                column,
+                value,
+                rule: survkit::Rule::NotNumeric,
+            } if scores.contains(&column) => Failure::input(anyhow!(
+                "{file}, {location}, column '{column}': value '{}' is not a number, and a function score must be numeric",
+                value.chars().take(60).collect::<String>()
+            )),
+            e => Failure::input(e),
+        })
     }
 }
 
