@@ -121,12 +121,11 @@ impl PyTable {
     }
 }
 
-/// Reads a CSV file (header row, one row per participant), as the command line does.
+/// Reads a data file as the command line does: Parquet (`.parquet`), Arrow IPC (`.arrow`,
+/// `.feather`) or CSV (header row, one row per participant).
 #[pyfunction]
 fn read_csv(path: &str) -> PyResult<PyTable> {
-    Table::read_csv(path)
-        .map(|table| PyTable { table })
-        .map_err(value_error)
+    Table::read(path).map(|table| PyTable { table }).map_err(value_error)
 }
 
 /// Builds a table from columns: `(name, "numeric", bytes of native float64)`,

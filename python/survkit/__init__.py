@@ -89,7 +89,8 @@ def _is_numeric(series: pd.Series) -> bool:
 
 
 def _table(data: Data) -> "_survkit.Table":
-    """The data as survkit's table: a CSV path is read by survkit itself; a polars or pyarrow
+    """The data as survkit's table: a path is read by survkit itself (Parquet, Arrow IPC or
+    CSV, by its extension, as the command line reads it); a polars or pyarrow
     table goes through the Arrow C stream; a pandas frame's columns become float64 numbers,
     categorical labels (factors) or text labels."""
     if isinstance(data, (str, os.PathLike)):

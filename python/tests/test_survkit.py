@@ -324,6 +324,27 @@ def test_to_pandas_objects_are_accepted():
     assert survkit.logrank(formula, Wrapped(frame)).to_dict() == survkit.logrank(formula, frame).to_dict()
 
 
+def test_parquet_and_feather_paths_read_as_the_csv(tmp_path):
+    """A Parquet or Feather file written by pyarrow (several row groups, Snappy and LZ4) gives
+    the CSV file's fit, as the command line does."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.feather
+    import pyarrow.parquet
+
+    frame = pd.read_csv(LUNG)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    parquet = tmp_path / "lung.parquet"
+    pyarrow.parquet.write_table(table, parquet, row_group_size=50, compression="snappy")
+    feather = tmp_path / "lung.feather"
+    pyarrow.feather.write_feather(table, feather, compression="lz4")
+    formula = "Surv(time, status) ~ age + sex"
+    expected = survkit.cox(formula, LUNG).to_dict()
+    for path in (parquet, feather, str(parquet)):
+        assert survkit.cox(formula, path).to_dict() == expected
+    km = survkit.kaplan_meier("Surv(time, status) ~ sex", parquet).to_dict()
+    assert km == survkit.kaplan_meier("Surv(time, status) ~ sex", LUNG).to_dict()
+
+
 def test_pyarrow_and_polars_when_installed():
     formula = "Surv(time, status) ~ age + sex"
     expected = survkit.cox(formula, LUNG).to_dict()
