@@ -169,6 +169,11 @@ impl Column {
     /// A column of text cells, typed: numeric when every present cell is a finite number.
     fn from_cells(name: String, cells: Cells) -> Column {
         let numbers = cells.numbers();
+        Column::typed(name, cells, numbers)
+    }
+
+    /// A column of cells whose numbers (`cells.numbers()`) are already known.
+    fn typed(name: String, cells: Cells, numbers: Option<Vec<f64>>) -> Column {
         Column {
             name,
             len: cells.len(),
@@ -475,12 +480,7 @@ impl Table {
             columns: header
                 .iter()
                 .zip(columns)
-                .map(|(name, (cells, numbers))| Column {
-                    name: name.trim().to_string(),
-                    len: cells.len(),
-                    cells: OnceLock::from(cells),
-                    numbers,
-                })
+                .map(|(name, (cells, numbers))| Column::typed(name.trim().to_string(), cells, numbers))
                 .collect(),
             lines,
         })
