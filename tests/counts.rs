@@ -255,6 +255,27 @@ mod cli {
         (out.status.code(), text(&out.stdout), text(&out.stderr))
     }
 
+    /// Columns called `group`, `stratum` and `n_enter` are read as such without options, as
+    /// the contract of `--counts` names them; an option naming them gives the same result.
+    /// `rmst` takes no strata: it sums the rows over the stratum column.
+    #[test]
+    fn optional_columns_are_read_under_their_own_names() {
+        let csv = "group,stratum,time,n_event,n_censor\na,s1,1,1,3\na,s2,5,1,2\nb,s1,2,1,0\nb,s2,4,2,3\nb,s1,6,1,1\n";
+        for command in ["km", "logrank", "rmst"] {
+            let (code, plain, err) = run_on("default_names.csv", csv, &[command, "--format", "json"]);
+            assert_eq!(code, Some(0), "{command}: {err}");
+            let named: &[&str] = match command {
+                "rmst" => &["--group", "group", "--format", "json"],
+                _ => &["--group", "group", "--strata", "stratum", "--format", "json"],
+            };
+            let (_, explicit, _) = run_on("default_names.csv", csv, &[&[command][..], named].concat());
+            assert_eq!(plain, explicit, "{command}");
+        }
+        let (_, logrank, _) = run_on("default_names.csv", csv, &["logrank", "--format", "json"]);
+        let logrank: serde_json::Value = serde_json::from_str(&logrank).unwrap();
+        assert_eq!(logrank["groups"].as_array().map(Vec::len), Some(2), "{logrank}");
+    }
+
     #[test]
     fn bad_counts_are_refused_naming_file_line_column_and_value() {
         let cases = [

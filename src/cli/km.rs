@@ -45,7 +45,7 @@ pub fn run(args: KmArgs) -> Result<(), Failure> {
         cumhaz: args.cumhaz,
     };
     let fit = if args.counts.counts {
-        let counts = load_counts(&args.data, &args.counts)?;
+        let counts = load_counts(&args.data, &args.counts, true)?;
         KaplanMeier::fit_counts(&counts, &options)
     } else {
         let data = load_model(&args.data, Shape::Groups, |columns| columns)?;

@@ -83,7 +83,7 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
 /// `--counts`: the k-sample (or trend) test from aggregated counts.
 fn run_counts(args: LogrankArgs) -> Result<(), Failure> {
     refuse_comparisons_of_counts(&args.comparisons)?;
-    let counts = load_counts(&args.data, &args.counts)?;
+    let counts = load_counts(&args.data, &args.counts, true)?;
     let options = LogRankOptions {
         weights: args.weights,
         trend: args.trend,

@@ -64,7 +64,7 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
 /// `--counts`: every arm's RMST and the contrasts from aggregated counts (two arms, or one).
 fn run_counts(args: RmstArgs) -> Result<(), Failure> {
     refuse_comparisons_of_counts(&args.comparisons)?;
-    let counts = load_counts(&args.data, &args.counts)?;
+    let counts = load_counts(&args.data, &args.counts, false)?;
     if let Some(group) = counts.group()
         && group.n_levels() > 2
     {

@@ -109,8 +109,10 @@ pub fn columns(args: &DataArgs) -> Result<Columns, Failure> {
     Ok(columns)
 }
 
-/// Reads the counts file of `--counts`, its columns named by the column options.
-pub fn load_counts(args: &DataArgs, counts: &CountArgs) -> Result<Counts, Failure> {
+/// Reads the counts file of `--counts`, its columns named by the column options; a column
+/// called `stratum` is read as the strata only by a command that `takes_strata` (otherwise
+/// its rows are summed over it).
+pub fn load_counts(args: &DataArgs, counts: &CountArgs, takes_strata: bool) -> Result<Counts, Failure> {
     remember_input(&args.file);
     let mut columns = CountColumns::default().strict(args.strict);
     let named = [
@@ -123,14 +125,25 @@ pub fn load_counts(args: &DataArgs, counts: &CountArgs) -> Result<Counts, Failur
             column.clone_from(name);
         }
     }
-    columns.n_enter.clone_from(&counts.n_enter);
-    columns.group.clone_from(&args.group);
-    columns.strata.clone_from(&args.strata);
+    let table = Table::read(&args.file).map_err(Failure::input)?;
+    // the optional columns are read under their own names unless an option names them
+    let names = table.names();
+    let given_or_present = |given: &Option<String>, default: &str| {
+        given
+            .clone()
+            .or_else(|| names.iter().any(|n| n == default).then(|| default.to_string()))
+    };
+    columns.n_enter = given_or_present(&counts.n_enter, "n_enter");
+    columns.group = given_or_present(&args.group, "group");
+    columns.strata = match takes_strata {
+        true => given_or_present(&args.strata, "stratum"),
+        false => args.strata.clone(),
+    };
     for spec in &args.reference {
         let (column, level) = parse_reference(spec)?;
         columns = columns.reference(column, level);
     }
-    Counts::read_csv(&args.file, &columns).map_err(Failure::input)
+    Counts::from_table(&table, &columns).map_err(Failure::input)
 }
 
 /// Refuses, under `--counts`, the comparisons of each arm against the reference.
