@@ -73,16 +73,33 @@ impl Table {
     /// A table of the columns of `batch`, whose rows `layout` names in messages (the row
     /// groups of a Parquet file, the record batches of an Arrow file, joined into `batch`).
     pub(crate) fn from_record_batch_in(name: &str, batch: &RecordBatch, layout: RowLayout) -> Result<Table, DataError> {
+        Table::from_record_batch_at(name, batch, layout, 2)
+    }
+
+    /// As [`Table::from_record_batch_in`] for a part of a file whose first row is numbered
+    /// `first_line` (row `i` of the file is line `i + 2`).
+    pub(crate) fn from_record_batch_at(
+        name: &str,
+        batch: &RecordBatch,
+        layout: RowLayout,
+        first_line: u64,
+    ) -> Result<Table, DataError> {
         let schema = batch.schema();
         let columns = schema
             .fields()
             .iter()
             .zip(batch.columns())
             .map(|(field, array)| {
-                column(field.name(), array.as_ref()).map_err(|r| r.error(name, field.name(), &layout))
+                column(field.name(), array.as_ref()).map_err(|r| r.error(name, field.name(), &layout, first_line))
             })
             .collect::<Result<Vec<Column>, DataError>>()?;
-        Ok(Table::with_layout(Table::from_columns(name, columns)?, layout))
+        let n = batch.num_rows() as u64;
+        let table = Table::from_columns(name, columns)?;
+        Ok(Table::with_layout(
+            table,
+            (first_line..first_line + n).collect(),
+            layout,
+        ))
     }
 }
 
@@ -101,7 +118,7 @@ enum Refused {
 
 impl Refused {
     /// The error about column `column` of `source`, whose rows `layout` names.
-    fn error(self, source: &str, column: &str, layout: &RowLayout) -> DataError {
+    fn error(self, source: &str, column: &str, layout: &RowLayout, first_line: u64) -> DataError {
         let invalid = |message: String| DataError::Invalid {
             file: source.to_string(),
             message,
@@ -109,7 +126,7 @@ impl Refused {
         match self {
             Refused::Infinite { row, value } => DataError::InvalidValue {
                 file: source.to_string(),
-                location: layout.locate(row as u64 + 2),
+                location: layout.locate(row as u64 + first_line),
                 column: column.to_string(),
                 value: value.to_string(),
                 rule: Rule::NotFinite,
@@ -123,7 +140,7 @@ impl Refused {
                     "column '{column}': value {row} of its dictionary ({dictionary}), counting from 0, is {value}, \
                      not a finite number"
                 )),
-                other => match other.error(source, column, layout) {
+                other => match other.error(source, column, layout, first_line) {
                     DataError::Invalid { file, message } => DataError::Invalid {
                         file,
                         message: format!("{message} (in the values of its dictionary, {dictionary})"),

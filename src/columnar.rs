@@ -276,7 +276,7 @@ fn read_file(path: &Path) -> Result<(String, Vec<u8>), DataError> {
 /// Runs a decoder over bytes from a file: a panic inside the `parquet` or `arrow-ipc` crates
 /// (which some corrupt inputs have caused in them) becomes an error naming the file rather
 /// than ending the program.
-fn guarded<T>(file: &str, format: &str, decode: impl FnOnce() -> T) -> Result<T, DataError> {
+pub(crate) fn guarded<T>(file: &str, format: &str, decode: impl FnOnce() -> T) -> Result<T, DataError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)).map_err(|_| {
         invalid(
             file,

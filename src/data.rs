@@ -301,6 +301,20 @@ pub struct ColumnCount {
 }
 
 impl DroppedRows {
+    /// Adds the rows dropped from a later part of the same file.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn append(&mut self, later: DroppedRows) {
+        self.count += later.count;
+        let room = DROPPED_LINES_SHOWN.saturating_sub(self.lines.len());
+        self.lines.extend(later.lines.into_iter().take(room));
+        for counted in later.by_column {
+            match self.by_column.iter_mut().find(|c| c.column == counted.column) {
+                Some(c) => c.count += counted.count,
+                None => self.by_column.push(counted),
+            }
+        }
+    }
+
     pub(crate) fn record(&mut self, line: u64, columns: &[&str]) {
         self.count += 1;
         if self.lines.len() < DROPPED_LINES_SHOWN {
@@ -585,8 +599,8 @@ pub enum DataError {
 }
 
 /// How one event value was written, before the column's coding is known.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum EventToken {
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) enum EventToken {
     Zero,
     One,
     Two,
@@ -732,6 +746,8 @@ struct UsedColumn {
     sink: Sink,
     /// A numeric column whose missing values are kept as NaN.
     missing_kept: bool,
+    /// Whether event codes may mix TRUE/FALSE with numbers.
+    mixing: Mixing,
 }
 
 impl SurvData {
@@ -755,39 +771,7 @@ impl SurvData {
     /// rows missing one of them (the other columns' missing values drop nothing).
     pub fn from_table(table: &Table, columns: &Columns) -> Result<SurvData, DataError> {
         let file = table.source().to_string();
-        let mut used = resolve_columns(&file, &table.names(), columns)?;
-        let cells: Vec<&Column> = used.iter().map(|c| &table.columns()[c.index]).collect();
-
-        let layout = table.layout();
-        let mut dropped = DroppedRows::of(layout);
-        let mut lines: Vec<u64> = Vec::new();
-        let mut missing: Vec<usize> = Vec::new();
-        for (row, &line) in table.lines().iter().enumerate() {
-            missing.clear();
-            for (c, column) in used.iter().enumerate() {
-                if !column.missing_kept && cells[c].is_missing(row) {
-                    missing.push(c);
-                }
-            }
-            if !missing.is_empty() {
-                let names: Vec<&str> = missing.iter().map(|&c| used[c].name.as_str()).collect();
-                dropped.record(line, &names);
-                continue;
-            }
-            for (column, cells) in used.iter_mut().zip(&cells) {
-                // a number within its column's rules goes in as it is; anything else (text, a
-                // value breaking a rule) takes the text path, which words the error
-                let number = cells.numbers().map(|numbers| numbers[row]);
-                if number.is_some_and(|v| column.accept_number(v, columns)) {
-                    continue;
-                }
-                match (&mut column.sink, cells.text(row)) {
-                    (Sink::Numeric(values), None) => values.push(f64::NAN),
-                    (_, text) => column.accept(text.unwrap_or_default(), layout.locate(line), &file, columns)?,
-                }
-            }
-            lines.push(line);
-        }
+        let RowsRead { used, lines, dropped } = read_rows(table, columns, Mixing::Refused)?;
         if lines.is_empty() && dropped.count == 0 {
             return Err(DataError::NoRows { file });
         }
@@ -886,6 +870,121 @@ impl SurvData {
     }
 }
 
+/// Whether a column of event codes may mix TRUE/FALSE with numbers: refused when reading a
+/// whole table; left to the caller when reading a file part by part (`crate::counts`'
+/// streaming, which finds the first mixed row of the whole file).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mixing {
+    Refused,
+    #[cfg(feature = "parquet")]
+    Allowed,
+}
+
+/// The used columns of a table's rows, read under this module's rules (every value checked,
+/// rows missing a used value dropped), before the event coding is decided.
+pub(crate) struct RowsRead {
+    used: Vec<UsedColumn>,
+    /// The line of each kept row.
+    pub(crate) lines: Vec<u64>,
+    pub(crate) dropped: DroppedRows,
+}
+
+/// What one kept row holds, for a reader that counts rows instead of keeping them.
+#[cfg(feature = "parquet")]
+pub(crate) struct RowValues {
+    pub(crate) time: f64,
+    pub(crate) entry: Option<f64>,
+    /// The event code as written (`--event-value`: `One` for an event, `Zero` otherwise).
+    pub(crate) token: EventToken,
+    /// The codes of the row's group and stratum labels.
+    pub(crate) labels: [Option<u32>; 2],
+}
+
+#[cfg(feature = "parquet")]
+impl RowsRead {
+    /// The values of kept row `k`; labels are codes into [`RowsRead::labels`] (group, strata).
+    pub(crate) fn row(&self, k: usize) -> RowValues {
+        let mut values = RowValues {
+            time: 0.0,
+            entry: None,
+            token: EventToken::Zero,
+            labels: [None, None],
+        };
+        for column in &self.used {
+            match (&column.sink, column.role) {
+                (Sink::Time(v), _) => values.time = v[k],
+                (Sink::Entry(v), _) => values.entry = Some(v[k]),
+                (Sink::Event(tokens, flags), _) => {
+                    values.token = match tokens.get(k) {
+                        Some(token) => *token,
+                        None if flags.get(k) == Some(&true) => EventToken::One,
+                        None => EventToken::Zero,
+                    }
+                }
+                (Sink::Labels(c), Role::Group) => values.labels[0] = Some(c.codes[k]),
+                (Sink::Labels(c), Role::Strata) => values.labels[1] = Some(c.codes[k]),
+                _ => {}
+            }
+        }
+        values
+    }
+
+    /// The labels met in the group (0) or strata (1) column, indexed by the codes of
+    /// [`RowsRead::row`].
+    pub(crate) fn labels(&self, which: usize) -> &[String] {
+        let role = [Role::Group, Role::Strata][which];
+        self.used
+            .iter()
+            .find_map(|c| match &c.sink {
+                Sink::Labels(collector) if c.role == role => Some(collector.labels.as_slice()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Reads the used columns of every row of `table` (see [`SurvData::from_table`]).
+pub(crate) fn read_rows(table: &Table, columns: &Columns, mixing: Mixing) -> Result<RowsRead, DataError> {
+    let file = table.source().to_string();
+    let mut used = resolve_columns(&file, &table.names(), columns)?;
+    for column in &mut used {
+        column.mixing = mixing;
+    }
+    let cells: Vec<&Column> = used.iter().map(|c| &table.columns()[c.index]).collect();
+
+    let layout = table.layout();
+    let mut dropped = DroppedRows::of(layout);
+    let mut lines: Vec<u64> = Vec::new();
+    let mut missing: Vec<usize> = Vec::new();
+    for (row, &line) in table.lines().iter().enumerate() {
+        missing.clear();
+        for (c, column) in used.iter().enumerate() {
+            if !column.missing_kept && cells[c].is_missing(row) {
+                missing.push(c);
+            }
+        }
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|&c| used[c].name.as_str()).collect();
+            dropped.record(line, &names);
+            continue;
+        }
+        for (column, cells) in used.iter_mut().zip(&cells) {
+            // a number within its column's rules goes in as it is; anything else (text, a
+            // value breaking a rule) takes the text path, which words the error
+            let number = cells.numbers().map(|numbers| numbers[row]);
+            if number.is_some_and(|v| column.accept_number(v, columns)) {
+                continue;
+            }
+            match (&mut column.sink, cells.text(row)) {
+                (Sink::Numeric(values), None) => values.push(f64::NAN),
+                (_, text) => column.accept(text.unwrap_or_default(), layout.locate(line), &file, columns)?,
+            }
+        }
+        lines.push(line);
+    }
+    Ok(RowsRead { used, lines, dropped })
+}
+
 /// The position of the column called `name` among the header's `names`, refused when the
 /// header has none or several.
 pub(crate) fn column_index(file: &str, names: &[String], name: &str) -> Result<usize, DataError> {
@@ -982,6 +1081,7 @@ fn resolve_columns(file: &str, names: &[String], columns: &Columns) -> Result<Ve
                 Role::Numeric => Sink::Numeric(Vec::new()),
             };
             Ok(UsedColumn {
+                mixing: Mixing::Refused,
                 missing_kept: role == Role::Numeric && columns.may_be_missing.contains(&name),
                 name,
                 index,
@@ -1009,9 +1109,10 @@ impl UsedColumn {
                     2.0 => EventToken::Two,
                     _ => return false,
                 };
-                if tokens
-                    .first()
-                    .is_some_and(|t| matches!(t, EventToken::True | EventToken::False))
+                if self.mixing == Mixing::Refused
+                    && tokens
+                        .first()
+                        .is_some_and(|t| matches!(t, EventToken::True | EventToken::False))
                 {
                     return false;
                 }
@@ -1066,7 +1167,7 @@ impl UsedColumn {
                 Some(wanted) => flags.push(matches_event_value(text, wanted)),
                 None => {
                     let token = event_token(text).ok_or_else(|| invalid(Rule::NotEventCode))?;
-                    if let Some(first) = tokens.first() {
+                    if let Some(first) = tokens.first().filter(|_| self.mixing == Mixing::Refused) {
                         let logical = |t: EventToken| matches!(t, EventToken::True | EventToken::False);
                         if logical(*first) != logical(token) {
                             return Err(invalid(Rule::MixedEventCodes));

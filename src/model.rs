@@ -221,6 +221,42 @@ pub fn columns_for(formula: &Formula, table: &Table, shape: Shape) -> Result<Col
     Ok(columns)
 }
 
+/// The counts a formula's count-based estimator needs (Kaplan–Meier, the log-rank family,
+/// RMST without covariates), read from a Parquet file in one streaming pass
+/// ([`crate::counts::Counts::stream_parquet`], memory bounded by the number of distinct times); `adjust` sets
+/// what a formula does not say. `None` when the analysis needs the rows themselves (case
+/// weights, covariates, clusters, regimens), the file is not Parquet (by its extension) or has
+/// no rows: read it as a table then.
+#[cfg(feature = "parquet")]
+pub fn stream_counts(
+    path: impl AsRef<std::path::Path>,
+    formula: &Formula,
+    shape: Shape,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<Option<crate::counts::Counts>, ModelError> {
+    if !crate::table::is_parquet(path.as_ref()) {
+        return Ok(None);
+    }
+    let Some(head) = crate::counts::parquet_head(path.as_ref())? else {
+        return Ok(None);
+    };
+    let mut columns = columns_for(formula, &head, shape)?;
+    adjust(&mut columns);
+    if !counts_suffice(&columns) {
+        return Ok(None);
+    }
+    Ok(Some(crate::counts::Counts::stream_parquet(path, &columns)?))
+}
+
+/// Whether counts per (group, stratum, time) hold all that the columns ask of the rows.
+pub fn counts_suffice(columns: &Columns) -> bool {
+    columns.weight.is_none()
+        && columns.cluster.is_none()
+        && columns.regimen.is_none()
+        && columns.covariates.is_empty()
+        && columns.factors.is_empty()
+}
+
 /// The data of one analysis: the formula's columns of `table`, rows with a missing value in
 /// one of them dropped and counted.
 pub fn frame(table: &Table, formula: &str, shape: Shape) -> Result<SurvData, ModelError> {

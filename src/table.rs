@@ -322,6 +322,24 @@ impl RowLayout {
         }
     }
 
+    /// The number of the row at `location` (the inverse of [`RowLayout::locate`]); `None`
+    /// for a location of another kind of file.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn line_of(&self, location: Location) -> Option<u64> {
+        match (self, location) {
+            (RowLayout::Lines, Location::Line(line)) => Some(line),
+            #[cfg(feature = "parquet")]
+            (RowLayout::RowGroups(starts), Location::RowGroup { row_group, row }) => {
+                Some(starts.get(row_group as usize)? + row + 2)
+            }
+            #[cfg(feature = "arrow")]
+            (RowLayout::RecordBatches(starts), Location::RecordBatch { batch, row }) => {
+                Some(starts.get(batch as usize)? + row + 2)
+            }
+            _ => None,
+        }
+    }
+
     /// The rows numbered `lines` for a message, `more` when some are left out: "line 15",
     /// "lines 15, 20, …"; for a Parquet file "row group 0, rows 13, 18; row group 1, row 2".
     pub(crate) fn describe(&self, lines: &[u64], more: bool) -> String {
@@ -510,11 +528,12 @@ impl Table {
         })
     }
 
-    /// A table of columns already in memory whose rows come in parts (row groups or record
-    /// batches) that `layout` describes, so that messages name the part and the row.
+    /// A table of columns already in memory whose rows are the rows numbered `lines` of a
+    /// file in parts (row groups or record batches) that `layout` describes, so that messages
+    /// name the part and the row.
     #[cfg(feature = "arrow")]
-    pub(crate) fn with_layout(table: Table, layout: RowLayout) -> Table {
-        Table { layout, ..table }
+    pub(crate) fn with_layout(table: Table, lines: Vec<u64>, layout: RowLayout) -> Table {
+        Table { lines, layout, ..table }
     }
 
     /// A table of columns (all of length `lines.len()`) whose rows come from the rows
@@ -586,6 +605,11 @@ impl Table {
     pub(crate) fn layout(&self) -> &RowLayout {
         &self.layout
     }
+}
+
+/// Whether [`Table::read`] reads `path` as Parquet (its extension is `.parquet`, in any case).
+pub fn is_parquet(path: impl AsRef<Path>) -> bool {
+    Format::of(path.as_ref()) == Format::Parquet
 }
 
 /// A data file's format, by its extension.

@@ -170,6 +170,13 @@ pub struct ComparisonArgs {
     pub control: Option<ControlArg>,
 }
 
+impl ComparisonArgs {
+    /// Whether the options ask for each arm against the reference (or name regimens).
+    pub fn any(&self) -> bool {
+        self.compare.is_some() || self.regimen.is_some() || self.adjust != survkit::multiplicity::Adjustment::None
+    }
+}
+
 /// `--control`: which reference rows an active arm of a platform trial is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ControlArg {

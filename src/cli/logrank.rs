@@ -9,7 +9,7 @@ use super::Failure;
 use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs, parse_with_from_str};
 use super::run::{
     emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes, report_to_stderr,
-    run_comparisons,
+    run_comparisons, stream_counts,
 };
 
 #[derive(Debug, Args)]
@@ -40,7 +40,15 @@ pub struct LogrankArgs {
 
 pub fn run(args: LogrankArgs) -> Result<(), Failure> {
     if args.counts.counts {
-        return run_counts(args);
+        refuse_comparisons_of_counts(&args.comparisons)?;
+        let counts = load_counts(&args.data, &args.counts, true)?;
+        return test_counts(&counts, &args);
+    }
+    if !args.comparisons.any()
+        && args.maxcombo.is_none()
+        && let Some(counts) = stream_counts(&args.data, Shape::Groups)?
+    {
+        return test_counts(&counts, &args);
     }
     let data = load_arms(&args.data, &args.comparisons, Shape::Groups, |columns| columns)?;
     let pairwise = args.comparisons.compare.is_some()
@@ -81,14 +89,12 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
 }
 
 /// `--counts`: the k-sample (or trend) test from aggregated counts.
-fn run_counts(args: LogrankArgs) -> Result<(), Failure> {
-    refuse_comparisons_of_counts(&args.comparisons)?;
-    let counts = load_counts(&args.data, &args.counts, true)?;
+fn test_counts(counts: &survkit::counts::Counts, args: &LogrankArgs) -> Result<(), Failure> {
     let options = LogRankOptions {
         weights: args.weights,
         trend: args.trend,
     };
-    let test = LogRank::test_counts(&counts, &options).map_err(failure)?;
+    let test = LogRank::test_counts(counts, &options).map_err(failure)?;
     report_notes(&test.dropped_rows, &test.warnings);
     emit(&args.output, &test.render(args.output.format))
 }

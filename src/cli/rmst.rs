@@ -8,7 +8,7 @@ use super::Failure;
 use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs};
 use super::run::{
     emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes, report_to_stderr,
-    run_comparisons,
+    run_comparisons, stream_counts,
 };
 
 #[derive(Debug, Args)]
@@ -34,7 +34,28 @@ pub struct RmstArgs {
 
 pub fn run(args: RmstArgs) -> Result<(), Failure> {
     if args.counts.counts {
-        return run_counts(args);
+        refuse_comparisons_of_counts(&args.comparisons)?;
+        let counts = load_counts(&args.data, &args.counts, false)?;
+        if let Some(group) = counts.group()
+            && group.n_levels() > 2
+        {
+            return Err(Failure::input(anyhow::anyhow!(
+                "{}: group column '{}' has {} levels; with --counts rmst compares two arms (each arm against the reference is not yet available with --counts): keep two arms' rows in the GROUP BY",
+                args.data.file.display(),
+                group.name,
+                group.n_levels()
+            )));
+        }
+        return fit_counts(&counts, &args);
+    }
+    // a Parquet file's counts in one streaming pass, when they suffice (no covariates, one
+    // contrast of two arms)
+    if args.covariates.is_empty()
+        && !args.comparisons.any()
+        && let Some(counts) = stream_counts(&args.data, Shape::ArmAndCovariates)?
+        && counts.group().is_none_or(|g| g.n_levels() <= 2)
+    {
+        return fit_counts(&counts, &args);
     }
     let data = load_arms(&args.data, &args.comparisons, Shape::ArmAndCovariates, |columns| {
         columns.covariates(args.covariates.iter())
@@ -61,26 +82,14 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
     emit(&args.output, &fit.render(args.output.format))
 }
 
-/// `--counts`: every arm's RMST and the contrasts from aggregated counts (two arms, or one).
-fn run_counts(args: RmstArgs) -> Result<(), Failure> {
-    refuse_comparisons_of_counts(&args.comparisons)?;
-    let counts = load_counts(&args.data, &args.counts, false)?;
-    if let Some(group) = counts.group()
-        && group.n_levels() > 2
-    {
-        return Err(Failure::input(anyhow::anyhow!(
-            "{}: group column '{}' has {} levels; with --counts rmst compares two arms (each arm against the reference is not yet available with --counts): keep two arms' rows in the GROUP BY",
-            args.data.file.display(),
-            group.name,
-            group.n_levels()
-        )));
-    }
+/// Every arm's RMST and the contrasts from counts (two arms, or one).
+fn fit_counts(counts: &survkit::counts::Counts, args: &RmstArgs) -> Result<(), Failure> {
     let options = RmstOptions {
         tau: args.tau,
         conf_level: args.conf_level,
         ..RmstOptions::default()
     };
-    let fit = Rmst::fit_counts(&counts, &options).map_err(failure)?;
+    let fit = Rmst::fit_counts(counts, &options).map_err(failure)?;
     report_notes(&fit.dropped_rows, &fit.warnings);
     emit(&args.output, &fit.render(args.output.format))
 }

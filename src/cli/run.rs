@@ -146,12 +146,29 @@ pub fn load_counts(args: &DataArgs, counts: &CountArgs, takes_strata: bool) -> R
     Counts::from_table(&table, &columns).map_err(Failure::input)
 }
 
+/// The counts of a Parquet file for an estimator that needs only counts, read in one
+/// streaming pass (`survkit::model::stream_counts`); `None` when the file is not Parquet or
+/// the analysis needs the rows (then read it with [`load_model`]).
+pub fn stream_counts(args: &DataArgs, shape: Shape) -> Result<Option<Counts>, Failure> {
+    if !survkit::table::is_parquet(&args.file) || args.weight.is_some() {
+        return Ok(None);
+    }
+    remember_input(&args.file);
+    match &args.formula {
+        Some(text) => {
+            let formula = Formula::parse(text).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
+            survkit::model::stream_counts(&args.file, &formula, shape, |c| c.strict = args.strict)
+                .map_err(Failure::input)
+        }
+        None => Counts::stream_parquet(&args.file, &columns(args)?)
+            .map(Some)
+            .map_err(Failure::input),
+    }
+}
+
 /// Refuses, under `--counts`, the comparisons of each arm against the reference.
 pub fn refuse_comparisons_of_counts(comparisons: &ComparisonArgs) -> Result<(), Failure> {
-    if comparisons.compare.is_some()
-        || comparisons.regimen.is_some()
-        || comparisons.adjust != survkit::multiplicity::Adjustment::None
-    {
+    if comparisons.any() {
         return Err(Failure::input(anyhow!(
             "--compare, --regimen and --adjust (each arm against the reference) are not yet available with --counts; compare all groups at once, or select two arms' rows in the GROUP BY"
         )));

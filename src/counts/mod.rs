@@ -44,6 +44,11 @@
 
 use std::path::Path;
 
+#[cfg(feature = "parquet")]
+mod parquet;
+#[cfg(feature = "parquet")]
+pub(crate) use parquet::head as parquet_head;
+
 use crate::data::{DataError, DroppedRows, Factor, LabelCollector, Rule, column_index};
 use crate::risk_set::{Exits, Records, RiskTable};
 use crate::table::{Column, RowLayout, Table};
