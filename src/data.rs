@@ -302,7 +302,6 @@ pub struct ColumnCount {
 
 impl DroppedRows {
     /// Adds the rows dropped from a later part of the same file.
-    #[cfg(feature = "parquet")]
     pub(crate) fn append(&mut self, later: DroppedRows) {
         self.count += later.count;
         let room = DROPPED_LINES_SHOWN.saturating_sub(self.lines.len());
@@ -771,7 +770,9 @@ impl SurvData {
     /// rows missing one of them (the other columns' missing values drop nothing).
     pub fn from_table(table: &Table, columns: &Columns) -> Result<SurvData, DataError> {
         let file = table.source().to_string();
-        let RowsRead { used, lines, dropped } = read_rows(table, columns, Mixing::Refused)?;
+        let RowsRead {
+            used, lines, dropped, ..
+        } = read_rows(table, columns, Mixing::Refused, 0..table.n_rows())?;
         if lines.is_empty() && dropped.count == 0 {
             return Err(DataError::NoRows { file });
         }
@@ -876,7 +877,6 @@ impl SurvData {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mixing {
     Refused,
-    #[cfg(feature = "parquet")]
     Allowed,
 }
 
@@ -886,11 +886,12 @@ pub(crate) struct RowsRead {
     used: Vec<UsedColumn>,
     /// The line of each kept row.
     pub(crate) lines: Vec<u64>,
+    /// The index of each kept row in the table.
+    pub(crate) rows: Vec<usize>,
     pub(crate) dropped: DroppedRows,
 }
 
 /// What one kept row holds, for a reader that counts rows instead of keeping them.
-#[cfg(feature = "parquet")]
 pub(crate) struct RowValues {
     pub(crate) time: f64,
     pub(crate) entry: Option<f64>,
@@ -900,7 +901,6 @@ pub(crate) struct RowValues {
     pub(crate) labels: [Option<u32>; 2],
 }
 
-#[cfg(feature = "parquet")]
 impl RowsRead {
     /// The values of kept row `k`; labels are codes into [`RowsRead::labels`] (group, strata).
     pub(crate) fn row(&self, k: usize) -> RowValues {
@@ -944,7 +944,12 @@ impl RowsRead {
 }
 
 /// Reads the used columns of every row of `table` (see [`SurvData::from_table`]).
-pub(crate) fn read_rows(table: &Table, columns: &Columns, mixing: Mixing) -> Result<RowsRead, DataError> {
+pub(crate) fn read_rows(
+    table: &Table,
+    columns: &Columns,
+    mixing: Mixing,
+    rows: std::ops::Range<usize>,
+) -> Result<RowsRead, DataError> {
     let file = table.source().to_string();
     let mut used = resolve_columns(&file, &table.names(), columns)?;
     for column in &mut used {
@@ -955,8 +960,9 @@ pub(crate) fn read_rows(table: &Table, columns: &Columns, mixing: Mixing) -> Res
     let layout = table.layout();
     let mut dropped = DroppedRows::of(layout);
     let mut lines: Vec<u64> = Vec::new();
+    let mut kept: Vec<usize> = Vec::new();
     let mut missing: Vec<usize> = Vec::new();
-    for (row, &line) in table.lines().iter().enumerate() {
+    for (row, &line) in table.lines().iter().enumerate().take(rows.end).skip(rows.start) {
         missing.clear();
         for (c, column) in used.iter().enumerate() {
             if !column.missing_kept && cells[c].is_missing(row) {
@@ -981,8 +987,14 @@ pub(crate) fn read_rows(table: &Table, columns: &Columns, mixing: Mixing) -> Res
             }
         }
         lines.push(line);
+        kept.push(row);
     }
-    Ok(RowsRead { used, lines, dropped })
+    Ok(RowsRead {
+        used,
+        lines,
+        rows: kept,
+        dropped,
+    })
 }
 
 /// The position of the column called `name` among the header's `names`, refused when the

@@ -221,12 +221,35 @@ pub fn columns_for(formula: &Formula, table: &Table, shape: Shape) -> Result<Col
     Ok(columns)
 }
 
+/// Whether a formula's estimator, read as `shape` says, needs only counts per (group, stratum,
+/// time): no covariates beside the group, no clusters.
+pub fn counted(formula: &Formula, shape: Shape) -> bool {
+    let variables = formula.terms.iter().filter(|t| !matches!(t, Term::Strata(_))).count();
+    shape != Shape::Regression && shape != Shape::ArmAndModel && variables <= 1
+}
+
 /// The counts a formula's count-based estimator needs (Kaplan–Meier, the log-rank family,
-/// RMST without covariates), read from a Parquet file in one streaming pass
-/// ([`crate::counts::Counts::stream_parquet`], memory bounded by the number of distinct times); `adjust` sets
-/// what a formula does not say. `None` when the analysis needs the rows themselves (case
-/// weights, covariates, clusters, regimens), the file is not Parquet (by its extension) or has
-/// no rows: read it as a table then.
+/// RMST without covariates) from the rows of `table`, counted in parallel parts
+/// ([`crate::counts::Counts::from_rows`]); `adjust` sets what a formula does not say. `None`
+/// when the analysis needs the rows themselves (case weights, covariates, clusters,
+/// regimens): read them with [`frame_for`].
+pub fn counts_frame(
+    table: &Table,
+    formula: &Formula,
+    shape: Shape,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<Option<crate::counts::Counts>, ModelError> {
+    let mut columns = columns_for(formula, table, shape)?;
+    adjust(&mut columns);
+    if !counts_suffice(&columns) {
+        return Ok(None);
+    }
+    Ok(Some(crate::counts::Counts::from_rows(table, &columns)?))
+}
+
+/// As [`counts_frame`] for a Parquet file, read in one streaming pass
+/// ([`crate::counts::Counts::stream_parquet`], memory bounded by the number of distinct
+/// times); `None` also when the file is not Parquet (by its extension) or has no rows.
 #[cfg(feature = "parquet")]
 pub fn stream_counts(
     path: impl AsRef<std::path::Path>,

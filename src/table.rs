@@ -324,7 +324,6 @@ impl RowLayout {
 
     /// The number of the row at `location` (the inverse of [`RowLayout::locate`]); `None`
     /// for a location of another kind of file.
-    #[cfg(feature = "parquet")]
     pub(crate) fn line_of(&self, location: Location) -> Option<u64> {
         match (self, location) {
             (RowLayout::Lines, Location::Line(line)) => Some(line),

@@ -2,7 +2,9 @@
 //! Kaplan–Meier, log-rank and RMST results, dropped rows and errors that reading the whole file
 //! as rows gives (`SurvData::read`), on random files of every column type the reader takes,
 //! with missing values, refused values, R's 1/2 coding, TRUE/FALSE codes, delayed entry and
-//! several row groups; and a row group longer than one batch names its rows right.
+//! several row groups; and a row group longer than one batch names its rows right. The same
+//! rows written as CSV give, counted in parallel parts (`Counts::from_rows`), what reading them
+//! as rows gives.
 #![cfg(feature = "parquet")]
 
 use std::path::Path;
@@ -16,7 +18,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use proptest::prelude::*;
 use survkit::counts::Counts;
-use survkit::{Columns, Format, KaplanMeier, KmOptions, LogRank, LogRankOptions, Render, SurvData};
+use survkit::{Columns, Format, KaplanMeier, KmOptions, LogRank, LogRankOptions, Render, SurvData, Table};
 
 fn write_parquet(path: &Path, batch: &RecordBatch, rows_per_group: usize) {
     let properties = WriterProperties::builder()
@@ -29,8 +31,28 @@ fn write_parquet(path: &Path, batch: &RecordBatch, rows_per_group: usize) {
 }
 
 /// The Kaplan–Meier and log-rank JSON (and dropped rows) of the file read as rows and streamed,
-/// or their errors' messages.
+/// or their errors' messages; and of its rows written as CSV, read as rows and counted in
+/// parts (`Counts::from_rows`).
 fn both(path: &Path, columns: &Columns) -> (Result<String, String>, Result<String, String>) {
+    if let Ok(table) = Table::read(path) {
+        let csv = Table::from_csv_bytes("trial.csv", table.to_csv().as_bytes()).unwrap();
+        let (rows, counted) = both_of(
+            || SurvData::from_table(&csv, columns),
+            || Counts::from_rows(&csv, columns),
+        );
+        assert_eq!(rows, counted, "CSV");
+    }
+    both_of(
+        || SurvData::read(path, columns),
+        || Counts::stream_parquet(path, columns),
+    )
+}
+
+/// As [`both`], for rows and counts read by the given functions.
+fn both_of(
+    read: impl FnOnce() -> Result<SurvData, survkit::DataError>,
+    count: impl FnOnce() -> Result<Counts, survkit::DataError>,
+) -> (Result<String, String>, Result<String, String>) {
     let results = |km: Result<KaplanMeier, String>, logrank: Option<LogRank>| {
         km.map(|km| {
             format!(
@@ -43,21 +65,17 @@ fn both(path: &Path, columns: &Columns) -> (Result<String, String>, Result<Strin
     };
     let km_options = KmOptions::default();
     let lr_options = LogRankOptions::default();
-    let rows = SurvData::read(path, columns)
-        .map_err(|e| e.to_string())
-        .and_then(|data| {
-            let logrank = LogRank::test(&data, &lr_options).ok();
-            results(KaplanMeier::fit(&data, &km_options).map_err(|e| e.to_string()), logrank)
-        });
-    let streamed = Counts::stream_parquet(path, columns)
-        .map_err(|e| e.to_string())
-        .and_then(|counts| {
-            let logrank = LogRank::test_counts(&counts, &lr_options).ok();
-            results(
-                KaplanMeier::fit_counts(&counts, &km_options).map_err(|e| e.to_string()),
-                logrank,
-            )
-        });
+    let rows = read().map_err(|e| e.to_string()).and_then(|data| {
+        let logrank = LogRank::test(&data, &lr_options).ok();
+        results(KaplanMeier::fit(&data, &km_options).map_err(|e| e.to_string()), logrank)
+    });
+    let streamed = count().map_err(|e| e.to_string()).and_then(|counts| {
+        let logrank = LogRank::test_counts(&counts, &lr_options).ok();
+        results(
+            KaplanMeier::fit_counts(&counts, &km_options).map_err(|e| e.to_string()),
+            logrank,
+        )
+    });
     (rows, streamed)
 }
 

@@ -6,7 +6,7 @@ use survkit::{ConfType, Format, KaplanMeier, KmOptions, Render};
 
 use super::Failure;
 use super::args::{CountArgs, DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{emit, load_counts, load_model, report_notes, stream_counts};
+use super::run::{counts_of_rows, emit, load_counts, load_model, report_notes};
 
 #[derive(Debug, Args)]
 pub struct KmArgs {
@@ -47,7 +47,7 @@ pub fn run(args: KmArgs) -> Result<(), Failure> {
     let fit = if args.counts.counts {
         let counts = load_counts(&args.data, &args.counts, true)?;
         KaplanMeier::fit_counts(&counts, &options)
-    } else if let Some(counts) = stream_counts(&args.data, Shape::Groups)? {
+    } else if let Some(counts) = counts_of_rows(&args.data, Shape::Groups)? {
         KaplanMeier::fit_counts(&counts, &options)
     } else {
         let data = load_model(&args.data, Shape::Groups, |columns| columns)?;

@@ -8,8 +8,8 @@ use survkit::{LogRank, LogRankError, LogRankOptions, Render, Weights};
 use super::Failure;
 use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs, parse_with_from_str};
 use super::run::{
-    emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes, report_to_stderr,
-    run_comparisons, stream_counts,
+    counts_of_rows, emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes,
+    report_to_stderr, run_comparisons,
 };
 
 #[derive(Debug, Args)]
@@ -46,7 +46,7 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
     }
     if !args.comparisons.any()
         && args.maxcombo.is_none()
-        && let Some(counts) = stream_counts(&args.data, Shape::Groups)?
+        && let Some(counts) = counts_of_rows(&args.data, Shape::Groups)?
     {
         return test_counts(&counts, &args);
     }

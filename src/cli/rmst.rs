@@ -7,8 +7,8 @@ use survkit::{Render, Rmst, RmstOptions, SurvData};
 use super::Failure;
 use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs};
 use super::run::{
-    emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes, report_to_stderr,
-    run_comparisons, stream_counts,
+    counts_of_rows, emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes,
+    report_to_stderr, run_comparisons,
 };
 
 #[derive(Debug, Args)]
@@ -52,7 +52,7 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
     // contrast of two arms)
     if args.covariates.is_empty()
         && !args.comparisons.any()
-        && let Some(counts) = stream_counts(&args.data, Shape::ArmAndCovariates)?
+        && let Some(counts) = counts_of_rows(&args.data, Shape::ArmAndCovariates)?
         && counts.group().is_none_or(|g| g.n_levels() <= 2)
     {
         return fit_counts(&counts, &args);

@@ -146,24 +146,46 @@ pub fn load_counts(args: &DataArgs, counts: &CountArgs, takes_strata: bool) -> R
     Counts::from_table(&table, &columns).map_err(Failure::input)
 }
 
-/// The counts of a Parquet file for an estimator that needs only counts, read in one
-/// streaming pass (`survkit::model::stream_counts`); `None` when the file is not Parquet or
-/// the analysis needs the rows (then read it with [`load_model`]).
-pub fn stream_counts(args: &DataArgs, shape: Shape) -> Result<Option<Counts>, Failure> {
-    if !survkit::table::is_parquet(&args.file) || args.weight.is_some() {
+/// The counts of the input for an estimator that needs only counts: a Parquet file read in
+/// one streaming pass (memory bounded by the distinct times), any other file read as a table
+/// and its rows counted in parallel parts; the results, dropped rows and errors are those of
+/// the rows. `None` when the analysis needs the rows (case weights, covariates, clusters):
+/// then read them with [`load_model`].
+pub fn counts_of_rows(args: &DataArgs, shape: Shape) -> Result<Option<Counts>, Failure> {
+    if args.weight.is_some() {
         return Ok(None);
     }
-    remember_input(&args.file);
-    match &args.formula {
-        Some(text) => {
-            let formula = Formula::parse(text).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
-            survkit::model::stream_counts(&args.file, &formula, shape, |c| c.strict = args.strict)
-                .map_err(Failure::input)
-        }
-        None => Counts::stream_parquet(&args.file, &columns(args)?)
-            .map(Some)
-            .map_err(Failure::input),
+    let formula = match &args.formula {
+        Some(text) => Some(Formula::parse(text).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?),
+        None => None,
+    };
+    if formula.as_ref().is_some_and(|f| !survkit::model::counted(f, shape)) {
+        return Ok(None);
     }
+    let given = match &formula {
+        Some(_) => None,
+        None => Some(columns(args)?),
+    };
+    remember_input(&args.file);
+    let strict = |c: &mut Columns| c.strict = args.strict;
+    let counts = match (&formula, &given) {
+        (Some(f), _) if survkit::table::is_parquet(&args.file) => {
+            survkit::model::stream_counts(&args.file, f, shape, strict).map_err(Failure::input)?
+        }
+        (None, Some(columns)) if survkit::table::is_parquet(&args.file) => {
+            Some(Counts::stream_parquet(&args.file, columns).map_err(Failure::input)?)
+        }
+        (Some(f), _) => {
+            let table = Table::read(&args.file).map_err(Failure::input)?;
+            survkit::model::counts_frame(&table, f, shape, strict).map_err(Failure::input)?
+        }
+        (None, Some(columns)) => {
+            let table = Table::read(&args.file).map_err(Failure::input)?;
+            Some(Counts::from_rows(&table, columns).map_err(Failure::input)?)
+        }
+        (None, None) => None,
+    };
+    Ok(counts)
 }
 
 /// Refuses, under `--counts`, the comparisons of each arm against the reference.

@@ -33,7 +33,6 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::BuildHasherDefault;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -46,23 +45,14 @@ use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use rayon::prelude::*;
-use rustc_hash::FxHasher;
 
-use super::{CountColumns, Counts};
-use crate::data::{Columns, DataError, DroppedRows, EventToken, Mixing, Rule, column_index, read_rows};
-use crate::table::{Column, RowLayout, Table, present};
+use super::Counts;
+use super::tally::{Fx, Labels, Row, Tally, refuse_what_counts_lack};
+use crate::data::{Columns, DataError, EventToken, column_index};
+use crate::table::{RowLayout, Table, present};
 
 /// Rows decoded at once by each thread.
 pub(crate) const BATCH_ROWS: usize = 64 * 1024;
-
-type Fx = BuildHasherDefault<FxHasher>;
-
-/// (group label, stratum label, time bits, event code) of the rows leaving at a time.
-type ExitKey = (u32, u32, u64, EventToken);
-/// (group label, stratum label, time bits) of the rows entering at a time.
-type EntryKey = (u32, u32, u64);
-/// A row of the counts table: (group label, stratum label, time, [events, censorings, entries]).
-type CountRow = (u32, u32, f64, [f64; 3]);
 
 impl Counts {
     /// The counts of the participants' rows of a Parquet file, read in one streaming pass
@@ -81,13 +71,7 @@ impl Counts {
     pub fn stream_parquet(path: impl AsRef<Path>, columns: &Columns) -> Result<Counts, DataError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        if !crate::model::counts_suffice(columns) {
-            return Err(DataError::Invalid {
-                file,
-                message: "counts carry no case weights, clusters, regimens or covariates: read the rows instead"
-                    .to_string(),
-            });
-        }
+        refuse_what_counts_lack(&file, columns)?;
         let source = Source::open(path, &file)?;
         let names = &source.names;
         let mut used = vec![
@@ -98,23 +82,15 @@ impl Counts {
             used.push(column_index(&file, names, name)?);
         }
         source.check_types(&used)?;
-        let tallies: Vec<Result<Tally, DataError>> = (0..source.row_groups())
+        // rayon combines neighbouring parts in file order, so each merge adds a later part
+        let total = (0..source.row_groups())
             .into_par_iter()
             .map(|group| source.tally(group, &used, columns))
-            .collect();
-        let mut total = Tally::default();
-        for tally in tallies {
-            total.absorb(tally?);
-        }
-        // as a whole table is read: its columns' cells first, then its rows in order
-        if let Some((_, _, error)) = total.column_error.take() {
-            return Err(error);
-        }
-        let refusal = total.mixed_codes(&file, &columns.event, &source.layout);
-        if let Some(error) = pick_first(total.row_error.take(), refusal) {
-            return Err(error);
-        }
-        total.finish(&file, columns, source.layout)
+            .try_reduce(Tally::default, |mut earlier, later| {
+                earlier.absorb(later);
+                Ok(earlier)
+            })?;
+        total.into_counts(&file, columns, source.layout)
     }
 }
 
@@ -145,15 +121,6 @@ pub(crate) fn head(path: &Path) -> Result<Option<Table>, DataError> {
             Table::from_record_batch_at(&file, &batch, source.layout.clone(), source.first_line(group)).map(Some)
         }
         None => Ok(None),
-    }
-}
-
-/// The earlier (by row) of a row's error and a refusal found after the pass.
-fn pick_first(row_error: Option<(u64, DataError)>, refusal: Option<(u64, DataError)>) -> Option<DataError> {
-    match (row_error, refusal) {
-        (Some((a, e)), Some((b, f))) => Some(if a <= b { e } else { f }),
-        (Some((_, e)), None) | (None, Some((_, e))) => Some(e),
-        (None, None) => None,
     }
 }
 
@@ -302,81 +269,12 @@ impl Source {
     }
 }
 
-/// The rows of one or more batches, counted.
-#[derive(Default)]
-struct Tally {
-    /// Group and stratum labels met, in order, and their codes.
-    labels: [Labels; 2],
-    exits: HashMap<ExitKey, u64, Fx>,
-    entries: HashMap<EntryKey, u64, Fx>,
-    /// The first row (line and text) of each event code.
-    first_code: HashMap<EventToken, (u64, String), Fx>,
-    /// The first row whose entry is not before its exit: (line, entry, exit).
-    entry_not_before_exit: Option<(u64, f64, f64)>,
-    dropped: Option<DroppedRows>,
-    rows: u64,
-    kept: u64,
-    /// The first refused cell of a used column (a whole table's columns are read before its
-    /// rows, in the file's column order): (column, line, error).
-    column_error: Option<(usize, u64, DataError)>,
-    /// The first row breaking a rule: (line, error).
-    row_error: Option<(u64, DataError)>,
-}
-
-#[derive(Default)]
-struct Labels {
-    text: Vec<String>,
-    code: HashMap<String, u32, Fx>,
-}
-
-impl Labels {
-    fn code(&mut self, label: &str) -> u32 {
-        if let Some(&code) = self.code.get(label) {
-            return code;
-        }
-        let code = self.text.len() as u32;
-        self.text.push(label.to_string());
-        self.code.insert(label.to_string(), code);
-        code
-    }
-}
-
-/// A kept row, as counted.
-struct Row {
-    line: u64,
-    time: f64,
-    entry: Option<f64>,
-    code: EventToken,
-    labels: [u32; 2],
-}
-
 impl Tally {
-    fn add(&mut self, row: Row, code_text: impl FnOnce() -> String) {
-        let time = row.time + 0.0; // −0 and 0 are one time
-        *self
-            .exits
-            .entry((row.labels[0], row.labels[1], time.to_bits(), row.code))
-            .or_insert(0) += 1;
-        if let Some(entry) = row.entry {
-            *self
-                .entries
-                .entry((row.labels[0], row.labels[1], (entry + 0.0).to_bits()))
-                .or_insert(0) += 1;
-            if entry >= row.time && self.entry_not_before_exit.is_none() {
-                self.entry_not_before_exit = Some((row.line, entry, row.time));
-            }
-        }
-        self.first_code
-            .entry(row.code)
-            .or_insert_with(|| (row.line, code_text()));
-        self.kept += 1;
-    }
-
     /// Counts one batch whose first row is `line`; after a refused value, only looks for an
     /// earlier refused cell of a column.
     fn count(&mut self, batch: &RecordBatch, line: u64, columns: &Columns, source: &Source) {
         self.rows += batch.num_rows() as u64;
-        let failed = self.column_error.is_some() || self.row_error.is_some();
+        let failed = self.failed();
         if !failed && self.count_directly(batch, line, columns).is_some() {
             return;
         }
@@ -397,43 +295,7 @@ impl Tally {
         if failed {
             return;
         }
-        if let Err(error) = self.count_table(&table, line, columns) {
-            let at = match &error {
-                DataError::InvalidValue { location, .. } => source.layout.line_of(*location),
-                _ => None,
-            };
-            let at = at.unwrap_or(line);
-            // the rows before it still count: one may be an earlier row of mixed event codes
-            let before = batch.slice(0, (at.saturating_sub(line) as usize).min(batch.num_rows()));
-            if let Ok(table) = Table::from_record_batch_at(&source.file, &before, source.layout.clone(), line) {
-                let _ = self.count_table(&table, line, columns);
-            }
-            self.row_error = Some((at, error));
-        }
-    }
-
-    /// Counts the rows of a table read from a batch whose first row is `line`, under the rules
-    /// of [`read_rows`].
-    fn count_table(&mut self, table: &Table, line: u64, columns: &Columns) -> Result<(), DataError> {
-        let read = read_rows(table, columns, Mixing::Allowed)?;
-        let event = table.column(&columns.event);
-        let row_of = |k: usize| (read.lines[k] - line) as usize;
-        let labels = [read.labels(0), read.labels(1)];
-        let codes: [Vec<u32>; 2] = std::array::from_fn(|w| labels[w].iter().map(|l| self.labels[w].code(l)).collect());
-        for k in 0..read.lines.len() {
-            let values = read.row(k);
-            let row = Row {
-                line: read.lines[k],
-                time: values.time,
-                entry: values.entry,
-                code: values.token,
-                labels: std::array::from_fn(|w| values.labels[w].map_or(0, |c| codes[w][c as usize])),
-            };
-            let text = || event.and_then(|c| c.text(row_of(k))).unwrap_or_default().to_string();
-            self.add(row, text);
-        }
-        self.merge_dropped(read.dropped);
-        Ok(())
+        self.count_rows(&table, 0..table.n_rows(), columns);
     }
 
     /// Counts a batch of the common types without missing or refused values; `None` (having
@@ -466,200 +328,6 @@ impl Tally {
             self.add(row, || code_text(code));
         }
         Some(())
-    }
-
-    fn merge_dropped(&mut self, dropped: DroppedRows) {
-        match &mut self.dropped {
-            None => self.dropped = Some(dropped),
-            Some(total) => total.append(dropped),
-        }
-    }
-
-    /// Adds the counts of a later part of the file.
-    fn absorb(&mut self, other: Tally) {
-        if let Some(theirs) = other.column_error
-            && self
-                .column_error
-                .as_ref()
-                .is_none_or(|mine| (theirs.0, theirs.1) < (mine.0, mine.1))
-        {
-            self.column_error = Some(theirs);
-        }
-        if let Some(theirs) = other.row_error
-            && self.row_error.as_ref().is_none_or(|mine| theirs.0 < mine.0)
-        {
-            self.row_error = Some(theirs);
-        }
-        let remap: [Vec<u32>; 2] =
-            std::array::from_fn(|w| other.labels[w].text.iter().map(|l| self.labels[w].code(l)).collect());
-        let code = |w: usize, c: u32| remap[w].get(c as usize).copied().unwrap_or(c);
-        for ((g, s, t, e), n) in other.exits {
-            *self.exits.entry((code(0, g), code(1, s), t, e)).or_insert(0) += n;
-        }
-        for ((g, s, t), n) in other.entries {
-            *self.entries.entry((code(0, g), code(1, s), t)).or_insert(0) += n;
-        }
-        for (token, first) in other.first_code {
-            let mine = self.first_code.entry(token).or_insert_with(|| first.clone());
-            if first.0 < mine.0 {
-                *mine = first;
-            }
-        }
-        if let Some(other_first) = other.entry_not_before_exit
-            && self.entry_not_before_exit.is_none_or(|mine| other_first.0 < mine.0)
-        {
-            self.entry_not_before_exit = Some(other_first);
-        }
-        if let Some(dropped) = other.dropped {
-            self.merge_dropped(dropped);
-        }
-        self.rows += other.rows;
-        self.kept += other.kept;
-    }
-
-    /// TRUE/FALSE mixed with numbers: the first row whose kind differs from the first row's.
-    fn mixed_codes(&self, file: &str, column: &str, layout: &RowLayout) -> Option<(u64, DataError)> {
-        let logical = |t: &EventToken| matches!(t, EventToken::True | EventToken::False);
-        let (first, _) = self.first_code.iter().min_by_key(|(_, (line, _))| *line)?;
-        let (_, (line, text)) = self
-            .first_code
-            .iter()
-            .filter(|(t, _)| logical(t) != logical(first))
-            .min_by_key(|(_, (line, _))| *line)?;
-        Some((
-            *line,
-            DataError::InvalidValue {
-                file: file.to_string(),
-                location: layout.locate(*line),
-                column: column.to_string(),
-                value: text.clone(),
-                rule: Rule::MixedEventCodes,
-            },
-        ))
-    }
-
-    /// The counts, after the checks of the whole column (see the module docs).
-    fn finish(self, file: &str, columns: &Columns, layout: RowLayout) -> Result<Counts, DataError> {
-        let file = file.to_string();
-        let dropped = self.dropped.unwrap_or_else(|| DroppedRows::of(&layout));
-        if self.rows == 0 {
-            return Err(DataError::NoRows { file });
-        }
-        if columns.strict && dropped.count > 0 {
-            return Err(DataError::Missing { file, dropped });
-        }
-        if self.kept == 0 {
-            return Err(DataError::AllDropped { file, dropped });
-        }
-        let two_coding = columns.event_value.is_none() && self.first_code.contains_key(&EventToken::Two);
-        if two_coding && let Some((line, _)) = self.first_code.get(&EventToken::Zero) {
-            return Err(DataError::InvalidValue {
-                file,
-                location: layout.locate(*line),
-                column: columns.event.clone(),
-                value: "0".to_string(),
-                rule: Rule::ZeroBesideTwo,
-            });
-        }
-        if let (Some((line, entry, exit)), Some(entry_column)) = (self.entry_not_before_exit, &columns.entry) {
-            return Err(DataError::InvalidValue {
-                file,
-                location: layout.locate(line),
-                column: entry_column.clone(),
-                value: entry.to_string(),
-                rule: Rule::EntryNotBeforeExit {
-                    exit,
-                    time_column: columns.time.as_str().into(),
-                    after_ties: false,
-                },
-            });
-        }
-        let is_event = |t: EventToken| match two_coding {
-            true => t == EventToken::Two,
-            false => matches!(t, EventToken::One | EventToken::True),
-        };
-        // one row per key of the counts table, then read as any counts table is
-        let mut rows: Vec<CountRow> = Vec::with_capacity(self.exits.len() + self.entries.len());
-        for ((g, s, t, e), n) in self.exits {
-            let n = n as f64;
-            let counts = if is_event(e) { [n, 0.0, 0.0] } else { [0.0, n, 0.0] };
-            rows.push((g, s, f64::from_bits(t), counts));
-        }
-        for ((g, s, t), n) in self.entries {
-            rows.push((g, s, f64::from_bits(t), [0.0, 0.0, n as f64]));
-        }
-        rows.sort_by(|a, b| {
-            (a.0, a.1)
-                .cmp(&(b.0, b.1))
-                .then(a.2.total_cmp(&b.2))
-                .then(a.3[0].total_cmp(&b.3[0]))
-        });
-        let names = CountNames::for_columns(columns);
-        let mut table_columns = vec![
-            Column::numeric(columns.time.clone(), rows.iter().map(|r| r.2).collect()),
-            Column::numeric(names.n_event.clone(), rows.iter().map(|r| r.3[0]).collect()),
-            Column::numeric(names.n_censor.clone(), rows.iter().map(|r| r.3[1]).collect()),
-        ];
-        if columns.entry.is_some() {
-            table_columns.push(Column::numeric(
-                names.n_enter.clone(),
-                rows.iter().map(|r| r.3[2]).collect(),
-            ));
-        }
-        let [group_labels, strata_labels] = &self.labels;
-        let label_column = |name: &String, labels: &Labels, pick: fn(&CountRow) -> u32| {
-            Column::labels(
-                name.clone(),
-                rows.iter()
-                    .map(|r| Some(labels.text[pick(r) as usize].as_str()))
-                    .collect(),
-            )
-        };
-        if let Some(name) = &columns.group {
-            table_columns.push(label_column(name, group_labels, |r| r.0));
-        }
-        if let Some(name) = &columns.strata {
-            table_columns.push(label_column(name, strata_labels, |r| r.1));
-        }
-        let table = Table::from_columns(file.clone(), table_columns)?;
-        let mut count_columns = CountColumns::default()
-            .time(columns.time.clone())
-            .n_event(names.n_event)
-            .n_censor(names.n_censor);
-        if columns.entry.is_some() {
-            count_columns = count_columns.n_enter(names.n_enter);
-        }
-        count_columns.group.clone_from(&columns.group);
-        count_columns.strata.clone_from(&columns.strata);
-        count_columns.references.clone_from(&columns.references);
-        let mut counts = Counts::from_table(&table, &count_columns)?;
-        counts.dropped = dropped;
-        Ok(counts)
-    }
-}
-
-/// Names for the count columns that no column of the analysis has.
-struct CountNames {
-    n_event: String,
-    n_censor: String,
-    n_enter: String,
-}
-
-impl CountNames {
-    fn for_columns(columns: &Columns) -> CountNames {
-        let taken = [Some(&columns.time), columns.group.as_ref(), columns.strata.as_ref()];
-        let free = |base: &str| {
-            let mut name = base.to_string();
-            while taken.iter().flatten().any(|t| **t == name) {
-                name.push('_');
-            }
-            name
-        };
-        CountNames {
-            n_event: free("n_event"),
-            n_censor: free("n_censor"),
-            n_enter: free("n_enter"),
-        }
     }
 }
 
