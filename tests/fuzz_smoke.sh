@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # inputs per target and CLI commands, about 2 minutes in all on a 2-core machine after the
 # fuzz build; FUZZ_SCALE multiplies them all
 scale="${FUZZ_SCALE:-1}"
-declare -A runs=([csv_reader]=$((20000 * scale)) [digitised_reader]=$((20000 * scale)) [small_trial]=$((1000 * scale)) [formula]=$((30000 * scale)))
+declare -A runs=([csv_reader]=$((20000 * scale)) [digitised_reader]=$((20000 * scale)) [small_trial]=$((1000 * scale)) [formula]=$((30000 * scale)) [parquet_stream]=$((5000 * scale)))
 cli_runs=$((600 * scale))
 start=$(date +%s)
 
@@ -22,7 +22,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-targets=(csv_reader digitised_reader formula small_trial)
+targets=(csv_reader digitised_reader formula small_trial parquet_stream)
 # -s none: survkit has no unsafe code of its own, so AddressSanitizer adds build time, not checks
 cargo +nightly fuzz build -s none
 cargo build --release --quiet

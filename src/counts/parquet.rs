@@ -180,8 +180,10 @@ impl Source {
                 ))
             })?;
             for column in group.columns() {
-                let (start, length) = column.byte_range();
-                if start.checked_add(length).is_none_or(|end| end > size) {
+                // ColumnChunkMetaData::byte_range panics on negative values
+                let start = column.dictionary_page_offset().unwrap_or(column.data_page_offset());
+                let length = column.compressed_size();
+                if start < 0 || length < 0 || start.checked_add(length).is_none_or(|end| end as u64 > size) {
                     return Err(invalid(format!(
                         "not a valid Parquet file: column '{}' of row group {g} claims bytes {start}..{} of a file of {size}; is it truncated?",
                         column.column_path(),
@@ -247,24 +249,24 @@ impl Source {
         let handle = self.reopen()?;
         let mut tally = Tally::default();
         let mut line = self.first_line(group);
-        crate::columnar::guarded(&self.file, "Parquet", || {
+        // only the decoding is guarded (a panic in the parquet crate on a corrupt file)
+        let mut reader = crate::columnar::guarded(&self.file, "Parquet", || {
             let mask = ProjectionMask::roots(
                 self.metadata.metadata().file_metadata().schema_descr(),
                 used.iter().copied(),
             );
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(handle, self.metadata.clone())
+            ParquetRecordBatchReaderBuilder::new_with_metadata(handle.try_clone()?, self.metadata.clone())
                 .with_row_groups(vec![group])
                 .with_projection(mask)
                 .with_batch_size(BATCH_ROWS)
                 .build()
-                .map_err(|e| invalid(e.to_string()))?;
-            for batch in reader {
-                let batch = batch.map_err(|e| invalid(e.to_string()))?;
-                tally.count(&batch, line, columns, self);
-                line += batch.num_rows() as u64;
-            }
-            Ok(())
-        })??;
+        })?
+        .map_err(|e| invalid(e.to_string()))?;
+        while let Some(batch) = crate::columnar::guarded(&self.file, "Parquet", || reader.next())? {
+            let batch = batch.map_err(|e| invalid(e.to_string()))?;
+            tally.count(&batch, line, columns, self);
+            line += batch.num_rows() as u64;
+        }
         Ok(tally)
     }
 }
