@@ -12,7 +12,7 @@ What runs where:
 - ``cox``: one aggregation over the rows per Newton–Raphson iteration, by (stratum, time), of
   the risk-set sums at the current β, on the driver combined in time order into the partial
   likelihood, its score and information (Breslow or Efron ties), with survkit's own iteration
-  (start at 0, step halving, R's convention rule, at most ``max_iter`` iterations).
+  (start at 0, step halving, R's convergence rule, at most ``max_iter`` iterations).
 - ``bootstrap``: the rows are collected to the driver once and broadcast; each Spark task runs
   survkit's bootstrap over a range of replicates (replicate r always draws from random stream r
   of the seed), and the driver merges the ranges as ``survkit bootstrap merge`` does, so the
