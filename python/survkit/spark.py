@@ -9,10 +9,11 @@ What runs where:
   events and censorings by survkit's own event coding (0/1, TRUE/FALSE, or 1/2 with 2 = event)
   and hands the counts to ``survkit.kaplan_meier_counts`` etc. Counts are whole numbers, so the
   results equal those of the rows counted bit for bit (see ``survkit.counts`` in the Rust docs).
-- ``cox``: one aggregation over the rows per Newton–Raphson iteration, by (stratum, time), of
-  the risk-set sums at the current β, on the driver combined in time order into the partial
-  likelihood, its score and information (Breslow or Efron ties), with survkit's own iteration
-  (start at 0, step halving, R's convergence rule, at most ``max_iter`` iterations).
+- ``cox``: one pass for the rows left out, the means and the factors' levels (two with
+  factors), then one aggregation over the rows per Newton–Raphson iteration, by (stratum,
+  time), of the risk-set sums at the current β, on the driver combined in time order into the
+  partial likelihood, its score and information (Breslow or Efron ties), with survkit's own
+  iteration (start at 0, step halving, R's convergence rule, at most ``max_iter`` iterations).
 - ``bootstrap``: the rows are collected to the driver once and broadcast; each Spark task runs
   survkit's bootstrap over a range of replicates (replicate r always draws from random stream r
   of the seed), and the driver merges the ranges as ``survkit bootstrap merge`` does, so the
@@ -252,13 +253,16 @@ _NAME = re.compile(r"^`[^`]+`$|^[A-Za-z._][A-Za-z0-9._]*$")
 _STRATA = re.compile(r"^strata\s*\(\s*(?P<column>[^()]+?)\s*\)$")
 
 
-def _parse_formula(formula: str) -> Tuple[Optional[str], str, str, List[str], Optional[str]]:
-    """(entry, time, status, covariates, stratum) of ``Surv([entry,] time, status) ~ x + y +
-    strata(s)``; anything else is refused, naming what is supported."""
+_FACTOR = re.compile(r"^factor\s*\(\s*(?P<column>[^()]+?)\s*\)$")
+
+
+def _parse_formula(formula: str) -> Tuple[Optional[str], str, str, List[str], List[str], Optional[str]]:
+    """(entry, time, status, covariates, factors, stratum) of ``Surv([entry,] time, status) ~ x
+    + factor(y) + strata(s)``; anything else is refused, naming what is supported."""
     match = _SURV.match(formula)
     if match is None:
         raise ValueError(
-            f"formula '{formula}': survkit.spark.cox reads Surv(time, status) ~ x + y + strata(s) "
+            f"formula '{formula}': survkit.spark.cox reads Surv(time, status) ~ x + factor(y) + strata(s) "
             "(or Surv(entry, time, status))"
         )
     args = [a.strip().strip("`") for a in match["args"].split(",")]
@@ -266,25 +270,66 @@ def _parse_formula(formula: str) -> Tuple[Optional[str], str, str, List[str], Op
         raise ValueError(f"formula '{formula}': Surv() takes (time, status) or (entry, time, status)")
     entry = args[0] if len(args) == 3 else None
     time, status = args[-2], args[-1]
-    covariates, stratum = [], None
+    covariates, factors, stratum = [], [], None
     for raw in match["terms"].split("+"):
         term = raw.strip()
-        strata = _STRATA.match(term)
+        strata, factor = _STRATA.match(term), _FACTOR.match(term)
         if strata is not None:
             if stratum is not None:
                 raise ValueError(f"formula '{formula}': one strata() term is supported; combine the columns")
             stratum = strata["column"].strip("`")
+        elif factor is not None:
+            covariates.append(factor["column"].strip("`"))
+            factors.append(covariates[-1])
         elif _NAME.match(term):
             covariates.append(term.strip("`"))
         else:
             raise ValueError(
                 f"formula '{formula}': the term '{term}' is not supported by survkit.spark.cox, which "
-                "takes numeric covariates and strata(); code a factor as 0/1 columns, or fit the "
-                "collected rows with survkit.cox"
+                "takes covariates, factor() and strata(); fit the collected rows with survkit.cox for "
+                "interactions, relevel(), cluster() or offsets"
             )
     if not covariates:
         raise ValueError(f"formula '{formula}': the model has no covariates")
-    return entry, time, status, covariates, stratum
+    return entry, time, status, covariates, factors, stratum
+
+
+def _label(value: Any) -> str:
+    """A value's text as survkit reads a number from a data frame (Rust's shortest round-trip
+    decimal, whole numbers without a point) or a text label (trimmed)."""
+    if isinstance(value, str):
+        return value.strip()
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    return np.format_float_positional(number, unique=True, trim="-")
+
+
+def _as_number(label: str) -> Optional[float]:
+    try:
+        return float(label)
+    except ValueError:
+        return None
+
+
+def _levels(values: Sequence[Any]) -> List[List[Any]]:
+    """A factor's levels as R's ``factor()`` orders them (survkit's ``LabelCollector``):
+    numerically when every label is a number, labels that are the same number one level;
+    otherwise by byte order. Each level is the list of the column's values it holds."""
+    labels: Dict[str, List[Any]] = {}
+    for value in values:
+        labels.setdefault(_label(value), []).append(value)
+    numbers = {label: _as_number(label) for label in labels}
+    if all(n is not None for n in numbers.values()):
+        ordered = sorted(labels, key=lambda label: numbers[label])
+        levels: List[List[Any]] = []
+        for k, label in enumerate(ordered):
+            if k and numbers[label] == numbers[ordered[k - 1]]:
+                levels[-1].extend(labels[label])
+            else:
+                levels.append([label, *labels[label]])
+        return levels
+    return [[label, *labels[label]] for label in sorted(labels, key=lambda label: label.encode("utf-8"))]
 
 
 #: R's ``toler.chol`` (``.Machine$double.eps^0.75``), as survkit's ``linalg``.
@@ -371,30 +416,44 @@ class _CoxProblem:
     """
 
     def __init__(
-        self, df: Any, entry: Optional[str], time: str, status: str, covariates: List[str],
+        self, df: Any, entry: Optional[str], time: str, status: str, covariates: List[str], factors: List[str],
         stratum: Optional[str], weights: Optional[str], ties: str,
     ) -> None:
         F = _functions()
+        from pyspark.sql.types import BooleanType, NumericType
+
         if ties not in ("efron", "breslow"):
             raise ValueError(f"ties '{ties}': survkit.spark.cox supports efron and breslow")
-        self.ties, self.names, self.p = ties, list(covariates), len(covariates)
-        numeric = [time, *covariates] + [c for c in (entry, weights) if c is not None]
-        used = [*numeric, status] + ([stratum] if stratum is not None else [])
-        # one pass: the rows left out for a missing value, n, the covariates' means and spread,
-        # the status values and the weights' range, over the complete rows
+        self.ties = ties
+        types = {field.name: field.dataType for field in df.schema.fields}
+        for column in [c for c in (time, status, entry, weights, stratum) if c is not None] + covariates:
+            if column not in types:
+                raise ValueError(f"there is no column '{column}'; the columns are: {', '.join(types)}")
+        # a column of text is a factor unless every label is a number, as survkit reads a frame
+        numeric_type = {c: isinstance(types[c], (NumericType, BooleanType)) for c in covariates}
+        labelled = [c for c in covariates if c in factors or not numeric_type[c]]
+        used = [time, *covariates, status] + [c for c in (entry, weights, stratum) if c is not None]
+        # one pass: the rows left out for a missing value, n, the numeric covariates' means and
+        # spread, the labels of the others, the status values and the weights' range
         complete = _complete(df, used)
 
         def kept(value: Any) -> Any:
             return F.when(complete, value)
 
+        def spread(name: str, x: Any) -> List[Any]:
+            x = kept(x)
+            return [F.sum(x).alias(f"sum_{name}"), F.min(x).alias(f"min_{name}"), F.max(x).alias(f"max_{name}")]
+
         aggregates = [
             F.sum(F.when(complete, 0).otherwise(1)).alias("missing"),
             F.sum(F.when(complete, 1).otherwise(0)).alias("n"),
+            F.collect_set(kept(_column(status))).alias("status"),
         ]
-        for j, c in enumerate(covariates):
-            x = kept(_column(c).cast("double"))
-            aggregates += [F.sum(x).alias(f"sum{j}"), F.min(x).alias(f"min{j}"), F.max(x).alias(f"max{j}")]
-        aggregates.append(F.collect_set(kept(_column(status))).alias("status"))
+        for k, c in enumerate(covariates):
+            if c in labelled:
+                aggregates.append(F.collect_set(kept(_column(c))).alias(f"labels{k}"))
+            else:
+                aggregates += spread(str(k), _column(c).cast("double"))
         if weights is not None:
             aggregates.append(F.min(kept(_column(weights).cast("double"))).alias("min_weight"))
         first = df.agg(*aggregates).collect()[0]
@@ -405,15 +464,38 @@ class _CoxProblem:
             raise ValueError("no rows with every used value")
         if weights is not None and first["min_weight"] < 0:
             raise ValueError(f"column '{weights}' has a negative case weight")
-        for j, c in enumerate(covariates):
-            if first[f"min{j}"] == first[f"max{j}"]:
-                raise ValueError(f"covariate '{c}' has the same value ({first[f'min{j}']:g}) on every row")
-        self.means = [first[f"sum{j}"] / self.n for j in range(self.p)]
+        # the design: (name, expression, summary of its spread or None until a second pass)
+        design: List[Tuple[str, Any, Optional[Tuple[float, float, float]]]] = []
+        for k, c in enumerate(covariates):
+            if c not in labelled:
+                summary = (first[f"sum_{k}"], first[f"min_{k}"], first[f"max_{k}"])
+                design.append((c, _column(c).cast("double"), summary))
+                continue
+            values = list(first[f"labels{k}"])
+            if c not in factors and all(_as_number(_label(v)) is not None for v in values):
+                design.append((c, F.trim(_column(c)).cast("double"), None))
+                continue
+            levels = _levels(values)
+            if len(levels) < 2:
+                raise ValueError(f"factor '{c}' has one level ({levels[0][0] if levels else ''}) on every row")
+            value = F.trim(_column(c)) if not numeric_type[c] else _column(c)
+            for level in levels[1:]:
+                design.append((f"{c}={level[0]}", value.isin(level[1:]).cast("double"), None))
+        pending = [j for j, (_, _, summary) in enumerate(design) if summary is None]
+        if pending:
+            second = df.agg(*[a for j in pending for a in spread(str(j), design[j][1])]).collect()[0]
+            for j in pending:
+                design[j] = (design[j][0], design[j][1], (second[f"sum_{j}"], second[f"min_{j}"], second[f"max_{j}"]))
+        for name, _, (_, low, high) in design:
+            if low == high:
+                raise ValueError(f"covariate '{name}' has the same value ({low:g}) on every row")
+        self.names, self.p = [name for name, _, _ in design], len(design)
+        self.means = [summary[0] / self.n for _, _, summary in design]
         coding = _event_coding(list(first["status"]), status)
         events = [v for v, is_event in coding.items() if is_event]
         is_event = _column(status).isin(events) if events else F.lit(False)
         weight = _column(weights).cast("double") if weights is not None else F.lit(1.0)
-        centred = [(_column(c).cast("double") - F.lit(m)).alias(f"x{j}") for j, (c, m) in enumerate(zip(covariates, self.means))]
+        centred = [(x - F.lit(m)).alias(f"x{j}") for j, ((_, x, _), m) in enumerate(zip(design, self.means))]
         strat = [_column(stratum).alias("stratum")] if stratum is not None else [F.lit(0).alias("stratum")]
         exits = df.select(*strat, _column(time).cast("double").alias("t"), F.lit(False).alias("is_entry"),
                           is_event.alias("event"), weight.alias("w"), *centred)
@@ -724,6 +806,7 @@ def cox(
     time: Optional[str] = None,
     event: Optional[str] = None,
     covariates: Optional[Sequence[str]] = None,
+    factors: Sequence[str] = (),
     entry: Optional[str] = None,
     strata: Optional[str] = None,
     weights: Optional[str] = None,
@@ -737,11 +820,16 @@ def cox(
     Newton–Raphson iteration: the coefficients and variance of ``survkit.cox`` (and so R's
     ``coxph``) on the same rows.
 
-    The model is either a ``formula`` (``"Surv(time, status) ~ age + sex + strata(inst)"``,
-    ``Surv(entry, time, status)`` for delayed entry) or ``time``, ``event``, ``covariates`` and
-    optionally ``entry`` and ``strata``. Covariates are numeric (code a factor as 0/1 columns;
-    ``factor()``, interactions and ``cluster()`` are refused). ``weights`` names a column of case
-    weights (≥ 0; the model-based variance, as ``survkit cox --weight`` with ``robust=False``).
+    The model is either a ``formula`` (``"Surv(time, status) ~ age + factor(ecog) +
+    strata(inst)"``, ``Surv(entry, time, status)`` for delayed entry) or ``time``, ``event``,
+    ``covariates`` and optionally ``factors`` (the covariates read as factors), ``entry`` and
+    ``strata``. Covariates are numeric columns, ``factor()`` columns and text columns (a factor
+    unless every label is a number, as survkit reads a data frame): a factor gives one 0/1
+    column ``COL=LEVEL`` per level after the reference (the first in R's ``factor()`` order:
+    numeric when every label is a number, else byte order), its levels found on the cluster.
+    Interactions, ``relevel()``, ``cluster()`` and exact ties are refused. ``weights`` names a
+    column of case weights (≥ 0); the variance is the model-based one (survkit and R use the
+    robust one for fractional weights).
 
     On the cluster, per iteration, by (stratum, time): Σ w e^{x'β}, Σ w x e^{x'β}, Σ w x x'
     e^{x'β} over the rows leaving (and, with ``entry``, entering) at that time and over the
@@ -756,18 +844,24 @@ def cox(
 
     started = clock.perf_counter()
     if formula is not None:
-        if any(v is not None for v in (time, event, covariates, entry, strata)):
-            raise ValueError("give either a formula or time=, event=, covariates= (entry=, strata=), not both")
-        entry, time, event, names, strata = _parse_formula(formula)
+        if any(v is not None for v in (time, event, covariates, entry, strata)) or factors:
+            raise ValueError(
+                "give either a formula or time=, event=, covariates= (factors=, entry=, strata=), not both"
+            )
+        entry, time, event, covariates, factors, strata = _parse_formula(formula)
     else:
         if time is None or event is None or not covariates:
             raise ValueError("give a formula, or time=, event= and covariates=")
-        names = [str(c) for c in covariates]
+        unknown = [f for f in factors if f not in covariates]
+        if unknown:
+            raise ValueError(f"factors names '{unknown[0]}', which is not in covariates")
     if not (0.0 < conf_level < 1.0):
         raise ValueError(f"conf_level must be between 0 and 1; got {conf_level}")
     if not (1e-14 <= eps < 1.0) or not (1 <= max_iter <= 1000):
         raise ValueError("eps must be in [1e-14, 1) and max_iter in 1..1000")
-    problem = _CoxProblem(df, entry, time, event, names, strata, weights, ties)
+    problem = _CoxProblem(df, entry, time, event, [str(c) for c in covariates], [str(f) for f in factors],
+                          strata, weights, ties)
+    names = problem.names
     if cache:
         problem.rows = problem.rows.persist()
     prepared = clock.perf_counter()

@@ -189,6 +189,11 @@ def differences(fit, expected, keys=MODEL_BASED, tests=("likelihood_ratio", "wal
     ("lung", "Surv(time, status) ~ age + sex + ph.ecog", "breslow"),
     ("veteran", "Surv(time, status) ~ trt + karno + age + strata(celltype)", "efron"),
     ("channing", "Surv(entry, exit, cens) ~ male", "efron"),
+    # factors: a text column, factor() of text and of numbers (levels 0..3 of a float column)
+    ("channing", "Surv(entry, exit, cens) ~ sex", "breslow"),
+    ("veteran", "Surv(time, status) ~ trt + factor(celltype) + karno", "efron"),
+    ("lung", "Surv(time, status) ~ age + factor(ph.ecog) + strata(sex)", "efron"),
+    ("synthetic", "Surv(time, status) ~ factor(stratum) + arm + score", "efron"),
     ("synthetic", "Surv(entry, time, status) ~ arm + age + score + strata(stratum)", "efron"),
     ("synthetic", "Surv(time, status) ~ arm + age + score", "breslow"),
 ])
@@ -224,8 +229,10 @@ def test_weighted_cox_equals_the_cli(tables, tmp_path):
 
 def test_cox_refuses_what_it_does_not_fit(tables):
     df, _ = tables["veteran"]
-    with pytest.raises(ValueError, match="factor"):
-        sparkkit.cox(df, "Surv(time, status) ~ trt + factor(celltype)")
+    with pytest.raises(ValueError, match="interactions"):
+        sparkkit.cox(df, "Surv(time, status) ~ trt * karno")
+    with pytest.raises(ValueError, match="no column 'cell'"):
+        sparkkit.cox(df, "Surv(time, status) ~ trt + cell")
     with pytest.raises(ValueError, match="same value"):
         sparkkit.cox(df.where("trt = 1"), "Surv(time, status) ~ trt + karno")
     with pytest.raises(ValueError, match="efron and breslow"):
@@ -233,6 +240,8 @@ def test_cox_refuses_what_it_does_not_fit(tables):
     fit = sparkkit.cox(df, time="time", event="status", covariates=["trt", "karno"], strata="celltype")
     assert abs(fit.coef("karno") - survkit.cox("Surv(time, status) ~ trt + karno + strata(celltype)",
                                                 tables["veteran"][1]).coef("karno")) < 1e-12
+    by_arm = sparkkit.cox(df, time="time", event="status", covariates=["trt", "karno"], factors=["trt"])
+    assert by_arm.names == ["trt=2", "karno"]
     with pytest.raises(ValueError, match="no term 'age'"):
         fit.coef("age")
 
