@@ -1,6 +1,7 @@
 """survkit.spark in local mode against survkit on one machine, on the same rows (issue 20).
 
     python python/benches/spark_overhead.py [--rows 1000000] [--partitions 8] [--master local[2]]
+        [--repeat 3] [--bootstrap-rows 2000] [--replicates 2000]
 
 Data: a synthetic two-arm trial (times in whole days up to 900, so about 900 distinct times per
 arm; age and a score as covariates; 3 strata) written as Parquet in --partitions files, read
@@ -13,14 +14,18 @@ back by Spark. Prints, for Kaplan–Meier by arm, the stratified log-rank test a
     counts to the driver) and survkit's finish on the driver for the counts analyses; for Cox,
     the first pass (rows left out, means, status values), each iteration's aggregation job and
     the driver's combination in time order;
-  * the session start (JVM, SparkContext), paid once per application.
+  * the session start (JVM, SparkContext), paid once per application;
+  * a bootstrap of the log hazard ratio (--replicates replicates of the first --bootstrap-rows
+    rows): survkit.bootstrap on every core against survkit.spark.bootstrap with 2 tasks.
 
 Every timing is the median of --repeat runs after one warm-up run (the JVM compiles the
 aggregation code on its first runs).
 """
 
 import argparse
+import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -65,6 +70,8 @@ def main():
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bootstrap-rows", type=int, default=2000)
+    parser.add_argument("--replicates", type=int, default=2000)
     args = parser.parse_args()
 
     frame = trial(args.rows)
@@ -73,6 +80,8 @@ def main():
     print(f"data: {len(frame):,} rows, {int(frame['status'].sum()):,} events, "
           f"{frame['time'].nunique()} distinct times; Parquet in {args.partitions} partitions; {args.master}")
 
+    # the bootstrap's tasks import survkit: the executors run this interpreter
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     start = time.perf_counter()
     from pyspark.sql import SparkSession
 
@@ -140,6 +149,14 @@ def main():
     print(f"the same Cox on 1,000 rows: first pass {s['prepare']:.3f} s, aggregation jobs "
           + ", ".join(f"{a:.3f}" for a in s["aggregations"]) + " s (the fixed cost of a Spark job: planning, "
           "code generation for each β, scheduling, collecting)")
+    sample = frame.head(args.bootstrap_rows)
+    formula = "Surv(time, status) ~ arm + age"
+    boot = {"replicates": args.replicates, "seed": 1}
+    one, _ = median_time(lambda: survkit.bootstrap(formula, sample, **boot), args.repeat)
+    spread, _ = median_time(lambda: sparkkit.bootstrap(sample, formula, **boot, tasks=2, spark=spark), args.repeat)
+    print()
+    print(f"bootstrap of the log HR, {args.replicates} replicates of {len(sample):,} rows: survkit on 2 threads "
+          f"{one:.3f} s, survkit.spark with 2 tasks of 1 thread {spread:.3f} s ({spread / one:.2f}x)")
     spark.stop()
 
 

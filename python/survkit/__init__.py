@@ -1051,8 +1051,9 @@ def kaplan_meier_counts(
         conf_level, conf_type, quantiles, at, cumhaz: as ``kaplan_meier``.
     """
     table = _table(data)
+    columns = _count_columns(time, n_event, n_censor, n_enter, group, stratum)
     fitted = _survkit.kaplan_meier(
-        table, None, _count_columns(time, n_event, n_censor, n_enter, group, stratum), float(conf_level), str(conf_type),
+        table, None, columns, float(conf_level), str(conf_type),
         [float(q) for q in quantiles or []], [float(t) for t in at or []], bool(cumhaz),
     )
     return KaplanMeierResult(fitted, None, "", float(conf_level))

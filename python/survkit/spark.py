@@ -180,6 +180,15 @@ def _counted(
     """The counts and the column options of the ``*_counts`` functions that read them."""
     if group is not None and group == stratum:
         raise ValueError(f"column '{group}' is both the group and the stratum")
+    # the counts' own columns, and the names the *_counts functions read without being told
+    taken = {"time", "n_event", "n_censor", "n_enter"}
+    taken |= {name for name, given in (("group", group), ("stratum", stratum)) if given is None}
+    for label in (group, stratum):
+        if label in taken:
+            raise ValueError(
+                f"a label column called '{label}' would be read as another column of the counts: "
+                f"rename it first (df.withColumnRenamed('{label}', ...))"
+            )
     table = counts(df, time, event, group, stratum, entry)
     names = {"group": group, "stratum": stratum, "n_enter": "n_enter" if entry is not None else None}
     return table, names
@@ -979,7 +988,13 @@ def bootstrap(
     shared = spark.sparkContext.broadcast(frame)
 
     def shard(bounds: Tuple[int, int]) -> str:
-        import survkit as on_executor
+        try:
+            import survkit as on_executor
+        except ImportError as e:
+            raise ImportError(
+                "survkit is not installed for the Python the Spark executors run; in local mode, set "
+                "PYSPARK_PYTHON to the driver's Python (sys.executable) before the session starts"
+            ) from e
 
         table = on_executor._table(shared.value)
         _, saved = on_executor._bootstrap_range(table, formula, bounds, True, run)

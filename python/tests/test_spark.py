@@ -115,6 +115,14 @@ def quietly(function, *args, **kwargs):
         return function(*args, **kwargs)
 
 
+def test_label_columns_named_as_count_columns_are_refused(tables):
+    df, _ = tables["veteran"]
+    with pytest.raises(ValueError, match="rename it first"):
+        sparkkit.kaplan_meier(df.withColumnRenamed("celltype", "stratum"), group="stratum")
+    with pytest.raises(ValueError, match="rename it first"):
+        sparkkit.logrank(df.withColumnRenamed("trt", "n_event"), group="n_event")
+
+
 def test_counts_are_the_group_by(tables):
     df, rows = tables["veteran"]
     counts = sparkkit.counts(df, "time", "status", group="trt", stratum="celltype")
