@@ -12,6 +12,7 @@ use pyo3::types::PyCapsule;
 use survkit::bootstrap::{BootstrapData, BootstrapReplicates, PermutationMethod, PermutationPlan};
 use survkit::comparisons::Comparisons;
 use survkit::competing::CifVariance;
+use survkit::counts::{CountColumns, Counts};
 use survkit::fragility::{ArmCounts, CountsFragility, CountsOptions, CountsTest, SurvivalFragility};
 use survkit::model;
 use survkit::multiplicity::Adjustment;
@@ -312,14 +313,63 @@ fn cox(
     Ok(fitted(fit, |f| Fit::Cox(Box::new(f))))
 }
 
-/// Kaplan–Meier curves (with the options of `survkit km`).
+/// The columns of a counts table, as the command line's `--counts` reads them: `(time,
+/// n_event, n_censor, n_enter, group, stratum)`, the last three optional; a column literally
+/// called `n_enter`, `group` or (where the analysis takes strata) `stratum` is used without
+/// being named.
+type CountNames = (String, String, String, Option<String>, Option<String>, Option<String>);
+
+/// What an analysis of groups reads: participants' rows through a formula, or aggregated
+/// counts (`survkit::counts`, as the command line's `--counts`).
+enum Input<'a> {
+    Rows(&'a str),
+    Counts(Box<Counts>),
+}
+
+impl<'a> Input<'a> {
+    /// The formula's rows, or else `table` read as counts with the columns `counts` names.
+    fn of(table: &Table, formula: Option<&'a str>, counts: Option<CountNames>, takes_strata: bool) -> PyResult<Self> {
+        match (formula, counts) {
+            (Some(formula), None) => Ok(Input::Rows(formula)),
+            (None, Some(names)) => counts_of(table, names, takes_strata).map(|c| Input::Counts(Box::new(c))),
+            _ => Err(PyValueError::new_err(
+                "give a formula or the columns of counts, not both",
+            )),
+        }
+    }
+}
+
+/// Reads `table` as aggregated counts with the columns `names` gives.
+fn counts_of(table: &Table, names: CountNames, takes_strata: bool) -> PyResult<Counts> {
+    let (time, n_event, n_censor, n_enter, group, stratum) = names;
+    let present = table.names();
+    let given_or_present = |given: Option<String>, default: &str| {
+        given.or_else(|| present.iter().any(|n| n == default).then(|| default.to_string()))
+    };
+    let columns = CountColumns {
+        time,
+        n_event,
+        n_censor,
+        n_enter: given_or_present(n_enter, "n_enter"),
+        group: given_or_present(group, "group"),
+        strata: match takes_strata {
+            true => given_or_present(stratum, "stratum"),
+            false => stratum,
+        },
+        ..CountColumns::default()
+    };
+    Counts::from_table(table, &columns).map_err(value_error)
+}
+
+/// Kaplan–Meier curves (with the options of `survkit km`) of the formula's rows or of counts.
 #[pyfunction]
-#[pyo3(signature = (table, formula, conf_level, conf_type, quantiles, at, cumhaz))]
+#[pyo3(signature = (table, formula, counts, conf_level, conf_type, quantiles, at, cumhaz))]
 #[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
 fn kaplan_meier(
     py: Python<'_>,
     table: &PyTable,
-    formula: &str,
+    formula: Option<&str>,
+    counts: Option<CountNames>,
     conf_level: f64,
     conf_type: &str,
     quantiles: Vec<f64>,
@@ -333,35 +383,84 @@ fn kaplan_meier(
         at,
         cumhaz,
     };
-    let fit = py
-        .allow_threads(|| KaplanMeier::new(formula).options(options).fit(&table.table))
-        .map_err(value_error)?;
+    let fit = match Input::of(&table.table, formula, counts, true)? {
+        Input::Rows(formula) => py
+            .allow_threads(|| KaplanMeier::new(formula).options(options).fit(&table.table))
+            .map_err(value_error),
+        Input::Counts(counts) => py
+            .allow_threads(|| KaplanMeier::fit_counts(&counts, &options))
+            .map_err(value_error),
+    }?;
     Ok(fitted(fit, |f| Fit::Km(Box::new(f))))
 }
 
-/// The log-rank family test (with the options of `survkit logrank`).
+/// The log-rank family test (with the options of `survkit logrank`) of the formula's rows or
+/// of counts.
 #[pyfunction]
-#[pyo3(signature = (table, formula, weights, trend))]
-fn logrank(py: Python<'_>, table: &PyTable, formula: &str, weights: &str, trend: bool) -> PyResult<Fitted> {
+#[pyo3(signature = (table, formula, counts, weights, trend))]
+fn logrank(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: Option<&str>,
+    counts: Option<CountNames>,
+    weights: &str,
+    trend: bool,
+) -> PyResult<Fitted> {
     let options = survkit::LogRankOptions {
         weights: parse::<Weights>("weights", weights)?,
         trend,
     };
-    let fit = py
-        .allow_threads(|| LogRank::new(formula).options(options).fit(&table.table))
-        .map_err(value_error)?;
+    let fit = match Input::of(&table.table, formula, counts, true)? {
+        Input::Rows(formula) => py
+            .allow_threads(|| LogRank::new(formula).options(options).fit(&table.table))
+            .map_err(value_error),
+        Input::Counts(counts) => py
+            .allow_threads(|| LogRank::test_counts(&counts, &options))
+            .map_err(value_error),
+    }?;
     Ok(fitted(fit, |_| Fit::Other))
 }
 
-/// Restricted mean survival time per arm and the contrasts.
+/// Restricted mean survival time per arm and the contrasts, of the formula's rows or of counts
+/// (two arms, or one; counts take no strata).
 #[pyfunction]
-#[pyo3(signature = (table, formula, tau, conf_level))]
-fn rmst(py: Python<'_>, table: &PyTable, formula: &str, tau: Option<f64>, conf_level: f64) -> PyResult<Fitted> {
-    let mut model = Rmst::new(formula).conf_level(conf_level);
-    if let Some(tau) = tau {
-        model = model.tau(tau);
-    }
-    let fit = py.allow_threads(|| model.fit(&table.table)).map_err(value_error)?;
+#[pyo3(signature = (table, formula, counts, tau, conf_level))]
+fn rmst(
+    py: Python<'_>,
+    table: &PyTable,
+    formula: Option<&str>,
+    counts: Option<CountNames>,
+    tau: Option<f64>,
+    conf_level: f64,
+) -> PyResult<Fitted> {
+    let fit = match Input::of(&table.table, formula, counts, false)? {
+        Input::Rows(formula) => {
+            let mut model = Rmst::new(formula).conf_level(conf_level);
+            if let Some(tau) = tau {
+                model = model.tau(tau);
+            }
+            py.allow_threads(|| model.fit(&table.table)).map_err(value_error)
+        }
+        Input::Counts(counts) => {
+            if let Some(group) = counts.group()
+                && group.n_levels() > 2
+            {
+                return Err(PyValueError::new_err(format!(
+                    "{}: group column '{}' has {} levels; from counts rmst compares two arms: keep two arms' rows in the GROUP BY",
+                    table.table.source(),
+                    group.name,
+                    group.n_levels()
+                )));
+            }
+            let options = survkit::RmstOptions {
+                tau,
+                conf_level,
+                ..survkit::RmstOptions::default()
+            };
+            py.allow_threads(|| Rmst::fit_counts(&counts, &options))
+                .map_err(value_error)
+        }
+    }?;
     Ok(fitted(fit, |f| Fit::Rmst(Box::new(f))))
 }
 
@@ -422,9 +521,11 @@ impl Resampled {
 }
 
 /// A seeded bootstrap of a statistic (the GIL released while it runs, Ctrl-C stops it), with
-/// the options of `survkit bootstrap`.
+/// the options of `survkit bootstrap`: the replicates `first..end` (`--replicate-range`), their
+/// summary, and with `save_replicates` the replicates as JSON (`--save-replicates`, for
+/// [`bootstrap_merge`]).
 #[pyfunction]
-#[pyo3(signature = (table, formula, statistic, cause, censor_value, replicates, seed, threads, intervals, conf_level, alpha, tau, stratify, firth, weights))]
+#[pyo3(signature = (table, formula, statistic, cause, censor_value, replicates, seed, threads, intervals, conf_level, alpha, tau, stratify, firth, weights, save_replicates))]
 #[allow(clippy::too_many_arguments)] // one per keyword option of the Python function
 fn bootstrap(
     py: Python<'_>,
@@ -433,7 +534,7 @@ fn bootstrap(
     statistic: &str,
     cause: Option<String>,
     censor_value: &str,
-    replicates: usize,
+    replicates: (usize, usize),
     seed: u64,
     threads: Option<usize>,
     intervals: &str,
@@ -443,11 +544,12 @@ fn bootstrap(
     stratify: bool,
     firth: bool,
     weights: &str,
-) -> PyResult<Fitted> {
+    save_replicates: bool,
+) -> PyResult<(Fitted, Option<String>)> {
     use survkit::bootstrap::IntervalMethod;
     let options = survkit::BootstrapOptions {
         statistic: parse::<Statistic>("statistic", statistic)?,
-        replicates: 0..replicates,
+        replicates: replicates.0..replicates.1,
         seed,
         threads: threads.unwrap_or_else(default_threads),
         stratify,
@@ -460,12 +562,33 @@ fn bootstrap(
         weights: parse::<Weights>("weights", weights)?,
     };
     let data = Resampled::load(&table.table, formula, options.statistic, cause, censor_value)?;
-    let fit = interruptible(py, |stop| {
+    let run = interruptible(py, |stop| {
         BootstrapReplicates::run_until(data.input(), &options, &|| {}, stop)
     })?
-    .map_err(value_error)?
-    .summary();
-    Ok(fitted(fit, |_| Fit::Other))
+    .map_err(value_error)?;
+    let saved = save_replicates
+        .then(|| serde_json::to_string(&run))
+        .transpose()
+        .map_err(value_error)?;
+    Ok((fitted(run.summary(), |_| Fit::Other), saved))
+}
+
+/// Joins the replicates of adjacent ranges of one bootstrap (JSON texts from
+/// [`bootstrap`]'s `save_replicates`) and summarises them, as `survkit bootstrap merge`.
+#[pyfunction]
+fn bootstrap_merge(py: Python<'_>, parts: Vec<String>) -> PyResult<Fitted> {
+    let parts = parts
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            serde_json::from_str::<BootstrapReplicates>(text)
+                .map_err(|e| PyValueError::new_err(format!("part {k}: not the replicates of a survkit bootstrap: {e}")))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let summary = py
+        .allow_threads(|| BootstrapReplicates::merge(parts).map(|merged| merged.summary()))
+        .map_err(value_error)?;
+    Ok(fitted(summary, |_| Fit::Other))
 }
 
 /// A permutation test of the log-rank family (the GIL released while it runs).
@@ -1045,6 +1168,7 @@ fn _survkit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rmst, m)?)?;
     m.add_function(wrap_pyfunction!(fragility_counts, m)?)?;
     m.add_function(wrap_pyfunction!(bootstrap, m)?)?;
+    m.add_function(wrap_pyfunction!(bootstrap_merge, m)?)?;
     m.add_function(wrap_pyfunction!(permutation, m)?)?;
     m.add_function(wrap_pyfunction!(fragility_survival, m)?)?;
     m.add_function(wrap_pyfunction!(km_plot, m)?)?;

@@ -38,6 +38,9 @@ __all__ = [
     "kaplan_meier",
     "logrank",
     "rmst",
+    "kaplan_meier_counts",
+    "logrank_counts",
+    "rmst_counts",
     "fragility_counts",
     "bootstrap",
     "permutation",
@@ -339,8 +342,11 @@ class KaplanMeierResult(Result):
 
     _figures = ("km", "rmst", "loglog")
 
-    def __init__(self, fitted: "_survkit.Fitted", table: "_survkit.Table", formula: str, conf_level: float) -> None:
-        super().__init__(fitted, (table, formula), {"conf_level": conf_level})
+    def __init__(
+        self, fitted: "_survkit.Fitted", table: Optional["_survkit.Table"], formula: str, conf_level: float
+    ) -> None:
+        # curves from counts (table None) draw no figure: the figures read participants' rows
+        super().__init__(fitted, None if table is None else (table, formula), {"conf_level": conf_level})
         self._table, self._formula, self._conf_level = table, formula, conf_level
 
     def plot(
@@ -358,7 +364,7 @@ class KaplanMeierResult(Result):
         ``risk_table`` the number at risk under the axis, ``median`` the median lines;
         ``kind="rmst"`` shades the area up to τ (``tau=``), ``kind="loglog"`` draws
         log(−log S) against log t."""
-        if kind != "km":
+        if kind != "km" or self._table is None:
             return super().plot(kind, width=width, height=height, title=title, **options)
         table, formula, level = self._table, self._formula, self._conf_level
 
@@ -978,7 +984,7 @@ def kaplan_meier(
     """
     table = _table(data)
     fitted = _survkit.kaplan_meier(
-        table, formula, float(conf_level), str(conf_type),
+        table, formula, None, float(conf_level), str(conf_type),
         [float(q) for q in quantiles or []], [float(t) for t in at or []], bool(cumhaz),
     )
     return KaplanMeierResult(fitted, table, formula, float(conf_level))
@@ -994,7 +1000,7 @@ def logrank(formula: str, data: Data, weights: str = "logrank", trend: bool = Fa
         trend: test for a trend across the ordered groups (scores 1, 2, ..., k).
     """
     table = _table(data)
-    return LogRankResult(_survkit.logrank(table, formula, str(weights), bool(trend)), (table, formula))
+    return LogRankResult(_survkit.logrank(table, formula, None, str(weights), bool(trend)), (table, formula))
 
 
 def rmst(formula: str, data: Data, tau: Optional[float] = None, conf_level: float = 0.95) -> RmstResult:
@@ -1003,10 +1009,96 @@ def rmst(formula: str, data: Data, tau: Optional[float] = None, conf_level: floa
     table = _table(data)
     tau = None if tau is None else float(tau)
     return RmstResult(
-        _survkit.rmst(table, formula, tau, float(conf_level)),
+        _survkit.rmst(table, formula, None, tau, float(conf_level)),
         (table, formula),
         {"tau": tau, "conf_level": float(conf_level)},
     )
+
+
+def _count_columns(
+    time: str, n_event: str, n_censor: str, n_enter: Optional[str], group: Optional[str], stratum: Optional[str]
+) -> Tuple[str, str, str, Optional[str], Optional[str], Optional[str]]:
+    optional = [None if name is None else str(name) for name in (n_enter, group, stratum)]
+    return (str(time), str(n_event), str(n_censor), optional[0], optional[1], optional[2])
+
+
+def kaplan_meier_counts(
+    data: Data,
+    group: Optional[str] = None,
+    stratum: Optional[str] = None,
+    time: str = "time",
+    n_event: str = "n_event",
+    n_censor: str = "n_censor",
+    n_enter: Optional[str] = None,
+    conf_level: float = 0.95,
+    conf_type: str = "log",
+    quantiles: Optional[List[float]] = None,
+    at: Optional[List[float]] = None,
+    cumhaz: bool = False,
+) -> KaplanMeierResult:
+    """Kaplan–Meier curves from aggregated counts, as ``survkit km --counts``: one row per
+    (group, stratum, time) with the number of events (``n_event``), censorings (``n_censor``)
+    and, for delayed entry, entries (``n_enter``) at that time, as one SQL ``GROUP BY`` makes
+    them. The result equals ``kaplan_meier`` on the participants' rows the counts count
+    (``Surv(time, event) ~ group + strata(stratum)``), to the last digit.
+
+    Args:
+        data: the counts: a pandas or polars DataFrame, a pyarrow Table or a path (CSV,
+            Parquet, Arrow IPC).
+        group, stratum, n_enter: the label and entry columns; a column literally called
+            ``group``, ``stratum`` or ``n_enter`` is used without being named.
+        time, n_event, n_censor: the columns of the times and counts (whole numbers ≥ 0).
+        conf_level, conf_type, quantiles, at, cumhaz: as ``kaplan_meier``.
+    """
+    table = _table(data)
+    columns = _count_columns(time, n_event, n_censor, n_enter, group, stratum)
+    fitted = _survkit.kaplan_meier(
+        table, None, columns, float(conf_level), str(conf_type),
+        [float(q) for q in quantiles or []], [float(t) for t in at or []], bool(cumhaz),
+    )
+    return KaplanMeierResult(fitted, None, "", float(conf_level))
+
+
+def logrank_counts(
+    data: Data,
+    group: Optional[str] = None,
+    stratum: Optional[str] = None,
+    time: str = "time",
+    n_event: str = "n_event",
+    n_censor: str = "n_censor",
+    n_enter: Optional[str] = None,
+    weights: str = "logrank",
+    trend: bool = False,
+) -> LogRankResult:
+    """The log-rank family test from aggregated counts (columns as ``kaplan_meier_counts``), as
+    ``survkit logrank --counts``: equal to ``logrank`` on the rows counted, each group's ``n``
+    counting participants. ``weights`` and ``trend`` as ``logrank``."""
+    table = _table(data)
+    fitted = _survkit.logrank(
+        table, None, _count_columns(time, n_event, n_censor, n_enter, group, stratum), str(weights), bool(trend)
+    )
+    return LogRankResult(fitted)
+
+
+def rmst_counts(
+    data: Data,
+    group: Optional[str] = None,
+    time: str = "time",
+    n_event: str = "n_event",
+    n_censor: str = "n_censor",
+    n_enter: Optional[str] = None,
+    tau: Optional[float] = None,
+    conf_level: float = 0.95,
+) -> RmstResult:
+    """Restricted mean survival time of one or two arms from aggregated counts (columns as
+    ``kaplan_meier_counts``), as ``survkit rmst --counts``: equal to ``rmst`` on the rows
+    counted. RMST takes no strata: a ``stratum`` column is summed over."""
+    table = _table(data)
+    fitted = _survkit.rmst(
+        table, None, _count_columns(time, n_event, n_censor, n_enter, group, None),
+        None if tau is None else float(tau), float(conf_level),
+    )
+    return RmstResult(fitted)
 
 
 def _arm(name: str, counts: Any) -> Tuple[int, int]:
@@ -1078,24 +1170,47 @@ def bootstrap(
     """
     if replicates < 1:
         raise ValueError(f"replicates must be ≥ 1; got {replicates}")
-    if seed < 0:
-        raise ValueError(f"seed must be ≥ 0; got {seed}")
-    if threads is not None and threads < 1:
-        raise ValueError(f"threads must be ≥ 1; got {threads}")
     table = _table(data)
-    tau = None if tau is None else float(tau)
-    cause = None if cause is None else str(cause)
-    fitted = _survkit.bootstrap(
-        table, formula, str(statistic), cause, str(censor_value), int(replicates), int(seed), threads, str(ci),
-        float(conf_level), float(alpha), tau, bool(stratify), bool(firth), str(weights),
+    options = _bootstrap_options(
+        statistic, seed, threads, ci, conf_level, alpha, tau, stratify, firth, weights, cause, censor_value
     )
+    fitted, _ = _bootstrap_range(table, formula, (0, int(replicates)), False, options)
     return BootstrapResult(
         fitted,
         (table, formula),
         {
             "statistic": statistic, "replicates": int(replicates), "seed": int(seed), "threads": threads,
-            "cause": cause, "censor_value": str(censor_value),
+            "cause": options["cause"], "censor_value": options["censor_value"],
         },
+    )
+
+
+def _bootstrap_options(
+    statistic: str, seed: int, threads: Optional[int], ci: str, conf_level: float, alpha: float,
+    tau: Optional[float], stratify: bool, firth: bool, weights: str, cause: Any, censor_value: Any,
+) -> Dict[str, Any]:
+    """The keyword options of ``bootstrap`` checked and converted, for ``_bootstrap_range``."""
+    if seed < 0:
+        raise ValueError(f"seed must be ≥ 0; got {seed}")
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be ≥ 1; got {threads}")
+    return {
+        "statistic": str(statistic), "seed": int(seed), "threads": None if threads is None else int(threads),
+        "ci": str(ci), "conf_level": float(conf_level), "alpha": float(alpha),
+        "tau": None if tau is None else float(tau), "stratify": bool(stratify), "firth": bool(firth),
+        "weights": str(weights), "cause": None if cause is None else str(cause), "censor_value": str(censor_value),
+    }
+
+
+def _bootstrap_range(
+    table: "_survkit.Table", formula: str, replicates: Tuple[int, int], save: bool, options: Dict[str, Any]
+) -> Tuple["_survkit.Fitted", Optional[str]]:
+    """The replicates ``first..end`` of a bootstrap (``survkit bootstrap --replicate-range``):
+    their summary, and with ``save`` the replicates as JSON (``--save-replicates``)."""
+    o = options
+    return _survkit.bootstrap(
+        table, formula, o["statistic"], o["cause"], o["censor_value"], replicates, o["seed"], o["threads"],
+        o["ci"], o["conf_level"], o["alpha"], o["tau"], o["stratify"], o["firth"], o["weights"], save,
     )
 
 

@@ -34,17 +34,25 @@ def cox(
     eps: float,
     max_iter: int,
 ) -> Fitted: ...
+# counts: (time, n_event, n_censor, n_enter, group, stratum), read instead of a formula's rows
+CountNames = Tuple[str, str, str, Optional[str], Optional[str], Optional[str]]
+
 def kaplan_meier(
     table: Table,
-    formula: str,
+    formula: Optional[str],
+    counts: Optional[CountNames],
     conf_level: float,
     conf_type: str,
     quantiles: Sequence[float],
     at: Sequence[float],
     cumhaz: bool,
 ) -> Fitted: ...
-def logrank(table: Table, formula: str, weights: str, trend: bool) -> Fitted: ...
-def rmst(table: Table, formula: str, tau: Optional[float], conf_level: float) -> Fitted: ...
+def logrank(
+    table: Table, formula: Optional[str], counts: Optional[CountNames], weights: str, trend: bool
+) -> Fitted: ...
+def rmst(
+    table: Table, formula: Optional[str], counts: Optional[CountNames], tau: Optional[float], conf_level: float
+) -> Fitted: ...
 def fragility_counts(treatment: Tuple[int, int], control: Tuple[int, int], test: str, alpha: float) -> Fitted: ...
 def bootstrap(
     table: Table,
@@ -52,7 +60,7 @@ def bootstrap(
     statistic: str,
     cause: Optional[str],
     censor_value: str,
-    replicates: int,
+    replicates: Tuple[int, int],
     seed: int,
     threads: Optional[int],
     intervals: str,
@@ -62,7 +70,9 @@ def bootstrap(
     stratify: bool,
     firth: bool,
     weights: str,
-) -> Fitted: ...
+    save_replicates: bool,
+) -> Tuple[Fitted, Optional[str]]: ...
+def bootstrap_merge(parts: Sequence[str]) -> Fitted: ...
 def permutation(
     table: Table,
     formula: str,
