@@ -51,6 +51,17 @@ fn bench(c: &mut Criterion) {
     group.bench_function("logrank", |b| {
         b.iter(|| LogRank::test(black_box(&data), &LogRankOptions::default()).unwrap())
     });
+    // what `survkit km` and `survkit logrank` do since issue 20: the rows counted in parallel
+    // parts instead of held (Counts::from_rows), then the estimators from the counts
+    group.bench_function("read_count_km_logrank", |b| {
+        b.iter(|| {
+            let table = survkit::Table::read_csv(&path).unwrap();
+            let counts = survkit::counts::Counts::from_rows(&table, &columns).unwrap();
+            let km = KaplanMeier::fit_counts(&counts, &KmOptions::default()).unwrap();
+            let test = LogRank::test_counts(&counts, &LogRankOptions::default()).unwrap();
+            (km.curves.len(), test.statistic)
+        })
+    });
     group.bench_function("read_km_logrank", |b| {
         b.iter(|| {
             let data = SurvData::read_csv(&path, &columns).unwrap();
