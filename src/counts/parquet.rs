@@ -47,7 +47,7 @@ use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, Parq
 use rayon::prelude::*;
 
 use super::Counts;
-use super::tally::{Fx, Labels, Row, Tally, refuse_what_counts_lack};
+use super::tally::{Labels, RandomKeys, Row, Tally, refuse_what_counts_lack};
 use crate::data::{Columns, DataError, EventToken, column_index};
 use crate::table::{RowLayout, Table, present};
 
@@ -428,7 +428,7 @@ fn label_codes(array: &dyn Array, labels: &mut Labels) -> Option<Vec<u32>> {
         DataType::LargeUtf8 => strings(&mut array.as_string_opt::<i64>()?.iter(), labels),
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
             let values = arrow_cast_i64(array)?;
-            let mut seen: HashMap<i64, u32, Fx> = HashMap::default();
+            let mut seen: HashMap<i64, u32, RandomKeys> = HashMap::default();
             Some(
                 values
                     .into_iter()

@@ -3,11 +3,9 @@
 //! (see the latter's module for the rules decided after the pass).
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use rayon::prelude::*;
-use rustc_hash::FxHasher;
 
 use super::{CountColumns, Counts};
 use crate::data::{Columns, DataError, DroppedRows, EventToken, Mixing, Rule, read_rows};
@@ -16,7 +14,10 @@ use crate::table::{Column, RowLayout, Table};
 /// Rows counted at once by each thread.
 pub(crate) const PART_ROWS: usize = 64 * 1024;
 
-pub(super) type Fx = BuildHasherDefault<FxHasher>;
+/// The hash tables' hasher: aHash with keys drawn at random for each table, fast on the
+/// millions of rows counted and not open to a file crafted to collide (the counts do not depend
+/// on the tables' order).
+pub(super) type RandomKeys = ahash::RandomState;
 
 /// (group label, stratum label, time bits, event code) of the rows leaving at a time.
 type ExitKey = (u32, u32, u64, EventToken);
@@ -80,10 +81,10 @@ fn pick_first(row_error: Option<(u64, DataError)>, refusal: Option<(u64, DataErr
 pub(super) struct Tally {
     /// Group and stratum labels met, in order, and their codes.
     pub(super) labels: [Labels; 2],
-    pub(super) exits: HashMap<ExitKey, u64, Fx>,
-    pub(super) entries: HashMap<EntryKey, u64, Fx>,
+    pub(super) exits: HashMap<ExitKey, u64, RandomKeys>,
+    pub(super) entries: HashMap<EntryKey, u64, RandomKeys>,
     /// The first row (line and text) of each event code.
-    pub(super) first_code: HashMap<EventToken, (u64, String), Fx>,
+    pub(super) first_code: HashMap<EventToken, (u64, String), RandomKeys>,
     /// The first row whose entry is not before its exit: (line, entry, exit).
     pub(super) entry_not_before_exit: Option<(u64, f64, f64)>,
     pub(super) dropped: Option<DroppedRows>,
@@ -99,7 +100,7 @@ pub(super) struct Tally {
 #[derive(Default)]
 pub(super) struct Labels {
     pub(super) text: Vec<String>,
-    code: HashMap<String, u32, Fx>,
+    code: HashMap<String, u32, RandomKeys>,
 }
 
 impl Labels {
