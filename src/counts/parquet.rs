@@ -9,12 +9,14 @@
 //! finished as a table of counts is ([`Counts::from_table`]).
 //!
 //! # Memory
-//! At most `threads × BATCH_ROWS` rows are decoded at once (their compressed column chunks
-//! too), and the counts hold one entry per distinct (group, stratum, time, event code) and,
-//! with delayed entry, per distinct (group, stratum, entry time): memory is bounded by the
-//! number of distinct times, not by the number of rows. Each entry takes about 64 bytes in
-//! its hash table, so 10⁶ distinct times in 2 arms and 10 strata take about 1.3 GB, and the
-//! days of a 20-year registry in the same arms and strata (146,000 times) about 190 MB.
+//! At most `threads × BATCH_ROWS` rows of the used columns are decoded at once (with their
+//! compressed column chunks), and the counts hold one entry per distinct (group, stratum, time,
+//! event code) and, with delayed entry, per distinct (group, stratum, entry time), in each part
+//! being merged (one per thread, and a few waiting to be merged): memory is bounded by the
+//! number of distinct times, not of rows. An entry takes about 64 bytes with its hash table's
+//! share: the days of a 10-year registry in 2 arms and 10 strata (3,650 × 2 × 10 × 2 codes =
+//! 146,000 keys) take about 9 MB a part (10⁸ rows: 26–191 MB at peak, measured); 10⁶ distinct
+//! times in the same arms and strata could take 2.6 GB a part.
 //!
 //! # The same rules as the rows
 //! Every row is read under the rules of [`crate::data`], with the file's row groups and rows
