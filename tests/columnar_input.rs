@@ -14,10 +14,7 @@ use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, Date32Array, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
-use common::repo_path;
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use common::{repo_path, write_parquet};
 use survkit::{ColumnKind, Table};
 
 fn survkit(args: &[&str]) -> Output {
@@ -52,18 +49,6 @@ fn batch_of(table: &Table, dictionaries: &[&str]) -> RecordBatch {
         (c.name().to_string(), array)
     });
     RecordBatch::try_from_iter(columns).unwrap()
-}
-
-/// Writes `batch` as Parquet, Snappy-compressed, in row groups of `rows_per_group` rows.
-fn write_parquet(path: &Path, batch: &RecordBatch, rows_per_group: usize) {
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(rows_per_group))
-        .build();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).unwrap();
-    writer.write(batch).unwrap();
-    writer.close().unwrap();
 }
 
 /// `batch` cut into record batches of `rows_per_batch` rows.

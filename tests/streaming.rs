@@ -7,6 +7,8 @@
 //! as rows gives.
 #![cfg(feature = "parquet")]
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -14,21 +16,10 @@ use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
-use parquet::arrow::ArrowWriter;
-use parquet::file::properties::WriterProperties;
+use common::write_parquet;
 use proptest::prelude::*;
 use survkit::counts::Counts;
 use survkit::{Columns, Format, KaplanMeier, KmOptions, LogRank, LogRankOptions, Render, SurvData, Table};
-
-fn write_parquet(path: &Path, batch: &RecordBatch, rows_per_group: usize) {
-    let properties = WriterProperties::builder()
-        .set_max_row_group_row_count(Some(rows_per_group))
-        .build();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).unwrap();
-    writer.write(batch).unwrap();
-    writer.close().unwrap();
-}
 
 /// The Kaplan–Meier and log-rank JSON (and dropped rows) of the file read as rows and streamed,
 /// or their errors' messages; and of its rows written as CSV, read as rows and counted in

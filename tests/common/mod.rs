@@ -172,3 +172,20 @@ pub const SEQUENTIAL_BOUNDARY_TOL: f64 = 1e-6;
 /// Simulated proportions and means against a reference (rpact's simulation or a formula):
 /// within this many combined Monte Carlo standard errors.
 pub const MC_SDS: f64 = 4.0;
+
+/// Writes `batch` as Parquet (Snappy, the parquet crate's default elsewhere) in row groups of
+/// `rows_per_group` rows.
+#[cfg(feature = "parquet")]
+pub fn write_parquet(path: &std::path::Path, batch: &arrow_array::RecordBatch, rows_per_group: usize) {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(rows_per_group))
+        .build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
+}
