@@ -48,8 +48,8 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
         }
         return fit_counts(&counts, &args);
     }
-    // a Parquet file's counts in one streaming pass, when they suffice (no covariates, one
-    // contrast of two arms)
+    // the rows counted (a Parquet file in one streaming pass) when counts suffice: no
+    // covariates, one contrast of two arms (more arms are compared pair by pair from the rows)
     if args.covariates.is_empty()
         && !args.comparisons.any()
         && let Some(counts) = counts_of_rows(&args.data, Shape::ArmAndCovariates)?
