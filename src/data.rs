@@ -597,7 +597,8 @@ pub enum DataError {
     },
 }
 
-/// How one event value was written, before the column's coding is known.
+/// How one event value was written, before the column's coding is known (the numbers first,
+/// then the logical values: `crate::counts` indexes by this order).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub(crate) enum EventToken {
     Zero,

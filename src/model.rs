@@ -239,12 +239,22 @@ pub fn counts_frame(
     shape: Shape,
     adjust: impl FnOnce(&mut Columns),
 ) -> Result<Option<crate::counts::Counts>, ModelError> {
+    match counted_columns(formula, table, shape, adjust)? {
+        Some(columns) => Ok(Some(crate::counts::Counts::from_rows(table, &columns)?)),
+        None => Ok(None),
+    }
+}
+
+/// The columns a formula reads from `table` (adjusted), when counts suffice for them.
+fn counted_columns(
+    formula: &Formula,
+    table: &Table,
+    shape: Shape,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<Option<Columns>, ModelError> {
     let mut columns = columns_for(formula, table, shape)?;
     adjust(&mut columns);
-    if !counts_suffice(&columns) {
-        return Ok(None);
-    }
-    Ok(Some(crate::counts::Counts::from_rows(table, &columns)?))
+    Ok(counts_suffice(&columns).then_some(columns))
 }
 
 /// As [`counts_frame`] for a Parquet file, read in one streaming pass
@@ -263,12 +273,10 @@ pub fn stream_counts(
     let Some(head) = crate::counts::parquet_head(path.as_ref())? else {
         return Ok(None);
     };
-    let mut columns = columns_for(formula, &head, shape)?;
-    adjust(&mut columns);
-    if !counts_suffice(&columns) {
-        return Ok(None);
+    match counted_columns(formula, &head, shape, adjust)? {
+        Some(columns) => Ok(Some(crate::counts::Counts::stream_parquet(path, &columns)?)),
+        None => Ok(None),
     }
-    Ok(Some(crate::counts::Counts::stream_parquet(path, &columns)?))
 }
 
 /// Whether counts per (group, stratum, time) hold all that the columns ask of the rows.

@@ -83,8 +83,8 @@ pub(super) struct Tally {
     pub(super) labels: [Labels; 2],
     pub(super) exits: HashMap<ExitKey, u64, RandomKeys>,
     pub(super) entries: HashMap<EntryKey, u64, RandomKeys>,
-    /// The first row (line and text) of each event code.
-    pub(super) first_code: HashMap<EventToken, (u64, String), RandomKeys>,
+    /// The first row (line and text) of each event code, indexed by the code.
+    pub(super) first_code: [Option<(u64, String)>; 5],
     /// The first row whose entry is not before its exit: (line, entry, exit).
     pub(super) entry_not_before_exit: Option<(u64, f64, f64)>,
     pub(super) dropped: Option<DroppedRows>,
@@ -140,9 +140,10 @@ impl Tally {
                 self.entry_not_before_exit = Some((row.line, entry, row.time));
             }
         }
-        self.first_code
-            .entry(row.code)
-            .or_insert_with(|| (row.line, code_text()));
+        let first = &mut self.first_code[row.code as usize];
+        if first.is_none() {
+            *first = Some((row.line, code_text()));
+        }
         self.kept += 1;
     }
 
@@ -224,10 +225,11 @@ impl Tally {
         for ((g, s, t), n) in other.entries {
             *self.entries.entry((code(0, g), code(1, s), t)).or_insert(0) += n;
         }
-        for (token, first) in other.first_code {
-            let mine = self.first_code.entry(token).or_insert_with(|| first.clone());
-            if first.0 < mine.0 {
-                *mine = first;
+        for (mine, theirs) in self.first_code.iter_mut().zip(other.first_code) {
+            if let Some(theirs) = theirs
+                && mine.as_ref().is_none_or(|m| theirs.0 < m.0)
+            {
+                *mine = Some(theirs);
             }
         }
         if let Some(other_first) = other.entry_not_before_exit
@@ -258,12 +260,17 @@ impl Tally {
 
     /// TRUE/FALSE mixed with numbers: the first row whose kind differs from the first row's.
     fn mixed_codes(&self, file: &str, column: &str, layout: &RowLayout) -> Option<(u64, DataError)> {
-        let logical = |t: &EventToken| matches!(t, EventToken::True | EventToken::False);
-        let (first, _) = self.first_code.iter().min_by_key(|(_, (line, _))| *line)?;
-        let (_, (line, text)) = self
-            .first_code
-            .iter()
-            .filter(|(t, _)| logical(t) != logical(first))
+        // the codes in EventToken's order: Zero, One, Two are numbers, False, True logical
+        let logical = |code: usize| code >= EventToken::False as usize;
+        let seen = || {
+            self.first_code
+                .iter()
+                .enumerate()
+                .filter_map(|(c, f)| Some((c, f.as_ref()?)))
+        };
+        let (first, _) = seen().min_by_key(|(_, (line, _))| *line)?;
+        let (_, (line, text)) = seen()
+            .filter(|(c, _)| logical(*c) != logical(first))
             .min_by_key(|(_, (line, _))| *line)?;
         Some((
             *line,
@@ -290,8 +297,8 @@ impl Tally {
         if self.kept == 0 {
             return Err(DataError::AllDropped { file, dropped });
         }
-        let two_coding = columns.event_value.is_none() && self.first_code.contains_key(&EventToken::Two);
-        if two_coding && let Some((line, _)) = self.first_code.get(&EventToken::Zero) {
+        let two_coding = columns.event_value.is_none() && self.first_code[EventToken::Two as usize].is_some();
+        if two_coding && let Some((line, _)) = &self.first_code[EventToken::Zero as usize] {
             return Err(DataError::InvalidValue {
                 file,
                 location: layout.locate(*line),
