@@ -1112,8 +1112,9 @@ impl UsedColumn {
         match &mut self.sink {
             Sink::Numeric(values) => values.push(v),
             _ if v.is_nan() => return false,
-            Sink::Time(values) if v >= 0.0 => values.push(v),
-            Sink::Entry(values) => values.push(v),
+            // `+ 0.0` turns −0 into 0: one time, printed as 0 whichever way it was written
+            Sink::Time(values) if v >= 0.0 => values.push(v + 0.0),
+            Sink::Entry(values) => values.push(v + 0.0),
             Sink::Weight(values) if v >= 0.0 => values.push(v),
             Sink::Event(tokens, _) if columns.event_value.is_none() => {
                 let token = match v {
@@ -1157,9 +1158,9 @@ impl UsedColumn {
                 if v < 0.0 {
                     return Err(invalid(Rule::NegativeTime));
                 }
-                values.push(v);
+                values.push(v + 0.0);
             }
-            Sink::Entry(values) => values.push(number()?),
+            Sink::Entry(values) => values.push(number()? + 0.0),
             Sink::Weight(values) => {
                 let v = number()?;
                 if v < 0.0 {

@@ -320,3 +320,37 @@ fn rows_beyond_the_first_batch_are_named_right() {
     let (rows, streamed) = both(&path, &columns);
     assert_eq!(rows, streamed);
 }
+
+/// A time or entry written −0 is the time 0 on every path: one time with the 0s beside it,
+/// printed as `0.0` (a fuzz finding: the rows kept −0 and printed `-0.0`).
+#[test]
+fn a_time_written_minus_zero_is_zero() {
+    let zeros = "time,status\n-0,1\n1,1\n1,2\n5,1\n";
+    let entries = "time,status,entry\n1,1,-0\n2,0,0\n3,1,-0.0\n";
+    for (csv, columns, zero_rows) in [
+        (zeros, Columns::new("time", "status").event_value("2").strict(true), 1),
+        (entries, Columns::new("time", "status").entry("entry"), 0),
+    ] {
+        let table = Table::from_csv_bytes("zero.csv", csv.as_bytes()).unwrap();
+        let (rows, counted) = both_of(
+            || SurvData::from_table(&table, &columns),
+            || Counts::from_rows(&table, &columns),
+        );
+        assert_eq!(rows, counted, "{columns:?}");
+        let json = rows.unwrap();
+        assert!(!json.contains("-0.0"), "{json}");
+        assert_eq!(json.matches("\"time\": 0.0").count(), zero_rows, "{json}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zero.parquet");
+    let time: ArrayRef = Arc::new(Float64Array::from(vec![-0.0, 0.0, 1.0, 5.0]));
+    let status: ArrayRef = Arc::new(Int32Array::from(vec![1, 2, 1, 2]));
+    write_parquet(
+        &path,
+        &RecordBatch::try_from_iter([("time", time), ("status", status)]).unwrap(),
+        2,
+    );
+    let (rows, streamed) = both(&path, &Columns::new("time", "status"));
+    assert_eq!(rows, streamed);
+    assert!(!rows.unwrap().contains("-0.0"));
+}

@@ -253,7 +253,7 @@ impl Counts {
             }
             rows.push(Read {
                 line,
-                time: t,
+                time: t + 0.0, // −0 is the time 0
                 counts,
                 labels: [None, None],
             });
@@ -615,6 +615,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("is negative"), "{message}");
+    }
+
+    /// A time written −0 is the time 0: merged with the 0s beside it.
+    #[test]
+    fn minus_zero_is_the_time_zero() {
+        let counts = read(
+            "time,n_event,n_censor\n-0,1,0\n0,0,2\n1,1,0\n",
+            &CountColumns::default(),
+        )
+        .unwrap();
+        assert_eq!(counts.n_rows(), 2);
+        assert_eq!(counts.time[0].to_bits(), 0.0f64.to_bits());
     }
 
     /// Rows missing a value are dropped and reported (an error with `strict`).
