@@ -898,8 +898,9 @@ pub(crate) struct RowValues {
     pub(crate) entry: Option<f64>,
     /// The event code as written (`--event-value`: `One` for an event, `Zero` otherwise).
     pub(crate) token: EventToken,
-    /// The codes of the row's group and stratum labels.
-    pub(crate) labels: [Option<u32>; 2],
+    /// The codes of the row's group, stratum and status labels (the status: the one factor
+    /// column of a competing-risks read).
+    pub(crate) labels: [Option<u32>; 3],
 }
 
 impl RowsRead {
@@ -909,7 +910,7 @@ impl RowsRead {
             time: 0.0,
             entry: None,
             token: EventToken::Zero,
-            labels: [None, None],
+            labels: [None; 3],
         };
         for column in &self.used {
             match (&column.sink, column.role) {
@@ -924,16 +925,17 @@ impl RowsRead {
                 }
                 (Sink::Labels(c), Role::Group) => values.labels[0] = Some(c.codes[k]),
                 (Sink::Labels(c), Role::Strata) => values.labels[1] = Some(c.codes[k]),
+                (Sink::Labels(c), Role::Factor) => values.labels[2] = Some(c.codes[k]),
                 _ => {}
             }
         }
         values
     }
 
-    /// The labels met in the group (0) or strata (1) column, indexed by the codes of
-    /// [`RowsRead::row`].
+    /// The labels met in the group (0), strata (1) or status (2) column, indexed by the codes
+    /// of [`RowsRead::row`].
     pub(crate) fn labels(&self, which: usize) -> &[String] {
-        let role = [Role::Group, Role::Strata][which];
+        let role = [Role::Group, Role::Strata, Role::Factor][which];
         self.used
             .iter()
             .find_map(|c| match &c.sink {

@@ -81,7 +81,7 @@ pub(crate) mod timefix;
 pub mod win;
 
 pub use bootstrap::{Bootstrap, BootstrapError, BootstrapOptions, Permutation, PermutationOptions, Statistic};
-pub use competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, FineGrayOptions};
+pub use competing::{Cif, CifOptions, CompetingCounts, CompetingData, CompetingError, FineGray, FineGrayOptions};
 pub use conf_int::ConfType;
 pub use cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 pub use data::{Columns, Covariate, DataError, DroppedRows, Factor, Location, Rule, SurvData};

@@ -29,6 +29,18 @@ impl RiskTable {
     /// Counts `rows` (indices into `data`, sorted by exit time) split by `group_of(row)`,
     /// which must be < `n_groups`.
     pub fn build(data: &SurvData, rows: &[usize], n_groups: usize, group_of: impl Fn(usize) -> usize) -> RiskTable {
+        Self::build_weighted(data, rows, n_groups, group_of, |i| data.weight_of(i))
+    }
+
+    /// As [`RiskTable::build`], with `weight_of(row)` in place of the case weights (e.g. the
+    /// number of participants a merged row stands for).
+    pub(crate) fn build_weighted(
+        data: &SurvData,
+        rows: &[usize],
+        n_groups: usize,
+        group_of: impl Fn(usize) -> usize,
+        weight_of: impl Fn(usize) -> f64,
+    ) -> RiskTable {
         let by_entry: Vec<usize> = match &data.entry {
             Some(entry) => {
                 let mut order = rows.to_vec();
@@ -39,7 +51,7 @@ impl RiskTable {
         };
         let exit = |k: usize| {
             let i = rows[k];
-            let w = data.weight_of(i);
+            let w = weight_of(i);
             let (events, censored) = if data.event[i] { (w, 0.0) } else { (0.0, w) };
             Exits {
                 time: data.time[i],
@@ -50,7 +62,7 @@ impl RiskTable {
         };
         let entry = |k: usize| {
             let i = by_entry[k];
-            (data.entry_of(i), group_of(i), data.weight_of(i))
+            (data.entry_of(i), group_of(i), weight_of(i))
         };
         RiskTable::tally(n_groups, rows.len(), exit, by_entry.len(), entry)
     }

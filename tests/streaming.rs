@@ -18,8 +18,12 @@ use arrow_array::{
 };
 use common::write_parquet;
 use proptest::prelude::*;
+use survkit::competing::CifVariance;
 use survkit::counts::Counts;
-use survkit::{Columns, Format, KaplanMeier, KmOptions, LogRank, LogRankOptions, Render, SurvData, Table};
+use survkit::{
+    Cif, CifOptions, Columns, CompetingCounts, CompetingData, CompetingError, Format, KaplanMeier, KmOptions, LogRank,
+    LogRankOptions, Render, SurvData, Table,
+};
 
 /// The Kaplan–Meier and log-rank JSON (and dropped rows) of the file read as rows and streamed,
 /// or their errors' messages; and of its rows written as CSV, read as rows and counted in
@@ -353,4 +357,77 @@ fn a_time_written_minus_zero_is_zero() {
     let (rows, streamed) = both(&path, &Columns::new("time", "status"));
     assert_eq!(rows, streamed);
     assert!(!rows.unwrap().contains("-0.0"));
+}
+
+/// The cumulative incidence JSON of a status column read as rows, streamed from Parquet and
+/// counted from the same rows as CSV (issue 20), or their errors' messages.
+fn cif_three_ways(path: &Path, columns: &Columns, censor: &str, options: &CifOptions) -> [Result<String, String>; 3] {
+    let fit = |data: Result<Result<Cif, CompetingError>, survkit::DataError>| match data {
+        Ok(Ok(cif)) => Ok(format!("{}\n{:?}", cif.render(Format::Json), cif.dropped_rows)),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let rows = fit(CompetingData::read(path, columns, censor).map(|d| Cif::fit(&d, options)));
+    let streamed = fit(CompetingCounts::stream_parquet(path, columns, censor).map(|c| Cif::fit_counts(&c, options)));
+    let csv = match Table::read(path) {
+        Ok(table) => {
+            let csv = Table::from_csv_bytes("trial.csv", table.to_csv().as_bytes()).unwrap();
+            let rows = fit(CompetingData::from_table(&csv, columns, censor).map(|d| Cif::fit(&d, options)));
+            let counted = fit(CompetingCounts::from_rows(&csv, columns, censor).map(|c| Cif::fit_counts(&c, options)));
+            assert_eq!(rows, counted, "CSV");
+            counted
+        }
+        Err(_) => rows.clone(),
+    };
+    [rows, streamed, csv]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Every cause of the event column (0 censored; 1, 2, 7, text) is counted per time and
+    /// gives the same curves, variances, Gray's tests and dropped rows as the rows.
+    #[test]
+    fn cumulative_incidence_from_counts_equals_the_rows(spec in spec(), cuminc in any::<bool>(), censor in prop_oneof![Just("0"), Just("F")]) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trial.parquet");
+        let mut columns = random_file(&spec, &path);
+        columns.entry = None;
+        let options = CifOptions {
+            at: vec![0.5, 10.0, 29.0],
+            variance: if cuminc { CifVariance::Cuminc } else { CifVariance::Survfit },
+            ..CifOptions::default()
+        };
+        let [rows, streamed, csv] = cif_three_ways(&path, &columns, censor, &options);
+        prop_assert_eq!(&rows, &streamed);
+        if Table::read(&path).is_ok() {
+            // written as CSV, every column becomes text or numbers alike
+            prop_assert_eq!(rows.is_ok(), csv.is_ok(), "{:?} {:?}", rows, csv);
+        }
+    }
+}
+
+/// Counts refuse what they cannot carry: delayed entry and case weights are read as rows.
+#[test]
+fn competing_counts_refuse_entry_and_weights() {
+    let table = Table::read_csv("datasets/mgus2_cr.csv").unwrap();
+    for columns in [
+        Columns::new("time", "status").entry("age"),
+        Columns::new("time", "status").weight("age"),
+    ] {
+        let message = CompetingCounts::from_rows(&table, &columns, "0")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("read the rows instead"), "{message}");
+    }
+    let columns = Columns::new("time", "status").group("sex");
+    let counts = CompetingCounts::from_rows(&table, &columns, "0").unwrap();
+    let data = CompetingData::from_table(&table, &columns, "0").unwrap();
+    let options = CifOptions {
+        tau: Some(300.0),
+        ..CifOptions::default()
+    };
+    let rows = Cif::fit(&data, &options).unwrap();
+    let counted = Cif::fit_counts(&counts, &options).unwrap();
+    assert_eq!(rows.render(Format::Json), counted.render(Format::Json));
+    assert_eq!(counts.n_participants(), data.data().n_rows() as u64);
 }

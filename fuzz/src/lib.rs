@@ -17,8 +17,8 @@ use survkit::fragility::{
 use survkit::reconstruct::{ArmInput, AtRiskTable, DigitisedCurve, Reconstruct, SurvivalScale};
 use survkit::table::{Column, Table};
 use survkit::{
-    Bootstrap, Columns, Cox, CoxOptions, KaplanMeier, KmOptions, LogRank, LogRankOptions, Permutation, Render, Rmst,
-    RmstOptions, SurvData, Ties, Weights,
+    Bootstrap, Cif, CifOptions, Columns, CompetingCounts, CompetingData, Cox, CoxOptions, KaplanMeier, KmOptions,
+    LogRank, LogRankOptions, Permutation, Render, Rmst, RmstOptions, SurvData, Ties, Weights,
 };
 
 /// Arbitrary bytes as a CSV file, read with several column specifications.
@@ -43,6 +43,13 @@ pub fn csv_reader(bytes: &[u8]) {
         Columns::new("a", "b"),
     ];
     let table = Table::from_csv_bytes("fuzz.csv", bytes);
+    if let Ok(table) = &table {
+        for columns in &specs[..2] {
+            same_cif_as_counted(CompetingData::from_table(table, columns, "0"), || {
+                CompetingCounts::from_rows(table, columns, "0")
+            });
+        }
+    }
     for columns in &specs {
         if let Ok(table) = &table {
             same_as_counted(
@@ -92,7 +99,14 @@ pub fn parquet_stream(bytes: &[u8]) {
     for columns in &specs {
         let streamed = Counts::stream_parquet(&path, columns);
         match Table::read(&path) {
-            Ok(_) => same_as_counted(SurvData::read(&path, columns), || streamed, columns),
+            Ok(_) => {
+                if columns.entry.is_none() && columns.event_value.is_none() {
+                    same_cif_as_counted(CompetingData::read(&path, columns, "0"), || {
+                        CompetingCounts::stream_parquet(&path, columns, "0")
+                    });
+                }
+                same_as_counted(SurvData::read(&path, columns), || streamed, columns)
+            }
             // the whole read refused the file: the stream may still read the used columns
             Err(_) => {
                 if let Ok(counts) = streamed {
@@ -131,6 +145,26 @@ fn same_as_counted(
         return;
     }
     assert_eq!(from_rows, from_counts, "{columns:?}");
+}
+
+/// A status read as rows and counted per (group, stratum, time, cause) give the same
+/// cumulative incidence JSON (with Gray's tests and dropped rows), or the same error.
+fn same_cif_as_counted(
+    rows: Result<CompetingData, survkit::DataError>,
+    counted: impl FnOnce() -> Result<CompetingCounts, survkit::DataError>,
+) {
+    let options = CifOptions::default();
+    let json = |fit: Result<Cif, survkit::CompetingError>| match fit {
+        Ok(cif) => Ok((cif.render(survkit::Format::Json), cif.dropped_rows.to_string())),
+        Err(e) => Err(e.to_string()),
+    };
+    let from_rows = rows
+        .map_err(|e| e.to_string())
+        .and_then(|data| json(Cif::fit(&data, &options)));
+    let from_counts = counted()
+        .map_err(|e| e.to_string())
+        .and_then(|counts| json(Cif::fit_counts(&counts, &options)));
+    assert_eq!(from_rows, from_counts);
 }
 
 /// Arbitrary bytes split into a digitised curve and a numbers-at-risk table (at the first NUL

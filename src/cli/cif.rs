@@ -2,14 +2,14 @@
 
 use anyhow::anyhow;
 use clap::Args;
-use survkit::competing::{Cif, CifOptions, CifVariance, CompetingData, CompetingError};
+use survkit::competing::{Cif, CifOptions, CifVariance, CompetingCounts, CompetingData, CompetingError};
 use survkit::formula::Formula;
 use survkit::model::{Shape, competing_frame_for};
 use survkit::{Columns, ConfType, Render, Table};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{columns, emit, report_to_stderr};
+use super::run::{columns, emit, report_notes};
 
 /// The status value of censored rows (every other value is a cause), for every
 /// competing-risks command.
@@ -76,8 +76,29 @@ pub struct CifArgs {
     pub output: OutputArgs,
 }
 
+/// The participants of `survkit cif` counted per (group, stratum, time, cause), when counts
+/// hold the analysis (no formula, case weights or entry times): a Parquet file streamed in
+/// bounded memory, any other file's rows counted in parallel parts; `None` otherwise.
+fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Option<CompetingCounts>, Failure> {
+    if args.formula.is_some() || args.entry.is_some() || args.event_value.is_some() {
+        return Ok(None);
+    }
+    let columns = columns(args)?;
+    if !survkit::model::counts_suffice(&columns) {
+        return Ok(None);
+    }
+    super::run::remember_input(&args.file);
+    let counts = match survkit::table::is_parquet(&args.file) {
+        true => CompetingCounts::stream_parquet(&args.file, &columns, &censor.censor_value),
+        false => {
+            let table = Table::read(&args.file).map_err(Failure::input)?;
+            CompetingCounts::from_rows(&table, &columns, &censor.censor_value)
+        }
+    };
+    counts.map(Some).map_err(Failure::input)
+}
+
 pub fn run(args: CifArgs) -> Result<(), Failure> {
-    let data = load_competing(&args.data, &args.censor, Shape::Groups, |columns| columns)?;
     let options = CifOptions {
         variance: args.variance,
         conf_type: args.conf_type,
@@ -86,10 +107,17 @@ pub fn run(args: CifArgs) -> Result<(), Failure> {
         rho: args.rho,
         tau: args.tau,
     };
-    let fit = Cif::fit(&data, &options).map_err(|e| match e {
+    let fit = match counted(&args.data, &args.censor)? {
+        Some(counts) => Cif::fit_counts(&counts, &options),
+        None => Cif::fit(
+            &load_competing(&args.data, &args.censor, Shape::Groups, |columns| columns)?,
+            &options,
+        ),
+    }
+    .map_err(|e| match e {
         CompetingError::Analysis(_) => Failure::analysis(e),
         _ => Failure::input(e),
     })?;
-    report_to_stderr(data.data(), &fit.warnings);
+    report_notes(&fit.dropped_rows, &fit.warnings);
     emit(&args.output, &fit.render(args.output.format))
 }

@@ -80,7 +80,9 @@ pub(crate) struct IjCoefficients {
     pub target: Vec<f64>,
 }
 
-/// One row of a group: where it enters and leaves the group's time grid, its cause and weight.
+/// One row of a group: where it enters and leaves the group's time grid, its cause, and the
+/// sum of the squared case weights of the participants it stands for (U_i is the same for
+/// participants with the same entry, exit and cause, so they may be merged into one row).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Subject {
     /// First time index at which the row is at risk.
@@ -89,7 +91,8 @@ pub(crate) struct Subject {
     pub exit: usize,
     /// 0 censored, k ≥ 1 cause k.
     pub cause: u32,
-    pub weight: f64,
+    /// Σ w_i² over the participants of the row.
+    pub squared_weight: f64,
 }
 
 /// The Aalen–Johansen estimate of one group on its grid of distinct exit times.
@@ -233,14 +236,14 @@ impl AalenJohansen {
         for m in 0..len {
             while next_entry < n_subjects && subjects[entering(next_entry)].enter <= m {
                 let sub = &subjects[entering(next_entry)];
-                let w2 = sub.weight * sub.weight;
+                let w2 = sub.squared_weight;
                 let (p0, q0) = (before(&cum_p, sub.enter), before(&cum_q, sub.enter));
                 add_at_risk(&mut at_risk, w2, p0, q0, 1.0);
                 next_entry += 1;
             }
             while next_exit < n_subjects && subjects[next_exit].exit <= m {
                 let sub = &subjects[next_exit];
-                let w2 = sub.weight * sub.weight;
+                let w2 = sub.squared_weight;
                 let (p0, q0) = (before(&cum_p, sub.enter), before(&cum_q, sub.enter));
                 add_at_risk(&mut at_risk, w2, p0, q0, -1.0);
                 let failed = sub.cause > 0;
@@ -434,7 +437,7 @@ mod tests {
                 enter: 0,
                 exit: aj.time.iter().position(|&t| t == times[i]).unwrap(),
                 cause: causes[i],
-                weight: weights[i],
+                squared_weight: weights[i] * weights[i],
             })
             .collect();
         for cause in 1..=2 {

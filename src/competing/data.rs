@@ -157,6 +157,13 @@ impl CompetingData {
         &self.status_column
     }
 
+    /// Sets the rows dropped and the times moved by timefix, of rows counted before they were
+    /// read as distinct rows ([`super::CompetingCounts`]).
+    pub(crate) fn set_read(&mut self, dropped: crate::data::DroppedRows, times_tied_by_timefix: usize) {
+        self.data.dropped = dropped;
+        self.data.times_tied_by_timefix = times_tied_by_timefix;
+    }
+
     /// The underlying data, to change its covariates (never its rows).
     pub(crate) fn covariates_mut(&mut self) -> &mut Vec<Covariate> {
         &mut self.data.covariates
@@ -193,7 +200,7 @@ impl CompetingData {
 
 /// The columns to read a status with: as "is censored" flags through the event value, and
 /// as labels through a factor column, in one pass over the file.
-fn status_columns(source: &str, columns: &Columns, censor_value: &str) -> Result<Columns, DataError> {
+pub(crate) fn status_columns(source: &str, columns: &Columns, censor_value: &str) -> Result<Columns, DataError> {
     let status = &columns.event;
     if columns.covariates.contains(status) || columns.factors.contains(status) {
         return Err(DataError::Invalid {

@@ -37,10 +37,18 @@ pub(crate) struct StratumRows {
     pub rows: Vec<usize>,
     pub time: Vec<f64>,
     pub group: Vec<usize>,
+    /// How many participants each row stands for (1 for a participant's row).
+    pub count: Vec<f64>,
 }
 
 impl GrayLayout {
     pub(crate) fn new(data: &SurvData) -> GrayLayout {
+        Self::with_counts(data, |_| 1.0)
+    }
+
+    /// As [`GrayLayout::new`], row `i` standing for `count_of(i)` participants with its time,
+    /// group and cause (rows merged per distinct time, group, stratum and cause).
+    pub(crate) fn with_counts(data: &SurvData, count_of: impl Fn(usize) -> f64) -> GrayLayout {
         let n_levels = data.group.as_ref().map_or(1, |g| g.n_levels());
         let level_of = |i: usize| data.group.as_ref().map_or(0, |g| g.codes[i] as usize);
         let mut has_rows = vec![false; n_levels];
@@ -65,6 +73,7 @@ impl GrayLayout {
             .map(|rows| StratumRows {
                 time: rows.iter().map(|&i| data.time[i]).collect(),
                 group: rows.iter().map(|&i| group_index[level_of(i)]).collect(),
+                count: rows.iter().map(|&i| count_of(i)).collect(),
                 rows,
             })
             .collect();
@@ -90,6 +99,7 @@ impl GrayLayout {
                 time: &s.time,
                 code,
                 group: &s.group,
+                count: &s.count,
             })
             .collect();
         let (score, variance) = score_and_variance(&strata, self.n_groups, rho);
@@ -107,11 +117,12 @@ pub(crate) fn test_code(code: u32, cause: u32) -> u8 {
 }
 
 /// Rows of one stratum, sorted by time: time, 0/1/2 code (censored / this cause / another
-/// cause) and group index < `n_groups`.
+/// cause), group index < `n_groups` and how many participants the row stands for.
 struct Stratum<'a> {
     time: &'a [f64],
     code: &'a [u8],
     group: &'a [usize],
+    count: &'a [f64],
 }
 
 /// Gray's score (first K − 1 groups) and its K−1 × K−1 variance, summed over strata.
@@ -134,8 +145,8 @@ fn one_stratum(st: &Stratum<'_>, ng: usize, rho: f64) -> (Vec<f64>, DMatrix<f64>
     let n = st.time.len();
     let ng1 = ng - 1;
     let mut rs = vec![0.0f64; ng];
-    for &g in st.group {
-        rs[g] += 1.0;
+    for (&g, &count) in st.group.iter().zip(st.count) {
+        rs[g] += count;
     }
     let mut s = vec![0.0; ng1];
     let mut v = DMatrix::<f64>::zeros(ng1, ng1);
@@ -159,7 +170,7 @@ fn one_stratum(st: &Stratum<'_>, ng: usize, rho: f64) -> (Vec<f64>, DMatrix<f64>
             *counts = [0.0; 3];
         }
         for i in ll..=lu {
-            d[st.group[i]][st.code[i] as usize] += 1.0;
+            d[st.group[i]][st.code[i] as usize] += st.count[i];
         }
         let nd1: f64 = d.iter().map(|x| x[1]).sum();
         let nd2: f64 = d.iter().map(|x| x[2]).sum();
@@ -259,7 +270,7 @@ fn one_stratum(st: &Stratum<'_>, ng: usize, rho: f64) -> (Vec<f64>, DMatrix<f64>
             break;
         }
         for i in ll..=lu {
-            rs[st.group[i]] -= 1.0;
+            rs[st.group[i]] -= st.count[i];
         }
         // as crst: the left-continuous estimates advance at every distinct time
         f1m.copy_from_slice(&f1);

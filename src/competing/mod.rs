@@ -13,11 +13,13 @@
 //! `gray` (Gray's K-sample test), `finegray` (`cmprsk::crr`).
 
 pub(crate) mod cif;
+pub(crate) mod counts;
 pub(crate) mod data;
 pub(crate) mod finegray;
 pub(crate) mod gray;
 
 pub use cif::CifVariance;
+pub use counts::CompetingCounts;
 pub use data::CompetingData;
 pub use finegray::{FineGray, FineGrayOptions, FineGrayTerm};
 
@@ -289,7 +291,36 @@ impl Cif {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn fit(data: &CompetingData, options: &CifOptions) -> Result<Cif, CompetingError> {
+        Self::fit_merged(data, None, options)
+    }
+
+    /// As [`Cif::fit`], from participants counted per (group, stratum, time, cause)
+    /// ([`CompetingCounts`]): the same result as on their rows, to the last bit.
+    ///
+    /// ```
+    /// use survkit::{Cif, CifOptions, Columns, CompetingCounts, Table};
+    /// let table = Table::read_csv("datasets/mgus2_cr.csv")?;
+    /// let columns = Columns::new("time", "status").group("sex");
+    /// let counts = CompetingCounts::from_rows(&table, &columns, "0")?;
+    /// let cif = Cif::fit_counts(&counts, &CifOptions::default())?;
+    /// assert!((cif.gray[0].statistic.ok_or("singular")? - 1.19450782507551).abs() < 1e-8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit_counts(counts: &CompetingCounts, options: &CifOptions) -> Result<Cif, CompetingError> {
+        Self::fit_merged(counts.data(), Some(counts.copies()), options)
+    }
+
+    /// The fit, row `i` of `data` standing for `copies[i]` participants (1 each without).
+    /// Unweighted rows without delayed entry are first merged per distinct (group, time,
+    /// stratum, cause), so rows and counts are summed in one order.
+    fn fit_merged(data: &CompetingData, copies: Option<&[f64]>, options: &CifOptions) -> Result<Cif, CompetingError> {
         options.check()?;
+        let merged = merge_rows(data, copies);
+        let (data, copies) = match &merged {
+            Some((data, copies)) => (data, Some(copies.as_slice())),
+            None => (data, copies),
+        };
+        let copy_of = |i: usize| copies.map_or(1.0, |c| c[i]);
         let sd = data.data();
         let weighted = sd.weight.as_ref().is_some_and(|w| w.iter().any(|&w| w != 1.0));
         let delayed = sd.entry.is_some();
@@ -345,13 +376,13 @@ impl Cif {
                     .par_iter()
                     .map(|(g, rows)| {
                         let group = sd.group.as_ref().map(|f| f.levels[*g].clone());
-                        group_curves(data, rows, group, options, z)
+                        group_curves(data, rows, &copy_of, group, options, z)
                     })
                     .collect::<Vec<_>>()
             },
             || {
                 if run_gray {
-                    gray_tests(data, options.rho)
+                    gray_tests(data, copy_of, options.rho)
                 } else {
                     Vec::new()
                 }
@@ -402,15 +433,22 @@ impl Cif {
 fn group_curves(
     data: &CompetingData,
     rows: &[usize],
+    copy_of: &(impl Fn(usize) -> f64 + Sync),
     group: Option<String>,
     options: &CifOptions,
     z: f64,
 ) -> (Vec<CifCurve>, EventFreeCurve, Vec<TimeLost>) {
     let sd = data.data();
     let stride = data.n_causes() + 1;
-    let table = RiskTable::build(sd, rows, stride, |i| data.cause_of(i) as usize);
+    let table = RiskTable::build_weighted(
+        sd,
+        rows,
+        stride,
+        |i| data.cause_of(i) as usize,
+        |i| sd.weight_of(i) * copy_of(i),
+    );
     let aj = AalenJohansen::from_table(&table);
-    let subjects = subjects(data, rows, &aj.time);
+    let subjects = subjects(data, rows, copy_of, &aj.time);
     let by_entry: Option<Vec<usize>> = sd.entry.is_some().then(|| {
         let mut order: Vec<usize> = (0..subjects.len()).collect();
         order.sort_by_key(|&i| subjects[i].enter);
@@ -437,7 +475,7 @@ fn group_curves(
             CifCurve {
                 group: group.clone(),
                 cause: data.causes()[k - 1].clone(),
-                n: rows.len(),
+                n: rows.iter().map(|&i| copy_of(i)).sum::<f64>() as usize,
                 events: n_event.iter().sum(),
                 time: aj.time.clone(),
                 n_risk: aj.n_risk.clone(),
@@ -512,7 +550,7 @@ fn contrasts(lost: &[TimeLost], z: f64) -> Vec<TimeLostContrast> {
 }
 
 /// Where each row of a group enters and leaves the group's time grid.
-fn subjects(data: &CompetingData, rows: &[usize], grid: &[f64]) -> Vec<Subject> {
+fn subjects(data: &CompetingData, rows: &[usize], copy_of: impl Fn(usize) -> f64, grid: &[f64]) -> Vec<Subject> {
     let sd = data.data();
     let mut exit = 0;
     rows.iter()
@@ -525,7 +563,7 @@ fn subjects(data: &CompetingData, rows: &[usize], grid: &[f64]) -> Vec<Subject> 
                 enter,
                 exit,
                 cause: data.cause_of(i),
-                weight: sd.weight_of(i),
+                squared_weight: sd.weight_of(i) * sd.weight_of(i) * copy_of(i),
             }
         })
         .collect()
@@ -585,8 +623,8 @@ fn event_free_at(curve: &EventFreeCurve, t: f64) -> EventFreeAt {
 }
 
 /// Gray's test for every cause, over the groups that have rows, within strata.
-fn gray_tests(data: &CompetingData, rho: f64) -> Vec<GrayTest> {
-    let layout = gray::GrayLayout::new(data.data());
+fn gray_tests(data: &CompetingData, copy_of: impl Fn(usize) -> f64, rho: f64) -> Vec<GrayTest> {
+    let layout = gray::GrayLayout::with_counts(data.data(), copy_of);
     let df = layout.n_groups - 1;
     (1..=data.n_causes() as u32)
         .map(|k| {
@@ -601,4 +639,43 @@ fn gray_tests(data: &CompetingData, rho: f64) -> Vec<GrayTest> {
             }
         })
         .collect()
+}
+
+/// Unweighted rows without delayed entry merged per distinct (group, time, stratum, cause), in
+/// that order, each with the number of participants it stands for (the sum of `copies`, 1 a
+/// row without); `None` for weighted rows or rows with delayed entry, which are kept as they are.
+fn merge_rows(data: &CompetingData, copies: Option<&[f64]>) -> Option<(CompetingData, Vec<f64>)> {
+    let sd = data.data();
+    if sd.weight.is_some() || sd.entry.is_some() {
+        return None;
+    }
+    let code = |f: &Option<crate::data::Factor>, i: usize| f.as_ref().map_or(0, |f| f.codes[i]);
+    let mut order: Vec<usize> = (0..sd.n_rows()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        code(&sd.group, a)
+            .cmp(&code(&sd.group, b))
+            .then(sd.time[a].total_cmp(&sd.time[b]))
+            .then(code(&sd.strata, a).cmp(&code(&sd.strata, b)))
+            .then(data.cause_of(a).cmp(&data.cause_of(b)))
+            .then(a.cmp(&b))
+    });
+    let same = |a: usize, b: usize| {
+        code(&sd.group, a) == code(&sd.group, b)
+            && sd.time[a] == sd.time[b]
+            && code(&sd.strata, a) == code(&sd.strata, b)
+            && data.cause_of(a) == data.cause_of(b)
+    };
+    let mut kept: Vec<usize> = Vec::new();
+    let mut merged: Vec<f64> = Vec::new();
+    for i in order {
+        let copy = copies.map_or(1.0, |c| c[i]);
+        match (kept.last(), merged.last_mut()) {
+            (Some(&last), Some(sum)) if same(last, i) => *sum += copy,
+            _ => {
+                kept.push(i);
+                merged.push(copy);
+            }
+        }
+    }
+    Some((data.select_rows(&kept), merged))
 }

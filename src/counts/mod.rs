@@ -46,7 +46,7 @@ use std::path::Path;
 
 #[cfg(feature = "parquet")]
 mod parquet;
-mod tally;
+pub(crate) mod tally;
 #[cfg(feature = "parquet")]
 pub(crate) use parquet::head as parquet_head;
 

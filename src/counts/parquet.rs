@@ -2,7 +2,9 @@
 //! `parquet`): [`Counts::stream_parquet`].
 //!
 //! Kaplan–Meier, Nelson–Aalen, the log-rank family and RMST need only the counts per
-//! (group, stratum, time), so a file of 10⁸ rows need not be held in memory. The row groups
+//! (group, stratum, time), and the Aalen–Johansen estimate the counts per cause
+//! ([`crate::CompetingCounts::stream_parquet`]), so a file of 10⁸ rows need not be held in
+//! memory. The row groups
 //! are read in parallel, each in batches of [`BATCH_ROWS`] rows of the columns used (Parquet's
 //! projection: the other columns are never decoded), and each batch is counted into a table
 //! of (group, stratum, time, event code) → rows; the tables are merged in row-group order and
@@ -71,9 +73,18 @@ impl Counts {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn stream_parquet(path: impl AsRef<Path>, columns: &Columns) -> Result<Counts, DataError> {
-        let path = path.as_ref();
-        let file = path.display().to_string();
+        let file = path.as_ref().display().to_string();
         refuse_what_counts_lack(&file, columns)?;
+        let (tally, layout) = Tally::of_parquet(path.as_ref(), columns)?;
+        tally.into_counts(&file, columns, layout)
+    }
+}
+
+impl Tally {
+    /// The rows of a Parquet file counted in one streaming pass, row groups in parallel;
+    /// with the file's row layout (for messages).
+    pub(crate) fn of_parquet(path: &Path, columns: &Columns) -> Result<(Tally, RowLayout), DataError> {
+        let file = path.display().to_string();
         let source = Source::open(path, &file)?;
         let names = &source.names;
         let mut used = vec![
@@ -92,7 +103,7 @@ impl Counts {
                 earlier.absorb(later);
                 Ok(earlier)
             })?;
-        total.into_counts(&file, columns, source.layout)
+        Ok((total, source.layout))
     }
 }
 
@@ -315,8 +326,12 @@ impl Tally {
             Some(name) => Some(numbers(column(name)?.as_ref())?),
             None => None,
         };
-        let mut labels: [Option<Vec<u32>>; 2] = [None, None];
-        for (w, name) in [&columns.group, &columns.strata].into_iter().enumerate() {
+        let mut labels: [Option<Vec<u32>>; 3] = [None, None, None];
+        // the status of a competing-risks read is its one factor column
+        for (w, name) in [columns.group.as_ref(), columns.strata.as_ref(), columns.factors.first()]
+            .into_iter()
+            .enumerate()
+        {
             if let Some(name) = name {
                 labels[w] = Some(label_codes(column(name)?.as_ref(), &mut self.labels[w])?);
             }

@@ -1,4 +1,5 @@
-//! Participants' rows counted per (group, stratum, time, event code), part by part, under the
+//! Participants' rows counted per (group, stratum, time, event code) (and, for competing
+//! risks, status label), part by part, under the
 //! rules of [`crate::data`]: what [`Counts::from_rows`] and [`Counts::stream_parquet`] merge
 //! (see the latter's module for the rules decided after the pass).
 
@@ -19,8 +20,9 @@ pub(crate) const PART_ROWS: usize = 64 * 1024;
 /// on the tables' order).
 pub(super) type RandomKeys = ahash::RandomState;
 
-/// (group label, stratum label, time bits, event code) of the rows leaving at a time.
-type ExitKey = (u32, u32, u64, EventToken);
+/// ([group, stratum, status] labels, time bits, event code) of the rows leaving at a time
+/// (the status label: competing risks' causes; 0 otherwise).
+type ExitKey = ([u32; 3], u64, EventToken);
 /// (group label, stratum label, time bits) of the rows entering at a time.
 type EntryKey = (u32, u32, u64);
 /// A row of the counts table: (group label, stratum label, time, [events, censorings, entries]).
@@ -33,10 +35,17 @@ impl Counts {
     /// count-based estimator. `columns` as for [`Counts::stream_parquet`].
     pub fn from_rows(table: &Table, columns: &Columns) -> Result<Counts, DataError> {
         refuse_what_counts_lack(table.source(), columns)?;
+        Tally::of_rows(table, columns)?.into_counts(table.source(), columns, table.layout().clone())
+    }
+}
+
+impl Tally {
+    /// The rows of a table counted in parallel parts of [`PART_ROWS`] rows.
+    pub(crate) fn of_rows(table: &Table, columns: &Columns) -> Result<Tally, DataError> {
         // the columns' names checked once (each part would refuse them alike)
         read_rows(table, columns, Mixing::Allowed, 0..0)?;
         let n = table.n_rows();
-        let total = (0..n.div_ceil(PART_ROWS))
+        Ok((0..n.div_ceil(PART_ROWS))
             .into_par_iter()
             .map(|part| {
                 let rows = part * PART_ROWS..((part + 1) * PART_ROWS).min(n);
@@ -50,8 +59,7 @@ impl Counts {
             .reduce(Tally::default, |mut earlier, later| {
                 earlier.absorb(later);
                 earlier
-            });
-        total.into_counts(table.source(), columns, table.layout().clone())
+            }))
     }
 }
 
@@ -78,9 +86,9 @@ fn pick_first(row_error: Option<(u64, DataError)>, refusal: Option<(u64, DataErr
 
 /// The rows of one or more batches, counted.
 #[derive(Default)]
-pub(super) struct Tally {
-    /// Group and stratum labels met, in order, and their codes.
-    pub(super) labels: [Labels; 2],
+pub(crate) struct Tally {
+    /// Group, stratum and status labels met, in order, and their codes.
+    pub(super) labels: [Labels; 3],
     pub(super) exits: HashMap<ExitKey, u64, RandomKeys>,
     pub(super) entries: HashMap<EntryKey, u64, RandomKeys>,
     /// The first row (line and text) of each event code, indexed by the code.
@@ -121,16 +129,13 @@ pub(super) struct Row {
     pub(super) time: f64,
     pub(super) entry: Option<f64>,
     pub(super) code: EventToken,
-    pub(super) labels: [u32; 2],
+    pub(super) labels: [u32; 3],
 }
 
 impl Tally {
     pub(super) fn add(&mut self, row: Row, code_text: impl FnOnce() -> String) {
         let time = row.time + 0.0; // −0 and 0 are one time
-        *self
-            .exits
-            .entry((row.labels[0], row.labels[1], time.to_bits(), row.code))
-            .or_insert(0) += 1;
+        *self.exits.entry((row.labels, time.to_bits(), row.code)).or_insert(0) += 1;
         if let Some(entry) = row.entry {
             *self
                 .entries
@@ -176,8 +181,8 @@ impl Tally {
     fn count_table(&mut self, table: &Table, rows: Range<usize>, columns: &Columns) -> Result<(), DataError> {
         let read = read_rows(table, columns, Mixing::Allowed, rows)?;
         let event = table.column(&columns.event);
-        let labels = [read.labels(0), read.labels(1)];
-        let codes: [Vec<u32>; 2] = std::array::from_fn(|w| labels[w].iter().map(|l| self.labels[w].code(l)).collect());
+        let labels = [read.labels(0), read.labels(1), read.labels(2)];
+        let codes: [Vec<u32>; 3] = std::array::from_fn(|w| labels[w].iter().map(|l| self.labels[w].code(l)).collect());
         for k in 0..read.lines.len() {
             let values = read.row(k);
             let row = Row {
@@ -216,11 +221,12 @@ impl Tally {
         {
             self.row_error = Some(theirs);
         }
-        let remap: [Vec<u32>; 2] =
+        let remap: [Vec<u32>; 3] =
             std::array::from_fn(|w| other.labels[w].text.iter().map(|l| self.labels[w].code(l)).collect());
         let code = |w: usize, c: u32| remap[w].get(c as usize).copied().unwrap_or(c);
-        for ((g, s, t, e), n) in other.exits {
-            *self.exits.entry((code(0, g), code(1, s), t, e)).or_insert(0) += n;
+        for ((labels, t, e), n) in other.exits {
+            let labels = std::array::from_fn(|w| code(w, labels[w]));
+            *self.exits.entry((labels, t, e)).or_insert(0) += n;
         }
         for ((g, s, t), n) in other.entries {
             *self.entries.entry((code(0, g), code(1, s), t)).or_insert(0) += n;
@@ -244,18 +250,102 @@ impl Tally {
         self.kept += other.kept;
     }
 
-    /// The counts of every part, merged: the first refused cell of a column, else the first
-    /// row breaking a rule (or mixing event codes), else [`Tally::finish`].
+    /// The counts of every part, merged, after [`Tally::check`].
     pub(super) fn into_counts(mut self, file: &str, columns: &Columns, layout: RowLayout) -> Result<Counts, DataError> {
+        let dropped = self.check(file, columns, &layout)?;
+        self.finish(file, columns, dropped)
+    }
+
+    /// The participants of a competing-risks read (the status as the one factor column of
+    /// `columns`), after [`Tally::check`]: a table of (time, status, group, stratum) rows with
+    /// the number of participants of each in a column whose name is returned; and the rows
+    /// dropped.
+    pub(crate) fn into_status_table(
+        mut self,
+        file: &str,
+        columns: &Columns,
+        layout: RowLayout,
+    ) -> Result<(Table, String, DroppedRows), DataError> {
+        let dropped = self.check(file, columns, &layout)?;
+        let mut rows: Vec<([u32; 3], f64, f64)> = self
+            .exits
+            .into_iter()
+            .map(|((labels, t, _), n)| (labels, f64::from_bits(t), n as f64))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let count = CountNames::for_columns(columns).n_event;
+        let mut table_columns = vec![
+            Column::numeric(columns.time.clone(), rows.iter().map(|r| r.1).collect()),
+            Column::numeric(count.clone(), rows.iter().map(|r| r.2).collect()),
+        ];
+        for (w, name) in [Some(&columns.event), columns.group.as_ref(), columns.strata.as_ref()]
+            .into_iter()
+            .enumerate()
+        {
+            // slot 2 holds the status, 0 the group, 1 the stratum
+            let slot = [2, 0, 1][w];
+            if let Some(name) = name {
+                let text = &self.labels[slot].text;
+                let labels = rows.iter().map(|r| Some(text[r.0[slot] as usize].as_str())).collect();
+                table_columns.push(Column::labels(name.clone(), labels));
+            }
+        }
+        Ok((Table::from_columns(file.to_string(), table_columns)?, count, dropped))
+    }
+
+    /// The error reading the whole file would give, if any: the first refused cell of a
+    /// column, else the first row breaking a rule (or mixing event codes), else the checks of
+    /// the whole column (see the module docs); the rows dropped otherwise.
+    fn check(&mut self, file: &str, columns: &Columns, layout: &RowLayout) -> Result<DroppedRows, DataError> {
         // as a whole table is read: its columns' cells first, then its rows in order
         if let Some((_, _, error)) = self.column_error.take() {
             return Err(error);
         }
-        let refusal = self.mixed_codes(file, &columns.event, &layout);
+        let refusal = self.mixed_codes(file, &columns.event, layout);
         if let Some(error) = pick_first(self.row_error.take(), refusal) {
             return Err(error);
         }
-        self.finish(file, columns, layout)
+        let file = file.to_string();
+        let dropped = self.dropped.take().unwrap_or_else(|| DroppedRows::of(layout));
+        if self.rows == 0 {
+            return Err(DataError::NoRows { file });
+        }
+        if columns.strict && dropped.count > 0 {
+            return Err(DataError::Missing { file, dropped });
+        }
+        if self.kept == 0 {
+            return Err(DataError::AllDropped { file, dropped });
+        }
+        if self.two_coding(columns)
+            && let Some((line, _)) = &self.first_code[EventToken::Zero as usize]
+        {
+            return Err(DataError::InvalidValue {
+                file,
+                location: layout.locate(*line),
+                column: columns.event.clone(),
+                value: "0".to_string(),
+                rule: Rule::ZeroBesideTwo,
+            });
+        }
+        if let (Some((line, entry, exit)), Some(entry_column)) = (self.entry_not_before_exit, &columns.entry) {
+            return Err(DataError::InvalidValue {
+                file,
+                location: layout.locate(line),
+                column: entry_column.clone(),
+                value: entry.to_string(),
+                rule: Rule::EntryNotBeforeExit {
+                    exit,
+                    time_column: columns.time.as_str().into(),
+                    after_ties: false,
+                },
+            });
+        }
+        Ok(dropped)
+    }
+
+    /// Whether the event codes are R's 1/2 coding (a 2 met, no event value given).
+    fn two_coding(&self, columns: &Columns) -> bool {
+        columns.event_value.is_none() && self.first_code[EventToken::Two as usize].is_some()
     }
 
     /// TRUE/FALSE mixed with numbers: the first row whose kind differs from the first row's.
@@ -284,49 +374,17 @@ impl Tally {
         ))
     }
 
-    /// The counts, after the checks of the whole column (see the module docs).
-    fn finish(self, file: &str, columns: &Columns, layout: RowLayout) -> Result<Counts, DataError> {
+    /// The counts, after [`Tally::check`].
+    fn finish(self, file: &str, columns: &Columns, dropped: DroppedRows) -> Result<Counts, DataError> {
         let file = file.to_string();
-        let dropped = self.dropped.unwrap_or_else(|| DroppedRows::of(&layout));
-        if self.rows == 0 {
-            return Err(DataError::NoRows { file });
-        }
-        if columns.strict && dropped.count > 0 {
-            return Err(DataError::Missing { file, dropped });
-        }
-        if self.kept == 0 {
-            return Err(DataError::AllDropped { file, dropped });
-        }
-        let two_coding = columns.event_value.is_none() && self.first_code[EventToken::Two as usize].is_some();
-        if two_coding && let Some((line, _)) = &self.first_code[EventToken::Zero as usize] {
-            return Err(DataError::InvalidValue {
-                file,
-                location: layout.locate(*line),
-                column: columns.event.clone(),
-                value: "0".to_string(),
-                rule: Rule::ZeroBesideTwo,
-            });
-        }
-        if let (Some((line, entry, exit)), Some(entry_column)) = (self.entry_not_before_exit, &columns.entry) {
-            return Err(DataError::InvalidValue {
-                file,
-                location: layout.locate(line),
-                column: entry_column.clone(),
-                value: entry.to_string(),
-                rule: Rule::EntryNotBeforeExit {
-                    exit,
-                    time_column: columns.time.as_str().into(),
-                    after_ties: false,
-                },
-            });
-        }
+        let two_coding = self.two_coding(columns);
         let is_event = |t: EventToken| match two_coding {
             true => t == EventToken::Two,
             false => matches!(t, EventToken::One | EventToken::True),
         };
         // one row per key of the counts table, then read as any counts table is
         let mut rows: Vec<CountRow> = Vec::with_capacity(self.exits.len() + self.entries.len());
-        for ((g, s, t, e), n) in self.exits {
+        for (([g, s, _], t, e), n) in self.exits {
             let n = n as f64;
             let counts = if is_event(e) { [n, 0.0, 0.0] } else { [0.0, n, 0.0] };
             rows.push((g, s, f64::from_bits(t), counts));
@@ -352,7 +410,7 @@ impl Tally {
                 rows.iter().map(|r| r.3[2]).collect(),
             ));
         }
-        let [group_labels, strata_labels] = &self.labels;
+        let [group_labels, strata_labels, _] = &self.labels;
         let label_column = |name: &String, labels: &Labels, pick: fn(&CountRow) -> u32| {
             Column::labels(
                 name.clone(),
@@ -393,7 +451,12 @@ struct CountNames {
 
 impl CountNames {
     fn for_columns(columns: &Columns) -> CountNames {
-        let taken = [Some(&columns.time), columns.group.as_ref(), columns.strata.as_ref()];
+        let taken = [
+            Some(&columns.time),
+            Some(&columns.event),
+            columns.group.as_ref(),
+            columns.strata.as_ref(),
+        ];
         let free = |base: &str| {
             let mut name = base.to_string();
             while taken.iter().flatten().any(|t| **t == name) {
