@@ -21,11 +21,12 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::counts::Counts;
 use crate::data::{DroppedRows, SurvData};
 use crate::dist::two_sided_p;
 use crate::logrank::{LogRankError, Weights, tested_group};
 use crate::mvnorm::rectangle_probability;
-use crate::risk_set::{RiskTable, split_by_code};
+use crate::risk_set::{Records, RiskTable, split_by_code};
 
 /// The integration error asked of the multivariate normal probability.
 const P_ABS_ERROR: f64 = 1e-6;
@@ -148,7 +149,29 @@ impl MaxCombo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn test(data: &SurvData, options: &MaxComboOptions) -> Result<MaxCombo, MaxComboError> {
-        let file = || data.source.clone();
+        Self::test_records(data, options)
+    }
+
+    /// As [`MaxCombo::test`], from participants counted per (group, stratum, time): the same
+    /// result as from their rows.
+    ///
+    /// ```
+    /// use survkit::counts::Counts;
+    /// use survkit::maxcombo::{MaxCombo, MaxComboOptions};
+    /// use survkit::{Columns, Table};
+    ///
+    /// let table = Table::read_csv("datasets/lung.csv")?;
+    /// let counts = Counts::from_rows(&table, &Columns::new("time", "status").group("sex"))?;
+    /// let test = MaxCombo::test_counts(&counts, &MaxComboOptions::default())?;
+    /// assert!((test.statistic - 3.56569087291055).abs() < 1e-8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn test_counts(counts: &Counts, options: &MaxComboOptions) -> Result<MaxCombo, MaxComboError> {
+        Self::test_records(counts, options)
+    }
+
+    fn test_records(data: &impl Records, options: &MaxComboOptions) -> Result<MaxCombo, MaxComboError> {
+        let file = || data.source().to_string();
         let group = tested_group(data)?;
         if group.n_levels() != 2 {
             return Err(MaxComboError::NotTwoGroups {
@@ -164,11 +187,11 @@ impl MaxCombo {
         if m > 21 {
             return Err(MaxComboError::TooMany(m));
         }
-        let n_strata = data.strata.as_ref().map_or(1, |s| s.n_levels());
+        let n_strata = data.strata().map_or(1, |s| s.n_levels());
         let mut u = vec![0.0; m];
         let mut cov = DMatrix::zeros(m, m);
         for rows in split_by_code(data.order_by_time(), n_strata, |i| data.stratum_of(i)) {
-            let table = RiskTable::build(data, &rows, 2, |i| group.codes[i] as usize);
+            let table = data.risk_table(&rows, 2, |i| group.codes[i] as usize);
             accumulate(&table, &options.weights, &mut u, &mut cov);
         }
         if let Some(a) = (0..m).find(|a| cov[(*a, *a)].is_nan() || cov[(*a, *a)] <= 0.0) {
@@ -206,9 +229,9 @@ impl MaxCombo {
             correlation: (0..m).map(|a| (0..m).map(|b| corr[(a, b)]).collect()).collect(),
             group_column: group.name.clone(),
             groups: group.levels.clone(),
-            strata_column: data.strata.as_ref().map(|s| s.name.clone()),
+            strata_column: data.strata().map(|s| s.name.clone()),
             seed: options.seed,
-            dropped_rows: data.dropped.clone(),
+            dropped_rows: data.dropped().clone(),
             warnings,
         })
     }

@@ -11,6 +11,7 @@ mod common;
 
 use proptest::prelude::*;
 use survkit::counts::{CountColumns, Counts};
+use survkit::maxcombo::{MaxCombo, MaxComboOptions};
 use survkit::{Columns, KaplanMeier, KmOptions, LogRank, LogRankOptions, Rmst, RmstOptions, SurvData, Table, Weights};
 
 /// The command line on raw files and their counts.
@@ -172,6 +173,8 @@ mod cli {
         ] {
             assert_command_agrees(&LUNG, &counts, "logrank", &["--weights", weights]);
         }
+        assert_command_agrees(&LUNG, &counts, "logrank", &["--maxcombo"]);
+        assert_command_agrees(&LUNG, &counts, "logrank", &["--maxcombo", "fh:0,0", "fh:1,1"]);
         assert_command_agrees(&LUNG, &counts, "rmst", &[]);
         assert_command_agrees(&LUNG, &counts, "rmst", &["--tau", "500", "--reference", "sex=2"]);
     }
@@ -199,6 +202,7 @@ mod cli {
         assert_command_agrees(&raw, &counts, "km", &["--quantiles", "0.5"]);
         assert_command_agrees(&raw, &counts, "logrank", &[]);
         assert_command_agrees(&raw, &counts, "logrank", &["--weights", "fh:1,0"]);
+        assert_command_agrees(&raw, &counts, "logrank", &["--maxcombo"]);
         // three and more groups: celltype as the group, the k-sample and trend tests
         let by_cell = Raw {
             group: Some("celltype"),
@@ -353,12 +357,11 @@ mod cli {
     #[test]
     fn options_that_need_participants_rows_are_refused() {
         let csv = "arm,time,n_event,n_censor\na,1,1,0\nb,2,1,1\nc,3,0,1\na,4,1,0\n";
-        let refused: [&[&str]; 6] = [
+        let refused: [&[&str]; 5] = [
             &["km", "--event", "status"],
             &["km", "--weight", "w"],
             &["rmst", "--group", "arm", "--covariates", "age"],
             &["logrank", "--group", "arm", "--compare", "a,b"],
-            &["logrank", "--group", "arm", "--maxcombo"],
             &["rmst", "--group", "arm"],
         ];
         for args in refused {
@@ -445,6 +448,11 @@ proptest! {
                 value(&LogRank::test_counts(&counts, &options).map_err(|e| e.to_string()))
             );
         }
+        let maxcombo = MaxComboOptions::default();
+        prop_assert_eq!(
+            value(&MaxCombo::test(&data, &maxcombo).map_err(|e| e.to_string())),
+            value(&MaxCombo::test_counts(&counts, &maxcombo).map_err(|e| e.to_string()))
+        );
         for tau in [None, Some(1.5)] {
             let options = RmstOptions { tau, ..RmstOptions::default() };
             prop_assert_eq!(

@@ -27,7 +27,7 @@ pub struct LogrankArgs {
     pub trend: bool,
     /// MaxCombo test of two groups: the largest |z| of the listed weighted statistics (default
     /// fh:0,0 fh:0,1 fh:1,0 fh:1,1), p-value from their joint normal distribution.
-    #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>, conflicts_with_all = ["trend", "counts"])]
+    #[arg(long, num_args = 0.., value_name = "WEIGHTS", value_parser = parse_with_from_str::<Weights>, conflicts_with_all = ["trend"])]
     pub maxcombo: Option<Vec<Weights>>,
     /// Each arm against the reference (--compare one pair, --regimen a platform's controls,
     /// --adjust the p-values): pairwise log-rank tests beside the k-sample test. Without these
@@ -45,7 +45,6 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
         return test_counts(&counts, &args);
     }
     if !args.comparisons.any()
-        && args.maxcombo.is_none()
         && let Some(counts) = counts_of_rows(&args.data, Shape::Groups)?
     {
         return test_counts(&counts, &args);
@@ -65,17 +64,8 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
             return emit_comparisons(&data, &result, |t| &t.warnings, &args.output);
         }
     }
-    if let Some(weights) = args.maxcombo {
-        let mut options = MaxComboOptions::default();
-        if !weights.is_empty() {
-            options.weights = weights;
-        }
-        let test = MaxCombo::test(&data, &options).map_err(|e| match e {
-            MaxComboError::Data(LogRankError::NoEvents { .. })
-            | MaxComboError::NoVariance { .. }
-            | MaxComboError::Singular { .. } => Failure::analysis(e),
-            _ => Failure::input(e),
-        })?;
+    if let Some(options) = maxcombo_options(&args) {
+        let test = MaxCombo::test(&data, &options).map_err(maxcombo_failure)?;
         report_to_stderr(&data, &test.warnings);
         return emit(&args.output, &test.render(args.output.format));
     }
@@ -88,8 +78,32 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
     emit(&args.output, &test.render(args.output.format))
 }
 
-/// `--counts`: the k-sample (or trend) test from aggregated counts.
+/// The MaxCombo options of `--maxcombo` (its default weights when none are listed).
+fn maxcombo_options(args: &LogrankArgs) -> Option<MaxComboOptions> {
+    let weights = args.maxcombo.as_ref()?;
+    let mut options = MaxComboOptions::default();
+    if !weights.is_empty() {
+        options.weights.clone_from(weights);
+    }
+    Some(options)
+}
+
+fn maxcombo_failure(e: MaxComboError) -> Failure {
+    match e {
+        MaxComboError::Data(LogRankError::NoEvents { .. })
+        | MaxComboError::NoVariance { .. }
+        | MaxComboError::Singular { .. } => Failure::analysis(e),
+        _ => Failure::input(e),
+    }
+}
+
+/// The k-sample (or trend, or MaxCombo) test from counts (`--counts`, or rows counted).
 fn test_counts(counts: &survkit::counts::Counts, args: &LogrankArgs) -> Result<(), Failure> {
+    if let Some(options) = maxcombo_options(args) {
+        let test = MaxCombo::test_counts(counts, &options).map_err(maxcombo_failure)?;
+        report_notes(&test.dropped_rows, &test.warnings);
+        return emit(&args.output, &test.render(args.output.format));
+    }
     let options = LogRankOptions {
         weights: args.weights,
         trend: args.trend,
