@@ -13,11 +13,13 @@ use serde::ser::SerializeMap;
 
 use nalgebra::{DMatrix, DVector};
 
+use crate::counts::Counts;
 use crate::cox::{Cox, CoxFit, CoxOptions, Term, TestResult};
 use crate::data::{DataError, Factor, SurvData};
 use crate::multiplicity::Adjustment;
 use crate::output::{Render, TextTable, csv_line, csv_num, opt};
 use crate::platform::{Control, ControlsUsed, platform_pairs};
+use crate::risk_set::Records;
 
 /// One arm against the reference.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +64,7 @@ pub fn arm_of(pair: &SurvData) -> Option<String> {
 /// The data of each comparison: (arm, reference, the pair's rows with the group relevelled to
 /// (reference, arm)). `compare` = (arm, reference) restricts to that pair.
 pub fn pairs(data: &SurvData, compare: Option<(&str, &str)>) -> Result<Vec<(String, String, SurvData)>, DataError> {
-    let (group, wanted) = wanted_levels(data, compare)?;
+    let (group, wanted) = wanted_levels(&data.source, data.group.as_ref(), compare)?;
     Ok(wanted
         .into_iter()
         .map(|(a, r)| {
@@ -75,30 +77,40 @@ pub fn pairs(data: &SurvData, compare: Option<(&str, &str)>) -> Result<Vec<(Stri
         .collect())
 }
 
+/// As [`pairs`], for participants counted per (group, stratum, time): each pair's counts.
+pub fn count_pairs(counts: &Counts, compare: Option<(&str, &str)>) -> Result<Vec<(String, String, Counts)>, DataError> {
+    let (group, wanted) = wanted_levels(counts.source(), counts.group(), compare)?;
+    Ok(wanted
+        .into_iter()
+        .filter_map(|(a, r)| {
+            let pair = counts.relevelled_pair(a, r)?;
+            Some((group.levels[a].clone(), group.levels[r].clone(), pair))
+        })
+        .collect())
+}
+
 /// The level codes (arm, reference) of one comparison.
 pub(crate) type LevelPair = (usize, usize);
 
 /// The group and the (arm, reference) level codes of each comparison: every other level
 /// against the first, or the pair `compare` names.
 pub(crate) fn wanted_levels<'a>(
-    data: &'a SurvData,
+    file: &str,
+    group: Option<&'a Factor>,
     compare: Option<(&str, &str)>,
 ) -> Result<(&'a Factor, Vec<LevelPair>), DataError> {
     let invalid = |message: String| DataError::Invalid {
-        file: data.source.clone(),
+        file: file.to_string(),
         message,
     };
-    let group = data
-        .group
-        .as_ref()
-        .ok_or_else(|| invalid("comparing arms needs a group column".to_string()))?;
+    let group = group.ok_or_else(|| invalid("comparing arms needs a group column".to_string()))?;
     let level = |name: &str| {
         group
             .levels
             .iter()
             .position(|l| l == name)
             .ok_or_else(|| DataError::UnknownLevel {
-                file: data.source.clone(),
+                file: file.to_string(),
                 column: group.name.clone(),
                 level: name.to_string(),
                 available: group.levels.clone(),
@@ -143,14 +155,7 @@ pub(crate) fn relevelled_pair(
     rows: &[usize],
 ) -> SurvData {
     let mut pair = data.select_rows(rows);
-    pair.group = Some(Factor {
-        name: group.name.clone(),
-        levels: vec![group.levels[reference].clone(), group.levels[arm].clone()],
-        codes: rows
-            .iter()
-            .map(|&i| u32::from(group.codes[i] as usize == arm))
-            .collect(),
-    });
+    pair.group = Some(group.relevelled_pair(arm, reference, rows));
     pair
 }
 
@@ -265,7 +270,30 @@ impl<T> Comparisons<T> {
         let pairs = pairs(data, compare)?
             .into_iter()
             .map(|(arm, reference, pair)| (arm, reference, pair, None));
-        Ok(Self::from_pairs(data, pairs, adjust, analyse, p_of))
+        Ok(Self::from_pairs(
+            data.group.as_ref(),
+            pairs,
+            SurvData::n_rows,
+            adjust,
+            analyse,
+            p_of,
+        ))
+    }
+
+    /// As [`Comparisons::run`], for participants counted per (group, stratum, time): each
+    /// pair's counts ([`count_pairs`]) analysed, with the results of the pairs' rows.
+    pub fn run_counts<E: std::fmt::Display>(
+        counts: &Counts,
+        compare: Option<(&str, &str)>,
+        adjust: Adjustment,
+        analyse: impl Fn(&Counts) -> Result<T, E>,
+        p_of: impl Fn(&T) -> Option<f64>,
+    ) -> Result<Comparisons<T>, DataError> {
+        let pairs = count_pairs(counts, compare)?
+            .into_iter()
+            .map(|(arm, reference, pair)| (arm, reference, pair, None));
+        let n_of = |pair: &Counts| pair.n_participants() as usize;
+        Ok(Self::from_pairs(counts.group(), pairs, n_of, adjust, analyse, p_of))
     }
 
     /// As [`Comparisons::run`] in a platform trial: each active arm against the control rows
@@ -281,14 +309,23 @@ impl<T> Comparisons<T> {
         let pairs = platform_pairs(data, compare, control)?
             .into_iter()
             .map(|p| (p.arm, p.reference, p.data, Some(p.controls)));
-        Ok(Self::from_pairs(data, pairs, adjust, analyse, p_of))
+        Ok(Self::from_pairs(
+            data.group.as_ref(),
+            pairs,
+            SurvData::n_rows,
+            adjust,
+            analyse,
+            p_of,
+        ))
     }
 
-    fn from_pairs<E: std::fmt::Display>(
-        data: &SurvData,
-        pairs: impl Iterator<Item = (String, String, SurvData, Option<ControlsUsed>)>,
+    /// Analyses each pair's data (`n_of` its participants), adjusting the p-values.
+    fn from_pairs<D, E: std::fmt::Display>(
+        group: Option<&Factor>,
+        pairs: impl Iterator<Item = (String, String, D, Option<ControlsUsed>)>,
+        n_of: impl Fn(&D) -> usize,
         adjust: Adjustment,
-        analyse: impl Fn(&SurvData) -> Result<T, E>,
+        analyse: impl Fn(&D) -> Result<T, E>,
         p_of: impl Fn(&T) -> Option<f64>,
     ) -> Comparisons<T> {
         let mut comparisons: Vec<Comparison<T>> = pairs
@@ -298,7 +335,7 @@ impl<T> Comparisons<T> {
                     p_value: result.as_ref().ok().and_then(&p_of),
                     arm,
                     reference,
-                    n: pair.n_rows(),
+                    n: n_of(&pair),
                     controls,
                     result,
                     p_adjusted: None,
@@ -310,7 +347,7 @@ impl<T> Comparisons<T> {
             c.p_adjusted = adjusted;
         }
         Comparisons {
-            group_column: data.group.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+            group_column: group.map(|g| g.name.clone()).unwrap_or_default(),
             adjust,
             comparisons,
             global: None,

@@ -178,6 +178,16 @@ impl Factor {
         &self.levels[self.codes[row] as usize]
     }
 
+    /// The rows `rows` (all of level `arm` or `reference`) relevelled to (reference, arm): a
+    /// two-arm comparison's group.
+    pub(crate) fn relevelled_pair(&self, arm: usize, reference: usize, rows: &[usize]) -> Factor {
+        Factor {
+            name: self.name.clone(),
+            levels: vec![self.levels[reference].clone(), self.levels[arm].clone()],
+            codes: rows.iter().map(|&i| u32::from(self.codes[i] as usize == arm)).collect(),
+        }
+    }
+
     /// The factor with only the levels its rows use, in their order.
     pub(crate) fn present_levels(&self) -> Factor {
         let mut used = vec![false; self.n_levels()];

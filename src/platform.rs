@@ -152,7 +152,7 @@ pub fn platform_pairs(
         file: data.source.clone(),
         message,
     };
-    let (group, wanted) = wanted_levels(data, compare)?;
+    let (group, wanted) = wanted_levels(&data.source, data.group.as_ref(), compare)?;
     let regimen = data
         .regimen
         .as_ref()

@@ -212,6 +212,20 @@ mod cli {
         let counts = counts_file(&by_cell, "veteran_by_cell_counts.csv");
         assert_command_agrees(&by_cell, &counts, "logrank", &[]);
         assert_command_agrees(&by_cell, &counts, "logrank", &["--trend", "--weights", "fh:0,1"]);
+        // each arm against the reference, from each pair's counts
+        assert_command_agrees(&by_cell, &counts, "logrank", &["--adjust", "holm"]);
+        assert_command_agrees(&by_cell, &counts, "logrank", &["--compare", "large,adeno"]);
+        let unstratified = Raw {
+            strata: None,
+            ..by_cell
+        };
+        let counts = counts_file(&unstratified, "veteran_cells_counts.csv");
+        assert_command_agrees(
+            &unstratified,
+            &counts,
+            "rmst",
+            &["--tau", "200", "--adjust", "hochberg"],
+        );
     }
 
     #[test]
@@ -357,20 +371,27 @@ mod cli {
     #[test]
     fn options_that_need_participants_rows_are_refused() {
         let csv = "arm,time,n_event,n_censor\na,1,1,0\nb,2,1,1\nc,3,0,1\na,4,1,0\n";
-        let refused: [&[&str]; 5] = [
+        let refused: [&[&str]; 4] = [
             &["km", "--event", "status"],
             &["km", "--weight", "w"],
             &["rmst", "--group", "arm", "--covariates", "age"],
-            &["logrank", "--group", "arm", "--compare", "a,b"],
-            &["rmst", "--group", "arm"],
+            &["logrank", "--group", "arm", "--regimen", "substudy"],
         ];
         for args in refused {
             let (status, stdout, stderr) = run_on("three_arms.csv", csv, args);
             assert_eq!(status, Some(2), "{args:?}: {stderr}");
             assert!(stdout.is_empty(), "{args:?}");
         }
-        let (status, _, stderr) = run_on("three_arms.csv", csv, &["rmst", "--group", "arm"]);
-        assert!(status == Some(2) && stderr.contains("3 levels"), "{stderr}");
+        let (status, _, stderr) = run_on("three_arms.csv", csv, &["logrank", "--group", "arm", "--regimen", "s"]);
+        assert!(status == Some(2) && stderr.contains("regimen"), "{stderr}");
+        // each arm against the reference: from the counts of each pair
+        let (status, stdout, stderr) = run_on(
+            "three_arms.csv",
+            csv,
+            &["logrank", "--group", "arm", "--compare", "c,a"],
+        );
+        assert_eq!(status, Some(0), "{stderr}");
+        assert!(stdout.contains("c vs a") || stdout.contains("\"c\""), "{stdout}");
     }
 }
 
@@ -474,6 +495,60 @@ mod erased {
                 Ok(value) => serde_json::to_value(value).unwrap(),
                 Err(message) => serde_json::Value::String(message.replace("counts.csv", "rows.csv")),
             }
+        }
+    }
+}
+
+/// Each arm against the reference from counts gives the comparisons of the pairs' rows: the
+/// log-rank test and RMST per pair, with Holm's adjustment, on veteran's four cell types.
+#[test]
+fn comparisons_from_counts_equal_the_rows() {
+    use survkit::comparisons::Comparisons;
+    use survkit::multiplicity::Adjustment;
+    let table = Table::read_csv("datasets/veteran.csv").unwrap();
+    for columns in [
+        Columns::new("time", "status").group("celltype"),
+        Columns::new("time", "status").group("celltype").strata("trt"),
+    ] {
+        let data = SurvData::from_table(&table, &columns).unwrap();
+        let counts = Counts::from_rows(&table, &columns).unwrap();
+        let options = LogRankOptions::default();
+        let p_of = |t: &LogRank| Some(t.p_value);
+        for compare in [None, Some(("large", "adeno"))] {
+            let rows = Comparisons::run(&data, compare, Adjustment::Holm, |p| LogRank::test(p, &options), p_of);
+            let counted = Comparisons::run_counts(
+                &counts,
+                compare,
+                Adjustment::Holm,
+                |p| LogRank::test_counts(p, &options),
+                p_of,
+            );
+            let (rows, counted) = (rows.unwrap(), counted.unwrap());
+            assert_eq!(rows.comparisons.len(), if compare.is_some() { 1 } else { 3 });
+            assert_eq!(
+                serde_json::to_value(&rows).unwrap(),
+                serde_json::to_value(&counted).unwrap()
+            );
+        }
+        if columns.strata.is_none() {
+            let options = RmstOptions {
+                tau: Some(200.0),
+                ..RmstOptions::default()
+            };
+            let p_of = |r: &Rmst| r.contrasts.first().and_then(|c| c.difference.p_value);
+            let rows = Comparisons::run(&data, None, Adjustment::Holm, |p| Rmst::fit(p, &options), p_of).unwrap();
+            let counted =
+                Comparisons::run_counts(&counts, None, Adjustment::Holm, |p| Rmst::fit_counts(p, &options), p_of)
+                    .unwrap();
+            assert_eq!(
+                serde_json::to_value(&rows).unwrap(),
+                serde_json::to_value(&counted).unwrap()
+            );
+            let all = serde_json::to_value(Rmst::fit(&data, &options).unwrap()).unwrap();
+            assert_eq!(
+                all,
+                serde_json::to_value(Rmst::fit_counts(&counts, &options).unwrap()).unwrap()
+            );
         }
     }
 }

@@ -211,7 +211,7 @@ fn run_bootstrap(args: RunArgs) -> Result<(), Failure> {
         let analyse = |pair: &SurvData| BootstrapReplicates::run(pair, &options, &|| {}).map(|r| r.summary());
         let p_of = |b: &Bootstrap| b.estimate_p_value;
         if let Some(result) = run_comparisons(data, &args.comparisons, analyse, p_of, || None)? {
-            return emit_comparisons(data, &result, |b| &b.warnings, &args.output);
+            return emit_comparisons(&data.dropped, &result, |b| &b.warnings, &args.output);
         }
     }
     let bar = progress_bar(options.replicates.len() as u64, "replicates");

@@ -49,7 +49,7 @@ pub fn run(args: CafsArgs) -> Result<(), Failure> {
     let analyse = |pair: &SurvData| Cafs::test(pair, &options, &|| {});
     let p_of = |c: &Cafs| c.p_value;
     if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || None)? {
-        return emit_comparisons(&data, &result, |c| &c.warnings, &args.output);
+        return emit_comparisons(&data.dropped, &result, |c| &c.warnings, &args.output);
     }
     let test =
         with_progress(&options.permutation, |progress| Cafs::test(&data, &options, progress)).map_err(failure)?;

@@ -113,7 +113,7 @@ pub fn run(args: CoxArgs) -> Result<(), Failure> {
         };
         let p_of = |fit: &CoxFit| fit.terms.first().and_then(|t| t.p_value);
         if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || None)? {
-            return emit_comparisons(&data, &result, |f| &f.warnings, &args.output);
+            return emit_comparisons(&data.dropped, &result, |f| &f.warnings, &args.output);
         }
     }
     // the model's errors speak of the data: say which file

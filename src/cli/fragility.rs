@@ -176,7 +176,7 @@ fn survival(args: SurvivalArgs) -> Result<(), Failure> {
                 }
             }
         }
-        return emit_comparisons(&data, &result, |f| &f.warnings, &args.output);
+        return emit_comparisons(&data.dropped, &result, |f| &f.warnings, &args.output);
     }
     if args.alpha_adjusted {
         return Err(Failure::input(anyhow::anyhow!(

@@ -8,8 +8,8 @@ use survkit::{LogRank, LogRankError, LogRankOptions, Render, Weights};
 use super::Failure;
 use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs, parse_with_from_str};
 use super::run::{
-    counts_of_rows, emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes,
-    report_to_stderr, run_comparisons,
+    counts_of_rows, emit, emit_comparisons, load_arms, load_counts, refuse_regimen_of_counts, report_notes,
+    report_to_stderr, run_comparisons, run_count_comparisons,
 };
 
 #[derive(Debug, Args)]
@@ -40,11 +40,11 @@ pub struct LogrankArgs {
 
 pub fn run(args: LogrankArgs) -> Result<(), Failure> {
     if args.counts.counts {
-        refuse_comparisons_of_counts(&args.comparisons)?;
+        refuse_regimen_of_counts(&args.comparisons)?;
         let counts = load_counts(&args.data, &args.counts, true)?;
         return test_counts(&counts, &args);
     }
-    if !args.comparisons.any()
+    if args.comparisons.regimen.is_none()
         && let Some(counts) = counts_of_rows(&args.data, Shape::Groups)?
     {
         return test_counts(&counts, &args);
@@ -61,7 +61,7 @@ pub fn run(args: LogrankArgs) -> Result<(), Failure> {
         let analyse = |pair: &survkit::SurvData| LogRank::test(pair, &options);
         let global = || LogRank::test(&data, &options).ok();
         if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, |t| Some(t.p_value), global)? {
-            return emit_comparisons(&data, &result, |t| &t.warnings, &args.output);
+            return emit_comparisons(&data.dropped, &result, |t| &t.warnings, &args.output);
         }
     }
     if let Some(options) = maxcombo_options(&args) {
@@ -97,12 +97,25 @@ fn maxcombo_failure(e: MaxComboError) -> Failure {
     }
 }
 
-/// The k-sample (or trend, or MaxCombo) test from counts (`--counts`, or rows counted).
+/// The k-sample (or trend, or MaxCombo) test from counts (`--counts`, or rows counted), or
+/// each arm against the reference, as from the rows.
 fn test_counts(counts: &survkit::counts::Counts, args: &LogrankArgs) -> Result<(), Failure> {
     if let Some(options) = maxcombo_options(args) {
         let test = MaxCombo::test_counts(counts, &options).map_err(maxcombo_failure)?;
         report_notes(&test.dropped_rows, &test.warnings);
         return emit(&args.output, &test.render(args.output.format));
+    }
+    if args.comparisons.any() {
+        let options = LogRankOptions {
+            weights: args.weights,
+            trend: false,
+        };
+        let analyse = |pair: &survkit::counts::Counts| LogRank::test_counts(pair, &options);
+        let global = || LogRank::test_counts(counts, &options).ok();
+        let p_of = |t: &LogRank| Some(t.p_value);
+        if let Some(result) = run_count_comparisons(counts, &args.comparisons, analyse, p_of, global)? {
+            return emit_comparisons(counts.dropped(), &result, |t| &t.warnings, &args.output);
+        }
     }
     let options = LogRankOptions {
         weights: args.weights,

@@ -82,7 +82,7 @@ pub fn run(args: PermutationArgs) -> Result<(), Failure> {
     if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, |t| Some(t.p_value), global)? {
         args.run
             .note_drawn_seed(result.comparisons.iter().find_map(|c| c.result.as_ref().ok()?.seed));
-        return emit_comparisons(&data, &result, |t| &t.warnings, &args.output);
+        return emit_comparisons(&data.dropped, &result, |t| &t.warnings, &args.output);
     }
     let test = with_progress(&plan, |progress| Permutation::test(&data, &options, progress)).map_err(|e| match e {
         survkit::bootstrap::PermutationError::NoTest { .. } => Failure::analysis(e),

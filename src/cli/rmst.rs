@@ -7,8 +7,8 @@ use survkit::{Render, Rmst, RmstOptions, SurvData};
 use super::Failure;
 use super::args::{ComparisonArgs, CountArgs, DataArgs, OutputArgs};
 use super::run::{
-    counts_of_rows, emit, emit_comparisons, load_arms, load_counts, refuse_comparisons_of_counts, report_notes,
-    report_to_stderr, run_comparisons,
+    counts_of_rows, emit, emit_comparisons, load_arms, load_counts, refuse_regimen_of_counts, report_notes,
+    report_to_stderr, run_comparisons, run_count_comparisons,
 };
 
 #[derive(Debug, Args)]
@@ -34,26 +34,14 @@ pub struct RmstArgs {
 
 pub fn run(args: RmstArgs) -> Result<(), Failure> {
     if args.counts.counts {
-        refuse_comparisons_of_counts(&args.comparisons)?;
-        let counts = load_counts(&args.data, &args.counts, false)?;
-        if let Some(group) = counts.group()
-            && group.n_levels() > 2
-        {
-            return Err(Failure::input(anyhow::anyhow!(
-                "{}: group column '{}' has {} levels; with --counts rmst compares two arms (each arm against the reference is not yet available with --counts): keep two arms' rows in the GROUP BY",
-                args.data.file.display(),
-                group.name,
-                group.n_levels()
-            )));
-        }
-        return fit_counts(&counts, &args);
+        refuse_regimen_of_counts(&args.comparisons)?;
+        return fit_counts(&load_counts(&args.data, &args.counts, false)?, &args);
     }
     // the rows counted (a Parquet file in one streaming pass) when counts suffice: no
-    // covariates, one contrast of two arms (more arms are compared pair by pair from the rows)
+    // covariates or regimens
     if args.covariates.is_empty()
-        && !args.comparisons.any()
+        && args.comparisons.regimen.is_none()
         && let Some(counts) = counts_of_rows(&args.data, Shape::ArmAndCovariates)?
-        && counts.group().is_none_or(|g| g.n_levels() <= 2)
     {
         return fit_counts(&counts, &args);
     }
@@ -74,15 +62,15 @@ pub fn run(args: RmstArgs) -> Result<(), Failure> {
         ..options.clone()
     };
     let analyse = |pair: &SurvData| Rmst::fit(pair, &fixed);
-    let p_of = |r: &Rmst| r.contrasts.first().and_then(|c| c.difference.p_value);
     if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || Some(fit.clone()))? {
-        return emit_comparisons(&data, &result, |r| &r.warnings, &args.output);
+        return emit_comparisons(&data.dropped, &result, |r| &r.warnings, &args.output);
     }
     report_to_stderr(&data, &fit.warnings);
     emit(&args.output, &fit.render(args.output.format))
 }
 
-/// Every arm's RMST and the contrasts from counts (two arms, or one).
+/// Every arm's RMST and the contrasts from counts, and each arm against the reference (as
+/// from the rows: τ fixed from all arms).
 fn fit_counts(counts: &survkit::counts::Counts, args: &RmstArgs) -> Result<(), Failure> {
     let options = RmstOptions {
         tau: args.tau,
@@ -90,8 +78,21 @@ fn fit_counts(counts: &survkit::counts::Counts, args: &RmstArgs) -> Result<(), F
         ..RmstOptions::default()
     };
     let fit = Rmst::fit_counts(counts, &options).map_err(failure)?;
+    let fixed = RmstOptions {
+        tau: Some(fit.tau),
+        ..options
+    };
+    let analyse = |pair: &survkit::counts::Counts| Rmst::fit_counts(pair, &fixed);
+    if let Some(result) = run_count_comparisons(counts, &args.comparisons, analyse, p_of, || Some(fit.clone()))? {
+        return emit_comparisons(counts.dropped(), &result, |r| &r.warnings, &args.output);
+    }
     report_notes(&fit.dropped_rows, &fit.warnings);
     emit(&args.output, &fit.render(args.output.format))
+}
+
+/// A comparison's p-value: its contrast's.
+fn p_of(r: &Rmst) -> Option<f64> {
+    r.contrasts.first().and_then(|c| c.difference.p_value)
 }
 
 /// The exit status of a fit that could not be done: 1 for valid data, 2 for bad input.

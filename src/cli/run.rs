@@ -188,14 +188,37 @@ pub fn counts_of_rows(args: &DataArgs, shape: Shape) -> Result<Option<Counts>, F
     Ok(counts)
 }
 
-/// Refuses, under `--counts`, the comparisons of each arm against the reference.
-pub fn refuse_comparisons_of_counts(comparisons: &ComparisonArgs) -> Result<(), Failure> {
-    if comparisons.any() {
+/// Refuses, under `--counts`, a platform trial's regimens (a column of the participants).
+pub fn refuse_regimen_of_counts(comparisons: &ComparisonArgs) -> Result<(), Failure> {
+    if comparisons.regimen.is_some() {
         return Err(Failure::input(anyhow!(
-            "--compare, --regimen and --adjust (each arm against the reference) are not yet available with --counts; compare all groups at once, or select two arms' rows in the GROUP BY"
+            "--regimen needs each participant's regimen, which counts per (group, stratum, time) do not carry: read the participants' rows, or select each arm's concurrent controls in the GROUP BY"
         )));
     }
     Ok(())
+}
+
+/// As [`run_comparisons`], from counts (no regimens): each arm against the reference from the
+/// counts of its pair, as from the pair's rows.
+pub fn run_count_comparisons<T, E: std::fmt::Display>(
+    counts: &Counts,
+    comparisons: &ComparisonArgs,
+    analyse: impl Fn(&Counts) -> Result<T, E>,
+    p_of: impl Fn(&T) -> Option<f64>,
+    global: impl FnOnce() -> Option<T>,
+) -> Result<Option<Comparisons<T>>, Failure> {
+    let pair = comparisons.pair()?;
+    let levels = counts.group().map_or(0, |g| g.n_levels());
+    if pair.is_none() && levels <= 2 {
+        return Ok(None);
+    }
+    let compare = pair.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+    let mut result =
+        Comparisons::run_counts(counts, compare, comparisons.adjust, analyse, p_of).map_err(Failure::input)?;
+    if compare.is_none() {
+        result.global = global();
+    }
+    Ok(Some(result))
 }
 
 /// `--reference COL=LEVEL`: (column, level).
@@ -347,13 +370,13 @@ pub fn comparison_data(data: &SurvData, comparisons: &ComparisonArgs) -> Result<
 /// Reports dropped rows and each comparison's warnings (or why it was not computed) on stderr,
 /// and writes the comparisons.
 pub fn emit_comparisons<T: Render>(
-    data: &SurvData,
+    dropped: &survkit::DroppedRows,
     result: &Comparisons<T>,
     warnings_of: impl Fn(&T) -> &[String],
     output: &OutputArgs,
 ) -> Result<(), Failure> {
-    if data.dropped.count > 0 {
-        eprintln!("note: {}", data.dropped);
+    if dropped.count > 0 {
+        eprintln!("note: {dropped}");
     }
     for c in &result.comparisons {
         let name = format!("{} vs {}", c.arm, c.reference);

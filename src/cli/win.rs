@@ -186,7 +186,7 @@ pub fn run(args: WinArgs) -> Result<(), Failure> {
     let analyse = |pair: &SurvData| WinStatistics::compute(pair, &options);
     let p_of = |w: &WinStatistics| w.win_ratio.p_value;
     if let Some(result) = run_comparisons(&data, &args.comparisons, analyse, p_of, || None)? {
-        return emit_comparisons(&data, &result, |w| &w.warnings, &args.output);
+        return emit_comparisons(&data.dropped, &result, |w| &w.warnings, &args.output);
     }
     let result = WinStatistics::compute(&data, &options).map_err(failure)?;
     report_to_stderr(&data, &result.warnings);

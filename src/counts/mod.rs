@@ -421,6 +421,35 @@ impl Counts {
     }
 
     /// Fills the time order.
+    /// The rows of group levels `arm` and `reference` only, the group relevelled to
+    /// (reference, arm): one comparison of [`crate::comparisons::count_pairs`]. `None`
+    /// without a group column.
+    pub(crate) fn relevelled_pair(&self, arm: usize, reference: usize) -> Option<Counts> {
+        let group = self.group.as_ref()?;
+        let rows: Vec<usize> = (0..self.time.len())
+            .filter(|&i| matches!(group.codes[i] as usize, c if c == arm || c == reference))
+            .collect();
+        let pick = |v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let pair = Counts {
+            source: self.source.clone(),
+            time: pick(&self.time),
+            n_event: pick(&self.n_event),
+            n_censor: pick(&self.n_censor),
+            n_enter: self.n_enter.as_deref().map(pick),
+            group: Some(group.relevelled_pair(arm, reference, &rows)),
+            strata: self.strata.as_ref().map(|s| Factor {
+                codes: rows.iter().map(|&i| s.codes[i]).collect(),
+                ..s.clone()
+            }),
+            lines: rows.iter().map(|&i| self.lines[i]).collect(),
+            layout: self.layout.clone(),
+            dropped: self.dropped.clone(),
+            times_tied_by_timefix: self.times_tied_by_timefix,
+            order: Vec::new(),
+        };
+        Some(pair.sorted())
+    }
+
     fn sorted(mut self) -> Counts {
         let mut order: Vec<usize> = (0..self.time.len()).collect();
         order.sort_by(|a, b| self.time[*a].total_cmp(&self.time[*b]).then(a.cmp(b)));
