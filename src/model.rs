@@ -40,7 +40,7 @@ use crate::bootstrap::{
     Bootstrap, BootstrapData, BootstrapError, BootstrapOptions, Permutation, PermutationError, PermutationOptions,
     Statistic,
 };
-use crate::competing::{Cif, CifOptions, CompetingData, CompetingError, FineGray, FineGrayOptions};
+use crate::competing::{Cif, CifOptions, CompetingCounts, CompetingData, CompetingError, FineGray, FineGrayOptions};
 use crate::cox::{Cox, CoxError, CoxFit, CoxOptions, Ties};
 use crate::data::{Columns, Covariate, DataError, SurvData};
 use crate::formula::{Formula, FormulaError, Term, Variable};
@@ -330,6 +330,23 @@ pub fn competing_frame_for(
     censor_value: &str,
     adjust: impl FnOnce(&mut Columns),
 ) -> Result<CompetingData, ModelError> {
+    let (formula, columns) = competing_columns(formula, table, shape, censor_value, adjust)?;
+    let mut data = CompetingData::from_table(table, &columns, censor_value)?;
+    if shape == Shape::Regression {
+        *data.covariates_mut() = regression_covariates(data.data(), &formula)?;
+    }
+    Ok(data)
+}
+
+/// The columns a competing-risks formula reads from `table` (adjusted), and the formula with
+/// its status read as causes.
+fn competing_columns(
+    formula: &Formula,
+    table: &Table,
+    shape: Shape,
+    censor_value: &str,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<(Formula, Columns), ModelError> {
     let mut formula = formula.clone();
     let r = &formula.response;
     if let Some(value) = &r.event_value {
@@ -344,11 +361,47 @@ pub fn competing_frame_for(
     formula.response.status_factor = false;
     let mut columns = columns_for(&formula, table, shape)?;
     adjust(&mut columns);
-    let mut data = CompetingData::from_table(table, &columns, censor_value)?;
-    if shape == Shape::Regression {
-        *data.covariates_mut() = regression_covariates(data.data(), &formula)?;
+    Ok((formula, columns))
+}
+
+/// The participants of a competing-risks formula's cumulative incidence counted per (group,
+/// stratum, time, cause) from the rows of `table` ([`CompetingCounts::from_rows`]); `None`
+/// when counts do not hold the analysis (case weights, entry times, covariates): read the
+/// rows with [`competing_frame_for`].
+pub fn competing_counts_frame(
+    table: &Table,
+    formula: &Formula,
+    censor_value: &str,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<Option<CompetingCounts>, ModelError> {
+    let (_, columns) = competing_columns(formula, table, Shape::Groups, censor_value, adjust)?;
+    match crate::competing::counts::counts_suffice(&columns) {
+        true => Ok(Some(CompetingCounts::from_rows(table, &columns, censor_value)?)),
+        false => Ok(None),
     }
-    Ok(data)
+}
+
+/// As [`competing_counts_frame`] for a Parquet file, read in one streaming pass
+/// ([`CompetingCounts::stream_parquet`]); `None` also when the file is not Parquet (by its
+/// extension) or has no rows.
+#[cfg(feature = "parquet")]
+pub fn stream_competing_counts(
+    path: impl AsRef<std::path::Path>,
+    formula: &Formula,
+    censor_value: &str,
+    adjust: impl FnOnce(&mut Columns),
+) -> Result<Option<CompetingCounts>, ModelError> {
+    if !crate::table::is_parquet(path.as_ref()) {
+        return Ok(None);
+    }
+    let Some(head) = crate::counts::parquet_head(path.as_ref())? else {
+        return Ok(None);
+    };
+    let (_, columns) = competing_columns(formula, &head, Shape::Groups, censor_value, adjust)?;
+    match crate::competing::counts::counts_suffice(&columns) {
+        true => Ok(Some(CompetingCounts::stream_parquet(path, &columns, censor_value)?)),
+        false => Ok(None),
+    }
 }
 
 /// The covariates of a regression formula in R's term order (main effects, then interactions

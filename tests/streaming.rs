@@ -431,3 +431,48 @@ fn competing_counts_refuse_entry_and_weights() {
     assert_eq!(rows.render(Format::Json), counted.render(Format::Json));
     assert_eq!(counts.n_participants(), data.data().n_rows() as u64);
 }
+
+/// A competing-risks formula's counts (streamed from Parquet, or counted from a table's rows)
+/// give the cumulative incidence of its rows, and are not taken where they cannot hold it.
+#[test]
+fn competing_formulas_are_counted_where_counts_hold_them() {
+    use survkit::formula::Formula;
+    use survkit::model::{Shape, competing_counts_frame, competing_frame_for, stream_competing_counts};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trial.parquet");
+    let spec = Spec {
+        n: 150,
+        rows_per_group: 20,
+        time_type: 1,
+        event_type: 1,
+        label_type: 0,
+        strata: true,
+        entry: false,
+        missing: 30,
+        invalid: 0,
+        seed: 11,
+    };
+    random_file(&spec, &path);
+    let table = Table::read(&path).unwrap();
+    let options = CifOptions::default();
+    let json = |cif: Cif| format!("{}\n{:?}", cif.render(Format::Json), cif.dropped_rows);
+    let formula = Formula::parse("Surv(time, event) ~ arm + strata(site)").unwrap();
+    let rows = competing_frame_for(&table, &formula, Shape::Groups, "0", |_| {}).unwrap();
+    let rows = json(Cif::fit(&rows, &options).unwrap());
+    let streamed = stream_competing_counts(&path, &formula, "0", |_| {}).unwrap().unwrap();
+    assert_eq!(rows, json(Cif::fit_counts(&streamed, &options).unwrap()));
+    let counted = competing_counts_frame(&table, &formula, "0", |_| {}).unwrap().unwrap();
+    assert_eq!(rows, json(Cif::fit_counts(&counted, &options).unwrap()));
+    // case weights: the rows
+    let weighted = |c: &mut Columns| c.weight = Some("time".to_string());
+    assert!(
+        competing_counts_frame(&table, &formula, "0", weighted)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        stream_competing_counts(&path, &formula, "0", weighted)
+            .unwrap()
+            .is_none()
+    );
+}

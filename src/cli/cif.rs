@@ -77,25 +77,50 @@ pub struct CifArgs {
 }
 
 /// The participants of `survkit cif` counted per (group, stratum, time, cause), when counts
-/// hold the analysis (no formula, case weights or entry times): a Parquet file streamed in
-/// bounded memory, any other file's rows counted in parallel parts; `None` otherwise.
-fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Option<CompetingCounts>, Failure> {
-    if args.formula.is_some() || args.entry.is_some() || args.event_value.is_some() {
-        return Ok(None);
+/// hold the analysis (no case weights or entry times): a Parquet file streamed in bounded
+/// memory, any other file's rows counted in parallel parts. Otherwise the rows: read with
+/// [`load_competing`], or, from a formula, from the table already read.
+fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Result<CompetingCounts, CompetingData>, Failure> {
+    if args.event_value.is_some() || args.entry.is_some() {
+        return load_competing(args, censor, Shape::Groups, |columns| columns).map(Err);
     }
-    let columns = columns(args)?;
-    if !survkit::model::counts_suffice(&columns) {
-        return Ok(None);
-    }
-    super::run::remember_input(&args.file);
-    let counts = match survkit::table::is_parquet(&args.file) {
-        true => CompetingCounts::stream_parquet(&args.file, &columns, &censor.censor_value),
-        false => {
-            let table = Table::read(&args.file).map_err(Failure::input)?;
-            CompetingCounts::from_rows(&table, &columns, &censor.censor_value)
+    let censor_value = &censor.censor_value;
+    let Some(formula) = &args.formula else {
+        let columns = columns(args)?;
+        if !survkit::model::counts_suffice(&columns) {
+            return load_competing(args, censor, Shape::Groups, |columns| columns).map(Err);
         }
+        super::run::remember_input(&args.file);
+        let counts = match survkit::table::is_parquet(&args.file) {
+            true => CompetingCounts::stream_parquet(&args.file, &columns, censor_value),
+            false => CompetingCounts::from_rows(
+                &Table::read(&args.file).map_err(Failure::input)?,
+                &columns,
+                censor_value,
+            ),
+        };
+        return counts.map(Ok).map_err(Failure::input);
     };
-    counts.map(Some).map_err(Failure::input)
+    super::run::remember_input(&args.file);
+    let formula = Formula::parse(formula).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
+    let adjust = |columns: &mut Columns| {
+        columns.weight.clone_from(&args.weight);
+        columns.strict = args.strict;
+    };
+    if let Some(counts) =
+        survkit::model::stream_competing_counts(&args.file, &formula, censor_value, adjust).map_err(Failure::input)?
+    {
+        return Ok(Ok(counts));
+    }
+    let table = Table::read(&args.file).map_err(Failure::input)?;
+    if let Some(counts) =
+        survkit::model::competing_counts_frame(&table, &formula, censor_value, adjust).map_err(Failure::input)?
+    {
+        return Ok(Ok(counts));
+    }
+    competing_frame_for(&table, &formula, Shape::Groups, censor_value, adjust)
+        .map(Err)
+        .map_err(Failure::input)
 }
 
 pub fn run(args: CifArgs) -> Result<(), Failure> {
@@ -108,11 +133,8 @@ pub fn run(args: CifArgs) -> Result<(), Failure> {
         tau: args.tau,
     };
     let fit = match counted(&args.data, &args.censor)? {
-        Some(counts) => Cif::fit_counts(&counts, &options),
-        None => Cif::fit(
-            &load_competing(&args.data, &args.censor, Shape::Groups, |columns| columns)?,
-            &options,
-        ),
+        Ok(counts) => Cif::fit_counts(&counts, &options),
+        Err(rows) => Cif::fit(&rows, &options),
     }
     .map_err(|e| match e {
         CompetingError::Analysis(_) => Failure::analysis(e),

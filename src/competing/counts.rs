@@ -130,12 +130,18 @@ impl CompetingCounts {
     }
 }
 
+/// Whether counts per (group, stratum, time, cause) hold all that the cumulative incidence
+/// asks of the rows the columns name: no case weights, entry times, clusters, regimens or
+/// covariates.
+pub(crate) fn counts_suffice(columns: &Columns) -> bool {
+    crate::model::counts_suffice(columns) && columns.entry.is_none()
+}
+
 /// Refuses the columns that counts per time cannot carry for the cumulative incidence.
-pub(crate) fn refuse_what_counts_lack(file: &str, columns: &Columns) -> Result<(), DataError> {
-    let lacking = !crate::model::counts_suffice(columns) || columns.entry.is_some();
-    match lacking {
-        false => Ok(()),
-        true => Err(DataError::Invalid {
+fn refuse_what_counts_lack(file: &str, columns: &Columns) -> Result<(), DataError> {
+    match counts_suffice(columns) {
+        true => Ok(()),
+        false => Err(DataError::Invalid {
             file: file.to_string(),
             message: "counts per time carry no case weights, entry times, clusters, regimens or covariates for the cumulative incidence: read the rows instead"
                 .to_string(),
