@@ -650,27 +650,24 @@ fn merge_rows(data: &CompetingData, copies: Option<&[f64]>) -> Option<(Competing
         return None;
     }
     let code = |f: &Option<crate::data::Factor>, i: usize| f.as_ref().map_or(0, |f| f.codes[i]);
-    let mut order: Vec<usize> = (0..sd.n_rows()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        code(&sd.group, a)
-            .cmp(&code(&sd.group, b))
-            .then(sd.time[a].total_cmp(&sd.time[b]))
-            .then(code(&sd.strata, a).cmp(&code(&sd.strata, b)))
-            .then(data.cause_of(a).cmp(&data.cause_of(b)))
-            .then(a.cmp(&b))
-    });
-    let same = |a: usize, b: usize| {
-        code(&sd.group, a) == code(&sd.group, b)
-            && sd.time[a] == sd.time[b]
-            && code(&sd.strata, a) == code(&sd.strata, b)
-            && data.cause_of(a) == data.cause_of(b)
+    // rows with equal keys are neighbours once sorted (a time's bits stand for the time; the
+    // row index makes the order one whatever the thread count)
+    let key = |i: usize| {
+        (
+            code(&sd.group, i),
+            sd.time[i].to_bits(),
+            code(&sd.strata, i),
+            data.cause_of(i),
+        )
     };
+    let mut keyed: Vec<((u32, u64, u32, u32), usize)> = (0..sd.n_rows()).map(|i| (key(i), i)).collect();
+    keyed.par_sort_unstable();
     let mut kept: Vec<usize> = Vec::new();
     let mut merged: Vec<f64> = Vec::new();
-    for i in order {
+    for (k, &(key, i)) in keyed.iter().enumerate() {
         let copy = copies.map_or(1.0, |c| c[i]);
-        match (kept.last(), merged.last_mut()) {
-            (Some(&last), Some(sum)) if same(last, i) => *sum += copy,
+        match merged.last_mut() {
+            Some(sum) if keyed[k - 1].0 == key => *sum += copy,
             _ => {
                 kept.push(i);
                 merged.push(copy);
