@@ -1,6 +1,7 @@
 //! Registry scale (issue 20): Kaplan–Meier by arm and the stratified log-rank test on 10⁸ rows
 //! (time, event, arm, stratum) in a Parquet file, each counted in one streaming pass (as
-//! `survkit km` and `survkit logrank` run them).
+//! `survkit km` and `survkit logrank` run them); and the cumulative incidence by arm with Gray's
+//! test stratified (`survkit cif`).
 //! Goal: under 10 s on 2 cores, peak memory under 1 GB (the README gives both, with R's
 //! survfit and survdiff on the same rows: `Rscript benches/r/registry_1e8.R DIR N`).
 //!
@@ -20,7 +21,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use survkit::counts::Counts;
-use survkit::{Columns, KaplanMeier, KmOptions, LogRank, LogRankOptions};
+use survkit::{Cif, CifOptions, Columns, CompetingCounts, KaplanMeier, KmOptions, LogRank, LogRankOptions};
 
 const ROWS_PER_GROUP: usize = 1_000_000;
 
@@ -133,6 +134,14 @@ fn bench(c: &mut Criterion) {
             LogRank::test_counts(&counts, &LogRankOptions::default())
                 .unwrap()
                 .statistic
+        })
+    });
+    // the event column as a status with one cause: Aalen–Johansen by arm with its jackknife
+    // standard errors, and Gray's test stratified by stratum
+    group.bench_function("cif_by_arm_stratified_gray", |b| {
+        b.iter(|| {
+            let counts = CompetingCounts::stream_parquet(&path, &stratified, "0").unwrap();
+            Cif::fit_counts(&counts, &CifOptions::default()).unwrap().gray.len()
         })
     });
     group.finish();
