@@ -76,19 +76,25 @@ pub struct CifArgs {
     pub output: OutputArgs,
 }
 
+/// The participants of `survkit cif`: counted, or their rows.
+enum Participants {
+    Counted(CompetingCounts),
+    Rows(CompetingData),
+}
+
 /// The participants of `survkit cif` counted per (group, stratum, time, cause), when counts
 /// hold the analysis (no case weights or entry times): a Parquet file streamed in bounded
 /// memory, any other file's rows counted in parallel parts. Otherwise the rows: read with
 /// [`load_competing`], or, from a formula, from the table already read.
-fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Result<CompetingCounts, CompetingData>, Failure> {
+fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Participants, Failure> {
     if args.event_value.is_some() || args.entry.is_some() {
-        return load_competing(args, censor, Shape::Groups, |columns| columns).map(Err);
+        return load_competing(args, censor, Shape::Groups, |columns| columns).map(Participants::Rows);
     }
     let censor_value = &censor.censor_value;
     let Some(formula) = &args.formula else {
         let columns = columns(args)?;
         if !survkit::model::counts_suffice(&columns) {
-            return load_competing(args, censor, Shape::Groups, |columns| columns).map(Err);
+            return load_competing(args, censor, Shape::Groups, |columns| columns).map(Participants::Rows);
         }
         super::run::remember_input(&args.file);
         let counts = match survkit::table::is_parquet(&args.file) {
@@ -99,7 +105,7 @@ fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Result<CompetingCount
                 censor_value,
             ),
         };
-        return counts.map(Ok).map_err(Failure::input);
+        return counts.map(Participants::Counted).map_err(Failure::input);
     };
     super::run::remember_input(&args.file);
     let formula = Formula::parse(formula).map_err(|e| Failure::input(anyhow!("--formula: {e}")))?;
@@ -110,16 +116,16 @@ fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Result<CompetingCount
     if let Some(counts) =
         survkit::model::stream_competing_counts(&args.file, &formula, censor_value, adjust).map_err(Failure::input)?
     {
-        return Ok(Ok(counts));
+        return Ok(Participants::Counted(counts));
     }
     let table = Table::read(&args.file).map_err(Failure::input)?;
     if let Some(counts) =
         survkit::model::competing_counts_frame(&table, &formula, censor_value, adjust).map_err(Failure::input)?
     {
-        return Ok(Ok(counts));
+        return Ok(Participants::Counted(counts));
     }
     competing_frame_for(&table, &formula, Shape::Groups, censor_value, adjust)
-        .map(Err)
+        .map(Participants::Rows)
         .map_err(Failure::input)
 }
 
@@ -133,8 +139,8 @@ pub fn run(args: CifArgs) -> Result<(), Failure> {
         tau: args.tau,
     };
     let fit = match counted(&args.data, &args.censor)? {
-        Ok(counts) => Cif::fit_counts(&counts, &options),
-        Err(rows) => Cif::fit(&rows, &options),
+        Participants::Counted(counts) => Cif::fit_counts(&counts, &options),
+        Participants::Rows(rows) => Cif::fit(&rows, &options),
     }
     .map_err(|e| match e {
         CompetingError::Analysis(_) => Failure::analysis(e),

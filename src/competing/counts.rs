@@ -43,7 +43,14 @@ impl CompetingCounts {
         refuse_what_counts_lack(table.source(), columns)?;
         let read = status_columns(table.source(), columns, censor_value)?;
         let tally = Tally::of_rows(table, &read)?;
-        Self::from_tally(tally, table.source(), columns, censor_value, table.layout().clone())
+        Self::from_tally(
+            tally,
+            table.source(),
+            columns,
+            &read,
+            censor_value,
+            table.layout().clone(),
+        )
     }
 
     /// As [`CompetingCounts::from_rows`], from a Parquet file read in one streaming pass, in
@@ -59,19 +66,20 @@ impl CompetingCounts {
         refuse_what_counts_lack(&file, columns)?;
         let read = status_columns(&file, columns, censor_value)?;
         let (tally, layout) = Tally::of_parquet(path.as_ref(), &read)?;
-        Self::from_tally(tally, &file, columns, censor_value, layout)
+        Self::from_tally(tally, &file, columns, &read, censor_value, layout)
     }
 
-    /// The counted rows read as a table of distinct (time, status, group, stratum) rows is.
+    /// The counted rows (read with `read`, the status columns of `columns`) read as a table of
+    /// distinct (time, status, group, stratum) rows is.
     fn from_tally(
         tally: Tally,
         file: &str,
         columns: &Columns,
+        read: &Columns,
         censor_value: &str,
         layout: RowLayout,
     ) -> Result<CompetingCounts, DataError> {
-        let read = status_columns(file, columns, censor_value)?;
-        let (table, count, dropped) = tally.into_status_table(file, &read, layout)?;
+        let (table, count, dropped) = tally.into_status_table(file, read, layout)?;
         let mut data = CompetingData::from_table(&table, columns, censor_value)?;
         let copies = table
             .column(&count)

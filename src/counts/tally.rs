@@ -278,12 +278,12 @@ impl Tally {
             Column::numeric(columns.time.clone(), rows.iter().map(|r| r.1).collect()),
             Column::numeric(count.clone(), rows.iter().map(|r| r.2).collect()),
         ];
-        for (w, name) in [Some(&columns.event), columns.group.as_ref(), columns.strata.as_ref()]
-            .into_iter()
-            .enumerate()
-        {
-            // slot 2 holds the status, 0 the group, 1 the stratum
-            let slot = [2, 0, 1][w];
+        // the labels' slots: 0 the group, 1 the stratum, 2 the status
+        for (name, slot) in [
+            (Some(&columns.event), 2),
+            (columns.group.as_ref(), 0),
+            (columns.strata.as_ref(), 1),
+        ] {
             if let Some(name) = name {
                 let text = &self.labels[slot].text;
                 let labels = rows.iter().map(|r| Some(text[r.0[slot] as usize].as_str())).collect();
