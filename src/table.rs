@@ -442,11 +442,39 @@ impl Table {
     /// in parallel chunks of about 2 MiB split where records end; the table is the same whichever
     /// way it is read.
     pub fn from_csv_bytes(source: &str, bytes: &[u8]) -> Result<Table, DataError> {
-        Table::from_csv_chunks(source, bytes, CHUNK_BYTES)
+        Table::from_csv_chunks(source, bytes, CHUNK_BYTES, None)
     }
 
-    /// [`Table::from_csv_bytes`] in chunks of about `chunk_bytes`.
-    fn from_csv_chunks(source: &str, bytes: &[u8], chunk_bytes: usize) -> Result<Table, DataError> {
+    /// As [`Table::read`], keeping only the columns named `names` of a CSV file
+    /// (only those cells stored; every record still checked for its number of fields); a
+    /// Parquet or Arrow file is read whole. When a name is not in the header, every column is
+    /// kept, so that looking it up names them all.
+    pub fn read_columns(path: impl AsRef<Path>, names: &[&str]) -> Result<Table, DataError> {
+        match Format::of(path.as_ref()) {
+            Format::Csv => Table::read_csv_columns(path, names),
+            _ => Table::read(path),
+        }
+    }
+
+    /// As [`Table::read_csv`], keeping only the columns named `names` (in the file's order).
+    fn read_csv_columns(path: impl AsRef<Path>, names: &[&str]) -> Result<Table, DataError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        Table::from_csv_chunks(&file, &bytes, CHUNK_BYTES, Some(names))
+    }
+
+    /// [`Table::from_csv_bytes`] in chunks of about `chunk_bytes`, keeping the columns `keep`
+    /// names (all of them when one is not in the header, or without `keep`).
+    fn from_csv_chunks(
+        source: &str,
+        bytes: &[u8],
+        chunk_bytes: usize,
+        keep: Option<&[&str]>,
+    ) -> Result<Table, DataError> {
         let file = source.to_string();
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(DataError::Empty { file });
@@ -456,13 +484,20 @@ impl Table {
         let body = record_end(bytes, 0, 0).unwrap_or(bytes.len());
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(&bytes[..body]);
         let header = reader.headers().map_err(|e| csv_error(&file, e, 1))?.clone();
+        let names: Vec<String> = header.iter().map(|name| name.trim().to_string()).collect();
+        let kept: Vec<bool> = match keep {
+            Some(keep) if keep.iter().all(|k| names.iter().any(|n| n == k)) => {
+                names.iter().map(|n| keep.contains(&n.as_str())).collect()
+            }
+            _ => vec![true; names.len()],
+        };
         let starts = chunk_starts(bytes, body, chunk_bytes);
         let read: Vec<(Result<Chunk, DataError>, u64)> = starts
             .par_windows(2)
             .map(|w| {
                 let chunk = &bytes[w[0]..w[1]];
                 let newlines = memchr::memchr_iter(b'\n', chunk).count() as u64;
-                (read_chunk(&file, chunk, header.len()), newlines)
+                (read_chunk(&file, chunk, &kept), newlines)
             })
             .collect();
         // each chunk numbered its lines from 1: shift them by the newlines before it
@@ -475,8 +510,11 @@ impl Table {
             offset += newlines;
         }
         // a column is numeric when it is in every chunk
-        let mut columns: Vec<(Cells, Option<Vec<f64>>)> =
-            header.iter().map(|_| (Cells::default(), Some(Vec::new()))).collect();
+        let mut columns: Vec<(Cells, Option<Vec<f64>>)> = kept
+            .iter()
+            .filter(|k| **k)
+            .map(|_| (Cells::default(), Some(Vec::new())))
+            .collect();
         let mut lines = Vec::with_capacity(chunks.iter().map(|c| c.lines.len()).sum());
         for chunk in chunks {
             lines.extend(chunk.lines);
@@ -494,10 +532,12 @@ impl Table {
         Ok(Table {
             source: file,
             layout: RowLayout::Lines,
-            columns: header
-                .iter()
+            columns: names
+                .into_iter()
+                .zip(&kept)
+                .filter(|(_, k)| **k)
                 .zip(columns)
-                .map(|(name, (cells, numbers))| Column::typed(name.trim().to_string(), cells, numbers))
+                .map(|((name, _), (cells, numbers))| Column::typed(name, cells, numbers))
                 .collect(),
             lines,
         })
@@ -740,12 +780,13 @@ fn record_end(bytes: &[u8], from: usize, target: usize) -> Option<usize> {
 }
 
 /// Reads the records of one chunk, numbering its lines from 1.
-fn read_chunk(file: &str, bytes: &[u8], width: usize) -> Result<Chunk, DataError> {
+fn read_chunk(file: &str, bytes: &[u8], kept: &[bool]) -> Result<Chunk, DataError> {
+    let width = kept.len();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut cells: Vec<Cells> = (0..width).map(|_| Cells::default()).collect();
+    let mut cells: Vec<Cells> = kept.iter().filter(|k| **k).map(|_| Cells::default()).collect();
     let mut lines = Vec::new();
     // the csv crate's line numbers are the file's unless a record ends in CRLF or blank lines
     // come before it
@@ -776,7 +817,8 @@ fn read_chunk(file: &str, bytes: &[u8], width: usize) -> Result<Chunk, DataError
             });
         }
         lines.push(line);
-        for (column, field) in cells.iter_mut().zip(record.iter()) {
+        let fields = record.iter().zip(kept).filter(|(_, k)| **k);
+        for (column, (field, _)) in cells.iter_mut().zip(fields) {
             column.push(field);
         }
     }
@@ -871,9 +913,23 @@ mod tests {
                 }
                 text.extend_from_slice(ending);
             }
-            let whole = Table::from_csv_chunks("t.csv", &text, usize::MAX / 2);
+            let whole = Table::from_csv_chunks("t.csv", &text, usize::MAX / 2, None);
+            // the last column alone: its cells and lines, or the same error
+            let last = format!("c{}", width - 1);
+            match (
+                &whole,
+                Table::from_csv_chunks("t.csv", &text, 8, Some(&[last.as_str()])),
+            ) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(b.names(), std::slice::from_ref(&last), "round {round}");
+                    assert_eq!(a.column(&last), b.column(&last), "round {round}");
+                    assert_eq!(a.lines(), b.lines(), "round {round}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "round {round}"),
+                (a, b) => panic!("round {round}: {a:?} but kept alone {b:?}"),
+            }
             for chunk in [1, 3, 8, 40] {
-                let chunked = Table::from_csv_chunks("t.csv", &text, chunk);
+                let chunked = Table::from_csv_chunks("t.csv", &text, chunk, None);
                 match (&whole, &chunked) {
                     (Ok(a), Ok(b)) => {
                         assert_eq!(

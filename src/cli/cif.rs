@@ -9,7 +9,7 @@ use survkit::{Columns, ConfType, Render, Table};
 
 use super::Failure;
 use super::args::{DataArgs, OutputArgs, parse_with_from_str};
-use super::run::{columns, emit, report_notes};
+use super::run::{columns, emit, read_used_columns, report_notes};
 
 /// The status value of censored rows (every other value is a cause), for every
 /// competing-risks command.
@@ -99,11 +99,7 @@ fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Participants, Failure
         super::run::remember_input(&args.file);
         let counts = match survkit::table::is_parquet(&args.file) {
             true => CompetingCounts::stream_parquet(&args.file, &columns, censor_value),
-            false => CompetingCounts::from_rows(
-                &Table::read(&args.file).map_err(Failure::input)?,
-                &columns,
-                censor_value,
-            ),
+            false => CompetingCounts::from_rows(&read_used_columns(&args.file, &columns)?, &columns, censor_value),
         };
         return counts.map(Participants::Counted).map_err(Failure::input);
     };

@@ -180,12 +180,33 @@ pub fn counts_of_rows(args: &DataArgs, shape: Shape) -> Result<Option<Counts>, F
             survkit::model::counts_frame(&table, f, shape, strict).map_err(Failure::input)?
         }
         (None, Some(columns)) => {
-            let table = Table::read(&args.file).map_err(Failure::input)?;
+            let table = read_used_columns(&args.file, columns)?;
             Some(Counts::from_rows(&table, columns).map_err(Failure::input)?)
         }
         (None, None) => None,
     };
     Ok(counts)
+}
+
+/// The columns of a table file that `columns` names (all of a Parquet or Arrow file), for an
+/// analysis that reads no other.
+pub fn read_used_columns(file: &std::path::Path, columns: &Columns) -> Result<Table, Failure> {
+    let optional = [
+        &columns.entry,
+        &columns.weight,
+        &columns.group,
+        &columns.strata,
+        &columns.cluster,
+        &columns.regimen,
+    ];
+    let names: Vec<&str> = [&columns.time, &columns.event]
+        .into_iter()
+        .chain(optional.into_iter().flatten())
+        .chain(&columns.covariates)
+        .chain(&columns.factors)
+        .map(String::as_str)
+        .collect();
+    Table::read_columns(file, &names).map_err(Failure::input)
 }
 
 /// Refuses, under `--counts`, a platform trial's regimens (a column of the participants).
