@@ -429,13 +429,7 @@ impl Table {
 
     /// Reads a CSV file with a header row.
     pub fn read_csv(path: impl AsRef<Path>) -> Result<Table, DataError> {
-        let path = path.as_ref();
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-            file: file.clone(),
-            source,
-        })?;
-        Table::from_csv_bytes(&file, &bytes)
+        Table::read_csv_keeping(path, None)
     }
 
     /// Reads CSV text already in memory; `source` names it in messages. A large text is read
@@ -451,20 +445,21 @@ impl Table {
     /// kept, so that looking it up names them all.
     pub fn read_columns(path: impl AsRef<Path>, names: &[&str]) -> Result<Table, DataError> {
         match Format::of(path.as_ref()) {
-            Format::Csv => Table::read_csv_columns(path, names),
+            Format::Csv => Table::read_csv_keeping(path, Some(names)),
             _ => Table::read(path),
         }
     }
 
-    /// As [`Table::read_csv`], keeping only the columns named `names` (in the file's order).
-    fn read_csv_columns(path: impl AsRef<Path>, names: &[&str]) -> Result<Table, DataError> {
+    /// As [`Table::read_csv`], keeping only the columns named `keep` (see
+    /// [`Table::from_csv_chunks`]).
+    fn read_csv_keeping(path: impl AsRef<Path>, keep: Option<&[&str]>) -> Result<Table, DataError> {
         let path = path.as_ref();
         let file = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| DataError::Io {
             file: file.clone(),
             source,
         })?;
-        Table::from_csv_chunks(&file, &bytes, CHUNK_BYTES, Some(names))
+        Table::from_csv_chunks(&file, &bytes, CHUNK_BYTES, keep)
     }
 
     /// [`Table::from_csv_bytes`] in chunks of about `chunk_bytes`, keeping the columns `keep`
