@@ -9,8 +9,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Modules: `data` (a status with causes), `cif` (the estimator and its variances),
-//! `gray` (Gray's K-sample test), `finegray` (`cmprsk::crr`).
+//! Modules: `data` (a status with causes), `counts` (participants counted per group,
+//! stratum, time and cause, streamed from Parquet for registry-size files), `cif` (the
+//! estimator and its variances), `gray` (Gray's K-sample test), `finegray` (`cmprsk::crr`).
 
 pub(crate) mod cif;
 pub(crate) mod counts;
