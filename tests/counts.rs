@@ -273,6 +273,59 @@ mod cli {
         (out.status.code(), text(&out.stdout), text(&out.stderr))
     }
 
+    /// `cif --counts`: counts per (group, stratum, time, status), split over several rows and
+    /// with a row counting nobody, give the rows' cumulative incidence, Gray's tests (within
+    /// strata), RMTL and both variances bit for bit; bad counts are refused.
+    #[test]
+    fn cif_counts_give_the_rows_json() {
+        let table = Table::read_csv("datasets/mgus2_cr.csv").unwrap();
+        let text = |column: &str, row: usize| table.column(column).unwrap().text(row).map(str::to_string);
+        let mut counts: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+        for row in 0..table.n_rows() {
+            let key = ["sex", "agegrp", "time", "status"].map(|c| text(c, row));
+            if let [Some(g), Some(s), Some(t), Some(st)] = key {
+                *counts.entry((g, s, t, st)).or_default() += 1;
+            }
+        }
+        let mut csv = String::from("sex,agegrp,time,status,n\n");
+        for ((g, s, t, st), n) in &counts {
+            // a GROUP BY over partitions may leave a key on two rows
+            let half = n / 2;
+            csv.push_str(&format!("{g},{s},{t},{st},{}\n", n - half));
+            if half > 0 {
+                csv.push_str(&format!("{g},{s},{t},{st},{half}\n"));
+            }
+        }
+        csv.push_str("F,c75+,5,0,0\n");
+        let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mgus2_cif_counts.csv");
+        std::fs::write(&path, &csv).unwrap();
+        let path = path.display().to_string();
+        for extra in [&["--tau", "200", "--at", "100,300"][..], &["--variance", "cuminc"]] {
+            let columns = [
+                "--time", "time", "--status", "status", "--group", "sex", "--strata", "agegrp",
+            ];
+            let mut raw = vec!["cif", "datasets/mgus2_cr.csv", "--format", "json"];
+            raw.extend(columns);
+            raw.extend(extra);
+            let mut counted = vec!["cif", path.as_str(), "--counts", "--format", "json"];
+            counted.extend(columns);
+            counted.extend(extra);
+            assert_eq!(json(&survkit(&raw)), json(&survkit(&counted)), "{extra:?}");
+        }
+        for (bad, line) in [("1.5", 2), ("-1", 2)] {
+            let csv = format!("time,status,n\n3,1,{bad}\n4,0,2\n");
+            let (status, stdout, stderr) = run_on("bad_cif_counts.csv", &csv, &["cif"]);
+            assert_eq!(status, Some(2), "{stderr}");
+            assert!(stdout.is_empty());
+            assert!(
+                stderr.contains(&format!("line {line}, column 'n'")) && stderr.contains(bad),
+                "{stderr}"
+            );
+        }
+        let (status, _, stderr) = run_on("zero_cif_counts.csv", "time,status,n\n3,1,0\n", &["cif"]);
+        assert!(status == Some(2) && stderr.contains("counts nobody"), "{stderr}");
+    }
+
     /// Columns called `group`, `stratum` and `n_enter` are read as such without options, as
     /// the contract of `--counts` names them; an option naming them gives the same result.
     /// `rmst` takes no strata: it sums the rows over the stratum column.

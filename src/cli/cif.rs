@@ -72,6 +72,15 @@ pub struct CifArgs {
     /// Restricted mean time lost to each cause up to τ, with differences between groups.
     #[arg(long, value_name = "TAU")]
     pub tau: Option<f64>,
+    /// The file holds counts, one row per (group, stratum, time, status): columns time, status
+    /// and n (the participants), with --group and --strata naming the label columns (group and
+    /// stratum are read under their own names); the result is the one the participants' rows
+    /// give.
+    #[arg(long, conflicts_with_all = ["formula", "entry", "weight", "event_value"])]
+    pub counts: bool,
+    /// With --counts: the column of participants of each row (default n).
+    #[arg(long, value_name = "COL", requires = "counts")]
+    pub n: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -125,7 +134,32 @@ fn counted(args: &DataArgs, censor: &CensorArgs) -> Result<Participants, Failure
         .map_err(Failure::input)
 }
 
+/// `--counts`: the table of counts per (group, stratum, time, status).
+fn given_counts(args: &CifArgs) -> Result<CompetingCounts, Failure> {
+    let data = &args.data;
+    super::run::remember_input(&data.file);
+    let table = Table::read(&data.file).map_err(Failure::input)?;
+    let given_or_present = |given: &Option<String>, default: &str| super::run::given_or_present(&table, given, default);
+    let mut columns = Columns::new(
+        data.time.as_deref().unwrap_or("time"),
+        data.event.as_deref().unwrap_or("status"),
+    )
+    .strict(data.strict);
+    columns.group = given_or_present(&data.group, "group");
+    columns.strata = given_or_present(&data.strata, "stratum");
+    for spec in &data.reference {
+        let (column, level) = super::run::parse_reference(spec)?;
+        columns = columns.reference(column, level);
+    }
+    let count = args.n.as_deref().unwrap_or("n");
+    CompetingCounts::from_table(&table, &columns, &args.censor.censor_value, count).map_err(Failure::input)
+}
+
 pub fn run(args: CifArgs) -> Result<(), Failure> {
+    let participants = match args.counts {
+        true => Participants::Counted(given_counts(&args)?),
+        false => counted(&args.data, &args.censor)?,
+    };
     let options = CifOptions {
         variance: args.variance,
         conf_type: args.conf_type,
@@ -134,7 +168,7 @@ pub fn run(args: CifArgs) -> Result<(), Failure> {
         rho: args.rho,
         tau: args.tau,
     };
-    let fit = match counted(&args.data, &args.censor)? {
+    let fit = match participants {
         Participants::Counted(counts) => Cif::fit_counts(&counts, &options),
         Participants::Rows(rows) => Cif::fit(&rows, &options),
     }

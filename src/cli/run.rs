@@ -126,13 +126,7 @@ pub fn load_counts(args: &DataArgs, counts: &CountArgs, takes_strata: bool) -> R
         }
     }
     let table = Table::read(&args.file).map_err(Failure::input)?;
-    // the optional columns are read under their own names unless an option names them
-    let names = table.names();
-    let given_or_present = |given: &Option<String>, default: &str| {
-        given
-            .clone()
-            .or_else(|| names.iter().any(|n| n == default).then(|| default.to_string()))
-    };
+    let given_or_present = |given: &Option<String>, default: &str| given_or_present(&table, given, default);
     columns.n_enter = given_or_present(&counts.n_enter, "n_enter");
     columns.group = given_or_present(&args.group, "group");
     columns.strata = match takes_strata {
@@ -144,6 +138,14 @@ pub fn load_counts(args: &DataArgs, counts: &CountArgs, takes_strata: bool) -> R
         columns = columns.reference(column, level);
     }
     Counts::from_table(&table, &columns).map_err(Failure::input)
+}
+
+/// An optional column of a counts table: the one an option names, else the one called
+/// `default` when the table has it (the contract's names are read without options).
+pub fn given_or_present(table: &Table, given: &Option<String>, default: &str) -> Option<String> {
+    given
+        .clone()
+        .or_else(|| table.names().iter().any(|n| n == default).then(|| default.to_string()))
 }
 
 /// The counts of the input for an estimator that needs only counts: a Parquet file read in
@@ -243,7 +245,7 @@ pub fn run_count_comparisons<T, E: std::fmt::Display>(
 }
 
 /// `--reference COL=LEVEL`: (column, level).
-fn parse_reference(spec: &str) -> Result<(&str, &str), Failure> {
+pub fn parse_reference(spec: &str) -> Result<(&str, &str), Failure> {
     let (column, level) = spec
         .split_once('=')
         .ok_or_else(|| Failure::input(anyhow!("--reference expects COL=LEVEL, got '{spec}'")))?;

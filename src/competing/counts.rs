@@ -16,6 +16,7 @@ use crate::table::{RowLayout, Table};
 
 use super::CompetingData;
 use super::data::status_columns;
+use crate::counts::MAX_COUNT;
 
 /// Participants counted per (group, stratum, time, cause), for [`crate::Cif::fit_counts`].
 ///
@@ -67,6 +68,75 @@ impl CompetingCounts {
         let read = status_columns(&file, columns, censor_value)?;
         let (tally, layout) = Tally::of_parquet(path.as_ref(), &read)?;
         Self::from_tally(tally, &file, columns, &read, censor_value, layout)
+    }
+
+    /// Counts given as a table (e.g. from a SQL `GROUP BY`): one row per (group, stratum, time,
+    /// status) with its number of participants in column `count`, every other column as
+    /// [`CompetingCounts::from_rows`] reads it (rows missing a used value dropped and reported).
+    /// Rows with the same key are summed; rows counting nobody are ignored. A count must be a
+    /// whole number from 0 to 2^53: anything else is an error naming the line and value.
+    pub fn from_table(
+        table: &Table,
+        columns: &Columns,
+        censor_value: &str,
+        count: &str,
+    ) -> Result<CompetingCounts, DataError> {
+        let file = table.source().to_string();
+        refuse_what_counts_lack(&file, columns)?;
+        let mut data = CompetingData::from_table(table, &columns.clone().covariates([count]), censor_value)?;
+        let covariates = std::mem::take(data.covariates_mut());
+        let counted = covariates.into_iter().find_map(|c| match c {
+            crate::data::Covariate::Numeric { name, values } if name == count => Some(values),
+            _ => None,
+        });
+        // the table row of each kept row, by its line
+        let row_of = |line: u64| table.lines().binary_search(&line).unwrap_or(0);
+        let lines = data.data().lines.clone();
+        let mut kept = Vec::new();
+        let mut copies = Vec::new();
+        for (k, &line) in lines.iter().enumerate() {
+            let n = counted.as_ref().map_or(f64::NAN, |values| values[k]);
+            if !(n >= 0.0 && n.fract() == 0.0 && n <= MAX_COUNT) {
+                let cell = table.column(count).and_then(|c| c.text(row_of(line)));
+                return Err(DataError::InvalidValue {
+                    file,
+                    location: table.layout().locate(line),
+                    column: count.to_string(),
+                    value: cell.unwrap_or_default().to_string(),
+                    rule: crate::data::Rule::NotCount,
+                });
+            }
+            if n > 0.0 {
+                kept.push(k);
+                copies.push(n);
+            }
+        }
+        if kept.is_empty() {
+            return Err(DataError::Invalid {
+                file,
+                message: "every row counts nobody (its counts are all 0): nothing to analyse".to_string(),
+            });
+        }
+        // participants whose time R's timefix moved, as the rows count them
+        let written = |k: usize| {
+            let column = table.column(&columns.time)?;
+            let row = row_of(lines[k]);
+            match column.numbers() {
+                Some(numbers) => Some(numbers[row]),
+                None => column.text(row)?.trim().parse().ok(),
+            }
+        };
+        let moved: f64 = kept
+            .iter()
+            .zip(&copies)
+            .filter(|(k, _)| written(**k) != Some(data.data().time[**k]))
+            .map(|(_, n)| n)
+            .sum();
+        let dropped = data.data().dropped.clone();
+        let mut data = data.select_rows(&kept);
+        data.set_read(dropped, moved as usize);
+        let (data, copies) = super::merge_rows(&data, Some(&copies)).unwrap_or((data, copies));
+        Ok(CompetingCounts { data, copies })
     }
 
     /// The counted rows (read with `read`, the status columns of `columns`) read as a table of

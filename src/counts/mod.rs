@@ -56,7 +56,7 @@ use crate::table::{Column, RowLayout, Table};
 use crate::timefix::timefix;
 
 /// The largest count read: integers up to 2^53 are exact in `f64`.
-const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+pub(crate) const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
 /// Which columns of a counts table to use; start from `CountColumns::default()` (`time`,
 /// `n_event`, `n_censor`, no group, strata or entries).
